@@ -1,0 +1,40 @@
+"""``bassin-routes build``: the graph layer's command."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .build import build_graph
+from .download import AREAS, download_osm
+from .settings import settings
+from .store import save_graph
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("build", help="build a compiled graph from OSM (+ heritage, + DEM)",
+                       description="Build a compiled routing graph. Without --osm, the area is "
+                                   "downloaded from Overpass and cached (needs internet).")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--osm", type=Path, help="local OSM file (.osm.pbf, .osm, .osm.gz, .osm.bz2)")
+    src.add_argument("--area", choices=sorted(AREAS), help="named area to download (default "
+                                                           "bassin-minier)")
+    src.add_argument("--bbox", help="area to download: SOUTH,WEST,NORTH,EAST")
+    src.add_argument("--place", help="place name to geocode and download")
+    p.add_argument("--heritage", type=Path, help="folder of the official Bassin minier layers")
+    p.add_argument("--dem", type=Path, help="folder of SRTM .hgt/.hgt.zip tiles")
+    p.add_argument("--out", type=Path, required=True, help="output graph directory")
+    p.add_argument("--name", help="graph name stored in its metadata")
+    p.set_defaults(func=run_build)
+
+
+def run_build(args) -> int:
+    osm = args.osm or download_osm(area=args.area, bbox=args.bbox, place=args.place)
+    graph = build_graph(osm, heritage_dir=args.heritage, dem_dir=args.dem, name=args.name,
+                        settings=settings)
+    out = save_graph(graph, args.out)
+    summary = dict(graph.meta["summary"], out=str(out), build_seconds=graph.meta["build_seconds"])
+    json.dump(summary, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+    return 0

@@ -1,0 +1,114 @@
+"""The compiled graph: plain numpy arrays plus a few tables.
+
+Nodes are junctions; an edge is one stretch of a way between junctions with
+its full geometry (``shape_*`` arrays, sliced by ``edge_geom_ptr``). Edge
+attributes are categorical codes (``cat_<name>``, decoded by ``vocab``),
+numbers (``num_<name>``), flags (:mod:`graphs.tags`) and route memberships
+(``edge_route_ptr``/``edge_route_idx`` into ``routes``).
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from .places import Place
+
+#: Array names stored in the compiled file.
+ARRAY_NAMES = (
+    "node_osm", "node_lat", "node_lon", "node_ele", "node_comp", "comp_length_m",
+    "edge_u", "edge_v", "edge_len", "edge_way", "edge_flags", "edge_name",
+    "edge_ascent", "edge_descent", "edge_geom_ptr", "shape_lat", "shape_lon", "shape_ele",
+    "edge_route_ptr", "edge_route_idx",
+)
+
+
+class CompiledGraph:
+    """A routing graph ready for :mod:`routing`.
+
+    Build one with :func:`graphs.build_graph`, load one with
+    :func:`graphs.load_graph`.
+    """
+
+    def __init__(self, arrays: dict, vocab: dict, names: list, routes: list,
+                 places: list[Place], meta: dict):
+        for name in ARRAY_NAMES:
+            setattr(self, name, arrays[name])
+        self.cat = {k[4:]: v for k, v in arrays.items() if k.startswith("cat_")}
+        self.num = {k[4:]: v for k, v in arrays.items() if k.startswith("num_")}
+        self.vocab = vocab
+        self.names = names
+        self.routes = routes
+        self.places = places
+        self.meta = meta
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.node_lat)
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.edge_u)
+
+    @property
+    def has_elevation(self) -> bool:
+        return bool(np.isfinite(self.node_ele).any())
+
+    def arrays(self) -> dict:
+        """All arrays by their stored name."""
+        out = {name: getattr(self, name) for name in ARRAY_NAMES}
+        out.update({"cat_" + k: v for k, v in self.cat.items()})
+        out.update({"num_" + k: v for k, v in self.num.items()})
+        return out
+
+    def edge_shape(self, edge: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(lat, lon, ele) of an edge's geometry, from ``edge_u`` to ``edge_v``."""
+        a, b = self.edge_geom_ptr[edge], self.edge_geom_ptr[edge + 1]
+        return self.shape_lat[a:b], self.shape_lon[a:b], self.shape_ele[a:b]
+
+    def category(self, name: str, edge: int) -> str | None:
+        """Decoded categorical attribute of an edge (e.g. ``category('surface', 3)``)."""
+        return self.vocab[name][int(self.cat[name][edge])]
+
+    def codes_of(self, name: str, values) -> np.ndarray:
+        """Boolean mask over edges whose attribute ``name`` is one of ``values``."""
+        wanted = [i for i, v in enumerate(self.vocab[name]) if v in set(values)]
+        return np.isin(self.cat[name], wanted)
+
+    def name_of(self, edge: int) -> str | None:
+        """The way name (or ref) of an edge."""
+        code = int(self.edge_name[edge])
+        return self.names[code] if code >= 0 else None
+
+    def edge_routes(self, edge: int) -> list[dict]:
+        """Route relations the edge belongs to."""
+        a, b = self.edge_route_ptr[edge], self.edge_route_ptr[edge + 1]
+        return [self.routes[i] for i in self.edge_route_idx[a:b]]
+
+    def route_mask(self, route_types) -> np.ndarray:
+        """Edges belonging to at least one route relation of ``route_types``."""
+        wanted = np.array([r["route"] in set(route_types) for r in self.routes] + [False])
+        counts = np.diff(self.edge_route_ptr)
+        owner = np.repeat(np.arange(self.n_edges), counts)
+        mask = np.zeros(self.n_edges, bool)
+        mask[owner[wanted[self.edge_route_idx]]] = True
+        return mask
+
+    @functools.cached_property
+    def main_components(self) -> np.ndarray:
+        """Boolean mask over components worth linking to (see ``min_component_m``)."""
+        # On a tiny network (a test fixture) every sizeable piece counts.
+        largest = float(self.comp_length_m.max()) if len(self.comp_length_m) else 0.0
+        threshold = min(float(self.meta.get("min_component_m", 1000.0)), 0.5 * largest)
+        return self.comp_length_m >= threshold
+
+    def place(self, place_id: str) -> Place | None:
+        return self._place_index.get(place_id)
+
+    @functools.cached_property
+    def _place_index(self) -> dict:
+        return {p.id: p for p in self.places}
+
+    def __repr__(self) -> str:
+        return (f"<CompiledGraph {self.meta.get('name', '?')}: {self.n_nodes} nodes, "
+                f"{self.n_edges} edges, {len(self.places)} places>")

@@ -1,0 +1,140 @@
+"""Nearest-edge queries: snap a point or a polygon onto the network.
+
+A KD-tree holds sample points every ``step`` metres along every segment; the
+exact nearest segment is then found by projecting onto the few segments whose
+samples are close. The true nearest segment always has a sample within
+``d + step/2`` of the query, which is the radius searched, so results are exact.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import shapely
+from scipy.spatial import cKDTree
+
+from .geo import LocalProjection, project_on_segments
+
+
+@dataclasses.dataclass(frozen=True)
+class Snap:
+    """A point on the network: edge, position along it and distance from the query."""
+
+    edge: int
+    segment: int          # index of the segment's first shape point (global)
+    t: float              # position along that segment, 0..1
+    lat: float
+    lon: float
+    distance_m: float
+    offset_m: float       # metres from the edge's start along its geometry
+
+
+class EdgeIndex:
+    """Spatial index over the segments of a compiled graph.
+
+    Parameters
+    ----------
+    graph : graphs.graph.CompiledGraph
+    step_m : float
+        Sample spacing along segments.
+    """
+
+    def __init__(self, graph, step_m: float = 25.0):
+        self.graph = graph
+        self.step = float(step_m)
+        ptr = graph.edge_geom_ptr
+        self.proj = LocalProjection(float(np.mean(graph.node_lat)) if graph.n_nodes else 0.0)
+        self.x, self.y = self.proj.forward(graph.shape_lat, graph.shape_lon)
+        counts = np.diff(ptr)
+        seg_start = np.ones(len(self.x), bool)
+        seg_start[ptr[1:] - 1] = False          # last shape point of an edge starts no segment
+        self.seg_a = np.flatnonzero(seg_start)
+        self.seg_edge = np.repeat(np.arange(len(counts)), counts - 1).astype(np.int64)
+        ax, ay = self.x[self.seg_a], self.y[self.seg_a]
+        bx, by = self.x[self.seg_a + 1], self.y[self.seg_a + 1]
+        seg_len = np.hypot(bx - ax, by - ay)
+        # cumulative metres from the edge start to each segment start (for offsets)
+        edge_len_proj = np.bincount(self.seg_edge, weights=seg_len, minlength=len(counts))
+        cum = np.cumsum(seg_len) - seg_len
+        first_cum = np.zeros(len(counts))
+        nonempty = counts > 1
+        first_cum[nonempty] = cum[ptr[:-1][nonempty] - np.arange(len(counts))[nonempty]]
+        self.seg_cum = cum - first_cum[self.seg_edge]
+        self.seg_len = seg_len
+        self.scale = np.divide(graph.edge_len, edge_len_proj, out=np.ones(len(counts)),
+                               where=edge_len_proj > 0)
+        n_samples = np.maximum(1, np.ceil(seg_len / self.step).astype(np.int64)) + 1
+        owner = np.repeat(np.arange(len(seg_len)), n_samples)
+        k = np.arange(n_samples.sum()) - np.repeat(np.cumsum(n_samples) - n_samples, n_samples)
+        frac = k / (n_samples[owner] - 1)
+        sx = ax[owner] + frac * (bx - ax)[owner]
+        sy = ay[owner] + frac * (by - ay)[owner]
+        self.sample_seg = owner
+        self.tree = cKDTree(np.column_stack([sx, sy]))
+
+    def _best(self, px, py, segs, edge_mask):
+        if edge_mask is not None:
+            segs = segs[edge_mask[self.seg_edge[segs]]]
+        if len(segs) == 0:
+            return None
+        a = self.seg_a[segs]
+        t, dist = project_on_segments(px, py, self.x[a], self.y[a], self.x[a + 1], self.y[a + 1])
+        i = int(np.argmin(dist))
+        return segs[i], float(t[i]), float(dist[i])
+
+    def nearest(self, lat: float, lon: float, max_dist_m: float,
+                edge_mask: np.ndarray | None = None) -> Snap | None:
+        """Nearest point of an allowed edge within ``max_dist_m``, or None."""
+        px, py = self.proj.forward(lat, lon)
+        px, py = float(px), float(py)
+        radius = self.step
+        while True:
+            found = self.tree.query_ball_point([px, py], radius)
+            best = self._best(px, py, np.unique(self.sample_seg[found]), edge_mask) if found else None
+            if best is not None and best[2] + self.step / 2 <= radius:
+                break
+            if radius >= max_dist_m + self.step:
+                break
+            radius = min(max(radius * 2, (best[2] + self.step) if best else 0), max_dist_m + self.step)
+        if best is None or best[2] > max_dist_m:
+            return None
+        return self._snap(best)
+
+    def _snap(self, best) -> Snap:
+        seg, t, dist = best
+        a = self.seg_a[seg]
+        x = self.x[a] + t * (self.x[a + 1] - self.x[a])
+        y = self.y[a] + t * (self.y[a + 1] - self.y[a])
+        lat, lon = self.proj.inverse(x, y)
+        edge = int(self.seg_edge[seg])
+        offset = (self.seg_cum[seg] + t * self.seg_len[seg]) * self.scale[edge]
+        offset = float(min(offset, self.graph.edge_len[edge]))
+        return Snap(edge, int(a), t, float(lat), float(lon), dist, offset)
+
+    def nearest_to_polygon(self, polygon, max_dist_m: float,
+                           edge_mask: np.ndarray | None = None) -> Snap | None:
+        """Network point nearest to a WGS84 shapely polygon (0 m when the network enters it)."""
+        projected = shapely.transform(polygon, lambda c: np.column_stack(
+            self.proj.forward(c[:, 1], c[:, 0])))
+        centroid = projected.centroid
+        radius = shapely.hausdorff_distance(centroid, projected.exterior if hasattr(
+            projected, "exterior") else projected.convex_hull.exterior) + max_dist_m
+        found = self.tree.query_ball_point([centroid.x, centroid.y], radius)
+        segs = np.unique(self.sample_seg[found]) if found else np.zeros(0, np.int64)
+        if edge_mask is not None:
+            segs = segs[edge_mask[self.seg_edge[segs]]]
+        if len(segs) == 0:
+            return None
+        a = self.seg_a[segs]
+        lines = shapely.linestrings(np.stack([
+            np.column_stack([self.x[a], self.y[a]]),
+            np.column_stack([self.x[a + 1], self.y[a + 1]])], axis=1))
+        dist = shapely.distance(projected, lines)
+        i = int(np.argmin(dist))
+        if dist[i] > max_dist_m:
+            return None
+        point = shapely.get_point(shapely.shortest_line(lines[i], projected), 0)
+        ax, ay = self.x[a[i]], self.y[a[i]]
+        bx, by = self.x[a[i] + 1], self.y[a[i] + 1]
+        t, _ = project_on_segments(point.x, point.y, ax, ay, bx, by)
+        return self._snap((segs[i], float(t), float(dist[i])))

@@ -1,0 +1,41 @@
+"""``bassin-routes``: the command line, assembled from each layer's commands."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from graphs import cli as graph_cli
+from graphs.errors import BassinRoutesError
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bassin-routes",
+        description="Itineraries and trail-network routing for the Bassin minier du "
+                    "Nord-Pas de Calais.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    graph_cli.add_commands(sub)
+    for module in _optional_layers():
+        module.add_commands(sub)
+    return parser
+
+
+def _optional_layers():
+    return []
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except BassinRoutesError as exc:
+        print(f"bassin-routes {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
