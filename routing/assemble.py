@@ -1,0 +1,137 @@
+"""Paths -> Itinerary: geometry, durations, breakdowns, signed routes, warnings."""
+from __future__ import annotations
+
+import numpy as np
+
+from graphs.geo import haversine_m
+
+from .itinerary import Itinerary
+from .profiles import SAC_ORDER, is_busy, is_rough
+
+
+def _edge_slice(graph, edge: int, a: float, b: float):
+    """Geometry of an edge between offsets a and b (metres, in travel order)."""
+    lat, lon, ele = graph.edge_shape(edge)
+    seg = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
+    cum = np.concatenate([[0.0], np.cumsum(seg)])
+    scale = graph.edge_len[edge] / cum[-1] if cum[-1] > 0 else 1.0
+    cum = cum * scale
+    lo, hi = min(a, b), max(a, b)
+    inner = (cum > lo) & (cum < hi)
+    qlat = np.interp([lo, hi], cum, lat)
+    qlon = np.interp([lo, hi], cum, lon)
+    qele = np.interp([lo, hi], cum, ele) if np.isfinite(ele).all() else np.array([np.nan, np.nan])
+    out_lat = np.concatenate([[qlat[0]], lat[inner], [qlat[1]]])
+    out_lon = np.concatenate([[qlon[0]], lon[inner], [qlon[1]]])
+    out_ele = np.concatenate([[qele[0]], ele[inner], [qele[1]]])
+    out_cum = np.concatenate([[lo], cum[inner], [hi]]) - lo
+    if a > b:
+        out_lat, out_lon, out_ele = out_lat[::-1], out_lon[::-1], out_ele[::-1]
+        out_cum = (hi - lo) - out_cum[::-1]
+    return out_lat, out_lon, out_ele, out_cum
+
+
+class EdgeFacts:
+    """Per-edge facts a profile's itineraries report, computed once per network."""
+
+    def __init__(self, network):
+        g = network.graph
+        self.rough = is_rough(g)
+        self.busy = is_busy(g)
+        self.steps = g.codes_of("highway", ("steps",))
+        self.dismount = g.codes_of("bicycle", ("dismount",))
+        hard = SAC_ORDER[1:] if network.profile.mode == "foot" else SAC_ORDER
+        self.difficult = g.codes_of("sac_scale", hard)
+        self.destination = g.codes_of("access", ("destination", "customers", "delivery"))
+
+
+def _warning_types(network, facts: EdgeFacts, edge: int) -> list[tuple[str, str]]:
+    g, mode = network.graph, network.profile.mode
+    out = []
+    if facts.steps[edge]:
+        out.append(("steps", "steps" + (": carry the bike" if mode == "bicycle" else "")))
+    if facts.rough[edge] and (mode == "bicycle" or network.profile.name == "family"):
+        out.append(("unpaved", f"surface {g.category('surface', edge) or g.category('smoothness', edge)}"))
+    if facts.busy[edge]:
+        out.append(("busy_road", f"{g.category('highway', edge)} road"
+                    + (f" ({g.name_of(edge)})" if g.name_of(edge) else "")))
+    if facts.difficult[edge]:
+        out.append(("difficult", f"sac_scale {g.category('sac_scale', edge)}"))
+    if facts.dismount[edge]:
+        out.append(("dismount", "walk the bike"))
+    if facts.destination[edge]:
+        out.append(("private_access", f"access {g.category('access', edge)}"))
+    return out
+
+
+def assemble(network, facts: EdgeFacts, paths: list, waypoints: list, kind: str) -> Itinerary:
+    """Build the Itinerary of consecutive paths between ``waypoints``."""
+    g, c = network.graph, network.c
+    lats, lons, eles, cums = [], [], [], []
+    surface: dict = {}
+    highway: dict = {}
+    routes: dict = {}
+    legs = []
+    runs: list = []
+    open_runs: dict = {}
+    total = 0.0
+    duration = 0.0
+    signed_total = 0.0
+    signed_mask = g.route_mask(network.profile.route_types)
+    for path, (wa, wb) in zip(paths, zip(waypoints[:-1], waypoints[1:])):
+        leg_start_m, leg_duration = total, 0.0
+        start_index = sum(len(x) for x in lats)
+        for edge, a, b in path.pieces:
+            plat, plon, pele, pcum = _edge_slice(g, edge, a, b)
+            length = abs(b - a)
+            frac = length / g.edge_len[edge] if g.edge_len[edge] > 0 else 0.0
+            time = (c["time_fwd"] if b > a else c["time_bwd"])[edge] * frac
+            leg_duration += time
+            lats.append(plat); lons.append(plon); eles.append(pele); cums.append(pcum + total)
+            s = g.category("surface", edge) or "unknown"
+            h = g.category("highway", edge) or "unknown"
+            surface[s] = surface.get(s, 0.0) + length
+            highway[h] = highway.get(h, 0.0) + length
+            if signed_mask[edge]:
+                signed_total += length
+            for route in g.edge_routes(edge):
+                label = route.get("ref") or route.get("name") or f"relation {route['osm_id']}"
+                routes[label] = routes.get(label, 0.0) + length
+            for key in _warning_types(network, facts, edge):
+                run = open_runs.get(key)
+                if run is not None and abs(run["to_m"] - total) < 1.0:
+                    run["to_m"] = total + length     # the same warning goes on
+                else:
+                    open_runs[key] = {"type": key[0], "detail": key[1],
+                                      "from_m": total, "to_m": total + length}
+                    runs.append(open_runs[key])
+            total += length
+        duration += leg_duration
+        end_index = sum(len(x) for x in lats) - 1
+        legs.append({"from": wa.get("place_id") or wa.get("name") or "",
+                     "to": wb.get("place_id") or wb.get("name") or "",
+                     "distance_m": round(total - leg_start_m, 1), "duration_s": round(leg_duration, 1),
+                     "start": start_index, "end": end_index})
+    lat, lon = np.concatenate(lats), np.concatenate(lons)
+    ele, cum = np.concatenate(eles), np.concatenate(cums)
+    # Drop repeated vertices where pieces meet, then re-index the legs.
+    keep = np.ones(len(lat), bool)
+    keep[1:] = (np.abs(np.diff(lat)) > 1e-9) | (np.abs(np.diff(lon)) > 1e-9)
+    new_index = np.cumsum(keep) - 1
+    for leg in legs:
+        leg["start"], leg["end"] = int(new_index[leg["start"]]), int(new_index[leg["end"]])
+    warnings = [{"type": r["type"], "detail": r["detail"], "from_km": round(r["from_m"] / 1000, 2),
+                 "to_km": round(r["to_m"] / 1000, 2)} for r in runs]
+    itinerary = Itinerary(
+        profile=network.profile.name, kind=kind, waypoints=waypoints,
+        lat=lat[keep], lon=lon[keep], ele=ele[keep].astype(np.float64), cum_m=cum[keep],
+        duration_s=duration, legs=legs, breakdown={"surface": surface, "highway": highway},
+        signed_routes=routes, warnings=warnings,
+        meta={"graph": g.meta.get("name"), "osm_date": g.meta.get("osm_date"),
+              "attribution": g.meta.get("attribution", []), "signed_m": signed_total})
+    for leg in itinerary.legs:
+        seg = itinerary.ele[leg["start"]:leg["end"] + 1]
+        d = np.diff(seg)
+        leg["ascent_m"] = round(float(np.nansum(np.where(d > 0, d, 0))), 1) if np.isfinite(seg).any() else None
+        leg["descent_m"] = round(float(np.nansum(np.where(d < 0, -d, 0))), 1) if np.isfinite(seg).any() else None
+    return itinerary

@@ -1,0 +1,173 @@
+"""The Itinerary: the one type every later layer (GPX, maps, HTTP) consumes."""
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+
+
+@dataclasses.dataclass
+class Itinerary:
+    """A planned itinerary with everything a traveller wants to know about it.
+
+    Attributes
+    ----------
+    profile, kind : str
+        ``kind`` is ``route``, ``tour``, ``loop`` or ``stage``.
+    waypoints : list of dict
+        Query points in travel order: ``lat``, ``lon`` (snapped), ``query``,
+        ``snap_m``, ``place_id``, ``name``.
+    lat, lon, ele, cum_m : ndarray
+        Geometry (``ele`` NaN where unknown) and the distance at each vertex.
+    legs : list of dict
+        One per pair of consecutive waypoints: ``distance_m``, ``duration_s``,
+        ``ascent_m``, ``descent_m``, ``start``/``end`` vertex indices.
+    breakdown : dict
+        ``{"surface": {value: m}, "highway": {value: m}}``.
+    signed_routes : dict
+        Metres on each signed route ``{label: m}`` (label: ref, else name).
+    places : list of dict
+        Places within the corridor: ``id``, ``name``, ``kind``, ``km``,
+        ``detour_m``, ``unesco_id``, ``lat``, ``lon``.
+    warnings : list of dict
+        ``type`` (steps, unpaved, busy_road, difficult, dismount, …),
+        ``from_km``, ``to_km``, ``detail``.
+    stages : list of Itinerary
+        Days of a multi-day itinerary (empty otherwise).
+    """
+
+    profile: str
+    kind: str
+    waypoints: list
+    lat: np.ndarray
+    lon: np.ndarray
+    ele: np.ndarray
+    cum_m: np.ndarray
+    duration_s: float
+    legs: list
+    breakdown: dict
+    signed_routes: dict
+    places: list = dataclasses.field(default_factory=list)
+    warnings: list = dataclasses.field(default_factory=list)
+    stages: list = dataclasses.field(default_factory=list)
+    name: str = ""
+    description: str = ""
+    meta: dict = dataclasses.field(default_factory=dict)
+
+    # -- derived figures -------------------------------------------------------------------
+    @property
+    def distance_m(self) -> float:
+        return float(self.cum_m[-1]) if len(self.cum_m) else 0.0
+
+    @property
+    def has_elevation(self) -> bool:
+        return bool(np.isfinite(self.ele).any())
+
+    @property
+    def ascent_m(self) -> float | None:
+        """Sum of the rises along the geometry (None without elevation)."""
+        return self._climb(+1)
+
+    @property
+    def descent_m(self) -> float | None:
+        return self._climb(-1)
+
+    def _climb(self, sign: int) -> float | None:
+        if not self.has_elevation:
+            return None
+        diffs = np.diff(self.ele.astype(np.float64)) * sign
+        return float(np.nansum(np.where(diffs > 0, diffs, 0.0)))
+
+    @property
+    def is_closed(self) -> bool:
+        return len(self.lat) > 1 and math.dist((self.lat[0], self.lon[0]),
+                                               (self.lat[-1], self.lon[-1])) < 1e-6
+
+    @property
+    def signed_share(self) -> float:
+        """Share of the distance on any signed route (0..1)."""
+        return min(1.0, self.meta.get("signed_m", 0.0) / self.distance_m) if self.distance_m else 0.0
+
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(south, west, north, east)."""
+        return (float(self.lat.min()), float(self.lon.min()),
+                float(self.lat.max()), float(self.lon.max()))
+
+    def summary(self) -> dict:
+        """The figures of the itinerary, as printed by the CLI and the API."""
+        def pct(table):
+            total = sum(table.values()) or 1.0
+            return {k: {"m": round(v, 1), "pct": round(100 * v / total, 1)}
+                    for k, v in sorted(table.items(), key=lambda kv: -kv[1])}
+        ascent, descent = self.ascent_m, self.descent_m
+        return {
+            "name": self.name, "profile": self.profile, "kind": self.kind,
+            "distance_m": round(self.distance_m, 1),
+            "duration_s": round(self.duration_s, 1),
+            "ascent_m": None if ascent is None else round(ascent, 1),
+            "descent_m": None if descent is None else round(descent, 1),
+            "closed": self.is_closed,
+            "waypoints": self.waypoints,
+            "legs": [{k: v for k, v in leg.items() if k not in ("start", "end")}
+                     for leg in self.legs],
+            "surface": pct(self.breakdown.get("surface", {})),
+            "highway": pct(self.breakdown.get("highway", {})),
+            "signed_routes": {k: round(v, 1) for k, v in sorted(
+                self.signed_routes.items(), key=lambda kv: -kv[1])},
+            "signed_share": round(self.signed_share, 4),
+            "places": self.places,
+            "warnings": self.warnings,
+            "stages": [s.summary() for s in self.stages],
+            "meta": {k: v for k, v in self.meta.items() if k != "signed_m"},
+        }
+
+    # -- GeoJSON (RFC 7946) ----------------------------------------------------------------
+    def coordinates(self) -> list:
+        """[lon, lat] or [lon, lat, ele] per vertex (7 decimals, ~1 cm)."""
+        if self.has_elevation:
+            return [[round(float(x), 7), round(float(y), 7)] + ([round(float(z), 1)]
+                    if np.isfinite(z) else []) for x, y, z in zip(self.lon, self.lat, self.ele)]
+        return [[round(float(x), 7), round(float(y), 7)] for x, y in zip(self.lon, self.lat)]
+
+    def to_geojson(self) -> dict:
+        """A FeatureCollection: the line (all figures as properties), the waypoints and the
+        places along the route."""
+        props = self.summary()
+        props.pop("places")
+        props.pop("stages")
+        features = [{"type": "Feature", "geometry": {"type": "LineString",
+                                                     "coordinates": self.coordinates()},
+                     "properties": dict(props, role="route")}]
+        for i, stage in enumerate(self.stages):
+            features.append({"type": "Feature",
+                             "geometry": {"type": "LineString", "coordinates": stage.coordinates()},
+                             "properties": dict(stage.summary(), role="stage", stage=i + 1)})
+        for i, wp in enumerate(self.waypoints):
+            features.append({"type": "Feature",
+                             "geometry": {"type": "Point", "coordinates": [wp["lon"], wp["lat"]]},
+                             "properties": dict(wp, role="waypoint", index=i)})
+        for place in self.places:
+            features.append({"type": "Feature",
+                             "geometry": {"type": "Point", "coordinates": [place["lon"], place["lat"]]},
+                             "properties": dict(place, role="place")})
+        s, w, n, e = self.bounds()
+        return {"type": "FeatureCollection", "bbox": [w, s, e, n], "features": features}
+
+    # -- storage ----------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        """A JSON-ready dict that :meth:`from_dict` turns back into the same itinerary."""
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        for key in ("lat", "lon", "ele", "cum_m"):
+            data[key] = [None if not np.isfinite(v) else round(float(v), 7 if key in ("lat", "lon")
+                                                                   else 2) for v in data[key]]
+        data["stages"] = [s.to_dict() for s in self.stages]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Itinerary":
+        data = dict(data)
+        for key in ("lat", "lon", "ele", "cum_m"):
+            data[key] = np.array([np.nan if v is None else v for v in data[key]], np.float64)
+        data["stages"] = [cls.from_dict(s) for s in data.get("stages", [])]
+        return cls(**data)

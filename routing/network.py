@@ -1,0 +1,258 @@
+"""A profile's view of the graph: directed arcs in CSR form, landmarks, snapping."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra as sp_dijkstra
+
+from . import engine
+from .errors import PointOffNetworkError, UnreachableError
+from .profiles import Profile, edge_costs
+
+#: Landmarks used per query (the best of all for the pair): fewer reads per node.
+ACTIVE_LANDMARKS = 6
+
+
+@dataclasses.dataclass(frozen=True)
+class Endpoint:
+    """A query point snapped onto an edge usable by the profile."""
+
+    edge: int
+    offset_m: float
+    lat: float
+    lon: float
+    snap_m: float
+    query: tuple
+    place_id: str | None = None
+
+
+@dataclasses.dataclass
+class Path:
+    """Optimal path between two endpoints: pieces ``(edge, from_m, to_m)``
+    in travel order (offsets along the edge's own direction)."""
+
+    cost: float
+    pieces: list
+
+
+class ProfileNetwork:
+    """Arcs, costs and landmarks of one profile (and signed-route preference).
+
+    Parameters
+    ----------
+    graph : graphs.CompiledGraph
+    profile : Profile
+    route_preference : float, optional
+    landmarks : int
+        Number of ALT landmarks (more: faster queries, slower set-up).
+    """
+
+    def __init__(self, graph, profile: Profile, route_preference: float | None = None,
+                 landmarks: int = 16, extra_cost: np.ndarray | None = None):
+        self.graph = graph
+        self.profile = profile
+        c = edge_costs(graph, profile, route_preference)
+        if extra_cost is not None:
+            c["cost_fwd"] = c["cost_fwd"] * extra_cost
+            c["cost_bwd"] = c["cost_bwd"] * extra_cost
+        self.c = c
+        self.usable = c["fwd"] | c["bwd"]
+        fe, be = np.flatnonzero(c["fwd"]), np.flatnonzero(c["bwd"])
+        tails = np.concatenate([graph.edge_u[fe], graph.edge_v[be]]).astype(np.int64)
+        heads = np.concatenate([graph.edge_v[fe], graph.edge_u[be]]).astype(np.int64)
+        self.arc_edge = np.concatenate([fe, be]).astype(np.int64)
+        self.arc_forward = np.concatenate([np.ones(len(fe), bool), np.zeros(len(be), bool)])
+        costs = np.concatenate([c["cost_fwd"][fe], c["cost_bwd"][be]])
+        order = np.argsort(tails, kind="stable")
+        self.tails, self.heads = tails[order], heads[order]
+        self.arc_edge, self.arc_forward = self.arc_edge[order], self.arc_forward[order]
+        self.costs = costs[order]
+        n = graph.n_nodes
+        self.indptr = np.searchsorted(self.tails, np.arange(n + 1)).astype(np.int64)
+        self._buffers = (np.full(n, engine.INF), np.full(n, -1, np.int64), np.full(n, -1.0))
+        # Reverse CSR (incoming arcs) for the backward half of bidirectional searches.
+        rorder = np.argsort(self.heads, kind="stable")
+        self.rarcs = rorder.astype(np.int64)
+        self.rtails = self.tails[rorder]
+        self.rindptr = np.searchsorted(self.heads[rorder], np.arange(n + 1)).astype(np.int64)
+        self._bi = (np.full(n, engine.INF), np.full(n, engine.INF), np.full(n, -1, np.int64),
+                    np.full(n, -1, np.int64), np.full(n, np.nan), np.empty(n + 2, np.int64))
+        self._heaps = tuple(np.empty(2 * n + 16) if i % 2 == 0 else np.empty(2 * n + 16, np.int64)
+                            for i in range(4))
+        self.lm_from, self.lm_to = self._landmarks(landmarks)
+
+    # -- preprocessing -------------------------------------------------------------------
+    def matrix(self, reverse: bool = False) -> csr_matrix:
+        """The arcs as a sparse matrix (parallel arcs keep their cheapest cost)."""
+        n = self.graph.n_nodes
+        rows, cols = (self.heads, self.tails) if reverse else (self.tails, self.heads)
+        order = np.lexsort((self.costs, cols, rows))
+        r, c_, w = rows[order], cols[order], self.costs[order]
+        first = np.ones(len(r), bool)
+        first[1:] = (r[1:] != r[:-1]) | (c_[1:] != c_[:-1])
+        return csr_matrix((w[first], (r[first], c_[first])), shape=(n, n))
+
+    def _landmarks(self, k: int):
+        """Farthest-point landmarks; exact distances from and to each, rounded down."""
+        n = self.graph.n_nodes
+        self.lm_slack = 0.0
+        if k == 0 or len(self.heads) == 0:
+            return np.zeros((n, 0)), np.zeros((n, 0))
+        fwd, rev = self.matrix(), self.matrix(reverse=True)
+        comp_len = self.graph.comp_length_m
+        start = int(np.argmax(comp_len[self.graph.node_comp] * (np.diff(self.indptr) > 0)))
+        chosen: list[int] = []
+        nearest = np.full(n, np.inf)
+        d = sp_dijkstra(fwd, indices=start)
+        for _ in range(k):
+            nearest = np.minimum(nearest, np.where(np.isfinite(d), d, np.inf))
+            reach = np.where(np.isfinite(nearest), nearest, -1.0)
+            cand = int(np.argmax(reach))
+            if reach[cand] <= 0 or cand in chosen:
+                break
+            chosen.append(cand)
+            d = sp_dijkstra(fwd, indices=cand)
+        lm_from = sp_dijkstra(fwd, indices=chosen)   # d(L, v)
+        lm_to = sp_dijkstra(rev, indices=chosen)     # d(v, L)
+        # Tables are (node, landmark) so one node's values share cache lines. float64 keeps
+        # the bounds exact, which the bidirectional stopping rule relies on.
+        lm_from = np.where(np.isfinite(lm_from), lm_from, engine.INF)
+        lm_to = np.where(np.isfinite(lm_to), lm_to, engine.INF)
+        return np.ascontiguousarray(lm_from.T), np.ascontiguousarray(lm_to.T)
+
+    # -- endpoints -------------------------------------------------------------------------
+    def exits(self, ep: Endpoint) -> tuple[np.ndarray, np.ndarray]:
+        """Graph nodes reachable from an endpoint along its edge, with their cost."""
+        e, g = ep.edge, self.graph
+        frac = ep.offset_m / g.edge_len[e] if g.edge_len[e] > 0 else 0.0
+        nodes, costs = [], []
+        if self.c["fwd"][e]:
+            nodes.append(g.edge_v[e]); costs.append(self.c["cost_fwd"][e] * (1 - frac))
+        if self.c["bwd"][e]:
+            nodes.append(g.edge_u[e]); costs.append(self.c["cost_bwd"][e] * frac)
+        return np.array(nodes, np.int64), np.array(costs)
+
+    def entries(self, ep: Endpoint) -> tuple[np.ndarray, np.ndarray]:
+        """Graph nodes from which an endpoint is reached along its edge, with the cost."""
+        e, g = ep.edge, self.graph
+        frac = ep.offset_m / g.edge_len[e] if g.edge_len[e] > 0 else 0.0
+        nodes, costs = [], []
+        if self.c["fwd"][e]:
+            nodes.append(g.edge_u[e]); costs.append(self.c["cost_fwd"][e] * frac)
+        if self.c["bwd"][e]:
+            nodes.append(g.edge_v[e]); costs.append(self.c["cost_bwd"][e] * (1 - frac))
+        return np.array(nodes, np.int64), np.array(costs)
+
+    def _same_edge(self, a: Endpoint, b: Endpoint) -> float:
+        if a.edge != b.edge:
+            return engine.INF
+        e, length = a.edge, self.graph.edge_len[a.edge]
+        if b.offset_m >= a.offset_m and self.c["fwd"][e]:
+            return self.c["cost_fwd"][e] * (b.offset_m - a.offset_m) / length
+        if b.offset_m <= a.offset_m and self.c["bwd"][e]:
+            return self.c["cost_bwd"][e] * (a.offset_m - b.offset_m) / length
+        return engine.INF
+
+    # -- queries ---------------------------------------------------------------------------
+    def node_query(self, s: int, t: int) -> tuple[float, list]:
+        """Cost and arcs of the optimal path between two graph nodes."""
+        cost, j, arcs = self._search(np.array([s], np.int64), np.zeros(1),
+                                     np.array([t], np.int64), np.zeros(1))
+        return cost, arcs
+
+    def _search(self, src, src_cost, tgt, tgt_cost):
+        """Bidirectional ALT search; returns (cost, target index, arcs)."""
+        dist_f, dist_r, pred_f, pred_r, pot, touched_buf = self._bi
+        while True:
+            cost, meet, touched = engine.bidir_astar(
+                self.indptr, self.heads, self.costs, self.rindptr, self.rtails, self.rarcs,
+                self.lm_from, self.lm_to, src, src_cost, tgt, tgt_cost, dist_f, dist_r, pred_f,
+                pred_r, pot, touched_buf, *self._heaps, ACTIVE_LANDMARKS, self.lm_slack)
+            if meet != -2:
+                break
+            # A heap outgrew its buffer (many decrease-keys): reset, retry twice as big.
+            self._reset(touched)
+            size = 2 * len(self._heaps[0])
+            self._heaps = (np.empty(size), np.empty(size, np.int64),
+                           np.empty(size), np.empty(size, np.int64))
+        j, arcs = -1, np.zeros(0, np.int64)
+        if meet >= 0:
+            back = engine.arcs_from(pred_r, self.heads, meet)
+            arcs = np.concatenate([engine.arcs_to(pred_f, self.tails, meet), back])
+            end = self.heads[back[-1]] if len(back) else meet
+            candidates = np.flatnonzero(tgt == end)
+            j = int(candidates[np.argmin(tgt_cost[candidates])])
+        self._reset(touched)
+        return cost, j, arcs
+
+    def _reset(self, touched):
+        engine.reset_bidir(touched, *self._bi[:5])
+
+    def path(self, a: Endpoint, b: Endpoint) -> Path:
+        """Optimal path between two endpoints (raises UnreachableError)."""
+        src, src_cost = self.exits(a)
+        tgt, tgt_cost = self.entries(b)
+        direct = self._same_edge(a, b)
+        cost, j, arcs = (engine.INF, -1, np.zeros(0, np.int64))
+        if len(src) and len(tgt):
+            cost, j, arcs = self._search(src, src_cost, tgt, tgt_cost)
+        if direct <= cost:
+            return Path(direct, [(a.edge, a.offset_m, b.offset_m)])
+        if j < 0:
+            raise UnreachableError(
+                f"no {self.profile.name} path from {_fmt(a)} to {_fmt(b)}: they lie on "
+                "parts of the network that do not connect for this profile")
+        return Path(cost, self._pieces(a, b, arcs, src, tgt[j]))
+
+    def _pieces(self, a: Endpoint, b: Endpoint, arcs: list, src, target_node) -> list:
+        g = self.graph
+        first_node = self.tails[arcs[0]] if len(arcs) else target_node
+        pieces = [(a.edge, a.offset_m, g.edge_len[a.edge] if first_node == g.edge_v[a.edge]
+                   and self.c["fwd"][a.edge] else 0.0)]
+        for arc in arcs:
+            e = int(self.arc_edge[arc])
+            pieces.append((e, 0.0, g.edge_len[e]) if self.arc_forward[arc]
+                          else (e, g.edge_len[e], 0.0))
+        forward_in = target_node == g.edge_u[b.edge] and self.c["fwd"][b.edge]
+        pieces.append((b.edge, 0.0 if forward_in else g.edge_len[b.edge], b.offset_m))
+        return [p for p in pieces if p[1] != p[2]]
+
+    def one_to_many(self, a: Endpoint, targets: list[Endpoint], max_cost: float = engine.INF):
+        """Costs from ``a`` to each target (INF when unreachable), one Dijkstra."""
+        src, src_cost = self.exits(a)
+        entries = [self.entries(t) for t in targets]
+        tgt_nodes = np.concatenate([e[0] for e in entries]) if entries else np.zeros(0, np.int64)
+        dist, pred, _ = self._buffers
+        touched = engine.dijkstra(self.indptr, self.heads, self.costs, src, src_cost,
+                                  tgt_nodes, max_cost, dist, pred)
+        out = np.full(len(targets), engine.INF)
+        for i, (nodes, costs) in enumerate(entries):
+            if len(nodes):
+                out[i] = np.min(dist[nodes] + costs)
+            out[i] = min(out[i], self._same_edge(a, targets[i]))
+        dist[touched], pred[touched] = engine.INF, -1
+        return out
+
+    def costs_from(self, a: Endpoint, max_cost: float) -> np.ndarray:
+        """Cost from ``a`` to every node within ``max_cost`` (INF beyond): a copy."""
+        src, src_cost = self.exits(a)
+        dist, pred, _ = self._buffers
+        touched = engine.dijkstra(self.indptr, self.heads, self.costs, src, src_cost,
+                                  np.zeros(0, np.int64), max_cost, dist, pred)
+        out = dist.copy()
+        dist[touched], pred[touched] = engine.INF, -1
+        return out
+
+
+def _fmt(ep: Endpoint) -> str:
+    return ep.place_id or f"{ep.query[0]:.5f},{ep.query[1]:.5f}"
+
+
+def check_snap(snap, query, bound_m: float, profile_name: str):
+    """Raise PointOffNetworkError when no usable edge was within the bound."""
+    if snap is None:
+        raise PointOffNetworkError(
+            f"point {query[0]:.5f},{query[1]:.5f} is more than {bound_m:.0f} m from any "
+            f"way usable by the {profile_name} profile")
