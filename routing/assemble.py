@@ -110,7 +110,8 @@ def assemble(network, facts: EdgeFacts, paths: list, waypoints: list, kind: str)
         end_index = sum(len(x) for x in lats) - 1
         legs.append({"from": wa.get("place_id") or wa.get("name") or "",
                      "to": wb.get("place_id") or wb.get("name") or "",
-                     "distance_m": round(total - leg_start_m, 1), "duration_s": round(leg_duration, 1),
+                     "distance_m": round(float(total - leg_start_m), 1),
+                     "duration_s": round(float(leg_duration), 1),
                      "start": start_index, "end": end_index})
     lat, lon = np.concatenate(lats), np.concatenate(lons)
     ele, cum = np.concatenate(eles), np.concatenate(cums)
@@ -120,15 +121,18 @@ def assemble(network, facts: EdgeFacts, paths: list, waypoints: list, kind: str)
     new_index = np.cumsum(keep) - 1
     for leg in legs:
         leg["start"], leg["end"] = int(new_index[leg["start"]]), int(new_index[leg["end"]])
-    warnings = [{"type": r["type"], "detail": r["detail"], "from_km": round(r["from_m"] / 1000, 2),
-                 "to_km": round(r["to_m"] / 1000, 2)} for r in runs]
+    warnings = [{"type": r["type"], "detail": r["detail"],
+                 "from_km": round(float(r["from_m"]) / 1000, 2),
+                 "to_km": round(float(r["to_m"]) / 1000, 2)} for r in runs]
     itinerary = Itinerary(
         profile=network.profile.name, kind=kind, waypoints=waypoints,
         lat=lat[keep], lon=lon[keep], ele=ele[keep].astype(np.float64), cum_m=cum[keep],
-        duration_s=duration, legs=legs, breakdown={"surface": surface, "highway": highway},
+        duration_s=float(duration), legs=legs, breakdown={"surface": surface, "highway": highway},
         signed_routes=routes, warnings=warnings,
+        pieces=[[[int(e), round(float(a), 3), round(float(b), 3)] for e, a, b in p.pieces]
+                for p in paths],
         meta={"graph": g.meta.get("name"), "osm_date": g.meta.get("osm_date"),
-              "attribution": g.meta.get("attribution", []), "signed_m": signed_total})
+              "attribution": g.meta.get("attribution", []), "signed_m": float(signed_total)})
     for leg in itinerary.legs:
         seg = itinerary.ele[leg["start"]:leg["end"] + 1]
         d = np.diff(seg)

@@ -49,10 +49,10 @@ class PlaceLayer:
             geom = self.geoms[i]
             dist = float(shapely.distance(line, geom))
             nearest = shapely.shortest_line(line, geom)
-            km = line.project(shapely.get_point(nearest, 0)) * scale / 1000.0
+            km = float(line.project(shapely.get_point(nearest, 0)) * scale / 1000.0)
             out.append({"id": place.id, "name": place.name, "kind": place.kind,
                         "category": place.category, "unesco_id": place.unesco_id,
                         "km": round(km, 2), "detour_m": round(2 * dist, 0),
-                        "lat": round(place.lat, 7), "lon": round(place.lon, 7)})
+                        "lat": round(float(place.lat), 7), "lon": round(float(place.lon), 7)})
         out.sort(key=lambda d: (d["km"], d["id"]))
         return out

@@ -35,6 +35,9 @@ class Itinerary:
         ``from_km``, ``to_km``, ``detail``.
     stages : list of Itinerary
         Days of a multi-day itinerary (empty otherwise).
+    pieces : list of list
+        Per leg, the graph pieces ``[edge, from_m, to_m]`` it travels (valid
+        for the graph named in ``meta``); used to cut stages and re-assemble.
     """
 
     profile: str
@@ -51,6 +54,7 @@ class Itinerary:
     places: list = dataclasses.field(default_factory=list)
     warnings: list = dataclasses.field(default_factory=list)
     stages: list = dataclasses.field(default_factory=list)
+    pieces: list = dataclasses.field(default_factory=list)
     name: str = ""
     description: str = ""
     meta: dict = dataclasses.field(default_factory=dict)
@@ -98,13 +102,13 @@ class Itinerary:
         """The figures of the itinerary, as printed by the CLI and the API."""
         def pct(table):
             total = sum(table.values()) or 1.0
-            return {k: {"m": round(v, 1), "pct": round(100 * v / total, 1)}
+            return {k: {"m": round(float(v), 1), "pct": round(float(100 * v / total), 1)}
                     for k, v in sorted(table.items(), key=lambda kv: -kv[1])}
         ascent, descent = self.ascent_m, self.descent_m
         return {
             "name": self.name, "profile": self.profile, "kind": self.kind,
-            "distance_m": round(self.distance_m, 1),
-            "duration_s": round(self.duration_s, 1),
+            "distance_m": round(float(self.distance_m), 1),
+            "duration_s": round(float(self.duration_s), 1),
             "ascent_m": None if ascent is None else round(ascent, 1),
             "descent_m": None if descent is None else round(descent, 1),
             "closed": self.is_closed,
@@ -113,9 +117,9 @@ class Itinerary:
                      for leg in self.legs],
             "surface": pct(self.breakdown.get("surface", {})),
             "highway": pct(self.breakdown.get("highway", {})),
-            "signed_routes": {k: round(v, 1) for k, v in sorted(
+            "signed_routes": {k: round(float(v), 1) for k, v in sorted(
                 self.signed_routes.items(), key=lambda kv: -kv[1])},
-            "signed_share": round(self.signed_share, 4),
+            "signed_share": round(float(self.signed_share), 4),
             "places": self.places,
             "warnings": self.warnings,
             "stages": [s.summary() for s in self.stages],

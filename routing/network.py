@@ -123,36 +123,39 @@ class ProfileNetwork:
         return np.ascontiguousarray(lm_from.T), np.ascontiguousarray(lm_to.T)
 
     # -- endpoints -------------------------------------------------------------------------
-    def exits(self, ep: Endpoint) -> tuple[np.ndarray, np.ndarray]:
+    def exits(self, ep: Endpoint, penalty=None) -> tuple[np.ndarray, np.ndarray]:
         """Graph nodes reachable from an endpoint along its edge, with their cost."""
         e, g = ep.edge, self.graph
         frac = ep.offset_m / g.edge_len[e] if g.edge_len[e] > 0 else 0.0
+        k = 1.0 if penalty is None else float(penalty[e])
         nodes, costs = [], []
         if self.c["fwd"][e]:
-            nodes.append(g.edge_v[e]); costs.append(self.c["cost_fwd"][e] * (1 - frac))
+            nodes.append(g.edge_v[e]); costs.append(k * self.c["cost_fwd"][e] * (1 - frac))
         if self.c["bwd"][e]:
-            nodes.append(g.edge_u[e]); costs.append(self.c["cost_bwd"][e] * frac)
+            nodes.append(g.edge_u[e]); costs.append(k * self.c["cost_bwd"][e] * frac)
         return np.array(nodes, np.int64), np.array(costs)
 
-    def entries(self, ep: Endpoint) -> tuple[np.ndarray, np.ndarray]:
+    def entries(self, ep: Endpoint, penalty=None) -> tuple[np.ndarray, np.ndarray]:
         """Graph nodes from which an endpoint is reached along its edge, with the cost."""
         e, g = ep.edge, self.graph
         frac = ep.offset_m / g.edge_len[e] if g.edge_len[e] > 0 else 0.0
+        k = 1.0 if penalty is None else float(penalty[e])
         nodes, costs = [], []
         if self.c["fwd"][e]:
-            nodes.append(g.edge_u[e]); costs.append(self.c["cost_fwd"][e] * frac)
+            nodes.append(g.edge_u[e]); costs.append(k * self.c["cost_fwd"][e] * frac)
         if self.c["bwd"][e]:
-            nodes.append(g.edge_v[e]); costs.append(self.c["cost_bwd"][e] * (1 - frac))
+            nodes.append(g.edge_v[e]); costs.append(k * self.c["cost_bwd"][e] * (1 - frac))
         return np.array(nodes, np.int64), np.array(costs)
 
-    def _same_edge(self, a: Endpoint, b: Endpoint) -> float:
+    def _same_edge(self, a: Endpoint, b: Endpoint, penalty=None) -> float:
         if a.edge != b.edge:
             return engine.INF
         e, length = a.edge, self.graph.edge_len[a.edge]
+        k = 1.0 if penalty is None else float(penalty[e])
         if b.offset_m >= a.offset_m and self.c["fwd"][e]:
-            return self.c["cost_fwd"][e] * (b.offset_m - a.offset_m) / length
+            return k * self.c["cost_fwd"][e] * (b.offset_m - a.offset_m) / length
         if b.offset_m <= a.offset_m and self.c["bwd"][e]:
-            return self.c["cost_bwd"][e] * (a.offset_m - b.offset_m) / length
+            return k * self.c["cost_bwd"][e] * (a.offset_m - b.offset_m) / length
         return engine.INF
 
     # -- queries ---------------------------------------------------------------------------
@@ -162,12 +165,17 @@ class ProfileNetwork:
                                      np.array([t], np.int64), np.zeros(1))
         return cost, arcs
 
-    def _search(self, src, src_cost, tgt, tgt_cost):
-        """Bidirectional ALT search; returns (cost, target index, arcs)."""
+    def _search(self, src, src_cost, tgt, tgt_cost, costs=None):
+        """Bidirectional ALT search; returns (cost, target index, arcs).
+
+        ``costs`` may replace the arc costs if no arc gets cheaper (the
+        landmark bounds must stay lower bounds), e.g. to penalise reuse.
+        """
+        costs = self.costs if costs is None else costs
         dist_f, dist_r, pred_f, pred_r, pot, touched_buf = self._bi
         while True:
             cost, meet, touched = engine.bidir_astar(
-                self.indptr, self.heads, self.costs, self.rindptr, self.rtails, self.rarcs,
+                self.indptr, self.heads, costs, self.rindptr, self.rtails, self.rarcs,
                 self.lm_from, self.lm_to, src, src_cost, tgt, tgt_cost, dist_f, dist_r, pred_f,
                 pred_r, pot, touched_buf, *self._heaps, ACTIVE_LANDMARKS, self.lm_slack)
             if meet != -2:
@@ -190,14 +198,19 @@ class ProfileNetwork:
     def _reset(self, touched):
         engine.reset_bidir(touched, *self._bi[:5])
 
-    def path(self, a: Endpoint, b: Endpoint) -> Path:
-        """Optimal path between two endpoints (raises UnreachableError)."""
-        src, src_cost = self.exits(a)
-        tgt, tgt_cost = self.entries(b)
-        direct = self._same_edge(a, b)
+    def path(self, a: Endpoint, b: Endpoint, penalty: np.ndarray | None = None) -> Path:
+        """Optimal path between two endpoints (raises UnreachableError).
+
+        ``penalty`` (per edge, >= 1) multiplies the costs, e.g. of edges an
+        itinerary already uses; the returned cost includes it.
+        """
+        src, src_cost = self.exits(a, penalty)
+        tgt, tgt_cost = self.entries(b, penalty)
+        direct = self._same_edge(a, b, penalty)
+        costs = None if penalty is None else self.costs * penalty[self.arc_edge]
         cost, j, arcs = (engine.INF, -1, np.zeros(0, np.int64))
         if len(src) and len(tgt):
-            cost, j, arcs = self._search(src, src_cost, tgt, tgt_cost)
+            cost, j, arcs = self._search(src, src_cost, tgt, tgt_cost, costs)
         if direct <= cost:
             return Path(direct, [(a.edge, a.offset_m, b.offset_m)])
         if j < 0:

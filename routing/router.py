@@ -123,8 +123,11 @@ class Router:
         """Assemble the itinerary through ``endpoints`` in order (paths computed if absent)."""
         if paths is None:
             paths = [network.path(a, b) for a, b in zip(endpoints[:-1], endpoints[1:])]
-        itinerary = assemble(network, self.facts(network), paths,
-                             [self.waypoint(e) for e in endpoints], kind)
+        return self.assemble(network, paths, [self.waypoint(e) for e in endpoints], kind)
+
+    def assemble(self, network, paths: list, waypoints: list[dict], kind: str) -> Itinerary:
+        """Itinerary of consecutive ``paths`` between ``waypoints`` (dicts), with places."""
+        itinerary = assemble(network, self.facts(network), paths, waypoints, kind)
         itinerary.places = self.places.along(itinerary.lat, itinerary.lon, itinerary.cum_m,
                                              self.corridor_m)
         itinerary.meta["cost"] = round(float(sum(p.cost for p in paths)), 3)

@@ -6,6 +6,7 @@ import sys
 
 from graphs import cli as graph_cli
 from graphs.errors import BassinRoutesError
+from routing import cli as routing_cli
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -15,13 +16,13 @@ def make_parser() -> argparse.ArgumentParser:
                     "Nord-Pas de Calais.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     graph_cli.add_commands(sub)
-    for module in _optional_layers():
-        module.add_commands(sub)
+    routing_cli.add_commands(sub, writers=_writers())
     return parser
 
 
-def _optional_layers():
-    return []
+def _writers() -> dict:
+    """Output formats of the planning commands, from the layers that write them."""
+    return {}
 
 
 def main(argv: list[str] | None = None) -> int:
