@@ -52,7 +52,7 @@ class _LoopSearch:
             x, y = self.proj.forward(np.array([p.link["lat"] for p in fav]),
                                      np.array([p.link["lon"] for p in fav]))
             self.fav_xy = np.column_stack([x, y])
-        self.mask = network.usable & g.main_components[g.node_comp[g.edge_u]]
+        self.mask = network.snappable
 
     def corner(self, bearing: float, radius: float) -> Endpoint | None:
         """Endpoint near the ideal corner, preferring a favoured place close to it."""
@@ -91,12 +91,13 @@ class _LoopSearch:
             paths.append(path)
         return paths
 
-    def candidate(self, bearing: float, spread: float):
+    def candidate(self, bearing: float, spread: float, corners: int):
         """Rescale the corners' radius until the loop has the target length."""
-        radius = self.target / ((2 + 2 * math.sin(spread / 2)) * DETOUR_FACTOR)
+        perimeter = 2 + 2 * (corners - 1) * math.sin(spread / 2)   # in radii
+        radius = self.target / (perimeter * DETOUR_FACTOR)
         best = None
         for _ in range(5):
-            points = self.points(bearing, spread, radius)
+            points = self.points(bearing, spread, radius, corners)
             if points is None:
                 radius *= 0.8
                 continue
@@ -113,10 +114,14 @@ class _LoopSearch:
             radius *= min(max(self.target / max(total, 1.0), 0.4), 2.5)
         return best
 
-    def points(self, bearing: float, spread: float, radius: float) -> list | None:
+    def points(self, bearing: float, spread: float, radius: float, corners: int) -> list | None:
         if not self.vias:
-            corners = [self.corner(bearing, radius), self.corner(bearing + spread, radius)]
-            return None if any(c is None for c in corners) else corners
+            found = [self.corner(bearing + k * spread, radius) for k in range(corners)]
+            if any(c is None for c in found):
+                return None
+            # two corners on the same favoured place would make an out-and-back
+            keys = {(c.edge, round(c.offset_m)) for c in found}
+            return found if len(keys) == len(found) else None
         # Required places in the order of their bearing; one free corner in the widest gap.
         vias = sorted(self.vias, key=self.bearing_of)
         if bearing % (2 * math.pi) > math.pi:
@@ -131,7 +136,7 @@ class _LoopSearch:
 
 def plan_loop(router, start, length_km: float, profile: str = "hike", via=(), favour=None,
               candidates: int = 3, seed: int = 0, route_preference: float | None = None,
-              tolerance: float = 0.10, max_reuse: float = 0.10, attempts: int = 10):
+              tolerance: float = 0.10, max_reuse: float = 0.10, attempts: int = 24):
     """Closed itineraries of about ``length_km`` from ``start``, best first.
 
     Parameters
@@ -162,8 +167,9 @@ def plan_loop(router, start, length_km: float, profile: str = "hike", via=(), fa
     best_miss = None
     for k in range(attempts):
         bearing = base + 2 * math.pi * k / attempts
-        spread = rng.uniform(math.radians(70), math.radians(120))
-        result = search.candidate(bearing, spread)
+        corners = 2 + k % 2                    # triangles and quadrilaterals in turn
+        spread = rng.uniform(math.radians(70), math.radians(120)) * (2 / corners) ** 0.5
+        result = search.candidate(bearing, spread, corners)
         if result is None:
             continue
         error, reuse, points, paths, total = result
@@ -190,8 +196,9 @@ def plan_loop(router, start, length_km: float, profile: str = "hike", via=(), fa
         itinerary = router.itinerary(network, [start_ep] + points + [start_ep], "loop", paths)
         favoured = sum(1 for p in itinerary.places if p["kind"] in favour)
         score = 3 * error + 2 * reuse - 0.02 * min(favoured, 10)
-        itinerary.meta.update({"reuse_share": round(reuse, 4), "length_error": round(error, 4),
-                               "favoured_places": favoured, "score": round(score, 4),
+        itinerary.meta.update({"reuse_share": round(float(reuse), 4),
+                               "length_error": round(float(error), 4),
+                               "favoured_places": favoured, "score": round(float(score), 4),
                                "seed": seed, "target_km": float(length_km)})
         ranked.append((score, itinerary))
     ranked.sort(key=lambda pair: pair[0])

@@ -5,7 +5,7 @@ import dataclasses
 
 import numpy as np
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra as sp_dijkstra
+from scipy.sparse.csgraph import connected_components, dijkstra as sp_dijkstra
 
 from . import engine
 from .errors import PointOffNetworkError, UnreachableError
@@ -50,9 +50,12 @@ class ProfileNetwork:
     """
 
     def __init__(self, graph, profile: Profile, route_preference: float | None = None,
-                 landmarks: int = 16, extra_cost: np.ndarray | None = None):
+                 landmarks: int = 16, extra_cost: np.ndarray | None = None,
+                 hierarchy: bool = True):
         self.graph = graph
         self.profile = profile
+        self.use_hierarchy = hierarchy
+        self._ch = None
         c = edge_costs(graph, profile, route_preference)
         if extra_cost is not None:
             c["cost_fwd"] = c["cost_fwd"] * extra_cost
@@ -71,6 +74,7 @@ class ProfileNetwork:
         self.costs = costs[order]
         n = graph.n_nodes
         self.indptr = np.searchsorted(self.tails, np.arange(n + 1)).astype(np.int64)
+        self.snappable = self._main_parts()
         self._buffers = (np.full(n, engine.INF), np.full(n, -1, np.int64), np.full(n, -1.0))
         # Reverse CSR (incoming arcs) for the backward half of bidirectional searches.
         rorder = np.argsort(self.heads, kind="stable")
@@ -84,6 +88,24 @@ class ProfileNetwork:
         self.lm_from, self.lm_to = self._landmarks(landmarks)
 
     # -- preprocessing -------------------------------------------------------------------
+    def _main_parts(self) -> np.ndarray:
+        """Usable edges inside the profile's sizeable strongly connected parts.
+
+        A cyclist's network has places a walker's has not, which one can enter
+        but not leave (a one-way service road out of a pedestrian zone): points
+        snap onto the parts where every place can be reached and left.
+        """
+        g = self.graph
+        if len(self.heads) == 0:
+            return self.usable.copy()
+        _, labels = connected_components(self.matrix(), directed=True, connection="strong")
+        inside = labels[g.edge_u] == labels[g.edge_v]
+        part_len = np.bincount(labels[g.edge_u[inside & self.usable]],
+                               weights=g.edge_len[inside & self.usable],
+                               minlength=labels.max() + 1)
+        threshold = min(float(g.meta.get("min_component_m", 1000.0)), 0.5 * part_len.max())
+        return self.usable & inside & (part_len[labels[g.edge_u]] >= threshold)
+
     def matrix(self, reverse: bool = False) -> csr_matrix:
         """The arcs as a sparse matrix (parallel arcs keep their cheapest cost)."""
         n = self.graph.n_nodes
@@ -121,6 +143,15 @@ class ProfileNetwork:
         lm_from = np.where(np.isfinite(lm_from), lm_from, engine.INF)
         lm_to = np.where(np.isfinite(lm_to), lm_to, engine.INF)
         return np.ascontiguousarray(lm_from.T), np.ascontiguousarray(lm_to.T)
+
+    @property
+    def hierarchy(self):
+        """The contraction hierarchy of these weights, built on first use (seconds)."""
+        if self._ch is None:
+            from .ch import ContractionHierarchy
+
+            self._ch = ContractionHierarchy(self)
+        return self._ch
 
     # -- endpoints -------------------------------------------------------------------------
     def exits(self, ep: Endpoint, penalty=None) -> tuple[np.ndarray, np.ndarray]:
@@ -171,6 +202,9 @@ class ProfileNetwork:
         ``costs`` may replace the arc costs if no arc gets cheaper (the
         landmark bounds must stay lower bounds), e.g. to penalise reuse.
         """
+        if costs is None and self.use_hierarchy:
+            cost, meet, arcs = self.hierarchy.query(src, src_cost, tgt, tgt_cost)
+            return cost, self._target_index(meet, arcs, tgt, tgt_cost), arcs
         costs = self.costs if costs is None else costs
         dist_f, dist_r, pred_f, pred_r, pot, touched_buf = self._bi
         while True:
@@ -185,15 +219,20 @@ class ProfileNetwork:
             size = 2 * len(self._heaps[0])
             self._heaps = (np.empty(size), np.empty(size, np.int64),
                            np.empty(size), np.empty(size, np.int64))
-        j, arcs = -1, np.zeros(0, np.int64)
+        arcs = np.zeros(0, np.int64)
         if meet >= 0:
-            back = engine.arcs_from(pred_r, self.heads, meet)
-            arcs = np.concatenate([engine.arcs_to(pred_f, self.tails, meet), back])
-            end = self.heads[back[-1]] if len(back) else meet
-            candidates = np.flatnonzero(tgt == end)
-            j = int(candidates[np.argmin(tgt_cost[candidates])])
+            arcs = np.concatenate([engine.arcs_to(pred_f, self.tails, meet),
+                                   engine.arcs_from(pred_r, self.heads, meet)])
         self._reset(touched)
-        return cost, j, arcs
+        return cost, self._target_index(meet, arcs, tgt, tgt_cost), arcs
+
+    def _target_index(self, meet, arcs, tgt, tgt_cost) -> int:
+        """Which target a path through ``meet`` ends at (-1: none reached)."""
+        if meet < 0:
+            return -1
+        end = self.heads[arcs[-1]] if len(arcs) else meet
+        candidates = np.flatnonzero(tgt == end)
+        return int(candidates[np.argmin(tgt_cost[candidates])])
 
     def _reset(self, touched):
         engine.reset_bidir(touched, *self._bi[:5])
@@ -211,7 +250,7 @@ class ProfileNetwork:
         cost, j, arcs = (engine.INF, -1, np.zeros(0, np.int64))
         if len(src) and len(tgt):
             cost, j, arcs = self._search(src, src_cost, tgt, tgt_cost, costs)
-        if direct <= cost:
+        if direct < engine.INF / 2 and direct <= cost:
             return Path(direct, [(a.edge, a.offset_m, b.offset_m)])
         if j < 0:
             raise UnreachableError(

@@ -72,7 +72,9 @@ class Router:
         if key not in self._networks:
             if len(self._networks) >= 16:
                 self._networks.pop(next(iter(self._networks)))
-            self._networks[key] = ProfileNetwork(self.graph, prof, route_preference)
+            # The hierarchy pays off for the default weights, which most queries use.
+            self._networks[key] = ProfileNetwork(self.graph, prof, route_preference,
+                                                 hierarchy=route_preference is None)
         return self._networks[key]
 
     def facts(self, network: ProfileNetwork) -> EdgeFacts:
@@ -95,8 +97,7 @@ class Router:
                 query = (float(point[0]), float(point[1]))
             except (TypeError, ValueError, IndexError):
                 raise InvalidQueryError(f"bad point {point!r}: expected (lat, lon)") from None
-        mask = network.usable & self.graph.main_components[self.graph.node_comp[self.graph.edge_u]]
-        snap = self.index.nearest(query[0], query[1], self.snap_bound_m, mask)
+        snap = self.index.nearest(query[0], query[1], self.snap_bound_m, network.snappable)
         if snap is None:
             snap = self.index.nearest(query[0], query[1], self.snap_bound_m, network.usable)
         check_snap(snap, query, self.snap_bound_m, network.profile.name)

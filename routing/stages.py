@@ -22,8 +22,23 @@ def _cut_points(total_m: float, days: int | None, max_km: float | None) -> list[
     return [total_m * k / n for k in range(1, n)]
 
 
-def choose_ends(router, itinerary, days, max_km, detour_m, kinds) -> list[dict]:
-    """Where each day ends: a lodging/station near the ideal km, else the ideal km."""
+def _network_detour(router, network, itinerary, place: dict) -> float:
+    """Metres there and back from the route (at the place's km) to the place."""
+    lat, lon = (float(np.interp(place["km"] * 1000, itinerary.cum_m, v))
+                for v in (itinerary.lat, itinerary.lon))
+    try:
+        on_route = router.endpoint((lat, lon), network)
+        there = network.path(on_route, router.endpoint(place["id"], network))
+        back = network.path(router.endpoint(place["id"], network), on_route)
+    except RoutingError:
+        return math.inf
+    return sum(abs(b - a) for path in (there, back) for _, a, b in path.pieces)
+
+
+def choose_ends(router, itinerary, days, max_km, detour_m, kinds, network=None) -> list[dict]:
+    """Where each day ends: a lodging/station near the ideal km whose real there-and-back
+    detour on the network is within ``detour_m``, else the ideal km."""
+    network = network or router.network(itinerary.profile)
     total = itinerary.distance_m
     ideal = _cut_points(total, days, max_km)
     window_km = total / (len(ideal) + 1) / 4000
@@ -36,10 +51,15 @@ def choose_ends(router, itinerary, days, max_km, detour_m, kinds) -> list[dict]:
         limit = previous_km + max_km if max_km else math.inf
         window = [p for p in along if abs(p["km"] - cut_km) <= window_km
                   and previous_km < p["km"] <= limit]
-        if window:
-            choice = min(window, key=lambda p: (abs(p["km"] - cut_km), p["detour_m"]))
+        choice = None
+        for place in sorted(window, key=lambda p: (abs(p["km"] - cut_km), p["detour_m"]))[:8]:
+            detour = _network_detour(router, network, itinerary, place)
+            if detour <= detour_m:
+                choice = place
+                break
+        if choice is not None:
             ends.append({"km": choice["km"], "place_id": choice["id"], "name": choice["name"],
-                         "kind": choice["kind"], "detour_m": choice["detour_m"]})
+                         "kind": choice["kind"], "detour_m": round(float(detour), 1)})
         else:
             ends.append({"km": round(float(cut_km), 2), "place_id": None, "name": None, "kind": None,
                          "detour_m": 0.0})
@@ -94,8 +114,8 @@ def split_stages(router, itinerary, days: int | None = None, max_km: float | Non
     """
     if not itinerary.pieces:
         raise InvalidQueryError("this itinerary carries no graph pieces to cut into stages")
-    ends = choose_ends(router, itinerary, days, max_km, detour_m, kinds)
     network = router.network(itinerary.profile, route_preference)
+    ends = choose_ends(router, itinerary, days, max_km, detour_m, kinds, network)
     flat, starts, leg_ends = _flatten(itinerary)
     cuts = [0.0] + [min(e["km"] * 1000, itinerary.distance_m) for e in ends] + [itinerary.distance_m]
     stages = []

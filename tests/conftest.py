@@ -51,3 +51,25 @@ def fixture_graph():
     import graphs
 
     return graphs.build_graph(FIXTURES / "tag_rules.osm", name="fixture")
+
+
+@pytest.fixture(scope="session")
+def router_for(built):
+    """A Router per real graph, shared by the session."""
+    import routing
+
+    routers: dict = {}
+
+    def get(name: str):
+        if name not in routers:
+            routers[name] = routing.Router(built(name)[0])
+        return routers[name]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def fixture_router(fixture_graph):
+    import routing
+
+    return routing.Router(fixture_graph)

@@ -1,0 +1,373 @@
+"""Contraction hierarchies for the default weights of a profile.
+
+Nodes are contracted in order of importance (edge difference + contracted
+neighbours + level, updated lazily); each contraction adds the shortcuts that
+no witness path makes redundant. Queries then run two upward Dijkstra
+searches that meet at the highest node of the path and touch a few hundred
+nodes, a hundred times fewer than plain Dijkstra. Weight changes (reuse
+penalties, another signed-route preference) use the ALT search instead.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from .engine import INF, _pop, _push
+
+
+@njit(cache=True)
+def _witness(start, skip, limit_cost, max_settled, out_head, e_next_out, e_to, e_cost,
+             contracted, dist, touched, heap_key, heap_node):
+    """Bounded Dijkstra from ``start`` avoiding ``skip``; fills ``dist``, returns touched count."""
+    n_touched = 1
+    touched[0] = start
+    dist[start] = 0.0
+    size = _push(heap_key, heap_node, 0, 0.0, start)
+    settled = 0
+    while size > 0:
+        key, u, size = _pop(heap_key, heap_node, size)
+        if key > dist[u]:
+            continue
+        if key > limit_cost or settled >= max_settled:
+            break
+        settled += 1
+        e = out_head[u]
+        while e >= 0:
+            w = e_to[e]
+            if w != skip and not contracted[w]:
+                nd = key + e_cost[e]
+                if nd < dist[w]:
+                    if dist[w] >= INF:
+                        touched[n_touched] = w
+                        n_touched += 1
+                    dist[w] = nd
+                    if size < heap_key.shape[0]:
+                        size = _push(heap_key, heap_node, size, nd, w)
+            e = e_next_out[e]
+    return n_touched
+
+
+@njit(cache=True)
+def _contract(v, apply, out_head, in_head, e_from, e_to, e_cost, e_next_out, e_next_in,
+              e_child1, e_child2, n_edges, contracted, dist, touched, heap_key, heap_node,
+              max_settled):
+    """Shortcuts needed to contract ``v``: counted, and added when ``apply``.
+
+    Returns (number of shortcuts, number of live edges removed, new edge count);
+    the edge count is -1 when the edge pool is full.
+    """
+    shortcuts = 0
+    removed = 0
+    e_in = in_head[v]
+    while e_in >= 0:
+        u = e_from[e_in]
+        if not contracted[u] and u != v:
+            removed += 1
+            limit = 0.0
+            e_out = out_head[v]
+            while e_out >= 0:
+                w = e_to[e_out]
+                if not contracted[w] and w != u and e_cost[e_in] + e_cost[e_out] > limit:
+                    limit = e_cost[e_in] + e_cost[e_out]
+                e_out = e_next_out[e_out]
+            nt = _witness(u, v, limit, max_settled, out_head, e_next_out, e_to, e_cost,
+                          contracted, dist, touched, heap_key, heap_node)
+            e_out = out_head[v]
+            while e_out >= 0:
+                w = e_to[e_out]
+                if not contracted[w] and w != u:
+                    via = e_cost[e_in] + e_cost[e_out]
+                    if dist[w] > via + 1e-12:
+                        shortcuts += 1
+                        if apply:
+                            # update an existing u->w edge, else add one
+                            f = out_head[u]
+                            while f >= 0 and e_to[f] != w:
+                                f = e_next_out[f]
+                            if f >= 0:
+                                if via < e_cost[f]:
+                                    e_cost[f] = via
+                                    e_child1[f] = e_in
+                                    e_child2[f] = e_out
+                            else:
+                                if n_edges >= e_from.shape[0]:
+                                    for i in range(nt):
+                                        dist[touched[i]] = INF
+                                    return shortcuts, removed, -1
+                                f = n_edges
+                                n_edges += 1
+                                e_from[f] = u
+                                e_to[f] = w
+                                e_cost[f] = via
+                                e_child1[f] = e_in
+                                e_child2[f] = e_out
+                                e_next_out[f] = out_head[u]
+                                out_head[u] = f
+                                e_next_in[f] = in_head[w]
+                                in_head[w] = f
+                e_out = e_next_out[e_out]
+            for i in range(nt):
+                dist[touched[i]] = INF
+        e_in = e_next_in[e_in]
+    e_out = out_head[v]
+    while e_out >= 0:
+        if not contracted[e_to[e_out]]:
+            removed += 1
+        e_out = e_next_out[e_out]
+    return shortcuts, removed, n_edges
+
+
+@njit(cache=True)
+def build_ch(n, tails, heads, costs, capacity, max_settled):
+    """Contract all nodes; returns (rank, edge arrays, edge count) or edge count -1."""
+    e_from = np.empty(capacity, np.int64)
+    e_to = np.empty(capacity, np.int64)
+    e_cost = np.empty(capacity)
+    e_next_out = np.empty(capacity, np.int64)
+    e_next_in = np.empty(capacity, np.int64)
+    e_child1 = np.full(capacity, -1, np.int64)
+    e_child2 = np.full(capacity, -1, np.int64)
+    out_head = np.full(n, -1, np.int64)
+    in_head = np.full(n, -1, np.int64)
+    m = tails.shape[0]
+    for i in range(m):
+        e_from[i], e_to[i], e_cost[i] = tails[i], heads[i], costs[i]
+        e_next_out[i] = out_head[tails[i]]
+        out_head[tails[i]] = i
+        e_next_in[i] = in_head[heads[i]]
+        in_head[heads[i]] = i
+    n_edges = m
+    contracted = np.zeros(n, np.bool_)
+    deleted_nb = np.zeros(n, np.int64)
+    level = np.zeros(n, np.int64)
+    prio = np.empty(n)
+    dist = np.full(n, INF)
+    touched = np.empty(n + 1, np.int64)
+    heap_key = np.empty(8 * n + 16)
+    heap_node = np.empty(8 * n + 16, np.int64)
+    pq_key = np.empty(16 * n + 16)
+    pq_node = np.empty(16 * n + 16, np.int64)
+    size = 0
+    for v in range(n):
+        sc, rm, _ = _contract(v, False, out_head, in_head, e_from, e_to, e_cost, e_next_out,
+                              e_next_in, e_child1, e_child2, n_edges, contracted, dist, touched,
+                              heap_key, heap_node, max_settled)
+        prio[v] = 2.0 * (sc - rm) + deleted_nb[v] + level[v]
+        size = _push(pq_key, pq_node, size, prio[v], v)
+    rank = np.full(n, -1, np.int64)
+    order = 0
+    while size > 0:
+        key, v, size = _pop(pq_key, pq_node, size)
+        if contracted[v] or key != prio[v]:
+            continue
+        sc, rm, _ = _contract(v, False, out_head, in_head, e_from, e_to, e_cost, e_next_out,
+                              e_next_in, e_child1, e_child2, n_edges, contracted, dist, touched,
+                              heap_key, heap_node, max_settled)
+        p = 2.0 * (sc - rm) + deleted_nb[v] + level[v]
+        if size > 0 and p > pq_key[0]:
+            prio[v] = p
+            size = _push(pq_key, pq_node, size, p, v)
+            continue
+        sc, rm, n_edges = _contract(v, True, out_head, in_head, e_from, e_to, e_cost, e_next_out,
+                                    e_next_in, e_child1, e_child2, n_edges, contracted, dist,
+                                    touched, heap_key, heap_node, max_settled)
+        if n_edges < 0:
+            return rank, e_from, e_to, e_cost, e_child1, e_child2, -1
+        contracted[v] = True
+        rank[v] = order
+        order += 1
+        # Neighbours: one more contracted neighbour, a level above, a new priority.
+        for direction in range(2):
+            e = out_head[v] if direction == 0 else in_head[v]
+            while e >= 0:
+                w = e_to[e] if direction == 0 else e_from[e]
+                if not contracted[w]:
+                    deleted_nb[w] += 1
+                    if level[v] + 1 > level[w]:
+                        level[w] = level[v] + 1
+                    sc, rm, _ = _contract(w, False, out_head, in_head, e_from, e_to, e_cost,
+                                          e_next_out, e_next_in, e_child1, e_child2, n_edges,
+                                          contracted, dist, touched, heap_key, heap_node,
+                                          max_settled)
+                    prio[w] = 2.0 * (sc - rm) + deleted_nb[w] + level[w]
+                    if size < pq_key.shape[0]:
+                        size = _push(pq_key, pq_node, size, prio[w], w)
+                e = e_next_out[e] if direction == 0 else e_next_in[e]
+    return rank, e_from, e_to, e_cost, e_child1, e_child2, n_edges
+
+
+@njit(cache=True)
+def ch_query(up_ptr, up_head, up_cost, up_edge, dn_ptr, dn_head, dn_cost, dn_edge,
+             src_nodes, src_costs, tgt_nodes, tgt_costs, dist_f, dist_r, pred_f, pred_r,
+             touched, heap_f, node_f, heap_r, node_r):
+    """Bidirectional upward search; returns (cost, meeting node, touched).
+
+    ``pred_f``/``pred_r`` hold CH edge ids (-1 at a source/target). Buffers
+    come in as INF / INF / -1 / -1 and are reset by the caller.
+    """
+    n_touched = 0
+    size_f = 0
+    size_r = 0
+    for i in range(src_nodes.shape[0]):
+        v = src_nodes[i]
+        if dist_f[v] >= INF and dist_r[v] >= INF:
+            touched[n_touched] = v
+            n_touched += 1
+        if src_costs[i] < dist_f[v]:
+            dist_f[v] = src_costs[i]
+            pred_f[v] = -1
+            size_f = _push(heap_f, node_f, size_f, src_costs[i], v)
+    for i in range(tgt_nodes.shape[0]):
+        v = tgt_nodes[i]
+        if dist_f[v] >= INF and dist_r[v] >= INF:
+            touched[n_touched] = v
+            n_touched += 1
+        if tgt_costs[i] < dist_r[v]:
+            dist_r[v] = tgt_costs[i]
+            pred_r[v] = -1
+            size_r = _push(heap_r, node_r, size_r, tgt_costs[i], v)
+    best = INF
+    meet = -1
+    for i in range(n_touched):
+        v = touched[i]
+        if dist_f[v] + dist_r[v] < best:
+            best = dist_f[v] + dist_r[v]
+            meet = v
+    while size_f > 0 or size_r > 0:
+        top_f = heap_f[0] if size_f > 0 else INF
+        top_r = heap_r[0] if size_r > 0 else INF
+        if top_f >= best and top_r >= best:
+            break
+        forward = top_f <= top_r
+        if forward:
+            key, u, size_f = _pop(heap_f, node_f, size_f)
+            if key > dist_f[u]:
+                continue
+            ptr, head, cost, edge, dist, other, pred = up_ptr, up_head, up_cost, up_edge, dist_f, dist_r, pred_f
+        else:
+            key, u, size_r = _pop(heap_r, node_r, size_r)
+            if key > dist_r[u]:
+                continue
+            ptr, head, cost, edge, dist, other, pred = dn_ptr, dn_head, dn_cost, dn_edge, dist_r, dist_f, pred_r
+        # Stall on demand: a higher node already reaches u more cheaply.
+        stalled = False
+        optr = dn_ptr if forward else up_ptr
+        ohead = dn_head if forward else up_head
+        ocost = dn_cost if forward else up_cost
+        for a in range(optr[u], optr[u + 1]):
+            if dist[ohead[a]] + ocost[a] < key:
+                stalled = True
+                break
+        if stalled:
+            continue
+        for a in range(ptr[u], ptr[u + 1]):
+            v = head[a]
+            nd = key + cost[a]
+            if nd < dist[v]:
+                if dist_f[v] >= INF and dist_r[v] >= INF:
+                    touched[n_touched] = v
+                    n_touched += 1
+                dist[v] = nd
+                pred[v] = edge[a]
+                if forward:
+                    size_f = _push(heap_f, node_f, size_f, nd, v)
+                else:
+                    size_r = _push(heap_r, node_r, size_r, nd, v)
+                if nd + other[v] < best:
+                    best = nd + other[v]
+                    meet = v
+    return best, meet, touched[:n_touched]
+
+
+@njit(cache=True)
+def unpack(meet, pred_f, pred_r, e_from, e_to, e_child1, e_child2, e_arc):
+    """Original arc ids of the path through ``meet`` (shortcuts expanded)."""
+    chain = []
+    v = meet
+    while pred_f[v] >= 0:
+        chain.append(pred_f[v])
+        v = e_from[pred_f[v]]
+    chain.reverse()
+    v = meet
+    while pred_r[v] >= 0:
+        chain.append(pred_r[v])
+        v = e_to[pred_r[v]]
+    out = []
+    stack = []
+    for e in chain:
+        stack.append(e)
+        while len(stack) > 0:
+            x = stack.pop()
+            if e_child1[x] >= 0:
+                stack.append(e_child2[x])
+                stack.append(e_child1[x])
+            else:
+                out.append(e_arc[x])
+    return np.array(out, np.int64)
+
+
+@njit(cache=True)
+def reset_ch(touched, dist_f, dist_r, pred_f, pred_r):
+    for v in touched:
+        dist_f[v] = INF
+        dist_r[v] = INF
+        pred_f[v] = -1
+        pred_r[v] = -1
+
+
+class ContractionHierarchy:
+    """A CH over a profile network's arcs, queried like the ALT search.
+
+    Parameters
+    ----------
+    network : routing.network.ProfileNetwork
+    max_settled : int
+        Witness searches stop after this many nodes (more: fewer shortcuts).
+    """
+
+    def __init__(self, network, max_settled: int = 60):
+        n = network.graph.n_nodes
+        tails, heads, costs = network.tails, network.heads, network.costs
+        order = np.lexsort((costs, heads, tails))
+        t, h = tails[order], heads[order]
+        first = np.ones(len(order), bool)
+        first[1:] = (t[1:] != t[:-1]) | (h[1:] != h[:-1])
+        keep = order[first]
+        keep = keep[tails[keep] != heads[keep]]
+        capacity = 4 * len(keep) + 1024
+        while True:
+            rank, e_from, e_to, e_cost, c1, c2, m = build_ch(
+                n, tails[keep], heads[keep], costs[keep], capacity, max_settled)
+            if m >= 0:
+                break
+            capacity *= 2
+        self.rank = rank
+        self.e_from, self.e_to, self.e_cost = e_from[:m], e_to[:m], e_cost[:m]
+        self.e_child1, self.e_child2 = c1[:m], c2[:m]
+        self.e_arc = np.full(m, -1, np.int64)
+        self.e_arc[: len(keep)] = keep
+        self.shortcuts = int(m - len(keep))
+        up = rank[self.e_to] > rank[self.e_from]
+        self.up = self._csr(n, self.e_from[up], self.e_to[up], np.flatnonzero(up))
+        self.dn = self._csr(n, self.e_to[~up], self.e_from[~up], np.flatnonzero(~up))
+        self._buf = (np.full(n, INF), np.full(n, INF), np.full(n, -1, np.int64),
+                     np.full(n, -1, np.int64), np.empty(n + 2, np.int64))
+        self._heaps = (np.empty(4 * n + 16), np.empty(4 * n + 16, np.int64),
+                       np.empty(4 * n + 16), np.empty(4 * n + 16, np.int64))
+
+    def _csr(self, n, owner, head, edges):
+        order = np.argsort(owner, kind="stable")
+        ptr = np.searchsorted(owner[order], np.arange(n + 1)).astype(np.int64)
+        return ptr, head[order].astype(np.int64), self.e_cost[edges[order]], edges[order]
+
+    def query(self, src, src_cost, tgt, tgt_cost):
+        """(cost, meeting node, original arc ids) between weighted sources and targets."""
+        dist_f, dist_r, pred_f, pred_r, touched_buf = self._buf
+        cost, meet, touched = ch_query(*self.up, *self.dn, src, src_cost, tgt, tgt_cost,
+                                       dist_f, dist_r, pred_f, pred_r, touched_buf, *self._heaps)
+        arcs = np.zeros(0, np.int64)
+        if meet >= 0:
+            arcs = unpack(meet, pred_f, pred_r, self.e_from, self.e_to, self.e_child1,
+                          self.e_child2, self.e_arc)
+        reset_ch(touched, dist_f, dist_r, pred_f, pred_r)
+        return cost, meet, arcs
