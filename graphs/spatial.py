@@ -100,6 +100,31 @@ class EdgeIndex:
             return None
         return self._snap(best)
 
+    def candidates(self, lat: float, lon: float, radius_m: float, k: int = 6,
+                   edge_mask: np.ndarray | None = None) -> list[Snap]:
+        """Up to ``k`` distinct edges within ``radius_m``, nearest first (map matching)."""
+        px, py = (float(v) for v in self.proj.forward(lat, lon))
+        found = self.tree.query_ball_point([px, py], radius_m + self.step / 2)
+        if not found:
+            return []
+        segs = np.unique(self.sample_seg[found])
+        if edge_mask is not None:
+            segs = segs[edge_mask[self.seg_edge[segs]]]
+        if len(segs) == 0:
+            return []
+        a = self.seg_a[segs]
+        t, dist = project_on_segments(px, py, self.x[a], self.y[a], self.x[a + 1], self.y[a + 1])
+        order = np.argsort(dist, kind="stable")
+        out, seen = [], set()
+        for i in order:
+            if dist[i] > radius_m or len(out) >= k:
+                break
+            edge = int(self.seg_edge[segs[i]])
+            if edge not in seen:
+                seen.add(edge)
+                out.append(self._snap((segs[i], float(t[i]), float(dist[i]))))
+        return out
+
     def _snap(self, best) -> Snap:
         seg, t, dist = best
         a = self.seg_a[seg]

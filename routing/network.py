@@ -51,12 +51,12 @@ class ProfileNetwork:
 
     def __init__(self, graph, profile: Profile, route_preference: float | None = None,
                  landmarks: int = 16, extra_cost: np.ndarray | None = None,
-                 hierarchy: bool = True):
+                 hierarchy: bool = True, metric: str = "cost"):
         self.graph = graph
         self.profile = profile
         self.use_hierarchy = hierarchy
         self._ch = None
-        c = edge_costs(graph, profile, route_preference)
+        c = edge_costs(graph, profile, route_preference, metric)
         if extra_cost is not None:
             c["cost_fwd"] = c["cost_fwd"] * extra_cost
             c["cost_bwd"] = c["cost_bwd"] * extra_cost

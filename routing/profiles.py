@@ -185,7 +185,8 @@ def mtb_value(graph) -> np.ndarray:
     return _lookup(graph, "mtb_scale", {v: parse(v) for v in graph.vocab["mtb_scale"] if v}, np.nan)
 
 
-def edge_costs(graph, profile: Profile, route_preference: float | None = None):
+def edge_costs(graph, profile: Profile, route_preference: float | None = None,
+               metric: str = "cost"):
     """Per-edge usability and per-direction durations and costs.
 
     Returns
@@ -226,5 +227,8 @@ def edge_costs(graph, profile: Profile, route_preference: float | None = None):
                        comfort * 1.5, comfort)
     signed = graph.route_mask(profile.route_types)
     comfort = np.where(signed, comfort / (1.0 + pref), comfort)
+    if metric == "length":          # shortest distance, e.g. for map matching
+        return {"fwd": fwd, "bwd": bwd, "time_fwd": time_fwd, "time_bwd": time_bwd,
+                "cost_fwd": graph.edge_len.copy(), "cost_bwd": graph.edge_len.copy()}
     return {"fwd": fwd, "bwd": bwd, "time_fwd": time_fwd, "time_bwd": time_bwd,
             "cost_fwd": time_fwd * comfort, "cost_bwd": time_bwd * comfort}

@@ -63,18 +63,23 @@ class Router:
             self._places = PlaceLayer(self.graph)
         return self._places
 
-    def network(self, profile: str, route_preference: float | None = None) -> ProfileNetwork:
-        """The (cached) network of a profile and signed-route preference."""
+    def network(self, profile: str, route_preference: float | None = None,
+                metric: str = "cost") -> ProfileNetwork:
+        """The (cached) network of a profile and signed-route preference.
+
+        ``metric="length"`` weighs edges by their length (map matching)."""
         prof = get_profile(profile)
         if route_preference is not None and not 0 <= route_preference <= 10:
             raise InvalidQueryError("route_preference must be between 0 and 10")
-        key = (prof.name, None if route_preference is None else round(float(route_preference), 3))
+        key = (prof.name, None if route_preference is None else round(float(route_preference), 3),
+               metric)
         if key not in self._networks:
             if len(self._networks) >= 16:
                 self._networks.pop(next(iter(self._networks)))
             # The hierarchy pays off for the default weights, which most queries use.
-            self._networks[key] = ProfileNetwork(self.graph, prof, route_preference,
-                                                 hierarchy=route_preference is None)
+            self._networks[key] = ProfileNetwork(
+                self.graph, prof, route_preference,
+                hierarchy=route_preference is None and metric == "cost", metric=metric)
         return self._networks[key]
 
     def facts(self, network: ProfileNetwork) -> EdgeFacts:

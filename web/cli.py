@@ -6,6 +6,7 @@ import sys
 
 from graphs import cli as graph_cli
 from graphs.errors import BassinRoutesError
+from gpx import cli as gpx_cli
 from routing import cli as routing_cli
 
 
@@ -16,13 +17,15 @@ def make_parser() -> argparse.ArgumentParser:
                     "Nord-Pas de Calais.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     graph_cli.add_commands(sub)
-    routing_cli.add_commands(sub, writers=_writers())
+    writers = _writers()
+    routing_cli.add_commands(sub, writers=writers)
+    gpx_cli.add_commands(sub, dict(writers, geojson=routing_cli.write_geojson))
     return parser
 
 
 def _writers() -> dict:
     """Output formats of the planning commands, from the layers that write them."""
-    return {}
+    return {"gpx": gpx_cli.write_gpx}
 
 
 def main(argv: list[str] | None = None) -> int:
