@@ -9,7 +9,7 @@ from .itinerary import Itinerary
 from .profiles import SAC_ORDER, is_busy, is_rough
 
 
-def _edge_slice(graph, edge: int, a: float, b: float):
+def edge_slice(graph, edge: int, a: float, b: float):
     """Geometry of an edge between offsets a and b (metres, in travel order)."""
     lat, lon, ele = graph.edge_shape(edge)
     seg = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
@@ -82,7 +82,7 @@ def assemble(network, facts: EdgeFacts, paths: list, waypoints: list, kind: str)
         leg_start_m, leg_duration = total, 0.0
         start_index = sum(len(x) for x in lats)
         for edge, a, b in path.pieces:
-            plat, plon, pele, pcum = _edge_slice(g, edge, a, b)
+            plat, plon, pele, pcum = edge_slice(g, edge, a, b)
             length = abs(b - a)
             frac = length / g.edge_len[edge] if g.edge_len[edge] > 0 else 0.0
             time = (c["time_fwd"] if b > a else c["time_bwd"])[edge] * frac

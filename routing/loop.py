@@ -25,16 +25,20 @@ DEFAULT_FAVOUR = ("terril", "major_site", "cite", "park", "museum", "viewpoint")
 
 
 def _reuse(paths) -> tuple[float, float]:
-    """(total metres, metres on edges already travelled earlier in the loop)."""
-    seen: set = set()
+    """(total metres, metres travelled over ground already covered earlier in the loop).
+
+    Coverage is tracked per edge as offset intervals, so leaving the start along
+    one half of its edge and coming back along the other half is no reuse.
+    """
+    covered: dict = {}
     total = reused = 0.0
     for path in paths:
         for edge, a, b in path.pieces:
-            length = abs(b - a)
-            total += length
-            if edge in seen:
-                reused += length
-            seen.add(edge)
+            lo, hi = min(a, b), max(a, b)
+            total += hi - lo
+            for c_lo, c_hi in covered.get(edge, ()):
+                reused += max(0.0, min(hi, c_hi) - max(lo, c_lo))
+            covered.setdefault(edge, []).append((lo, hi))
     return total, reused
 
 
@@ -165,8 +169,13 @@ def plan_loop(router, start, length_km: float, profile: str = "hike", via=(), fa
     base = rng.uniform(0, 2 * math.pi)
     found, seen_orders = [], set()
     best_miss = None
-    for k in range(attempts):
-        bearing = base + 2 * math.pi * k / attempts
+    # Sparse networks (greenways only) may need more tries: up to three rounds of bearings.
+    for k in range(3 * attempts):
+        if k == attempts and found:
+            break
+        if k == 2 * attempts and found:
+            break
+        bearing = base + 2 * math.pi * k / attempts + (k // attempts) * math.pi / attempts
         corners = 2 + k % 2                    # triangles and quadrilaterals in turn
         spread = rng.uniform(math.radians(70), math.radians(120)) * (2 / corners) ** 0.5
         result = search.candidate(bearing, spread, corners)

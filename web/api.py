@@ -1,0 +1,134 @@
+"""JSON API v1: places, route, tour, loop, stages, GPX in."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from gpx import gpx_stats, itinerary_to_gpx, match_track, read_gpx, safe_filename, stages_zip
+
+from .app import router
+from .maps import itinerary_map
+from .planning import plan
+from .problems import Problem
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+FORMATS = ("geojson", "json", "gpx", "html", "zip")
+
+
+def render_itinerary(itinerary, fmt: str, filename: str | None = None) -> Response:
+    """The itinerary in the asked format (GeoJSON by default)."""
+    if fmt not in FORMATS:
+        raise Problem(400, "Unknown format", f"format must be one of {', '.join(FORMATS)}",
+                      "bad-format")
+    name = safe_filename(filename or itinerary.name or f"{itinerary.kind}-{itinerary.profile}")
+    if fmt == "json":
+        return jsonify(itinerary.summary())
+    if fmt == "gpx":
+        return Response(itinerary_to_gpx(itinerary), mimetype="application/gpx+xml",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.gpx"'})
+    if fmt == "zip":
+        return Response(stages_zip(itinerary), mimetype="application/zip",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.zip"'})
+    if fmt == "html":
+        cfg = current_app.config
+        fmap = itinerary_map(itinerary, router().graph, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"],
+                             embed=request.args.get("embed") == "1")
+        return Response(fmap.get_root().render(), mimetype="text/html")
+    response = jsonify(itinerary.to_geojson())
+    response.mimetype = "application/geo+json"
+    return response
+
+
+def _planned(kind: str):
+    result = plan(router(), kind, request.args)
+    fmt = request.args.get("format", "geojson")
+    if isinstance(result, list):            # loops: ranked candidates
+        if fmt == "geojson":
+            response = jsonify({"type": "FeatureCollection", "features": [
+                dict(f, properties=dict(f["properties"], rank=i + 1))
+                for i, it in enumerate(result) for f in it.to_geojson()["features"][:1]]})
+            response.mimetype = "application/geo+json"
+            return response
+        if fmt == "json":
+            return jsonify([it.summary() for it in result])
+        rank = int(request.args.get("rank", 1))
+        if not 1 <= rank <= len(result):
+            raise Problem(400, "Bad rank", f"rank must be between 1 and {len(result)}")
+        return render_itinerary(result[rank - 1], fmt)
+    return render_itinerary(result, fmt)
+
+
+@bp.get("/route")
+def route():
+    return _planned("route")
+
+
+@bp.get("/tour")
+def tour():
+    return _planned("tour")
+
+
+@bp.get("/loop")
+def loop():
+    return _planned("loop")
+
+
+@bp.get("/stages")
+def stages():
+    return _planned("stages")
+
+
+@bp.get("/places")
+def places():
+    """Search places by name, kind and bbox (``south,west,north,east``)."""
+    graph = router().graph
+    q = (request.args.get("q") or "").strip().lower()
+    kinds = {k for k in (request.args.get("kind") or "").split(",") if k}
+    bbox = request.args.get("bbox")
+    if bbox:
+        try:
+            south, west, north, east = (float(v) for v in bbox.split(","))
+        except ValueError:
+            raise Problem(400, "Bad bbox", "bbox must be south,west,north,east") from None
+    try:
+        limit = min(max(int(request.args.get("limit", 50)), 1), 500)
+    except ValueError:
+        raise Problem(400, "Bad limit", "limit must be an integer") from None
+    found = []
+    for place in graph.places:
+        if kinds and place.kind not in kinds:
+            continue
+        if q and q not in (place.name or "").lower() and q != (place.unesco_id or "").lower():
+            continue
+        if bbox and not (south <= place.lat <= north and west <= place.lon <= east):
+            continue
+        found.append({"id": place.id, "kind": place.kind, "category": place.category,
+                      "name": place.name, "lat": place.lat, "lon": place.lon,
+                      "unesco_id": place.unesco_id, "far": place.far,
+                      "link_m": place.link["distance_m"] if place.link else None})
+        if len(found) >= limit:
+            break
+    return jsonify({"count": len(found), "places": found})
+
+
+def _uploaded_gpx() -> bytes:
+    if request.files:
+        upload = next(iter(request.files.values()))
+        return upload.read()
+    data = request.get_data(cache=False)
+    if not data:
+        raise Problem(400, "No GPX", "send the GPX as the body or as a multipart file")
+    return data
+
+
+@bp.post("/gpx/stats")
+def gpx_statistics():
+    return jsonify(gpx_stats(read_gpx(_uploaded_gpx())))
+
+
+@bp.post("/gpx/match")
+def gpx_match():
+    """GPX upload -> itinerary matched onto the network (GeoJSON, GPX, json, html)."""
+    data = read_gpx(_uploaded_gpx())
+    itinerary = match_track(router(), data, request.args.get("profile", "hike"))
+    itinerary.name = data.name or "Trace importée"
+    return render_itinerary(itinerary, request.args.get("format", "geojson"))

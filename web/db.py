@@ -1,0 +1,122 @@
+"""Saved itineraries and staff accounts in a real database (SQLAlchemy).
+
+SQLite by default (a file, WAL mode), PostgreSQL by URL. The schema carries a
+version in ``schema_version``; :data:`MIGRATIONS` brings an older database up.
+Concurrent edits never lose an update: every row has a ``version`` that an
+update must name (HTTP ``If-Match``) and that the update's ``WHERE`` checks.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Integer, String, Text,
+                        create_engine, event, select, text, update)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+SCHEMA_VERSION = 1
+#: version -> SQL statements that upgrade from version - 1
+MIGRATIONS: dict[int, list[str]] = {}
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class SavedItinerary(Base):
+    __tablename__ = "itineraries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    profile: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))
+    request: Mapped[dict] = mapped_column(JSON)        # what was asked: points, options
+    data: Mapped[dict] = mapped_column(JSON)           # Itinerary.to_dict()
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    author: Mapped[str] = mapped_column(String(80), default="")
+    created: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    def summary(self) -> dict:
+        return {"id": self.id, "slug": self.slug, "name": self.name,
+                "description": self.description, "profile": self.profile, "kind": self.kind,
+                "published": self.published, "version": self.version, "author": self.author,
+                "distance_m": (self.data or {}).get("cum_m", [0])[-1] if self.data else None,
+                "created": self.created.isoformat() if self.created else None,
+                "updated": self.updated.isoformat() if self.updated else None}
+
+
+class Database:
+    """Engine + session factory + schema management for one database URL."""
+
+    def __init__(self, url: str):
+        kwargs = {}
+        if url.startswith("sqlite"):
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}
+        self.engine = create_engine(url, future=True, **kwargs)
+        if url.startswith("sqlite"):
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False, future=True)
+        self.migrate()
+
+    def migrate(self) -> int:
+        """Create or upgrade the schema; returns the version now in place."""
+        with self.engine.begin() as conn:
+            conn.execute(text("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"))
+            row = conn.execute(text("SELECT version FROM schema_version")).first()
+            current = row[0] if row else 0
+            if current == 0:
+                Base.metadata.create_all(conn)
+                conn.execute(text("INSERT INTO schema_version (version) VALUES (:v)"),
+                             {"v": SCHEMA_VERSION})
+                return SCHEMA_VERSION
+            for version in range(current + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS.get(version, []):
+                    conn.execute(text(statement))
+            if current < SCHEMA_VERSION:
+                conn.execute(text("UPDATE schema_version SET version = :v"), {"v": SCHEMA_VERSION})
+            return max(current, SCHEMA_VERSION)
+
+    def session(self) -> Session:
+        return self.sessions()
+
+    def update_if_version(self, session: Session, item_id: int, version: int, **values) -> bool:
+        """Update a saved itinerary only if it is still at ``version`` (optimistic lock)."""
+        result = session.execute(
+            update(SavedItinerary)
+            .where(SavedItinerary.id == item_id, SavedItinerary.version == version)
+            .values(version=version + 1, updated=_now(), **values))
+        return result.rowcount == 1
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.close()
+
+
+__all__ = ["Database", "User", "ApiToken", "SavedItinerary", "SCHEMA_VERSION", "select"]

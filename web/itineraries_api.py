@@ -1,0 +1,203 @@
+"""Saved itineraries: create, read, update, delete, publish, exports.
+
+Reads are public for published itineraries and open to staff for drafts.
+Writes need staff (session + CSRF, or a bearer token). Every update names
+the version it changes (``If-Match: "v3"``): a stale one gets 412, so two
+editors never silently overwrite each other.
+"""
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+
+from gpx import safe_filename
+from routing import Itinerary
+
+from .api import render_itinerary
+from .app import router
+from .db import SavedItinerary, select
+from .planning import KINDS, plan
+from .problems import Problem
+from .security import current_user, staff_required
+
+bp = Blueprint("itineraries", __name__, url_prefix="/api/v1/itineraries")
+
+
+def _db():
+    return current_app.extensions["bassin_db"]
+
+
+def etag(item: SavedItinerary) -> str:
+    return f'"v{item.version}"'
+
+
+def _load(item_id: int, session) -> SavedItinerary:
+    item = session.get(SavedItinerary, item_id)
+    if item is None or (not item.published and current_user() is None):
+        raise Problem(404, "Not found", f"no itinerary {item_id}", "not-found")
+    return item
+
+
+def _check_version(item: SavedItinerary) -> int:
+    sent = request.headers.get("If-Match")
+    if not sent:
+        raise Problem(428, "Precondition required",
+                      f"send If-Match: {etag(item)} (the ETag of the version you edit)")
+    if sent.strip() != etag(item):
+        raise Problem(412, "Precondition failed",
+                      f"the itinerary is now at {etag(item)}, not {sent.strip()}: reload it",
+                      "conflict", current_etag=etag(item))
+    return item.version
+
+
+def _body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Problem(400, "JSON object expected", "send a JSON object body")
+    return body
+
+
+def _text(body, name, limit, default=""):
+    value = body.get(name, default)
+    if not isinstance(value, str) or len(value) > limit:
+        raise Problem(400, "Bad field", f"{name!r} must be a string of at most {limit} characters")
+    return value.strip()
+
+
+def _planned(body) -> tuple[str, dict, Itinerary]:
+    kind = body.get("kind", "route")
+    params = body.get("request")
+    if kind not in KINDS or not isinstance(params, dict):
+        raise Problem(400, "Bad itinerary request",
+                      f"send 'kind' (one of {', '.join(KINDS)}) and a 'request' object")
+    result = plan(router(), kind, params)
+    itinerary = result[0] if isinstance(result, list) else result
+    return kind, params, itinerary
+
+
+def _response(item: SavedItinerary, status: int = 200, full: bool = True):
+    data = item.summary()
+    data["links"] = {
+        "self": url_for("itineraries.read", item_id=item.id),
+        "gpx": url_for("itineraries.export", item_id=item.id, fmt="gpx"),
+        "geojson": url_for("itineraries.export", item_id=item.id, fmt="geojson"),
+        "zip": url_for("itineraries.export", item_id=item.id, fmt="zip"),
+        "map": url_for("itineraries.export", item_id=item.id, fmt="html"),
+        "page": url_for("pages.public", slug=item.slug),
+        "embed": url_for("pages.embed", slug=item.slug)}
+    if full:
+        data["request"] = item.request
+        data["itinerary"] = Itinerary.from_dict(item.data).summary()
+    response = jsonify(data)
+    response.status_code = status
+    response.headers["ETag"] = etag(item)
+    return response
+
+
+@bp.get("")
+def index():
+    q = (request.args.get("q") or "").strip().lower()
+    with _db().session() as s:
+        query = select(SavedItinerary).order_by(SavedItinerary.updated.desc())
+        if current_user() is None or request.args.get("published") == "1":
+            query = query.where(SavedItinerary.published.is_(True))
+        items = [i.summary() for i in s.scalars(query)
+                 if not q or q in i.name.lower() or q in (i.description or "").lower()]
+    return jsonify({"count": len(items), "itineraries": items})
+
+
+@bp.post("")
+@staff_required
+def create():
+    body = _body()
+    name = _text(body, "name", 200) or "Itinéraire"
+    kind, params, itinerary = _planned(body)
+    itinerary.name, itinerary.description = name, _text(body, "description", 5000)
+    slug = f"{safe_filename(name)}-{secrets.token_hex(3)}"
+    item = SavedItinerary(slug=slug, name=name, description=itinerary.description,
+                          profile=itinerary.profile, kind=kind, request=params,
+                          data=itinerary.to_dict(), author=current_user() or "")
+    with _db().session() as s:
+        s.add(item)
+        s.commit()
+        s.refresh(item)
+    response = _response(item, 201)
+    response.headers["Location"] = url_for("itineraries.read", item_id=item.id)
+    return response
+
+
+@bp.get("/<int:item_id>")
+def read(item_id: int):
+    with _db().session() as s:
+        item = _load(item_id, s)
+    if request.headers.get("If-None-Match") == etag(item):
+        return "", 304
+    return _response(item)
+
+
+@bp.put("/<int:item_id>")
+@staff_required
+def update(item_id: int):
+    body = _body()
+    db = _db()
+    with db.session() as s:
+        item = _load(item_id, s)
+        version = _check_version(item)
+        values = {}
+        if "name" in body:
+            values["name"] = _text(body, "name", 200) or item.name
+        if "description" in body:
+            values["description"] = _text(body, "description", 5000)
+        itinerary = Itinerary.from_dict(item.data)
+        if "request" in body or "kind" in body:
+            kind, params, itinerary = _planned({"kind": body.get("kind", item.kind),
+                                                "request": body.get("request", item.request)})
+            values.update(kind=kind, request=params, profile=itinerary.profile)
+        itinerary.name = values.get("name", item.name)
+        itinerary.description = values.get("description", item.description)
+        values["data"] = itinerary.to_dict()
+        if not db.update_if_version(s, item_id, version, **values):
+            s.rollback()
+            raise Problem(412, "Precondition failed", "changed by someone else meanwhile: reload",
+                          "conflict")
+        s.commit()
+        item = s.get(SavedItinerary, item_id)
+        s.refresh(item)
+    return _response(item)
+
+
+@bp.delete("/<int:item_id>")
+@staff_required
+def delete(item_id: int):
+    with _db().session() as s:
+        item = _load(item_id, s)
+        _check_version(item)
+        s.delete(item)
+        s.commit()
+    return "", 204
+
+
+@bp.post("/<int:item_id>/publish")
+@bp.post("/<int:item_id>/unpublish")
+@staff_required
+def publish(item_id: int):
+    db = _db()
+    with db.session() as s:
+        item = _load(item_id, s)
+        version = _check_version(item)
+        if not db.update_if_version(s, item_id, version,
+                                    published=request.path.endswith("/publish")):
+            raise Problem(412, "Precondition failed", "changed meanwhile: reload", "conflict")
+        s.commit()
+        item = s.get(SavedItinerary, item_id)
+        s.refresh(item)
+    return _response(item, full=False)
+
+
+@bp.get("/<int:item_id>/export.<fmt>")
+def export(item_id: int, fmt: str):
+    with _db().session() as s:
+        item = _load(item_id, s)
+    itinerary = Itinerary.from_dict(item.data)
+    return render_itinerary(itinerary, fmt, item.slug)

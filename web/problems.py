@@ -1,0 +1,73 @@
+"""Errors as RFC 9457 problem details (``application/problem+json``), never a 500 page."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from graphs.errors import BassinRoutesError, GraphLoadError
+from gpx.errors import GPXInputError
+from routing.errors import (ImpossibleLoopError, InvalidQueryError, PointOffNetworkError,
+                            TooManyStopsError, UnknownProfileError, UnreachableError)
+
+log = logging.getLogger(__name__)
+
+#: Library error -> (HTTP status, problem type slug, title)
+STATUS = (
+    (UnknownProfileError, 400, "unknown-profile", "Unknown profile"),
+    (InvalidQueryError, 400, "invalid-query", "Invalid query"),
+    (TooManyStopsError, 400, "too-many-stops", "Too many stops"),
+    (PointOffNetworkError, 422, "point-off-network", "Point off the network"),
+    (UnreachableError, 422, "unreachable", "No path"),
+    (ImpossibleLoopError, 422, "impossible-loop", "No loop found"),
+    (GPXInputError, 400, "bad-gpx", "Unreadable GPX"),
+    (GraphLoadError, 503, "no-graph", "No routing graph loaded"),
+)
+
+
+class Problem(Exception):
+    """Raise in a view to answer with a problem document."""
+
+    def __init__(self, status: int, title: str, detail: str = "", kind: str = "about:blank",
+                 **extra):
+        super().__init__(detail or title)
+        self.status, self.title, self.detail, self.kind, self.extra = status, title, detail, kind, extra
+
+
+def problem_response(status: int, title: str, detail: str = "", kind: str = "about:blank",
+                     **extra):
+    body = {"type": kind if kind == "about:blank" else f"/api/v1/problems/{kind}",
+            "title": title, "status": status, "detail": detail, "instance": request.path}
+    body.update(extra)
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(Problem)
+    def _problem(exc: Problem):
+        return problem_response(exc.status, exc.title, exc.detail, exc.kind, **exc.extra)
+
+    @app.errorhandler(BassinRoutesError)
+    def _library(exc: BassinRoutesError):
+        for cls, status, kind, title in STATUS:
+            if isinstance(exc, cls):
+                return problem_response(status, title, str(exc), kind)
+        return problem_response(400, "Bad request", str(exc), "bad-request")
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        detail = exc.description or ""
+        if exc.code == 413:
+            limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+            detail = f"the upload is larger than {limit} MB"
+        return problem_response(exc.code or 500, exc.name, detail)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        # A bug, not bad input: log it fully, tell the client little.
+        log.exception("unexpected error on %s", request.path)
+        return problem_response(500, "Internal error", "an unexpected error happened; it is logged")
