@@ -8,6 +8,7 @@ from numba import njit
 
 from . import engine
 from .errors import InvalidQueryError, TooManyStopsError, UnreachableError
+from .router import parse_points
 
 MAX_STOPS = 25
 EXACT_UP_TO = 12
@@ -161,10 +162,12 @@ def plan_tour(router, stops, profile: str = "hike", fixed_start: bool = True,
     ------
     TooManyStopsError, UnreachableError, and the errors of :meth:`Router.route`.
     """
+    if isinstance(stops, str):
+        stops = parse_points(stops)
+    if len(stops) > MAX_STOPS:
+        raise TooManyStopsError(f"{len(stops)} stops: a tour orders at most {MAX_STOPS}")
     network = router.network(profile, route_preference)
-    endpoints = router.endpoints(stops, network, limit=10 ** 6)
-    if len(endpoints) > MAX_STOPS:
-        raise TooManyStopsError(f"{len(endpoints)} stops: a tour orders at most {MAX_STOPS}")
+    endpoints = router.endpoints(stops, network)
     if len(endpoints) < 2:
         raise InvalidQueryError("a tour needs at least two stops")
     started = time.perf_counter()

@@ -73,3 +73,30 @@ def fixture_router(fixture_graph):
     import routing
 
     return routing.Router(fixture_graph)
+
+
+@pytest.fixture()
+def web_app(router_for, tmp_path):
+    """The real app on the basin test network, with its own SQLite database."""
+    from web import create_app
+    from web.security import create_user
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'web.db'}",
+                      "INSTANCE_DIR": str(tmp_path / "instance"), "TESTING": True,
+                      "EMBED_ORIGINS": "https://www.pas-de-calais-tourisme.com"},
+                     router=router_for("basin"))
+    create_user(app.extensions["bassin_db"], "staff", "correct horse battery")
+    return app
+
+
+def login(client, username="staff", password="correct horse battery"):
+    """Log a test client in through the real form; returns its CSRF token."""
+    import re
+
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = client.post("/login", data={"username": username, "password": password,
+                                           "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    page = client.get("/designer").get_data(as_text=True)
+    return re.search(r'data-csrf="([^"]+)"', page).group(1)

@@ -9,6 +9,8 @@ from graphs.errors import BassinRoutesError
 from gpx import cli as gpx_cli
 from routing import cli as routing_cli
 
+from . import commands as web_commands
+
 
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -20,12 +22,19 @@ def make_parser() -> argparse.ArgumentParser:
     writers = _writers()
     routing_cli.add_commands(sub, writers=writers)
     gpx_cli.add_commands(sub, dict(writers, geojson=routing_cli.write_geojson))
+    web_commands.add_commands(sub)
     return parser
+
+
+def _write_map(itinerary, path) -> None:
+    from .maps import itinerary_map
+
+    path.write_text(itinerary_map(itinerary, inline_assets=True).get_root().render(), "utf-8")
 
 
 def _writers() -> dict:
     """Output formats of the planning commands, from the layers that write them."""
-    return {"gpx": gpx_cli.write_gpx}
+    return {"gpx": gpx_cli.write_gpx, "map": _write_map}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,6 +15,7 @@ from routing.assemble import edge_slice
 from routing.profiles import PAVED, ROUGH, SMOOTH_UNPAVED
 
 VENDOR = "/static/vendor/leaflet-1.9.3"
+JQUERY = "/static/vendor/jquery-3.7.1/jquery.min.js"   # folium's popups use jQuery
 ETALAB = "Patrimoine : Mission Bassin Minier / data.gouv.fr (Etalab 2.0)"
 SURFACE_COLOURS = {"paved": "#2563eb", "smooth": "#d97706", "rough": "#92400e",
                    "unknown": "#64748b", "steps": "#dc2626"}
@@ -95,9 +96,22 @@ def _js_string(text: str) -> str:
     return json.dumps(text).replace("</", "<\\/")
 
 
+def _inline_leaflet(fmap) -> None:
+    """Put Leaflet itself in the page: a map file that works offline, served by nobody."""
+    from importlib import resources
+
+    vendor = resources.files("web").joinpath("static/vendor")
+    fmap.default_js, fmap.default_css = [], []
+    css = vendor.joinpath("leaflet-1.9.3/leaflet.css").read_text("utf-8")
+    js = "\n".join(vendor.joinpath(name).read_text("utf-8").replace("</script", "<\\/script")
+                   for name in ("leaflet-1.9.3/leaflet.js", "jquery-3.7.1/jquery.min.js"))
+    fmap.get_root().header.add_child(Element(f"<style>{css}</style><script>{js}</script>"), index=0)
+
+
 def itinerary_map(itinerary, graph=None, tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
                   tile_attribution: str = "&copy; OpenStreetMap contributors",
-                  colour_by: str = "auto", embed: bool = False, labels: dict | None = None) -> folium.Map:
+                  colour_by: str = "auto", embed: bool = False, labels: dict | None = None,
+                  inline_assets: bool = False) -> folium.Map:
     """A Folium map of an itinerary.
 
     Parameters
@@ -108,13 +122,18 @@ def itinerary_map(itinerary, graph=None, tile_url: str = "https://tile.openstree
         ``auto``: by stage for a multi-day itinerary, else by surface.
     embed : bool
         A lighter map for iframes (no summary box).
+    inline_assets : bool
+        Include Leaflet in the HTML (a standalone file) instead of linking ``/static``.
     """
     labels = labels or {}
     south, west, north, east = itinerary.bounds()
     fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], tiles=None,
                       control_scale=True, prefer_canvas=False)
-    fmap.default_js = [("leaflet", f"{VENDOR}/leaflet.js")]
-    fmap.default_css = [("leaflet_css", f"{VENDOR}/leaflet.css")]
+    if inline_assets:
+        _inline_leaflet(fmap)
+    else:
+        fmap.default_js = [("leaflet", f"{VENDOR}/leaflet.js"), ("jquery", JQUERY)]
+        fmap.default_css = [("leaflet_css", f"{VENDOR}/leaflet.css")]
     folium.TileLayer(tiles=tile_url, attr=f"{tile_attribution} | {ETALAB}", name="OpenStreetMap",
                      max_zoom=19).add_to(fmap)
     route = folium.FeatureGroup(name=escape(labels.get("route", "Itinéraire")))

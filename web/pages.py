@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import numpy as np
-from flask import (Blueprint, Response, abort, current_app, redirect, render_template, request,
-                   session, url_for)
+from flask import (Blueprint, Response, abort, current_app, g, redirect, render_template,
+                   request, session, url_for)
 
 from routing import PROFILES, Itinerary
 
@@ -71,7 +71,7 @@ def designer():
     cfg = current_app.config
     return render_template("designer.html", profiles=list(PROFILES), center=center,
                            tile_url=cfg["TILE_URL"], tile_attribution=cfg["TILE_ATTRIBUTION"],
-                           messages=MESSAGES[request.args.get("lang") or session.get("lang") or "fr"])
+                           messages=MESSAGES[g.get("lang") or "fr"])
 
 
 @bp.get("/itineraries")

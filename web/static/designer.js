@@ -11,7 +11,7 @@
   var routeLayer = L.layerGroup().addTo(map);
   var placeLayer = L.layerGroup().addTo(map);
   var markers = L.layerGroup().addTo(map);
-  var state = { points: [], saved: null, kind: 'route', request: null, timer: null };
+  var state = { points: [], saved: null, kind: 'route', request: null, timer: null, fitted: false };
   var colours = ['#2563eb', '#db2777', '#059669', '#d97706', '#7c3aed', '#0891b2'];
   var $ = function (id) { return document.getElementById(id); };
 
@@ -84,6 +84,10 @@
       }
     });
     if (line) showSummary(line.properties);
+    if (line && !state.fitted) {            // frame the first planned route, then leave the view alone
+      map.fitBounds(L.geoJSON(line).getBounds(), { padding: [30, 30], animate: false });
+      state.fitted = true;
+    }
     return line;
   }
 

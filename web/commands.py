@@ -1,0 +1,109 @@
+"""``bassin-routes serve|user|token``: the service's commands."""
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+import threading
+from pathlib import Path
+
+from graphs.build import build_graph
+from graphs.download import AREAS, download_osm
+from graphs.settings import settings
+from graphs.store import save_graph
+
+from .config import load_config
+from .db import Database
+from .security import create_token, create_user
+
+
+def add_commands(sub) -> None:
+    p = sub.add_parser("serve", help="run the web service (builds the graph first if needed)",
+                       description="Run the development server. Without a compiled graph at "
+                                   "--graph, one is built first: from --osm FILE, or downloaded "
+                                   "(--area, default bassin-minier) when online.")
+    p.add_argument("--graph", type=Path,
+                   default=Path(os.environ.get("BASSIN_GRAPH_DIR", "build/bassin-minier")))
+    p.add_argument("--osm", type=Path, help="local OSM file to build from")
+    p.add_argument("--area", choices=sorted(AREAS), default="bassin-minier")
+    p.add_argument("--heritage", type=Path, help="folder of the official Bassin minier layers")
+    p.add_argument("--dem", type=Path, help="folder of SRTM tiles")
+    p.add_argument("--rebuild", action="store_true", help="build the graph even if one exists")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=5000)
+    p.set_defaults(func=run_serve)
+
+    p = sub.add_parser("user", help="staff accounts")
+    usub = p.add_subparsers(dest="user_command", required=True)
+    c = usub.add_parser("create", help="create a staff user (or reset its password)")
+    c.add_argument("username")
+    c.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    c.set_defaults(func=run_user_create)
+
+    p = sub.add_parser("token", help="API tokens for scripts")
+    tsub = p.add_subparsers(dest="token_command", required=True)
+    c = tsub.add_parser("create", help="create an API token for a staff user (printed once)")
+    c.add_argument("username")
+    c.add_argument("--name", default="api")
+    c.set_defaults(func=run_token_create)
+
+
+def _database() -> Database:
+    return Database(load_config()["DATABASE_URL"])
+
+
+def run_user_create(args) -> int:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            print("the passwords differ", file=sys.stderr)
+            return 2
+    try:
+        create_user(_database(), args.username, password)
+    except ValueError as exc:
+        print(f"bassin-routes user create: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"user {args.username} ready")
+    return 0
+
+
+def run_token_create(args) -> int:
+    try:
+        print(create_token(_database(), args.username, args.name))
+    except ValueError as exc:
+        print(f"bassin-routes token create: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def run_serve(args) -> int:
+    graph_dir = args.graph
+    if args.rebuild or not (graph_dir / "meta.json").is_file():
+        source = args.osm
+        if source is None:
+            print(f"No graph in {graph_dir}: downloading OpenStreetMap data for {args.area} "
+                  "(first start only; cached)…", file=sys.stderr)
+            source = download_osm(area=args.area)
+        print(f"Building the graph from {source}…", file=sys.stderr)
+        graph = build_graph(source, heritage_dir=args.heritage, dem_dir=args.dem,
+                            settings=settings)
+        save_graph(graph, graph_dir)
+        print(f"Graph ready: {graph.meta['summary']['km']} km, "
+              f"{len(graph.places)} places ({graph_dir})", file=sys.stderr)
+    from .app import create_app
+
+    app = create_app({"GRAPH_DIR": str(graph_dir)})
+    holder = app.extensions["bassin_router"]
+
+    def warm_up():
+        # Load the graph and the default networks before the first visitor asks.
+        router = holder.get()
+        for profile in ("hike", "bike"):
+            router.network(profile).hierarchy
+    threading.Thread(target=warm_up, daemon=True).start()
+    print(f"Serving on http://{args.host}:{args.port}/ (staff: bassin-routes user create NAME)",
+          file=sys.stderr)
+    app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+    return 0
