@@ -33,6 +33,13 @@ def add_commands(sub) -> None:
     p.add_argument("--port", type=int, default=5000)
     p.set_defaults(func=run_serve)
 
+    p = sub.add_parser("bench-http", help="HTTP route + GeoJSON latency against the engine")
+    p.add_argument("--graph", type=Path, required=True)
+    p.add_argument("--requests", type=int, default=200)
+    p.add_argument("--seed", type=int, default=2)
+    p.add_argument("--profile", default="hike")
+    p.set_defaults(func=run_bench_http)
+
     p = sub.add_parser("user", help="staff accounts")
     usub = p.add_subparsers(dest="user_command", required=True)
     c = usub.add_parser("create", help="create a staff user (or reset its password)")
@@ -75,6 +82,15 @@ def run_token_create(args) -> int:
     except ValueError as exc:
         print(f"bassin-routes token create: error: {exc}", file=sys.stderr)
         return 2
+    return 0
+
+
+def run_bench_http(args) -> int:
+    import json
+
+    from .bench import run_http_bench
+
+    print(json.dumps(run_http_bench(args.graph, args.requests, args.seed, args.profile), indent=1))
     return 0
 
 
