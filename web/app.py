@@ -54,12 +54,14 @@ def create_app(config: dict | None = None, router=None) -> Flask:
     problems.register(app)
 
     from .api import bp as api_bp
+    from .geotrek_api import bp as geotrek_bp
     from .itineraries_api import bp as itineraries_bp
     from .openapi import bp as openapi_bp
     from .pages import bp as pages_bp
 
     app.register_blueprint(openapi_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(geotrek_bp)
     app.register_blueprint(itineraries_bp)
     app.register_blueprint(pages_bp)
 

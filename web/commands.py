@@ -10,7 +10,7 @@ from pathlib import Path
 from graphs.build import build_graph
 from graphs.download import AREAS, download_osm
 from graphs.settings import settings
-from graphs.store import save_graph
+from graphs.store import load_graph, save_graph
 
 from .config import load_config
 from .db import Database
@@ -39,6 +39,8 @@ def add_commands(sub) -> None:
     p.add_argument("--seed", type=int, default=2)
     p.add_argument("--profile", default="hike")
     p.set_defaults(func=run_bench_http)
+
+    add_geotrek_commands(sub)
 
     p = sub.add_parser("user", help="staff accounts")
     usub = p.add_subparsers(dest="user_command", required=True)
@@ -122,4 +124,62 @@ def run_serve(args) -> int:
     print(f"Serving on http://{args.host}:{args.port}/ (staff: bassin-routes user create NAME)",
           file=sys.stderr)
     app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+    return 0
+
+
+def add_geotrek_commands(sub) -> None:
+    p = sub.add_parser("geotrek", help="Geotrek API v2 (ESCAPADE 62) export and import")
+    gsub = p.add_subparsers(dest="geotrek_command", required=True)
+    e = gsub.add_parser("export", help="plan and print a Geotrek trek (or tour with --days)")
+    e.add_argument("--graph", type=Path, required=True)
+    e.add_argument("--profile", default="hike")
+    e.add_argument("--points", required=True)
+    e.add_argument("--name", default="")
+    group = e.add_mutually_exclusive_group()
+    group.add_argument("--days", type=int)
+    group.add_argument("--max-km", type=float)
+    e.add_argument("--language", choices=["fr", "en"], help="plain strings instead of {lang: text}")
+    e.add_argument("--vocabulary", type=Path, help="the instance's reference lists (ids)")
+    e.set_defaults(func=run_geotrek_export)
+    i = gsub.add_parser("import", help="import Geotrek treks/tours (file or URL) as saved itineraries")
+    i.add_argument("source", help="JSON file or http(s) URL of an API v2 trek, tour or list")
+    i.add_argument("--graph", type=Path, help="match the geometry onto this graph")
+    i.add_argument("--profile", default=None)
+    i.add_argument("--publish", action="store_true")
+    i.set_defaults(func=run_geotrek_import)
+
+
+def run_geotrek_export(args) -> int:
+    import json
+
+    from gpx import geotrek
+    from routing import Router
+
+    from .planning import plan
+
+    params = {"profile": args.profile, "points": args.points, "days": args.days,
+              "max_km": args.max_km}
+    router = Router(load_graph(args.graph))
+    itinerary = plan(router, "stages" if args.days or args.max_km else "route", params)
+    itinerary.name = args.name or itinerary.name
+    document = geotrek.export(itinerary, geotrek.load_vocabulary(args.vocabulary), args.language)
+    json.dump(document, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+    return 0
+
+
+def run_geotrek_import(args) -> int:
+    import json
+
+    from gpx import geotrek
+    from routing import Router
+
+    from .imports import import_geotrek
+
+    document = geotrek.load_document(args.source)
+    router = Router(load_graph(args.graph)) if args.graph else None
+    saved = import_geotrek(_database(), document, router, match=router is not None,
+                           profile=args.profile, author="cli", publish=args.publish)
+    json.dump([item.summary() for item in saved], sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
     return 0

@@ -126,6 +126,28 @@ def document() -> dict:
                     "name": "fmt", "in": "path", "required": True, "schema": {
                         "type": "string", "enum": ["gpx", "geojson", "json", "zip", "html"]}}],
                 "responses": {"200": ITINERARY, "404": PROBLEM}}},
+            "/api/v1/geotrek/trek": _get("Plan and answer a Geotrek API v2 trek (a tour with days)", [
+                PROFILE, POINTS, _q("days", "Number of days: a tour with steps", schema={"type": "integer"}),
+                _q("max_km", "Maximum km per day", schema={"type": "number"}),
+                _q("name", "Trek name"), _q("language", "fr or en: plain strings")],
+                {"200": {"description": "Geotrek trek or tour", "content": {"application/json": {
+                    "schema": {"type": "object"}}}}, "400": PROBLEM, "422": PROBLEM}),
+            "/api/v1/geotrek/itineraries/{item_id}.json": {"get": {
+                "summary": "A saved itinerary as a Geotrek trek or tour", "parameters": [ID],
+                "responses": {"200": {"description": "Geotrek trek", "content": {
+                    "application/json": {"schema": {"type": "object"}}}}, "404": PROBLEM}}},
+            "/api/v1/geotrek/itineraries/{item_id}.kml": {"get": {
+                "summary": "A saved itinerary as KML", "parameters": [ID],
+                "responses": {"200": {"description": "KML", "content": {
+                    "application/vnd.google-earth.kml+xml": {"schema": {"type": "string"}}}},
+                    "404": PROBLEM}}},
+            "/api/v1/geotrek/import": {"post": {
+                "summary": "Import Geotrek treks/tours as saved itineraries (staff)", "security": AUTH,
+                "parameters": [_q("match", "1: match onto the network"), PROFILE],
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"type": "object"}}}},
+                "responses": {"201": {"description": "Saved", "content": {"application/json": {
+                    "schema": {"type": "object"}}}}, "400": PROBLEM, "401": PROBLEM, "403": PROBLEM}}},
             "/health": {"get": {"summary": "Service and graph metadata", "responses": {
                 "200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}},
                 "503": {"description": "No graph loaded"}}}},

@@ -1,0 +1,30 @@
+"""KML of an itinerary (the Geotrek-friendly flavour: one line, its places as points)."""
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+from .writer import KIND_LABELS, OSM_LINE
+
+
+def itinerary_to_kml(itinerary) -> str:
+    """KML 2.2 text: a Placemark with the line (with altitude when known) and one per place."""
+    def coords(lat, lon, ele):
+        return " ".join(f"{x:.7f},{y:.7f}" + (f",{z:.1f}" if z == z else "")
+                        for y, x, z in zip(lat, lon, ele))
+
+    places = "".join(
+        f"<Placemark><name>{escape(p.get('name') or p['kind'])}</name>"
+        f"<description>{escape(KIND_LABELS.get(p['kind'], p['kind']))} · km {p['km']:.1f}</description>"
+        f"<Point><coordinates>{p['lon']:.7f},{p['lat']:.7f}</coordinates></Point></Placemark>"
+        for p in itinerary.places)
+    mode = "absolute" if itinerary.has_elevation else "clampToGround"
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
+        f"<name>{escape(itinerary.name or 'Itinéraire')}</name>"
+        f"<description>{escape(itinerary.description or '')} — {escape(OSM_LINE)}</description>"
+        '<Style id="route"><LineStyle><color>ffeb6325</color><width>4</width></LineStyle></Style>'
+        f"<Placemark><name>{escape(itinerary.name or 'Itinéraire')}</name><styleUrl>#route</styleUrl>"
+        f"<LineString><tessellate>1</tessellate><altitudeMode>{mode}</altitudeMode>"
+        f"<coordinates>{coords(itinerary.lat, itinerary.lon, itinerary.ele)}</coordinates>"
+        f"</LineString></Placemark>{places}</Document></kml>\n")

@@ -1,0 +1,72 @@
+"""Geotrek API v2 exchange over HTTP: plan-and-export, saved exports, import."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from gpx import geotrek
+from gpx.errors import GPXInputError
+from gpx.kml import itinerary_to_kml
+from routing import Itinerary
+
+from .app import router
+from .planning import plan
+from .problems import Problem
+from .security import current_user, staff_required
+
+bp = Blueprint("geotrek", __name__, url_prefix="/api/v1/geotrek")
+
+
+def _language():
+    language = request.args.get("language")
+    if language not in (None, "", *geotrek.LANGUAGES):
+        raise Problem(400, "Bad language", f"language must be one of {', '.join(geotrek.LANGUAGES)}")
+    return language or None
+
+
+@bp.get("/trek")
+def export_planned():
+    """Plan (route, or stages with ``days``/``max_km``) and answer a Geotrek trek or tour."""
+    kind = "stages" if request.args.get("days") or request.args.get("max_km") else "route"
+    itinerary = plan(router(), kind, request.args)
+    itinerary.name = request.args.get("name", itinerary.name)[:200]
+    return jsonify(geotrek.export(itinerary, language=_language()))
+
+
+@bp.get("/itineraries/<int:item_id>.json")
+def export_saved(item_id: int):
+    from .itineraries_api import _db, _load
+
+    with _db().session() as s:
+        item = _load(item_id, s)
+    itinerary = Itinerary.from_dict(item.data)
+    document = geotrek.export(itinerary, language=_language(), first_id=item.id)
+    return jsonify(document)
+
+
+@bp.get("/itineraries/<int:item_id>.kml")
+def export_kml(item_id: int):
+    from .itineraries_api import _db, _load
+
+    with _db().session() as s:
+        item = _load(item_id, s)
+    return Response(itinerary_to_kml(Itinerary.from_dict(item.data)),
+                    mimetype="application/vnd.google-earth.kml+xml",
+                    headers={"Content-Disposition": f'attachment; filename="{item.slug}.kml"'})
+
+
+@bp.post("/import")
+@staff_required
+def import_document():
+    """Save the treks/tours of a Geotrek JSON body; ``?match=1&profile=`` re-matches them."""
+    from .imports import import_geotrek
+
+    document = request.get_json(silent=True)
+    if document is None:
+        raise Problem(400, "JSON expected", "send a Geotrek API v2 trek, tour or list as JSON")
+    try:
+        saved = import_geotrek(current_app.extensions["bassin_db"], document, router(),
+                               match=request.args.get("match") == "1",
+                               profile=request.args.get("profile"), author=current_user() or "")
+    except GPXInputError as exc:
+        raise Problem(400, "Not a Geotrek document", str(exc), "bad-geotrek") from None
+    return jsonify({"count": len(saved), "itineraries": [i.summary() for i in saved]}), 201
