@@ -196,6 +196,22 @@ def build_ch(n, tails, heads, costs, capacity, max_settled):
     return rank, e_from, e_to, e_cost, e_child1, e_child2, n_edges
 
 
+@njit(cache=True, inline="always")
+def _seed(nodes, costs, dist, other, pred, heap, heap_node, touched, n_touched):
+    """Start one side of the search from weighted nodes; returns (heap size, touched count)."""
+    size = 0
+    for i in range(nodes.shape[0]):
+        v = nodes[i]
+        if dist[v] >= INF and other[v] >= INF:
+            touched[n_touched] = v
+            n_touched += 1
+        if costs[i] < dist[v]:
+            dist[v] = costs[i]
+            pred[v] = -1
+            size = _push(heap, heap_node, size, costs[i], v)
+    return size, n_touched
+
+
 @njit(cache=True)
 def ch_query(up_ptr, up_head, up_cost, up_edge, dn_ptr, dn_head, dn_cost, dn_edge,
              src_nodes, src_costs, tgt_nodes, tgt_costs, dist_f, dist_r, pred_f, pred_r,
@@ -205,27 +221,10 @@ def ch_query(up_ptr, up_head, up_cost, up_edge, dn_ptr, dn_head, dn_cost, dn_edg
     ``pred_f``/``pred_r`` hold CH edge ids (-1 at a source/target). Buffers
     come in as INF / INF / -1 / -1 and are reset by the caller.
     """
-    n_touched = 0
-    size_f = 0
-    size_r = 0
-    for i in range(src_nodes.shape[0]):
-        v = src_nodes[i]
-        if dist_f[v] >= INF and dist_r[v] >= INF:
-            touched[n_touched] = v
-            n_touched += 1
-        if src_costs[i] < dist_f[v]:
-            dist_f[v] = src_costs[i]
-            pred_f[v] = -1
-            size_f = _push(heap_f, node_f, size_f, src_costs[i], v)
-    for i in range(tgt_nodes.shape[0]):
-        v = tgt_nodes[i]
-        if dist_f[v] >= INF and dist_r[v] >= INF:
-            touched[n_touched] = v
-            n_touched += 1
-        if tgt_costs[i] < dist_r[v]:
-            dist_r[v] = tgt_costs[i]
-            pred_r[v] = -1
-            size_r = _push(heap_r, node_r, size_r, tgt_costs[i], v)
+    size_f, n_touched = _seed(src_nodes, src_costs, dist_f, dist_r, pred_f, heap_f, node_f,
+                              touched, 0)
+    size_r, n_touched = _seed(tgt_nodes, tgt_costs, dist_r, dist_f, pred_r, heap_r, node_r,
+                              touched, n_touched)
     best = INF
     meet = -1
     for i in range(n_touched):

@@ -106,70 +106,6 @@ def _active_landmarks(lm_from, lm_to, src_nodes, t_from, t_to, n_active):
 
 
 @njit(cache=True)
-def astar(indptr, heads, costs, lm_from, lm_to, src_nodes, src_costs, tgt_nodes, tgt_costs,
-          dist, pred, hval, touched, heap_key, heap_node, n_active, slack):
-    """A* from several weighted sources to the cheapest of several weighted targets.
-
-    ``dist``, ``pred`` (arc index, -1 for a source) and ``hval`` (potential)
-    are per-node buffers that must come in as INF / -1 / -1; they are filled
-    for the nodes reached, which are returned so the caller can reset the
-    buffers in O(touched). ``touched``, ``heap_key`` and ``heap_node`` are
-    scratch buffers of at least one entry per node. Returns (cost, target
-    index, touched); the target index is -1 when no target is reachable.
-    """
-    n_tg = tgt_nodes.shape[0]
-    n_lm = lm_from.shape[1]
-    t_from = np.empty((n_tg, n_lm))
-    t_to = np.empty((n_tg, n_lm))
-    for j in range(n_tg):
-        for k in range(n_lm):
-            t_from[j, k] = lm_from[tgt_nodes[j], k]
-            t_to[j, k] = lm_to[tgt_nodes[j], k]
-    active = _active_landmarks(lm_from, lm_to, src_nodes, t_from, t_to, n_active)
-    cap = heap_key.shape[0]
-    n_touched = 0
-    size = 0
-    for i in range(src_nodes.shape[0]):
-        s = src_nodes[i]
-        if src_costs[i] < dist[s]:
-            if hval[s] < 0:
-                touched[n_touched] = s
-                n_touched += 1
-                hval[s] = _potential(s, lm_from, lm_to, t_from, t_to, tgt_costs, active, slack)
-            dist[s] = src_costs[i]
-            pred[s] = -1
-            size = _push(heap_key, heap_node, size, src_costs[i] + hval[s], s)
-    best = INF
-    best_j = -1
-    while size > 0:
-        key, u, size = _pop(heap_key, heap_node, size)
-        if key >= best:
-            break
-        du = dist[u]
-        if key > du + hval[u] + 1e-9:
-            continue  # stale entry
-        for j in range(n_tg):
-            if tgt_nodes[j] == u and du + tgt_costs[j] < best:
-                best = du + tgt_costs[j]
-                best_j = j
-        for a in range(indptr[u], indptr[u + 1]):
-            v = heads[a]
-            nd = du + costs[a]
-            if nd < dist[v]:
-                if hval[v] < 0:
-                    touched[n_touched] = v
-                    n_touched += 1
-                    hval[v] = _potential(v, lm_from, lm_to, t_from, t_to, tgt_costs, active, slack)
-                dist[v] = nd
-                pred[v] = a
-                if hval[v] < 0.5 * INF:
-                    if size == cap:
-                        return -2.0, -2, touched[:n_touched]   # caller grows the heap
-                    size = _push(heap_key, heap_node, size, nd + hval[v], v)
-    return best, best_j, touched[:n_touched]
-
-
-@njit(cache=True)
 def dijkstra(indptr, heads, costs, src_nodes, src_costs, tgt_nodes, max_cost, dist, pred):
     """Dijkstra from weighted sources until every target is settled or ``max_cost``.
 
@@ -239,31 +175,19 @@ def arcs_to(pred, tails, node):
     return out
 
 
-@njit(cache=True)
-def _bound_to(v, lm_from, lm_to, t_from, t_to, costs, active, slack):
-    """min over targets j of costs[j] + lb(v, t_j); INF when no target is reachable."""
-    return _potential(v, lm_from, lm_to, t_from, t_to, costs, active, slack)
+@njit(cache=True, inline="always")
+def _average_potential(v, lm_from, lm_to, s_from, s_to, t_from, t_to, src_costs, tgt_costs,
+                       active, slack):
+    """(bound to the targets - bound from the sources) / 2; INF if v is on no path.
 
-
-@njit(cache=True)
-def _bound_from(v, lm_from, lm_to, s_from, s_to, costs, active, slack):
-    """min over sources i of costs[i] + lb(s_i, v); INF when v is unreachable."""
-    best = INF
-    for i in range(costs.shape[0]):
-        bound = 0.0
-        for k in active:
-            a = lm_from[v, k] - s_from[i, k]   # d(L,v) - d(L,s) <= d(s,v)
-            b = s_to[i, k] - lm_to[v, k]       # d(s,L) - d(v,L) <= d(s,v)
-            if a > bound:
-                bound = a
-            if b > bound:
-                bound = b
-        if bound >= 0.5 * INF:
-            continue
-        bound = bound - slack if bound > slack else 0.0
-        if bound + costs[i] < best:
-            best = bound + costs[i]
-    return best
+    The bound from the sources is the same ALT bound on the reversed graph,
+    where the roles of the "from" and "to" landmark tables swap.
+    """
+    pt = _potential(v, lm_from, lm_to, t_from, t_to, tgt_costs, active, slack)
+    ps = _potential(v, lm_to, lm_from, s_to, s_from, src_costs, active, slack)
+    if pt >= 0.5 * INF or ps >= 0.5 * INF:
+        return INF
+    return 0.5 * (pt - ps)
 
 
 @njit(cache=True)
@@ -308,9 +232,8 @@ def bidir_astar(indptr, heads, costs, rindptr, rtails, rarcs, lm_from, lm_to,
             if np.isnan(pot[v]):
                 touched[n_touched] = v
                 n_touched += 1
-                pt = _bound_to(v, lm_from, lm_to, t_from, t_to, tgt_costs, active, slack)
-                ps = _bound_from(v, lm_from, lm_to, s_from, s_to, src_costs, active, slack)
-                pot[v] = INF if (pt >= 0.5 * INF or ps >= 0.5 * INF) else 0.5 * (pt - ps)
+                pot[v] = _average_potential(v, lm_from, lm_to, s_from, s_to, t_from, t_to,
+                                            src_costs, tgt_costs, active, slack)
             if side == 0 and init[i] < dist_f[v]:
                 dist_f[v] = init[i]
                 pred_f[v] = -1
@@ -354,9 +277,8 @@ def bidir_astar(indptr, heads, costs, rindptr, rtails, rarcs, lm_from, lm_to,
             if np.isnan(pot[v]):
                 touched[n_touched] = v
                 n_touched += 1
-                pt = _bound_to(v, lm_from, lm_to, t_from, t_to, tgt_costs, active, slack)
-                ps = _bound_from(v, lm_from, lm_to, s_from, s_to, src_costs, active, slack)
-                pot[v] = INF if (pt >= 0.5 * INF or ps >= 0.5 * INF) else 0.5 * (pt - ps)
+                pot[v] = _average_potential(v, lm_from, lm_to, s_from, s_to, t_from, t_to,
+                                            src_costs, tgt_costs, active, slack)
             if pot[v] >= 0.5 * INF:
                 continue   # no path from a source through v to a target
             if forward:

@@ -154,29 +154,28 @@ class ProfileNetwork:
         return self._ch
 
     # -- endpoints -------------------------------------------------------------------------
-    def exits(self, ep: Endpoint, penalty=None) -> tuple[np.ndarray, np.ndarray]:
-        """Graph nodes reachable from an endpoint along its edge, with their cost."""
+    def _ends(self, ep: Endpoint, penalty, leaving: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Edge ends an endpoint reaches (``leaving``) or is reached from, with the cost
+        of the part of its edge in between."""
         e, g = ep.edge, self.graph
         frac = ep.offset_m / g.edge_len[e] if g.edge_len[e] > 0 else 0.0
         k = 1.0 if penalty is None else float(penalty[e])
         nodes, costs = [], []
-        if self.c["fwd"][e]:
-            nodes.append(g.edge_v[e]); costs.append(k * self.c["cost_fwd"][e] * (1 - frac))
-        if self.c["bwd"][e]:
-            nodes.append(g.edge_u[e]); costs.append(k * self.c["cost_bwd"][e] * frac)
+        if self.c["fwd"][e]:       # travelling u -> v
+            nodes.append(g.edge_v[e] if leaving else g.edge_u[e])
+            costs.append(k * self.c["cost_fwd"][e] * ((1 - frac) if leaving else frac))
+        if self.c["bwd"][e]:       # travelling v -> u
+            nodes.append(g.edge_u[e] if leaving else g.edge_v[e])
+            costs.append(k * self.c["cost_bwd"][e] * (frac if leaving else (1 - frac)))
         return np.array(nodes, np.int64), np.array(costs)
+
+    def exits(self, ep: Endpoint, penalty=None) -> tuple[np.ndarray, np.ndarray]:
+        """Graph nodes reachable from an endpoint along its edge, with their cost."""
+        return self._ends(ep, penalty, leaving=True)
 
     def entries(self, ep: Endpoint, penalty=None) -> tuple[np.ndarray, np.ndarray]:
         """Graph nodes from which an endpoint is reached along its edge, with the cost."""
-        e, g = ep.edge, self.graph
-        frac = ep.offset_m / g.edge_len[e] if g.edge_len[e] > 0 else 0.0
-        k = 1.0 if penalty is None else float(penalty[e])
-        nodes, costs = [], []
-        if self.c["fwd"][e]:
-            nodes.append(g.edge_u[e]); costs.append(k * self.c["cost_fwd"][e] * frac)
-        if self.c["bwd"][e]:
-            nodes.append(g.edge_v[e]); costs.append(k * self.c["cost_bwd"][e] * (1 - frac))
-        return np.array(nodes, np.int64), np.array(costs)
+        return self._ends(ep, penalty, leaving=False)
 
     def _same_edge(self, a: Endpoint, b: Endpoint, penalty=None) -> float:
         if a.edge != b.edge:
