@@ -148,6 +148,12 @@ def link_places(places: list[Place], graph, index, max_dist_m: float, far_m: flo
             snap = index.nearest_to_polygon(polygon, max_dist_m, edge_mask)
             inside = shapely.contains_xy(polygon, graph.node_lon, graph.node_lat)
             place.nodes = np.flatnonzero(inside).tolist()
+            if place.summit and place.nodes:
+                # the graph node nearest the summit: « climb this terril » as a via
+                nodes = np.asarray(place.nodes)
+                d = (graph.node_lat[nodes] - place.summit["lat"]) ** 2 + \
+                    ((graph.node_lon[nodes] - place.summit["lon"]) * np.cos(np.radians(place.lat))) ** 2
+                place.summit["node"] = int(nodes[np.argmin(d)])
         else:
             snap = index.nearest(place.lat, place.lon, max_dist_m, edge_mask)
         if snap is None:

@@ -88,8 +88,10 @@ def test_places_from_nodes_and_areas(fixture_graph):
     terril = g.place("osm:way/114")
     assert terril.kind == "terril" and terril.geometry["type"] == "Polygon"
     assert terril.summit["source"] == "osm_peak" and terril.summit["ele"] == 146
-    assert terril.link is not None and terril.link["distance_m"] > 500
-    assert terril.far  # more than 500 m from the tiny network
+    # the path over it crosses the outline: linked at 0 m, its junction on top is the summit node
+    assert terril.link["distance_m"] == 0 and not terril.far
+    top = terril.summit["node"]
+    assert top in terril.nodes and g.node_osm[top] == 27
     water = g.place("osm:node/30")
     assert water.link["distance_m"] < 15 and not water.far
 

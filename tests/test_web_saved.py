@@ -116,6 +116,12 @@ def test_api_token_and_persistence_across_restarts(web_app, router_for):
         assert conn.exec_driver_sql("SELECT version FROM schema_version").scalar() == 1
 
 
+def test_pages_answer_html_errors(web_app):
+    response = web_app.test_client().get("/i/no-such-itinerary", headers={"Accept": "text/html"})
+    assert response.status_code == 404 and response.mimetype == "text/html"
+    assert "introuvable" in response.get_data(as_text=True)
+
+
 def test_names_are_escaped_everywhere(web_app):
     client = web_app.test_client()
     csrf = login(client)

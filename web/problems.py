@@ -46,6 +46,13 @@ def problem_response(status: int, title: str, detail: str = "", kind: str = "abo
     return response
 
 
+def _html_error(exc: HTTPException):
+    """Pages get a page, not JSON, for their 404s."""
+    from flask import render_template
+
+    return render_template("error.html", code=exc.code, title=exc.name), exc.code
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(Problem)
     def _problem(exc: Problem):
@@ -60,6 +67,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
+        if not request.path.startswith("/api/") and request.accept_mimetypes.accept_html \
+                and exc.code and exc.code < 500:
+            return _html_error(exc)
         detail = exc.description or ""
         if exc.code == 413:
             limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
