@@ -50,7 +50,7 @@ def built(tmp_path_factory):
 def fixture_graph():
     import graphs
 
-    return graphs.build_graph(FIXTURES / "tag_rules.osm", name="fixture")
+    return graphs.build_graph(FIXTURES / "tag_rules.osm.xml", name="fixture")
 
 
 @pytest.fixture(scope="session")

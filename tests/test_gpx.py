@@ -117,7 +117,7 @@ def test_stats_cli():
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["points"] == 7
-    bad = subprocess.run(CLI + ["gpx", "stats", str(FIXTURES / "tag_rules.osm")],
+    bad = subprocess.run(CLI + ["gpx", "stats", str(FIXTURES / "tag_rules.osm.xml")],
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "root element is <osm>" in bad.stderr
     assert "Traceback" not in bad.stderr

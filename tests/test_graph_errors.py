@@ -55,16 +55,16 @@ def test_missing_inputs(tmp_path):
     with pytest.raises(OSMInputError, match="not found"):
         graphs.build_graph(tmp_path / "nope.osm.pbf")
     with pytest.raises(HeritageError):
-        graphs.build_graph(FIXTURES / "tag_rules.osm", heritage_dir=tmp_path)
+        graphs.build_graph(FIXTURES / "tag_rules.osm.xml", heritage_dir=tmp_path)
     with pytest.raises(ElevationError):
-        graphs.build_graph(FIXTURES / "tag_rules.osm", dem_dir=tmp_path)
+        graphs.build_graph(FIXTURES / "tag_rules.osm.xml", dem_dir=tmp_path)
     with pytest.raises(GraphLoadError, match="no compiled graph"):
         graphs.load_graph(tmp_path)
 
 
 def test_cli_failure_keeps_the_previous_graph(tmp_path):
     out = tmp_path / "graph"
-    ok = subprocess.run(CLI + ["build", "--osm", str(FIXTURES / "tag_rules.osm"), "--out", str(out)],
+    ok = subprocess.run(CLI + ["build", "--osm", str(FIXTURES / "tag_rules.osm.xml"), "--out", str(out)],
                         capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
     before = (out / "meta.json").read_text()

@@ -1,4 +1,4 @@
-"""Tag rules pinned on a hand-written OSM-XML fixture (tests/fixtures/tag_rules.osm)."""
+"""Tag rules pinned on a hand-written OSM-XML fixture (tests/fixtures/tag_rules.osm.xml)."""
 import numpy as np
 import pytest
 
