@@ -41,6 +41,8 @@ class CompiledGraph:
         self.routes = routes
         self.places = places
         self.meta = meta
+        #: the directory the graph was loaded from (None when built in memory)
+        self.source_dir = None
 
     @property
     def n_nodes(self) -> int:

@@ -94,4 +94,6 @@ def load_graph(graph_dir: str | Path) -> CompiledGraph:
     missing_arrays = [n for n in ARRAY_NAMES if n not in arrays]
     if missing_arrays:
         raise GraphLoadError(f"{graph_dir}: corrupt graph, arrays missing: {missing_arrays}")
-    return CompiledGraph(arrays, tables["vocab"], tables["names"], tables["routes"], places, meta)
+    graph = CompiledGraph(arrays, tables["vocab"], tables["names"], tables["routes"], places, meta)
+    graph.source_dir = graph_dir.resolve()
+    return graph

@@ -9,6 +9,10 @@ penalties, another signed-route preference) use the ALT search instead.
 """
 from __future__ import annotations
 
+import hashlib
+import os
+from pathlib import Path
+
 import numpy as np
 from numba import njit
 
@@ -314,6 +318,17 @@ def reset_ch(touched, dist_f, dist_r, pred_f, pred_r):
         pred_r[v] = -1
 
 
+CACHE_ARRAYS = ("rank", "e_from", "e_to", "e_cost", "e_child1", "e_child2", "e_arc")
+
+
+def _weights_key(network) -> str:
+    """A digest of exactly the weights a hierarchy was built for."""
+    digest = hashlib.sha1()
+    for array in (network.tails, network.heads, network.costs):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()[:20]
+
+
 class ContractionHierarchy:
     """A CH over a profile network's arcs, queried like the ALT search.
 
@@ -322,10 +337,38 @@ class ContractionHierarchy:
     network : routing.network.ProfileNetwork
     max_settled : int
         Witness searches stop after this many nodes (more: fewer shortcuts).
+    cache_dir : Path, optional
+        Where to keep built hierarchies (``<graph>/cache``): building one takes
+        seconds to minutes on a large graph, loading it milliseconds. The file
+        name carries a digest of the weights, so a stale one is never used.
     """
 
-    def __init__(self, network, max_settled: int = 60):
+    def __init__(self, network, max_settled: int = 60, cache_dir: Path | None = None):
         n = network.graph.n_nodes
+        cache = None
+        if cache_dir is not None:
+            cache = Path(cache_dir) / f"ch-{network.profile.name}-{_weights_key(network)}.npz"
+            if cache.is_file():
+                try:
+                    with np.load(cache, allow_pickle=False) as data:
+                        self._setup(n, *(data[name] for name in CACHE_ARRAYS))
+                    return
+                except (OSError, ValueError, KeyError):
+                    pass                 # unreadable cache: rebuild below
+        self._build(network, n, max_settled)
+        if cache is not None:
+            self._save(cache)
+
+    def _save(self, cache: Path) -> None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".tmp{os.getpid()}.npz")
+            np.savez(tmp, **{name: getattr(self, name) for name in CACHE_ARRAYS})
+            os.replace(tmp, cache)
+        except OSError:
+            pass                         # a read-only graph directory: just no cache
+
+    def _build(self, network, n: int, max_settled: int) -> None:
         tails, heads, costs = network.tails, network.heads, network.costs
         order = np.lexsort((costs, heads, tails))
         t, h = tails[order], heads[order]
@@ -340,12 +383,14 @@ class ContractionHierarchy:
             if m >= 0:
                 break
             capacity *= 2
-        self.rank = rank
-        self.e_from, self.e_to, self.e_cost = e_from[:m], e_to[:m], e_cost[:m]
-        self.e_child1, self.e_child2 = c1[:m], c2[:m]
-        self.e_arc = np.full(m, -1, np.int64)
-        self.e_arc[: len(keep)] = keep
-        self.shortcuts = int(m - len(keep))
+        e_arc = np.full(m, -1, np.int64)
+        e_arc[: len(keep)] = keep
+        self._setup(n, rank, e_from[:m], e_to[:m], e_cost[:m], c1[:m], c2[:m], e_arc)
+
+    def _setup(self, n, rank, e_from, e_to, e_cost, e_child1, e_child2, e_arc) -> None:
+        self.rank, self.e_from, self.e_to, self.e_cost = rank, e_from, e_to, e_cost
+        self.e_child1, self.e_child2, self.e_arc = e_child1, e_child2, e_arc
+        self.shortcuts = int(np.sum(e_child1 >= 0))
         up = rank[self.e_to] > rank[self.e_from]
         self.up = self._csr(n, self.e_from[up], self.e_to[up], np.flatnonzero(up))
         self.dn = self._csr(n, self.e_to[~up], self.e_from[~up], np.flatnonzero(~up))

@@ -150,7 +150,8 @@ class ProfileNetwork:
         if self._ch is None:
             from .ch import ContractionHierarchy
 
-            self._ch = ContractionHierarchy(self)
+            source = getattr(self.graph, "source_dir", None)
+            self._ch = ContractionHierarchy(self, cache_dir=source / "cache" if source else None)
         return self._ch
 
     # -- endpoints -------------------------------------------------------------------------

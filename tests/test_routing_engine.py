@@ -84,3 +84,21 @@ def test_typed_errors(fixture_router):
         fixture_router.loop((50.43, 2.8005), 300, "hike")
     with pytest.raises(routing.InvalidQueryError, match="days"):
         fixture_router.stages(fixture_router.route([(50.43, 2.8005), (50.431, 2.8015)]), days=0)
+
+
+def test_hierarchy_is_cached_beside_the_graph(built):
+    import graphs
+
+    _, graph_dir = built("krems")
+    first = ProfileNetwork(graphs.load_graph(graph_dir), get_profile("bike"))
+    built_ch = first.hierarchy
+    cached = list((graph_dir / "cache").glob("ch-bike-*.npz"))
+    assert len(cached) == 1
+    second = ProfileNetwork(graphs.load_graph(graph_dir), get_profile("bike"))
+    loaded = second.hierarchy
+    assert np.array_equal(loaded.rank, built_ch.rank) and loaded.shortcuts == built_ch.shortcuts
+    for s, t in _pairs(second.graph, second, 20, seed=3):
+        assert second.node_query(s, t)[0] == pytest.approx(first.node_query(s, t)[0], rel=1e-12)
+    # other weights, another file: a stale hierarchy is never used
+    ProfileNetwork(graphs.load_graph(graph_dir), get_profile("mtb")).hierarchy
+    assert len(list((graph_dir / "cache").glob("ch-*.npz"))) == 2
