@@ -79,21 +79,23 @@ def _ele(value) -> float | None:
     return None if value is None or not np.isfinite(value) else round(float(value), 1)
 
 
-def _place_waypoint(place: dict) -> G.GPXWaypoint:
+def _place_waypoint(place: dict, typed_names: bool = False) -> G.GPXWaypoint:
     label = KIND_LABELS.get(place["kind"], place["kind"])
+    name = place.get("name") or label.capitalize()
+    if typed_names:            # Geotrek's own GPX names its POIs « type: name »
+        name = f"{label.capitalize()}: {name}"
     parts = [f"km {place['km']:.1f}", label]
     if place.get("unesco_id"):
         parts.append(f"UNESCO {place['unesco_id']}")
     if place.get("detour_m"):
         parts.append(f"détour {place['detour_m']:.0f} m")
     return G.GPXWaypoint(latitude=place["lat"], longitude=place["lon"],
-                         name=place.get("name") or label.capitalize(),
-                         description=" · ".join(parts), symbol=SYMBOLS.get(place["kind"], "Flag, Blue"),
+                         name=name, description=" · ".join(parts), symbol=SYMBOLS.get(place["kind"], "Flag, Blue"),
                          type=place["kind"])
 
 
 def itinerary_to_gpx(itinerary, route_points: bool = False, max_route_points: int = 250,
-                     track: bool = True, link: str | None = None) -> str:
+                     track: bool = True, link: str | None = None, typed_names: bool = False) -> str:
     """GPX 1.1 text of an itinerary.
 
     Parameters
@@ -105,6 +107,8 @@ def itinerary_to_gpx(itinerary, route_points: bool = False, max_route_points: in
         file holds only the route.
     link : str, optional
         A web page of the itinerary, written in the metadata.
+    typed_names : bool
+        Name waypoints « type: name » as Geotrek's GPX does.
     """
     gpx = G.GPX()
     gpx.creator = CREATOR
@@ -131,7 +135,7 @@ def itinerary_to_gpx(itinerary, route_points: bool = False, max_route_points: in
     gpx.waypoints.append(G.GPXWaypoint(start["lat"], start["lon"], name=start.get("name") or "Départ",
                                        symbol="Flag, Green", type="start"))
     for place in itinerary.places:
-        gpx.waypoints.append(_place_waypoint(place))
+        gpx.waypoints.append(_place_waypoint(place, typed_names))
     if not itinerary.is_closed:
         gpx.waypoints.append(G.GPXWaypoint(end["lat"], end["lon"], name=end.get("name") or "Arrivée",
                                            symbol="Flag, Red", type="end"))

@@ -154,6 +154,8 @@ def test_http_export_import_and_kml(web_app):
     kml = client.get(f"/api/v1/geotrek/itineraries/{item['id']}.kml")
     root = ElementTree.fromstring(kml.data)
     assert root.tag.endswith("kml") and b"<LineString>" in kml.data
+    flavoured = client.get(f"/api/v1/geotrek/itineraries/{item['id']}.gpx").get_data(as_text=True)
+    assert "<name>Terril: " in flavoured and "<trk>" in flavoured
     bad = client.post("/api/v1/geotrek/import", json={"name": "x"}, headers={"X-CSRF-Token": csrf})
     assert bad.status_code == 400 and bad.mimetype == "application/problem+json"
 

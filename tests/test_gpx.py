@@ -104,6 +104,13 @@ def test_import_real_shapes():
     assert v10["distance_m"] > 1500 and v10["ascent_m"] is None
     wpts = gpx.read_gpx(FIXTURES / "waypoints_only.gpx")
     assert gpx.gpx_stats(wpts)["distance_m"] == 0 and len(wpts.waypoints) == 2
+    studio = gpx.gpx_stats(gpx.read_gpx(FIXTURES / "gpxstudio.gpx"))
+    assert studio["points"] == 3 and studio["name"] == "Boucle du 11/19" and studio["ascent_m"] > 3
+    komoot = gpx.gpx_stats(gpx.read_gpx(FIXTURES / "komoot.gpx"))
+    assert komoot["duration_s"] == 300 and komoot["ascent_m"] is None and komoot["has_time"]
+    rwgps = gpx.read_gpx(FIXTURES / "ridewithgps.gpx")
+    assert len(rwgps.routes) == 1 and len(rwgps.waypoints) == 1
+    assert len(rwgps.lines()) == 1 and len(rwgps.lines()[0]) == 3   # the track wins over the route
     ev5 = gpx.read_gpx(shared_path("routes", "eurovelo5-osm-relation-5245117.gpx"))
     ev5_stats = gpx.gpx_stats(ev5)
     assert ev5_stats["segments"] == 60 and ev5_stats["points"] == 7975

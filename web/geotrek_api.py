@@ -54,6 +54,20 @@ def export_kml(item_id: int):
                     headers={"Content-Disposition": f'attachment; filename="{item.slug}.kml"'})
 
 
+@bp.get("/itineraries/<int:item_id>.gpx")
+def export_gpx(item_id: int):
+    """Geotrek-flavoured GPX: a track and the places as « type: name » waypoints."""
+    from gpx import itinerary_to_gpx
+
+    from .itineraries_api import _db, _load
+
+    with _db().session() as s:
+        item = _load(item_id, s)
+    return Response(itinerary_to_gpx(Itinerary.from_dict(item.data), typed_names=True),
+                    mimetype="application/gpx+xml",
+                    headers={"Content-Disposition": f'attachment; filename="{item.slug}.gpx"'})
+
+
 @bp.post("/import")
 @staff_required
 def import_document():

@@ -141,6 +141,10 @@ def document() -> dict:
                 "responses": {"200": {"description": "KML", "content": {
                     "application/vnd.google-earth.kml+xml": {"schema": {"type": "string"}}}},
                     "404": PROBLEM}}},
+            "/api/v1/geotrek/itineraries/{item_id}.gpx": {"get": {
+                "summary": "A saved itinerary as Geotrek-flavoured GPX", "parameters": [ID],
+                "responses": {"200": {"description": "GPX", "content": {
+                    "application/gpx+xml": {"schema": {"type": "string"}}}}, "404": PROBLEM}}},
             "/api/v1/geotrek/import": {"post": {
                 "summary": "Import Geotrek treks/tours as saved itineraries (staff)", "security": AUTH,
                 "parameters": [_q("match", "1: match onto the network"), PROFILE],
