@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import io
 import math
+import tempfile
 from array import array
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
@@ -103,8 +104,37 @@ def _float(text: str | None) -> float:
         return math.nan
 
 
+_POINT_TAGS = (b"<trkpt", b"<rtept", b"<wpt")
+
+
+def _count_points(chunks, max_bytes: int, max_points: int, sink=None) -> None:
+    """Count point start tags at C speed, refusing too many points or bytes before any
+    parsing; ``sink`` (a file) receives the bytes when the source can be read only once."""
+    tail, points, size = b"", 0, 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > max_bytes:
+            raise GPXInputError(f"GPX larger than {max_bytes // (1024 * 1024)} MB: refused")
+        window = tail + chunk
+        points += sum(window.count(t) - tail.count(t) for t in _POINT_TAGS)
+        if points > max_points:
+            raise GPXInputError(f"more than {max_points:,} points: refused")
+        tail = window[-8:]
+        if sink is not None:
+            sink.write(chunk)
+
+
+def _chunks(handle, size: int = 1 << 20):
+    while chunk := handle.read(size):
+        yield chunk
+
+
 def read_gpx(source, max_bytes: int = MAX_BYTES, max_points: int = MAX_POINTS) -> GPXData:
     """Parse GPX from a path, bytes, str or binary file object.
+
+    Sizes and point counts are checked by a fast scan before the XML parser
+    sees anything, so a hostile file is refused in milliseconds per megabyte;
+    a stream is spooled (to disk past 8 MB) while it is scanned.
 
     Raises
     ------
@@ -119,14 +149,18 @@ def read_gpx(source, max_bytes: int = MAX_BYTES, max_points: int = MAX_POINTS) -
         if path.stat().st_size > max_bytes:
             raise GPXInputError(f"{path.name}: larger than {max_bytes // (1024 * 1024)} MB: refused")
         with open(path, "rb") as handle:
+            _count_points(_chunks(handle), max_bytes, max_points)
+            handle.seek(0)
             return _parse(handle, max_bytes, max_points)
     if isinstance(source, str):
         source = source.encode("utf-8")
     if isinstance(source, (bytes, bytearray)):
-        if len(source) > max_bytes:
-            raise GPXInputError(f"GPX larger than {max_bytes // (1024 * 1024)} MB: refused")
-        source = io.BytesIO(source)
-    return _parse(source, max_bytes, max_points)
+        _count_points([bytes(source)], max_bytes, max_points)
+        return _parse(io.BytesIO(source), max_bytes, max_points)
+    with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spool:
+        _count_points(_chunks(source), max_bytes, max_points, sink=spool)
+        spool.seek(0)
+        return _parse(spool, max_bytes, max_points)
 
 
 def _parse(stream, max_bytes: int, max_points: int) -> GPXData:
