@@ -136,6 +136,16 @@ def test_basin_loop_from_11_19_through_terrils(router_for):
     assert [round(x.distance_m, 3) for x in again] == [round(x.distance_m, 3) for x in loops]
 
 
+def test_loop_through_required_places(router_for):
+    router = router_for("basin")
+    loops = router.loop("site:base-11-19", 20, "hike", via=["site:louvre-lens"], seed=0)
+    for loop in loops:
+        assert "site:louvre-lens" in [w["place_id"] for w in loop.waypoints]
+        assert 18_000 <= loop.distance_m <= 22_000 and loop.meta["reuse_share"] < 0.10
+    with pytest.raises(routing.ImpossibleLoopError, match="through the required places"):
+        router.loop("site:base-11-19", 5, "hike", via=["site:lewarde"])
+
+
 def test_stages_end_at_lodging(router_for):
     router = router_for("andorra")
     it = router.route([(42.5078, 1.5211), (42.5631, 1.6047), (42.4635, 1.4904)], "hike")

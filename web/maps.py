@@ -137,6 +137,7 @@ def itinerary_map(itinerary, graph=None, tile_url: str = "https://tile.openstree
     folium.TileLayer(tiles=tile_url, attr=f"{tile_attribution} | {ETALAB}", name="OpenStreetMap",
                      max_zoom=19).add_to(fmap)
     route = folium.FeatureGroup(name=escape(labels.get("route", "Itinéraire")))
+    surfaces: set = set()
     by_stage = colour_by == "stage" or (colour_by == "auto" and itinerary.stages)
     if by_stage and itinerary.stages:
         for i, stage in enumerate(itinerary.stages):
@@ -148,7 +149,9 @@ def itinerary_map(itinerary, graph=None, tile_url: str = "https://tile.openstree
     elif _pieces_fit(itinerary, graph):
         coords = np.column_stack([itinerary.lat, itinerary.lon]).tolist()
         folium.PolyLine(coords, color="white", weight=9, opacity=0.9).add_to(route)
-        for group, run in _runs(itinerary, graph):
+        runs = _runs(itinerary, graph)
+        surfaces = {group for group, _ in runs}
+        for group, run in runs:
             folium.PolyLine(run, color=SURFACE_COLOURS[group], weight=5, opacity=0.95,
                             tooltip=escape(labels.get(group, group))).add_to(route)
     else:
@@ -159,11 +162,10 @@ def itinerary_map(itinerary, graph=None, tile_url: str = "https://tile.openstree
     _add_ends(fmap, itinerary)
     _add_places(fmap, itinerary, graph, labels)
     folium.LayerControl(collapsed=True).add_to(fmap)
-    fmap.fit_bounds([[south, west], [north, east]], padding=(20, 20))
     if itinerary.has_elevation:
         fmap.get_root().html.add_child(_control(_profile_svg(itinerary), "bottomright", "bassin-profile"))
     if not embed:
-        fmap.get_root().html.add_child(_control(_summary_html(itinerary, labels), "topright",
+        fmap.get_root().html.add_child(_control(_summary_html(itinerary, labels, surfaces), "topright",
                                                 "bassin-summary"))
     fmap.get_root().header.add_child(Element(
         "<script>window.addEventListener('error',function(){var d=document.documentElement;"
@@ -172,9 +174,12 @@ def itinerary_map(itinerary, graph=None, tile_url: str = "https://tile.openstree
         "<style>.bassin-profile,.bassin-summary{background:rgba(255,255,255,.92);padding:6px 8px;"
         "border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.3);font:12px/1.4 system-ui,sans-serif}"
         ".bassin-summary b{font-size:13px}</style>"))
+    # Frame the route at once (no zoom animation), then add the controls.
     fmap.get_root().html.add_child(Element(
-        "<script>window.addEventListener('load',function(){var m=%s;(window.__bassinControls||[])"
-        ".forEach(function(c){c.addTo(m);});});</script>" % fmap.get_name()))
+        "<script>window.addEventListener('load',function(){var m=%s;"
+        "m.fitBounds([[%f,%f],[%f,%f]],{padding:[20,20],animate:false});"
+        "(window.__bassinControls||[]).forEach(function(c){c.addTo(m);});});</script>"
+        % (fmap.get_name(), south, west, north, east)))
     return fmap
 
 
@@ -226,10 +231,17 @@ def _terril_outline(geometry: dict):
                           fill_opacity=0.35)
 
 
-def _summary_html(itinerary, labels) -> str:
+LEGEND = {"paved": "revêtu", "smooth": "stabilisé", "rough": "terre, herbe, cailloux",
+          "unknown": "non renseigné", "steps": "escaliers"}
+
+
+def _summary_html(itinerary, labels, surfaces: set) -> str:
     hours, minutes = divmod(int(round(itinerary.duration_s / 60)), 60)
     rows = [f"<b>{escape(itinerary.name or labels.get('title', 'Itinéraire'))}</b>",
             f"{itinerary.distance_m / 1000:.1f} km · {hours} h {minutes:02d}"]
     if itinerary.ascent_m is not None:
         rows.append(f"D+ {itinerary.ascent_m:.0f} m")
+    for group in (g for g in SURFACE_COLOURS if g in surfaces):   # legend of the colours used
+        rows.append(f'<span style="display:inline-block;width:18px;height:5px;vertical-align:middle;'
+                    f'background:{SURFACE_COLOURS[group]}"></span> {LEGEND[group]}')
     return "<br>".join(rows)
