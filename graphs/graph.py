@@ -97,6 +97,23 @@ class CompiledGraph:
         return mask
 
     @functools.cached_property
+    def shape_offsets(self) -> np.ndarray:
+        """Metres from its edge's start to every shape point (scaled to ``edge_len``)."""
+        from .geo import haversine_m
+
+        ptr = self.edge_geom_ptr
+        seg = haversine_m(self.shape_lat[:-1], self.shape_lon[:-1],
+                          self.shape_lat[1:], self.shape_lon[1:]) if len(self.shape_lat) > 1 \
+            else np.zeros(0)
+        seg[ptr[1:-1] - 1] = 0.0                      # no distance across two edges
+        cum = np.concatenate([[0.0], np.cumsum(seg)])
+        start = np.repeat(cum[ptr[:-1]], np.diff(ptr))
+        offsets = cum - start
+        total = offsets[ptr[1:] - 1]
+        scale = np.divide(self.edge_len, total, out=np.ones_like(total), where=total > 0)
+        return offsets * np.repeat(scale, np.diff(ptr))
+
+    @functools.cached_property
     def main_components(self) -> np.ndarray:
         """Boolean mask over components worth linking to (see ``min_component_m``)."""
         # On a tiny network (a test fixture) every sizeable piece counts.

@@ -3,31 +3,31 @@ from __future__ import annotations
 
 import numpy as np
 
-from graphs.geo import haversine_m
-
 from .itinerary import Itinerary
 from .profiles import SAC_ORDER, is_busy, is_rough
 
 
 def edge_slice(graph, edge: int, a: float, b: float):
-    """Geometry of an edge between offsets a and b (metres, in travel order)."""
-    lat, lon, ele = graph.edge_shape(edge)
-    seg = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
-    cum = np.concatenate([[0.0], np.cumsum(seg)])
-    scale = graph.edge_len[edge] / cum[-1] if cum[-1] > 0 else 1.0
-    cum = cum * scale
+    """Geometry of an edge between offsets a and b (metres, in travel order):
+    (lat, lon, ele, metres from the slice's start)."""
+    p, q = graph.edge_geom_ptr[edge], graph.edge_geom_ptr[edge + 1]
+    lat, lon, ele = graph.shape_lat[p:q], graph.shape_lon[p:q], graph.shape_ele[p:q]
+    cum = graph.shape_offsets[p:q]
+    length = graph.edge_len[edge]
     lo, hi = min(a, b), max(a, b)
-    inner = (cum > lo) & (cum < hi)
-    qlat = np.interp([lo, hi], cum, lat)
-    qlon = np.interp([lo, hi], cum, lon)
-    qele = np.interp([lo, hi], cum, ele) if np.isfinite(ele).all() else np.array([np.nan, np.nan])
-    out_lat = np.concatenate([[qlat[0]], lat[inner], [qlat[1]]])
-    out_lon = np.concatenate([[qlon[0]], lon[inner], [qlon[1]]])
-    out_ele = np.concatenate([[qele[0]], ele[inner], [qele[1]]])
-    out_cum = np.concatenate([[lo], cum[inner], [hi]]) - lo
+    if lo <= 0.0 and hi >= length:                  # the whole edge: no interpolation
+        out_lat, out_lon, out_ele, out_cum = lat, lon, ele, cum
+    else:
+        inner = (cum > lo) & (cum < hi)
+        ends = np.array([lo, hi])
+        qele = np.interp(ends, cum, ele) if np.isfinite(ele).all() else np.array([np.nan, np.nan])
+        out_lat = np.concatenate([np.interp(ends[:1], cum, lat), lat[inner], np.interp(ends[1:], cum, lat)])
+        out_lon = np.concatenate([np.interp(ends[:1], cum, lon), lon[inner], np.interp(ends[1:], cum, lon)])
+        out_ele = np.concatenate([qele[:1], ele[inner], qele[1:]])
+        out_cum = np.concatenate([[lo], cum[inner], [hi]])
+    out_cum = out_cum - lo
     if a > b:
-        out_lat, out_lon, out_ele = out_lat[::-1], out_lon[::-1], out_ele[::-1]
-        out_cum = (hi - lo) - out_cum[::-1]
+        return out_lat[::-1], out_lon[::-1], out_ele[::-1], (hi - lo) - out_cum[::-1]
     return out_lat, out_lon, out_ele, out_cum
 
 
