@@ -38,7 +38,7 @@ def _viterbi(router, network, lat, lon, radius, sigma, beta, k):
               for s in router.index.candidates(la, lo, radius, k, network.snappable)]
              for la, lo in zip(lat, lon)]
     chains, chain = [], []
-    score = back = None
+    score = None
     prev_t = None
     for t, here in enumerate(cands):
         if not here:
@@ -83,7 +83,7 @@ def _backtrack(chain, last_index):
         last_index = int(np.argmin([c.snap_m for c in chain[-1][1]]))
     out = []
     j = last_index
-    for t, here, back in reversed(chain):
+    for _, here, back in reversed(chain):
         out.append(here[j])
         j = back[j] if back[j] >= 0 else 0
     return out[::-1]

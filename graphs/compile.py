@@ -150,7 +150,6 @@ def _morton(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 
 
 def _elevation_arrays(dem, shape_lat, shape_lon, geom_ptr, edge_u, edge_v, n_nodes):
-    m = len(edge_u)
     if dem is None:
         shape_ele = np.full(len(shape_lat), np.nan, np.float32)
     else:

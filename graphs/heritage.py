@@ -7,7 +7,6 @@ buildings, the elements of the UNESCO property, mine shafts, cavaliers.
 from __future__ import annotations
 
 import json
-import re
 from importlib import resources
 from pathlib import Path
 

@@ -138,6 +138,27 @@ def _float(value) -> float | None:
         return None
 
 
+def find_places(places, q: str = "", kinds=(), bbox=None, limit: int = 50) -> list[dict]:
+    """Places whose name contains ``q`` (or whose UNESCO id is ``q``), of ``kinds``, in
+    ``bbox`` (south, west, north, east), as JSON-ready summaries."""
+    q, kinds = (q or "").strip().lower(), set(kinds or ())
+    found = []
+    for place in places:
+        if kinds and place.kind not in kinds:
+            continue
+        if q and q not in (place.name or "").lower() and q != (place.unesco_id or "").lower():
+            continue
+        if bbox and not (bbox[0] <= place.lat <= bbox[2] and bbox[1] <= place.lon <= bbox[3]):
+            continue
+        found.append({"id": place.id, "kind": place.kind, "category": place.category,
+                      "name": place.name, "lat": place.lat, "lon": place.lon,
+                      "unesco_id": place.unesco_id, "far": place.far,
+                      "link_m": place.link["distance_m"] if place.link else None})
+        if len(found) >= limit:
+            break
+    return found
+
+
 def link_places(places: list[Place], graph, index, max_dist_m: float, far_m: float,
                 edge_mask=None) -> None:
     """Link each place to its nearest routable point and list graph nodes on areas."""

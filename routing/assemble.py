@@ -43,6 +43,7 @@ class EdgeFacts:
         hard = SAC_ORDER[1:] if network.profile.mode == "foot" else SAC_ORDER
         self.difficult = g.codes_of("sac_scale", hard)
         self.destination = g.codes_of("access", ("destination", "customers", "delivery"))
+        self.signed = g.route_mask(network.profile.route_types)
 
 
 def _warning_types(network, facts: EdgeFacts, edge: int) -> list[tuple[str, str]]:
@@ -77,7 +78,6 @@ def assemble(network, facts: EdgeFacts, paths: list, waypoints: list, kind: str)
     total = 0.0
     duration = 0.0
     signed_total = 0.0
-    signed_mask = g.route_mask(network.profile.route_types)
     for path, (wa, wb) in zip(paths, zip(waypoints[:-1], waypoints[1:])):
         leg_start_m, leg_duration = total, 0.0
         start_index = sum(len(x) for x in lats)
@@ -92,7 +92,7 @@ def assemble(network, facts: EdgeFacts, paths: list, waypoints: list, kind: str)
             h = g.category("highway", edge) or "unknown"
             surface[s] = surface.get(s, 0.0) + length
             highway[h] = highway.get(h, 0.0) + length
-            if signed_mask[edge]:
+            if facts.signed[edge]:
                 signed_total += length
             for route in g.edge_routes(edge):
                 label = route.get("ref") or route.get("name") or f"relation {route['osm_id']}"

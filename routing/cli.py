@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+from graphs.places import find_places
 from graphs.store import load_graph
 
 from .bench import run_bench
@@ -112,10 +113,5 @@ def _plan(args, writers: dict, plan) -> int:
 
 def _places(args) -> int:
     graph = load_graph(args.graph)
-    q = args.q.lower()
-    found = [p for p in graph.places if (not args.kind or p.kind == args.kind)
-             and (not q or q in (p.name or "").lower())]
-    return _print([{"id": p.id, "kind": p.kind, "name": p.name, "lat": p.lat, "lon": p.lon,
-                    "unesco_id": p.unesco_id, "far": p.far,
-                    "link_m": p.link["distance_m"] if p.link else None}
-                   for p in found[: args.limit]])
+    return _print(find_places(graph.places, args.q, [args.kind] if args.kind else (),
+                              limit=args.limit))

@@ -75,7 +75,7 @@ class ProfileNetwork:
         n = graph.n_nodes
         self.indptr = np.searchsorted(self.tails, np.arange(n + 1)).astype(np.int64)
         self.snappable = self._main_parts()
-        self._buffers = (np.full(n, engine.INF), np.full(n, -1, np.int64), np.full(n, -1.0))
+        self._buffers = (np.full(n, engine.INF), np.full(n, -1, np.int64))   # one-to-many
         # Reverse CSR (incoming arcs) for the backward half of bidirectional searches.
         rorder = np.argsort(self.heads, kind="stable")
         self.rarcs = rorder.astype(np.int64)
@@ -148,7 +148,7 @@ class ProfileNetwork:
     def hierarchy(self):
         """The contraction hierarchy of these weights, built on first use (seconds)."""
         if self._ch is None:
-            from .ch import ContractionHierarchy
+            from .hierarchy import ContractionHierarchy
 
             source = getattr(self.graph, "source_dir", None)
             self._ch = ContractionHierarchy(self, cache_dir=source / "cache" if source else None)
@@ -276,7 +276,7 @@ class ProfileNetwork:
         src, src_cost = self.exits(a)
         entries = [self.entries(t) for t in targets]
         tgt_nodes = np.concatenate([e[0] for e in entries]) if entries else np.zeros(0, np.int64)
-        dist, pred, _ = self._buffers
+        dist, pred = self._buffers
         touched = engine.dijkstra(self.indptr, self.heads, self.costs, src, src_cost,
                                   tgt_nodes, max_cost, dist, pred)
         out = np.full(len(targets), engine.INF)
@@ -290,7 +290,7 @@ class ProfileNetwork:
     def costs_from(self, a: Endpoint, max_cost: float) -> np.ndarray:
         """Cost from ``a`` to every node within ``max_cost`` (INF beyond): a copy."""
         src, src_cost = self.exits(a)
-        dist, pred, _ = self._buffers
+        dist, pred = self._buffers
         touched = engine.dijkstra(self.indptr, self.heads, self.costs, src, src_cost,
                                   np.zeros(0, np.int64), max_cost, dist, pred)
         out = dist.copy()

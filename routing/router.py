@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-
 from graphs.spatial import EdgeIndex
 
 from .assemble import EdgeFacts, assemble

@@ -28,8 +28,8 @@ def _network_detour(router, network, itinerary, place: dict) -> float:
                 for v in (itinerary.lat, itinerary.lon))
     try:
         on_route = router.endpoint((lat, lon), network)
-        there = network.path(on_route, router.endpoint(place["id"], network))
-        back = network.path(router.endpoint(place["id"], network), on_route)
+        lodging = router.endpoint(place["id"], network)
+        there, back = network.path(on_route, lodging), network.path(lodging, on_route)
     except RoutingError:
         return math.inf
     return sum(abs(b - a) for path in (there, back) for _, a, b in path.pieces)

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from graphs.places import find_places
 from gpx import gpx_stats, itinerary_to_gpx, match_track, read_gpx, safe_filename, stages_zip
 
 from .app import router
 from .maps import itinerary_map
-from .planning import plan
+from .planning import KINDS, plan
 from .problems import Problem
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -57,31 +58,13 @@ def _planned(kind: str):
     return render_itinerary(result, fmt)
 
 
-@bp.get("/route")
-def route():
-    return _planned("route")
-
-
-@bp.get("/tour")
-def tour():
-    return _planned("tour")
-
-
-@bp.get("/loop")
-def loop():
-    return _planned("loop")
-
-
-@bp.get("/stages")
-def stages():
-    return _planned("stages")
+for _kind in KINDS:
+    bp.add_url_rule(f"/{_kind}", _kind, lambda kind=_kind: _planned(kind))
 
 
 @bp.get("/places")
 def places():
     """Search places by name, kind and bbox (``south,west,north,east``)."""
-    graph = router().graph
-    q = (request.args.get("q") or "").strip().lower()
     kinds = {k for k in (request.args.get("kind") or "").split(",") if k}
     bbox = request.args.get("bbox")
     if bbox:
@@ -93,20 +76,8 @@ def places():
         limit = min(max(int(request.args.get("limit", 50)), 1), 500)
     except ValueError:
         raise Problem(400, "Bad limit", "limit must be an integer") from None
-    found = []
-    for place in graph.places:
-        if kinds and place.kind not in kinds:
-            continue
-        if q and q not in (place.name or "").lower() and q != (place.unesco_id or "").lower():
-            continue
-        if bbox and not (south <= place.lat <= north and west <= place.lon <= east):
-            continue
-        found.append({"id": place.id, "kind": place.kind, "category": place.category,
-                      "name": place.name, "lat": place.lat, "lon": place.lon,
-                      "unesco_id": place.unesco_id, "far": place.far,
-                      "link_m": place.link["distance_m"] if place.link else None})
-        if len(found) >= limit:
-            break
+    found = find_places(router().graph.places, request.args.get("q", ""), kinds,
+                        (south, west, north, east) if bbox else None, limit)
     return jsonify({"count": len(found), "places": found})
 
 

@@ -29,7 +29,7 @@ def run_http_bench(graph_dir, requests: int = 200, seed: int = 2, profile: str =
     graph = load_graph(graph_dir)
     router = Router(graph)
     network = router.network(profile)
-    network.hierarchy
+    _ = network.hierarchy
     rng = np.random.default_rng(seed)
     main = np.flatnonzero(graph.node_comp == np.argmax(graph.comp_length_m))
     pairs = [tuple(int(n) for n in rng.choice(main, 2, replace=False)) for _ in range(requests)]

@@ -119,7 +119,7 @@ def run_serve(args) -> int:
         # Load the graph and the default networks before the first visitor asks.
         router = holder.get()
         for profile in ("hike", "bike"):
-            router.network(profile).hierarchy
+            _ = router.network(profile).hierarchy
     threading.Thread(target=warm_up, daemon=True).start()
     print(f"Serving on http://{args.host}:{args.port}/ (staff: bassin-routes user create NAME)",
           file=sys.stderr)

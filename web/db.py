@@ -102,6 +102,18 @@ class Database:
     def session(self) -> Session:
         return self.sessions()
 
+    def list_itineraries(self, q: str = "", drafts: bool = False, in_description: bool = True):
+        """Saved itineraries, newest first: published ones, and drafts when ``drafts``;
+        ``q`` filters on the name (and the description)."""
+        q = (q or "").strip().lower()
+        query = select(SavedItinerary).order_by(SavedItinerary.updated.desc())
+        if not drafts:
+            query = query.where(SavedItinerary.published.is_(True))
+        with self.session() as s:
+            return [i.summary() for i in s.scalars(query)
+                    if not q or q in i.name.lower()
+                    or (in_description and q in (i.description or "").lower())]
+
     def update_if_version(self, session: Session, item_id: int, version: int, **values) -> bool:
         """Update a saved itinerary only if it is still at ``version`` (optimistic lock)."""
         result = session.execute(

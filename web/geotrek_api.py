@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from gpx import geotrek
+from gpx import geotrek, itinerary_to_gpx
 from gpx.errors import GPXInputError
 from gpx.kml import itinerary_to_kml
 from routing import Itinerary
 
 from .app import router
+from .imports import import_geotrek
+from .itineraries_api import _db, _load
 from .planning import plan
 from .problems import Problem
 from .security import current_user, staff_required
@@ -34,8 +36,6 @@ def export_planned():
 
 @bp.get("/itineraries/<int:item_id>.json")
 def export_saved(item_id: int):
-    from .itineraries_api import _db, _load
-
     with _db().session() as s:
         item = _load(item_id, s)
     itinerary = Itinerary.from_dict(item.data)
@@ -45,8 +45,6 @@ def export_saved(item_id: int):
 
 @bp.get("/itineraries/<int:item_id>.kml")
 def export_kml(item_id: int):
-    from .itineraries_api import _db, _load
-
     with _db().session() as s:
         item = _load(item_id, s)
     return Response(itinerary_to_kml(Itinerary.from_dict(item.data)),
@@ -57,10 +55,6 @@ def export_kml(item_id: int):
 @bp.get("/itineraries/<int:item_id>.gpx")
 def export_gpx(item_id: int):
     """Geotrek-flavoured GPX: a track and the places as « type: name » waypoints."""
-    from gpx import itinerary_to_gpx
-
-    from .itineraries_api import _db, _load
-
     with _db().session() as s:
         item = _load(item_id, s)
     return Response(itinerary_to_gpx(Itinerary.from_dict(item.data), typed_names=True),
@@ -72,8 +66,6 @@ def export_gpx(item_id: int):
 @staff_required
 def import_document():
     """Save the treks/tours of a Geotrek JSON body; ``?match=1&profile=`` re-matches them."""
-    from .imports import import_geotrek
-
     document = request.get_json(silent=True)
     if document is None:
         raise Problem(400, "JSON expected", "send a Geotrek API v2 trek, tour or list as JSON")

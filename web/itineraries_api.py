@@ -16,7 +16,7 @@ from routing import Itinerary
 
 from .api import render_itinerary
 from .app import router
-from .db import SavedItinerary, select
+from .db import SavedItinerary
 from .planning import KINDS, plan
 from .problems import Problem
 from .security import current_user, staff_required
@@ -97,13 +97,8 @@ def _response(item: SavedItinerary, status: int = 200, full: bool = True):
 
 @bp.get("")
 def index():
-    q = (request.args.get("q") or "").strip().lower()
-    with _db().session() as s:
-        query = select(SavedItinerary).order_by(SavedItinerary.updated.desc())
-        if current_user() is None or request.args.get("published") == "1":
-            query = query.where(SavedItinerary.published.is_(True))
-        items = [i.summary() for i in s.scalars(query)
-                 if not q or q in i.name.lower() or q in (i.description or "").lower()]
+    drafts = current_user() is not None and request.args.get("published") != "1"
+    items = _db().list_itineraries(request.args.get("q", ""), drafts)
     return jsonify({"count": len(items), "itineraries": items})
 
 

@@ -76,12 +76,8 @@ def designer():
 
 @bp.get("/itineraries")
 def listing():
-    q = (request.args.get("q") or "").strip().lower()
-    with _db().session() as s:
-        query = select(SavedItinerary).order_by(SavedItinerary.updated.desc())
-        if current_user() is None:
-            query = query.where(SavedItinerary.published.is_(True))
-        items = [i.summary() for i in s.scalars(query) if not q or q in i.name.lower()]
+    q = (request.args.get("q") or "").strip()
+    items = _db().list_itineraries(q, drafts=current_user() is not None, in_description=False)
     return render_template("list.html", items=items, q=q)
 
 

@@ -1,0 +1,114 @@
+"""The contraction hierarchy of a profile network: built once, cached, queried.
+
+The numba kernels are in :mod:`routing.ch`; this module prepares their
+input, keeps the result beside the graph and unpacks paths.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+
+from .ch import build_ch, ch_query, reset_ch, unpack
+from .engine import INF
+
+
+CACHE_ARRAYS = ("rank", "e_from", "e_to", "e_cost", "e_child1", "e_child2", "e_arc")
+
+
+def _weights_key(network) -> str:
+    """A digest of exactly the weights a hierarchy was built for."""
+    digest = hashlib.sha1()
+    for array in (network.tails, network.heads, network.costs):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()[:20]
+
+
+class ContractionHierarchy:
+    """A CH over a profile network's arcs, queried like the ALT search.
+
+    Parameters
+    ----------
+    network : routing.network.ProfileNetwork
+    max_settled : int
+        Witness searches stop after this many nodes (more: fewer shortcuts).
+    cache_dir : Path, optional
+        Where to keep built hierarchies (``<graph>/cache``): building one takes
+        seconds to minutes on a large graph, loading it milliseconds. The file
+        name carries a digest of the weights, so a stale one is never used.
+    """
+
+    def __init__(self, network, max_settled: int = 60, cache_dir: Path | None = None):
+        n = network.graph.n_nodes
+        cache = None
+        if cache_dir is not None:
+            cache = Path(cache_dir) / f"ch-{network.profile.name}-{_weights_key(network)}.npz"
+            if cache.is_file():
+                try:
+                    with np.load(cache, allow_pickle=False) as data:
+                        self._setup(n, *(data[name] for name in CACHE_ARRAYS))
+                    return
+                except (OSError, ValueError, KeyError):
+                    pass                 # unreadable cache: rebuild below
+        self._build(network, n, max_settled)
+        if cache is not None:
+            self._save(cache)
+
+    def _save(self, cache: Path) -> None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".tmp{os.getpid()}.npz")
+            np.savez(tmp, **{name: getattr(self, name) for name in CACHE_ARRAYS})
+            os.replace(tmp, cache)
+        except OSError:
+            pass                         # a read-only graph directory: just no cache
+
+    def _build(self, network, n: int, max_settled: int) -> None:
+        tails, heads, costs = network.tails, network.heads, network.costs
+        order = np.lexsort((costs, heads, tails))
+        t, h = tails[order], heads[order]
+        first = np.ones(len(order), bool)
+        first[1:] = (t[1:] != t[:-1]) | (h[1:] != h[:-1])
+        keep = order[first]
+        keep = keep[tails[keep] != heads[keep]]
+        capacity = 4 * len(keep) + 1024
+        while True:
+            rank, e_from, e_to, e_cost, c1, c2, m = build_ch(
+                n, tails[keep], heads[keep], costs[keep], capacity, max_settled)
+            if m >= 0:
+                break
+            capacity *= 2
+        e_arc = np.full(m, -1, np.int64)
+        e_arc[: len(keep)] = keep
+        self._setup(n, rank, e_from[:m], e_to[:m], e_cost[:m], c1[:m], c2[:m], e_arc)
+
+    def _setup(self, n, rank, e_from, e_to, e_cost, e_child1, e_child2, e_arc) -> None:
+        self.rank, self.e_from, self.e_to, self.e_cost = rank, e_from, e_to, e_cost
+        self.e_child1, self.e_child2, self.e_arc = e_child1, e_child2, e_arc
+        self.shortcuts = int(np.sum(e_child1 >= 0))
+        up = rank[self.e_to] > rank[self.e_from]
+        self.up = self._csr(n, self.e_from[up], self.e_to[up], np.flatnonzero(up))
+        self.dn = self._csr(n, self.e_to[~up], self.e_from[~up], np.flatnonzero(~up))
+        self._buf = (np.full(n, INF), np.full(n, INF), np.full(n, -1, np.int64),
+                     np.full(n, -1, np.int64), np.empty(n + 2, np.int64))
+        self._heaps = (np.empty(4 * n + 16), np.empty(4 * n + 16, np.int64),
+                       np.empty(4 * n + 16), np.empty(4 * n + 16, np.int64))
+
+    def _csr(self, n, owner, head, edges):
+        order = np.argsort(owner, kind="stable")
+        ptr = np.searchsorted(owner[order], np.arange(n + 1)).astype(np.int64)
+        return ptr, head[order].astype(np.int64), self.e_cost[edges[order]], edges[order]
+
+    def query(self, src, src_cost, tgt, tgt_cost):
+        """(cost, meeting node, original arc ids) between weighted sources and targets."""
+        dist_f, dist_r, pred_f, pred_r, touched_buf = self._buf
+        cost, meet, touched = ch_query(*self.up, *self.dn, src, src_cost, tgt, tgt_cost,
+                                       dist_f, dist_r, pred_f, pred_r, touched_buf, *self._heaps)
+        arcs = np.zeros(0, np.int64)
+        if meet >= 0:
+            arcs = unpack(meet, pred_f, pred_r, self.e_from, self.e_to, self.e_child1,
+                          self.e_child2, self.e_arc)
+        reset_ch(touched, dist_f, dist_r, pred_f, pred_r)
+        return cost, meet, arcs
