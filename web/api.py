@@ -51,7 +51,10 @@ def _planned(kind: str):
             return response
         if fmt == "json":
             return jsonify([it.summary() for it in result])
-        rank = int(request.args.get("rank", 1))
+        try:
+            rank = int(request.args.get("rank", 1))
+        except ValueError:
+            raise Problem(400, "Bad rank", "rank must be an integer") from None
         if not 1 <= rank <= len(result):
             raise Problem(400, "Bad rank", f"rank must be between 1 and {len(result)}")
         return render_itinerary(result[rank - 1], fmt)
