@@ -82,6 +82,8 @@ def test_tour_loop_stages_places(web_app):
     ("/api/v1/stages?profile=hike&points=site:lewarde;site:louvre-lens", 400, "days"),
     ("/api/v1/places?bbox=1,2", 400, "bbox"),
     ("/api/v1/places?limit=many", 400, "integer"),
+    ("/api/v1/stages?profile=hike&points=site:lewarde;site:louvre-lens&days=nan", 400, "number"),
+    ("/api/v1/loop?profile=hike&start=site:base-11-19&km=inf", 400, "number"),
     ("/api/v1/loop?profile=hike&start=site:base-11-19&km=20&format=gpx&rank=first", 400, "integer"),
     ("/api/v1/loop?profile=hike&start=site:base-11-19&km=20&format=gpx&rank=9", 400, "between"),
     ("/api/v1/itineraries/999999", 404, "no itinerary"),

@@ -1,6 +1,8 @@
 """One place that turns request parameters into itineraries (API, pages, saved ones)."""
 from __future__ import annotations
 
+import math
+
 from routing import InvalidQueryError, parse_points
 
 KINDS = ("route", "tour", "loop", "stages")
@@ -13,7 +15,9 @@ def _float(params, name, default=None, lo=None, hi=None):
     try:
         value = float(raw)
     except (TypeError, ValueError):
-        raise InvalidQueryError(f"parameter {name!r} must be a number, not {raw!r}") from None
+        value = math.nan
+    if not math.isfinite(value):
+        raise InvalidQueryError(f"parameter {name!r} must be a number, not {raw!r}")
     if (lo is not None and value < lo) or (hi is not None and value > hi):
         raise InvalidQueryError(f"parameter {name!r} must be between {lo} and {hi}")
     return value
