@@ -19,7 +19,10 @@ from werkzeug.serving import make_server
 import graphs
 import routing
 from gpx.text import clean_text
+from routing import Itinerary
 from web import create_app
+from web.db import SavedItinerary
+from web.maps import standalone_map_html
 from web.security import create_token, create_user
 
 from .conftest import ROOT
@@ -167,7 +170,7 @@ class Watch:
         return self.page.evaluate(OPEN_ALL) if open_layers else 0
 
 
-def test_hostile_names_never_execute(hostile_app, browser):  # noqa: F811
+def test_hostile_names_never_execute(hostile_app, browser, tmp_path):  # noqa: F811
     app, graph = hostile_app
     items = _saved_through_api(app, graph) + _saved_through_geotrek(app)
     gpx_names = CORPUS[API_SHARE + EDIT_SHARE + GEOTREK_SHARE:]
@@ -219,6 +222,18 @@ def test_hostile_names_never_execute(hostile_app, browser):  # noqa: F811
         for query in ("script", "alert", "javascript", "${", "`$", "onerror"):  # >= 2 chars
             page.fill("#place-search", query)
             page.wait_for_function("() => document.querySelectorAll('#place-results li').length > 0")
+        # map files written by the CLI (a <meta> policy, Leaflet inlined), opened from disk
+        with app.extensions["bassin_db"].session() as session:
+            saved = [Itinerary.from_dict(session.get(SavedItinerary, i["id"]).data)
+                     for i in (items[0], items[-1])]
+        for k, itinerary in enumerate(saved):
+            path = tmp_path / f"map-{k}.html"
+            path.write_text(standalone_map_html(itinerary), "utf-8")
+            page.goto(path.as_uri(), wait_until="load")
+            watch.pages += 1
+            layers += page.evaluate(OPEN_ALL)
+            assert page.eval_on_selector(".bassin-summary strong",
+                                         "e => e.textContent") == itinerary.name
         page.wait_for_timeout(300)
         report = {"names_tried": len(CORPUS), "itineraries": len(items),
                   "gpx_imports": len(gpx_names) // 2, "pages_checked": watch.pages,
