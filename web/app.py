@@ -55,6 +55,7 @@ def create_app(config: dict | None = None, router=None) -> Flask:
 
     from .api import bp as api_bp
     from .geotrek_api import bp as geotrek_bp
+    from .geotrek_v2_api import register as register_geotrek_v2
     from .itineraries_api import bp as itineraries_bp
     from .openapi import bp as openapi_bp
     from .pages import bp as pages_bp
@@ -64,6 +65,7 @@ def create_app(config: dict | None = None, router=None) -> Flask:
     app.register_blueprint(geotrek_bp)
     app.register_blueprint(itineraries_bp)
     app.register_blueprint(pages_bp)
+    register_geotrek_v2(app)
 
     @app.before_request
     def _before():
