@@ -174,21 +174,23 @@ def _number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _line(geometry) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _line(geometry, where: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if not isinstance(geometry, dict) or geometry.get("type") not in ("LineString",
                                                                       "MultiLineString"):
-        raise GeotrekFieldError("geometry", "a Geotrek trek needs a LineString geometry")
+        raise GeotrekFieldError("geometry", "a Geotrek trek needs a LineString geometry", where)
     coords = geometry["coordinates"]
     if geometry["type"] == "MultiLineString":
         if not all(isinstance(part, list) for part in coords):
-            raise GeotrekFieldError("geometry.coordinates", "a MultiLineString holds lines")
+            raise GeotrekFieldError("geometry.coordinates", "a MultiLineString holds lines", where)
         coords = [c for part in coords for c in part]
     for i, c in enumerate(coords):
         if not isinstance(c, list) or not 2 <= len(c) <= 4 or not all(map(_number, c[:3])):
-            raise GeotrekFieldError(f"geometry.coordinates.{i}", "expected [lon, lat(, ele)] numbers")
+            raise GeotrekFieldError(f"geometry.coordinates.{i}", "expected [lon, lat(, ele)] numbers",
+                                    where)
     arr = np.array([[c[0], c[1], c[2] if len(c) > 2 else np.nan] for c in coords], float)
     if len(arr) < 2 or not (np.all(np.abs(arr[:, 0]) <= 180) and np.all(np.abs(arr[:, 1]) <= 90)):
-        raise GeotrekFieldError("geometry", "the trek geometry needs at least two WGS84 positions")
+        raise GeotrekFieldError("geometry", "the trek geometry needs at least two WGS84 positions",
+                                where)
     return arr[:, 1], arr[:, 0], arr[:, 2]
 
 
@@ -238,7 +240,7 @@ def to_itinerary(obj: dict, references: SourceReferences | None = None,
     steps = [to_itinerary(s, references, language, warnings) for s in obj.get("steps") or []
              if "geometry" in s or "steps" in s]
     if obj.get("geometry"):
-        lat, lon, ele = _line(obj["geometry"])
+        lat, lon, ele = _line(obj["geometry"], label_of(obj))
     elif steps:
         lat, lon, ele = (np.concatenate([getattr(s, k) for s in steps]) for k in ("lat", "lon", "ele"))
     else:
@@ -340,15 +342,16 @@ def read_batch(objs: list, references: SourceReferences | None = None,
             used.add(id(child))
             stages.append(child)
         stages_of[id(parent)] = stages
-    built: dict = {}
+    built, failed = {}, set()
     for parent in parents:                     # tours first: a failed tour frees its stages
         try:
             built[id(parent)] = to_itinerary(parent, references, language, batch.warnings)
         except GPXInputError as exc:
             batch.fail(parent, exc)
+            failed.add(id(parent))
             used.difference_update(id(c) for c in stages_of.pop(id(parent)))
     for obj in objs:
-        if id(obj) in used and id(obj) not in built:
+        if id(obj) in failed or (id(obj) in used and id(obj) not in built):
             continue
         itinerary = built.get(id(obj))
         if itinerary is None and id(obj) not in stages_of:
