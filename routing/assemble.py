@@ -32,18 +32,18 @@ def edge_slice(graph, edge: int, a: float, b: float):
 
 
 class EdgeFacts:
-    """Per-edge facts a profile's itineraries report, computed once per network."""
+    """Per-edge facts a profile's itineraries report, computed once per profile."""
 
-    def __init__(self, network):
-        g = network.graph
+    def __init__(self, graph, profile):
+        g = graph
         self.rough = is_rough(g)
         self.busy = is_busy(g)
         self.steps = g.codes_of("highway", ("steps",))
         self.dismount = g.codes_of("bicycle", ("dismount",))
-        hard = SAC_ORDER[1:] if network.profile.mode == "foot" else SAC_ORDER
+        hard = SAC_ORDER[1:] if profile.mode == "foot" else SAC_ORDER
         self.difficult = g.codes_of("sac_scale", hard)
         self.destination = g.codes_of("access", ("destination", "customers", "delivery"))
-        self.signed = g.route_mask(network.profile.route_types)
+        self.signed = g.route_mask(profile.route_types)
 
 
 def _warning_types(network, facts: EdgeFacts, edge: int) -> list[tuple[str, str]]:

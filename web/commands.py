@@ -4,7 +4,6 @@ from __future__ import annotations
 import getpass
 import os
 import sys
-import threading
 from pathlib import Path
 
 from graphs.build import build_graph
@@ -112,15 +111,8 @@ def run_serve(args) -> int:
               f"{len(graph.places)} places ({graph_dir})", file=sys.stderr)
     from .app import create_app
 
+    # The routing service is built and warmed up here, before the server accepts anyone.
     app = create_app({"GRAPH_DIR": str(graph_dir)})
-    holder = app.extensions["bassin_router"]
-
-    def warm_up():
-        # Load the graph and the default networks before the first visitor asks.
-        router = holder.get()
-        for profile in ("hike", "bike"):
-            _ = router.network(profile).hierarchy
-    threading.Thread(target=warm_up, daemon=True).start()
     print(f"Serving on http://{args.host}:{args.port}/ (staff: bassin-routes user create NAME)",
           file=sys.stderr)
     app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)

@@ -37,6 +37,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("BASSIN_SECURE_COOKIES", "0") == "1",
         "INSTANCE_DIR": str(instance),
+        # profiles built at start-up (the others on first use); empty: all of them
+        "PROFILES": [p for p in env.get("BASSIN_PROFILES", "").split(",") if p] or None,
     }
     config.update(overrides or {})
     if "SECRET_KEY" not in config:

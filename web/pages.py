@@ -7,7 +7,7 @@ from flask import (Blueprint, Response, abort, current_app, g, redirect, render_
 
 from routing import PROFILES, Itinerary
 
-from .app import router
+from .extensions import get_routing
 from .db import SavedItinerary, select
 from .i18n import MESSAGES
 from .maps import itinerary_map
@@ -62,7 +62,7 @@ def logout():
 def designer():
     if current_user() is None:
         return redirect(url_for("pages.login", next=request.full_path))
-    graph = router().graph
+    graph = get_routing().graph
     major = [p for p in graph.places if p.kind == "major_site"]
     if major:
         center = [float(np.mean([p.lat for p in major])), float(np.mean([p.lon for p in major])), 10]
@@ -90,7 +90,7 @@ def public(slug: str):
 
 def _map_response(item: SavedItinerary, embed: bool) -> Response:
     cfg = current_app.config
-    fmap = itinerary_map(Itinerary.from_dict(item.data), router().graph, cfg["TILE_URL"],
+    fmap = itinerary_map(Itinerary.from_dict(item.data), get_routing().graph, cfg["TILE_URL"],
                          cfg["TILE_ATTRIBUTION"], embed=embed)
     return Response(fmap.get_root().render(), mimetype="text/html")
 
