@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +64,7 @@ def build_graph(osm: str | Path, heritage_dir: str | Path | None = None,
             "source": osm.name,
             "osm_date": raw.osm_date,
             "build_date": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+            "build_id": uuid.uuid4().hex,
             "heritage": str(Path(heritage_dir).name) if heritage_dir else None,
             "dem": bool(dem),
             "min_component_m": settings.min_component_m,
@@ -80,6 +82,15 @@ def build_graph(osm: str | Path, heritage_dir: str | Path | None = None,
     graph.meta["summary"] = summarize(graph)
     graph.meta["build_seconds"] = round(time.perf_counter() - started, 2)
     return graph
+
+
+def build_id(meta: dict) -> str | None:
+    """The identity of one build of a graph (older graphs: their build date).
+
+    Edge ids mean something only within one build: itineraries record this id
+    and are drawn over the graph's edges only when it matches.
+    """
+    return meta.get("build_id") or meta.get("build_date")
 
 
 def _catalogue_within(arrays: dict, margin_m: float) -> list:
