@@ -71,6 +71,7 @@ def build_graph(osm: str | Path, heritage_dir: str | Path | None = None,
             "far_from_network_m": settings.far_from_network_m,
             "attribution": [OSM_ATTRIBUTION] + ([heritage.ATTRIBUTION] if heritage_dir else []),
         }
+        meta["dropped"] = arrays.pop("dropped")
         tables = {k: arrays.pop(k) for k in ("vocab", "names", "routes")}
         graph = CompiledGraph(arrays, tables["vocab"], tables["names"], tables["routes"],
                               places, meta)
@@ -125,5 +126,6 @@ def summarize(graph: CompiledGraph) -> dict:
         "places_by_kind": dict(sorted(kinds.items())),
         "places_far_from_network": sum(1 for p in graph.places if p.far),
         "unesco_components": len({p.unesco_id for p in graph.places if p.unesco_id}),
+        "dropped": graph.meta.get("dropped", {"ways": {}, "nodes": {}}),
         "elevation_m": [round(float(ele.min()), 1), round(float(ele.max()), 1)] if len(ele) else None,
     }
