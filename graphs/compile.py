@@ -74,6 +74,8 @@ def compile_network(raw: RawOSM, dem=None) -> dict:
     last[:-1] = piece[1:] != piece[:-1]
     _, inverse, counts = np.unique(refs, return_inverse=True, return_counts=True)
     junction = (counts[inverse] >= 2) | first | last
+    # Node-network junctions mid-way must be graph nodes: routes are counted from them.
+    junction |= np.isin(refs, [j["osm_id"] for j in raw.junctions])
     # A closed way would become a self-loop: cut it in the middle too.
     starts, ends = np.flatnonzero(first), np.flatnonzero(last)
     closed = refs[starts] == refs[ends]

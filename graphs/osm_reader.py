@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import osmium
 
-from . import poi, tags as tagrules
+from . import node_network, poi, tags as tagrules
 from .errors import OSMInputError
 from .progress import progress_bar
 
@@ -40,6 +40,8 @@ class RawOSM:
     node_ids: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
     node_lat: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
     node_lon: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
+    #: node-network junction nodes: ``{"osm_id", "entries"}`` (see graphs.node_network)
+    junctions: list = dataclasses.field(default_factory=list)
 
     def locate(self, refs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Coordinates of node ``refs``: (lat, lon, found mask)."""
@@ -97,6 +99,7 @@ def _route_record(rel) -> dict | None:
         "osm_id": rel.id, "route": route, "network": tags.get("network"),
         "ref": tags.get("ref"), "name": tags.get("name"),
         "operator": tags.get("operator"), "colour": tags.get("colour"),
+        "node_network": node_network.is_node_network_route(tags),
     }
 
 
@@ -193,7 +196,7 @@ def _read(path: Path, progress) -> RawOSM:
     for area in areas:
         for ring in area["rings"]:
             needed.update(ring.tolist())
-    ids, lats, lons, point_places = [], [], [], []
+    ids, lats, lons, point_places, junctions = [], [], [], [], []
     with progress_bar(progress, desc="nodes", unit=" node") as bar:
         for node in osmium.FileProcessor(fname, osmium.osm.NODE):
             bar.update()
@@ -204,6 +207,9 @@ def _read(path: Path, progress) -> RawOSM:
                 lats.append(loc.lat)
                 lons.append(loc.lon)
             if len(node.tags):
+                entries = node_network.junction_entries(node.tags)
+                if entries:
+                    junctions.append({"osm_id": node_id, "entries": entries})
                 kind = poi.classify(node.tags)
                 if kind is None and node.tags.get("natural") == "peak":
                     kind = ("peak", "peak")
@@ -217,7 +223,7 @@ def _read(path: Path, progress) -> RawOSM:
     return RawOSM(
         osm_date=osm_date, bounds=bounds, routes=routes, way_routes=way_routes,
         way_ids=way_ids, way_refs=way_refs, way_tags=way_tags, way_flags=way_flags,
-        areas=areas, point_places=point_places, node_ids=ids_arr[order],
+        areas=areas, point_places=point_places, junctions=junctions, node_ids=ids_arr[order],
         node_lat=np.asarray(lats, np.float64)[order], node_lon=np.asarray(lons, np.float64)[order])
 
 
