@@ -67,7 +67,8 @@ def create_app(config: dict | None = None, router=None) -> Flask:
             k: meta.get(k) for k in ("name", "source", "osm_date", "build_date", "format_version",
                                      "heritage", "dem", "attribution")}
             | {"summary": {k: meta.get("summary", {}).get(k) for k in
-                           ("nodes", "edges", "km", "places_by_kind", "route_relations")}}})
+                           ("nodes", "edges", "km", "places_by_kind", "route_relations",
+                            "node_network")}}})
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     return app
