@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from graphs.build import build_id
+
 from .itinerary import Itinerary
 from .profiles import SAC_ORDER, is_busy, is_rough
 
@@ -131,7 +133,8 @@ def assemble(network, facts: EdgeFacts, paths: list, waypoints: list, kind: str)
         signed_routes=routes, warnings=warnings,
         pieces=[[[int(e), round(float(a), 3), round(float(b), 3)] for e, a, b in p.pieces]
                 for p in paths],
-        meta={"graph": g.meta.get("name"), "osm_date": g.meta.get("osm_date"),
+        meta={"graph": g.meta.get("name"), "graph_build": build_id(g.meta),
+              "osm_date": g.meta.get("osm_date"),
               "attribution": g.meta.get("attribution", []), "signed_m": float(signed_total)})
     for leg in itinerary.legs:
         seg = itinerary.ele[leg["start"]:leg["end"] + 1]

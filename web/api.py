@@ -1,13 +1,13 @@
 """JSON API v1: places, route, tour, loop, stages, GPX in."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from graphs.places import find_places
 from gpx import gpx_stats, itinerary_to_gpx, match_track, read_gpx, safe_filename, stages_zip
 
 from .extensions import get_routing
-from .maps import itinerary_map
+from .pages import map_response
 from .planning import KINDS, plan
 from .problems import Problem
 
@@ -30,10 +30,7 @@ def render_itinerary(itinerary, fmt: str, filename: str | None = None) -> Respon
         return Response(stages_zip(itinerary), mimetype="application/zip",
                         headers={"Content-Disposition": f'attachment; filename="{name}.zip"'})
     if fmt == "html":
-        cfg = current_app.config
-        fmap = itinerary_map(itinerary, get_routing().graph, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"],
-                             embed=request.args.get("embed") == "1")
-        return Response(fmap.get_root().render(), mimetype="text/html")
+        return map_response(itinerary, embed=request.args.get("embed") == "1")
     response = jsonify(itinerary.to_geojson())
     response.mimetype = "application/geo+json"
     return response

@@ -7,7 +7,7 @@ from flask import Flask, g, jsonify
 
 from graphs.errors import GraphLoadError
 
-from . import problems
+from . import csp, limits, problems
 from .config import load_config
 from .db import Database
 from .extensions import get_routing, routing_ext
@@ -49,13 +49,8 @@ def create_app(config: dict | None = None, router=None) -> Flask:
         current_user()
         check_csrf()
 
-    @app.after_request
-    def _headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        if "Content-Security-Policy" not in response.headers:
-            response.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
-        return response
+    csp.init_app(app)
+    limits.init_app(app)
 
     @app.context_processor
     def _template_globals():
@@ -72,7 +67,8 @@ def create_app(config: dict | None = None, router=None) -> Flask:
             k: meta.get(k) for k in ("name", "source", "osm_date", "build_date", "format_version",
                                      "heritage", "dem", "attribution")}
             | {"summary": {k: meta.get("summary", {}).get(k) for k in
-                           ("nodes", "edges", "km", "places_by_kind", "route_relations")}}})
+                           ("nodes", "edges", "km", "places_by_kind", "route_relations",
+                            "node_network")}}})
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     return app
