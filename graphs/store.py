@@ -33,7 +33,8 @@ def save_graph(graph: CompiledGraph, out_dir: str | Path) -> Path:
     try:
         np.savez(tmp / "graph.npz", **graph.arrays())
         _write_json(tmp / "tables.json", {"vocab": graph.vocab, "names": graph.names,
-                                          "routes": graph.routes})
+                                          "routes": graph.routes,
+                                          "node_network": graph.node_network})
         _write_json(tmp / "places.json", [p.to_dict() for p in graph.places])
         meta = dict(graph.meta, format_version=FORMAT_VERSION)
         _write_json(tmp / "meta.json", meta)
@@ -94,6 +95,7 @@ def load_graph(graph_dir: str | Path) -> CompiledGraph:
     missing_arrays = [n for n in ARRAY_NAMES if n not in arrays]
     if missing_arrays:
         raise GraphLoadError(f"{graph_dir}: corrupt graph, arrays missing: {missing_arrays}")
-    graph = CompiledGraph(arrays, tables["vocab"], tables["names"], tables["routes"], places, meta)
+    graph = CompiledGraph(arrays, tables["vocab"], tables["names"], tables["routes"], places, meta,
+                          tables.get("node_network"))
     graph.source_dir = graph_dir.resolve()
     return graph
