@@ -26,7 +26,7 @@ OTHER_LEVEL = 0.3
 #: Preference given to the route a request follows (``follow_route``).
 FOLLOW_PREFERENCE = 4.0
 #: (min, max) of the numeric options.
-BOUNDS = {"route_preference": (0.0, 5.0), "max_sac": (0, len(SAC_ORDER) - 1),
+BOUNDS = {"prefer_signed": (0.0, 5.0), "max_sac": (0, len(SAC_ORDER) - 1),
           "max_mtb": (0.0, 6.0)}
 
 
@@ -36,9 +36,10 @@ class RouteOptions:
 
     Attributes
     ----------
-    route_preference : float
-        Preference for signed routes of the profile's kind, weighted by their network
-        level (icn > ncn > rcn > lcn, iwn > nwn > rwn > lwn); 0 keeps the profile's own.
+    prefer_signed : float
+        Preference (0-5) for signed routes of the profile's kind, weighted by their
+        network level (icn > ncn > rcn > lcn, iwn > nwn > rwn > lwn); 0 keeps the
+        profile's own (which ``route_preference`` of the plain route API changes).
     follow_route : str or None
         Ref or name of a route to follow where it goes (``EV5``, ``GR 145``).
     avoid_unpaved, avoid_steps : bool
@@ -51,7 +52,7 @@ class RouteOptions:
         Shapely polygons (WGS84) no route may enter.
     """
 
-    route_preference: float = 0.0
+    prefer_signed: float = 0.0
     follow_route: str | None = None
     avoid_unpaved: bool = False
     avoid_steps: bool = False
@@ -74,7 +75,7 @@ class RouteOptions:
             Naming the parameter that is malformed or out of range.
         """
         values: dict = {}
-        for name in ("route_preference", "max_mtb", "max_sac"):
+        for name in ("prefer_signed", "max_mtb", "max_sac"):
             raw = params.get(name)
             if raw in (None, ""):
                 continue
@@ -131,7 +132,7 @@ def _route_weights(graph, profile, options: RouteOptions) -> np.ndarray:
     for i, route in enumerate(graph.routes):
         if route["route"] not in types:
             continue
-        p = options.route_preference * LEVEL_WEIGHT.get(route.get("network"), OTHER_LEVEL)
+        p = options.prefer_signed * LEVEL_WEIGHT.get(route.get("network"), OTHER_LEVEL)
         labels = {(route.get(k) or "").replace(" ", "").lower() for k in ("ref", "name")}
         if wanted and wanted in labels:
             p = max(p, FOLLOW_PREFERENCE)
@@ -165,7 +166,7 @@ def edge_multiplier(network, options: RouteOptions, closed_areas=()) -> np.ndarr
         return None
     g, profile = network.graph, network.profile
     factor = np.ones(g.n_edges)
-    if options.route_preference > 0 or options.follow_route:
+    if options.prefer_signed > 0 or options.follow_route:
         pref = _route_weights(g, profile, options)
         if options.follow_route and not pref.any():
             raise InvalidQueryError(f"parameter 'follow_route': no {options.follow_route!r} "

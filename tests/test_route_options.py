@@ -35,10 +35,10 @@ def branch(router, it):
     ("hike", {"max_sac": "T1", "avoid_steps": "1"}, N, "alt"),      # gravel track left
     ("hike", {"max_sac": "hiking", "avoid_steps": True, "avoid_unpaved": True}, M, "alt"),
     ("bike", {}, M, "ch"),                                          # the shorter cycleway
-    ("bike", {"route_preference": 2}, S, "alt"),                    # icn over lcn
+    ("bike", {"prefer_signed": 2}, S, "alt"),                    # icn over lcn
     ("bike", {"follow_route": "EV 5"}, S, "alt"),                   # ref, spaces ignored
     ("bike", {"follow_route": "eurovelo 5"}, S, "alt"),             # or name
-    ("bike", {"route_preference": 2, "follow_route": "L1"}, M, "alt"),
+    ("bike", {"prefer_signed": 2, "follow_route": "L1"}, M, "alt"),
 ])
 def test_options_pick_the_expected_branch(router, profile, params, expected, planner):
     it = plan_route(router, [A, B], profile, RouteOptions.from_params(params))
@@ -48,7 +48,7 @@ def test_options_pick_the_expected_branch(router, profile, params, expected, pla
 
 def test_options_never_lower_a_cost(router):
     network = router.network("bike")
-    for params in ({"route_preference": 5}, {"follow_route": "L1"}, {"avoid_unpaved": 1}):
+    for params in ({"prefer_signed": 5}, {"follow_route": "L1"}, {"avoid_unpaved": 1}):
         factor = edge_multiplier(network, RouteOptions.from_params(params))
         assert (factor >= 1.0).all()
 
@@ -96,7 +96,7 @@ def test_bad_avoid_areas(value, field):
 
 
 @pytest.mark.parametrize("params, name", [
-    ({"route_preference": "nan"}, "route_preference"), ({"route_preference": 9}, "route_preference"),
+    ({"prefer_signed": "nan"}, "prefer_signed"), ({"prefer_signed": 9}, "prefer_signed"),
     ({"max_sac": "T9"}, "max_sac"), ({"max_mtb": -1}, "max_mtb"),
     ({"avoid_steps": "maybe"}, "avoid_steps"), ({"follow_route": "x" * 100}, "follow_route")])
 def test_bad_options_name_the_field(params, name):
@@ -153,7 +153,7 @@ def test_custom_weights_are_exact_against_networkx(router_for):
     main = np.flatnonzero(g.node_comp == np.argmax(g.comp_length_m))
     network = router.network("bike")
     mismatches, compared = 0, 0
-    for params in ({"route_preference": 2.0, "avoid_unpaved": True},
+    for params in ({"prefer_signed": 2.0, "avoid_unpaved": True},
                    {"follow_route": g.routes[next(i for i, r in enumerate(g.routes)
                                                   if r["route"] == "bicycle" and r.get("ref"))]["ref"],
                     "avoid_steps": True, "max_mtb": 1}):
