@@ -26,6 +26,7 @@ from markupsafe import escape
 from graphs.geo import geodesic_m
 
 from .errors import GPXInputError
+from .text import clean_text
 
 LANGUAGES = ("fr", "en")
 NAMESPACE = uuid.UUID("6f1b4d2c-6a43-4e55-9a7d-5b2d1e0c9b11")
@@ -215,7 +216,9 @@ def _texts(itinerary, context: TrekContext) -> dict:
         if not any(values.values()) and ours.get(field):
             values = {LANGUAGES[0]: ours[field]}
         values.update({k: v for k, v in (context.texts.get(field) or {}).items() if v})
-        texts[field] = values
+        # No control characters in what clients show (a name is one line).
+        texts[field] = {k: clean_text(v, multiline=field not in ("name", "departure", "arrival"))
+                        for k, v in values.items()}
     return texts
 
 

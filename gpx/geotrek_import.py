@@ -25,10 +25,10 @@ from routing import Itinerary
 
 from .errors import GeotrekFieldError, GPXInputError
 from .geotrek import FIGURES, LANGUAGES, TEXT_FIELDS, load_vocabulary, normalise
+from .text import clean_text
 
 #: Fields that are plain titles; the other translated fields are HTML in Geotrek.
 TITLE_FIELDS = ("name", "departure", "arrival")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: Our reference list -> (Geotrek endpoint, label key) of the source instance.
 LISTS = {"practice": ("trek_practice", "name"), "route": ("trek_route", "route"),
          "difficulty": ("trek_difficulty", "label"), "theme": ("theme", "label"),
@@ -198,7 +198,7 @@ def plain_text(text: str) -> str:
     """Plain text of Geotrek's HTML fields: paragraphs become lines, entities decoded."""
     text = re.sub(r"(?i)</p\s*>|<br\s*/?>|</li\s*>", "\n", text)
     lines = (html.unescape(re.sub(r"<[^>]+>", " ", line)) for line in text.splitlines())
-    return "\n".join(re.sub(r"\s+", " ", _CONTROL.sub("", line)).strip()
+    return "\n".join(re.sub(r"\s+", " ", clean_text(line)).strip()
                      for line in lines if line.strip())
 
 
@@ -213,8 +213,7 @@ def translations(obj: dict) -> dict:
         clean = {}
         for lang, text in values.items():
             text = text or ""
-            clean[lang] = (_CONTROL.sub("", text).strip() if field in TITLE_FIELDS
-                           else plain_text(text))
+            clean[lang] = clean_text(text) if field in TITLE_FIELDS else plain_text(text)
         kept[field] = clean
     return kept
 

@@ -9,7 +9,7 @@ from gpx.geotrek_import import read_batch, treks_in
 from gpx.kml import itinerary_to_kml
 from routing import Itinerary
 
-from .app import router
+from .extensions import get_routing
 from .imports import import_geotrek
 from .itineraries_api import _db, _load
 from .planning import plan
@@ -30,7 +30,7 @@ def _language():
 def export_planned():
     """Plan (route, or stages with ``days``/``max_km``) and answer a Geotrek trek or tour."""
     kind = "stages" if request.args.get("days") or request.args.get("max_km") else "route"
-    itinerary = plan(router(), kind, request.args)
+    itinerary = plan(get_routing(), kind, request.args)
     itinerary.name = request.args.get("name", itinerary.name)[:200]
     return jsonify(geotrek.export(itinerary, language=_language()))
 
@@ -79,7 +79,7 @@ def import_document():
     except GPXInputError as exc:
         raise Problem(400, "Not a Geotrek document", str(exc), "bad-geotrek",
                       field=getattr(exc, "field", None)) from None
-    saved, batch = import_geotrek(current_app.extensions["bassin_db"], batch, router(),
+    saved, batch = import_geotrek(current_app.extensions["bassin_db"], batch, get_routing(),
                                   match=request.args.get("match") == "1",
                                   profile=request.args.get("profile"),
                                   author=current_user() or "")

@@ -17,7 +17,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 
 from gpx import geotrek
 
-from .app import router
+from .extensions import get_routing
 from .geotrek_v2_catalogue import catalogue
 from .geotrek_v2_cities import communes
 from .problems import Problem
@@ -145,7 +145,7 @@ def _page_response(items: list, geojson: bool, bbox=None):
 
 def published_entries() -> dict:
     app = current_app._get_current_object()
-    return catalogue(app, app.extensions["bassin_db"], router().graph)
+    return catalogue(app, app.extensions["bassin_db"], get_routing().graph)
 
 
 def _links(entry) -> dict:
@@ -313,7 +313,7 @@ def poi_detail(poi: int):
 
 def _reference_entries(endpoint: str, language) -> list:
     if endpoint == "city":
-        index = communes(current_app._get_current_object(), router().graph)
+        index = communes(current_app._get_current_object(), get_routing().graph)
         return [{"id": c["id"], "name": c["name"], "published": True} for c in index.entries]
     ours, key = REFERENCE_LISTS[endpoint]
     rows = []
