@@ -56,6 +56,7 @@ def create_app(config: dict | None = None, router=None) -> Flask:
     from .api import bp as api_bp
     from .geotrek_api import bp as geotrek_bp
     from .itineraries_api import bp as itineraries_bp
+    from .node_network_api import bp as node_network_bp
     from .openapi import bp as openapi_bp
     from .pages import bp as pages_bp
 
@@ -64,6 +65,7 @@ def create_app(config: dict | None = None, router=None) -> Flask:
     app.register_blueprint(geotrek_bp)
     app.register_blueprint(itineraries_bp)
     app.register_blueprint(pages_bp)
+    app.register_blueprint(node_network_bp)
 
     @app.before_request
     def _before():
