@@ -59,7 +59,8 @@ class Connectivity:
         for row in self.rows:
             group = out.setdefault(row["group"], {code: 0 for code, _ in CLASSES})
             group[row["class"]] += 1
-        return {"by_group": out, "connectors": len(self.connectors),
+        no_path = sum(1 for row in self.rows if row["network_m"] is None)
+        return {"by_group": out, "without_path": no_path, "connectors": len(self.connectors),
                 "connector_km": round(sum(c["length_m"] for c in self.connectors) / 1000, 2),
                 "cites_reached_by_connectors": sum(c["n_cites"] for c in self.connectors),
                 "signed_km": self.signed_km}

@@ -245,3 +245,7 @@ def _summary_html(itinerary, labels, surfaces: set) -> str:
         rows.append(f'<span style="display:inline-block;width:18px;height:5px;vertical-align:middle;'
                     f'background:{SURFACE_COLOURS[group]}"></span> {LEGEND[group]}')
     return "<br>".join(rows)
+
+
+#: Public name of the Leaflet-inlining helper, for the other map modules (standalone files).
+inline_leaflet = _inline_leaflet
