@@ -27,22 +27,6 @@ from routing.node_network import NodePlanner
 from routing.node_proposal import propose_node_network
 
 
-def proposal_inputs(graph, proposal):
-    """Node tags and relations of a proposal, for :func:`graphs.node_network.apply_to_osm`."""
-    tags = {n["osm_id"]: {"rcn_ref": n["ref"], "network:type": "node_network"} for n in proposal.nodes}
-    relations = []
-    for link in proposal.links:
-        ways: list = []
-        for e in link["edges"]:
-            way = int(graph.edge_way[e])
-            if not ways or ways[-1] != way:
-                ways.append(way)
-        relations.append({"members": [("w", w) for w in ways],
-                          "tags": {"type": "route", "route": "bicycle", "network": "rcn",
-                                   "network:type": "node_network"}})
-    return tags, relations
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--osm", type=Path, required=True)
@@ -53,7 +37,7 @@ def main(argv=None) -> int:
     base = graphs.build_graph(args.osm, heritage_dir=args.heritage, name="base")
     with tempfile.TemporaryDirectory() as tmp:
         merged = Path(tmp) / "with-nodes.osm"
-        apply_to_osm(args.osm, merged, *proposal_inputs(base, propose_node_network(base)))
+        apply_to_osm(args.osm, merged, *propose_node_network(base).osm_objects(base))
         graph = graphs.build_graph(merged, heritage_dir=args.heritage, name="with-nodes")
     router = Router(graph)
     planner = NodePlanner(router)

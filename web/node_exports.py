@@ -141,34 +141,20 @@ def proposal_osm_xml(graph, proposal, source: str) -> str:
     ``rcn_ref`` and one ``network:type=node_network`` route relation per link,
     whose members are the existing ways. ``upload="never"``: a proposal to review,
     on the ground and with the network's operator, before anything is mapped."""
-    net = proposal.network
+    node_tags, relations = proposal.osm_objects(graph)
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<osm version="0.6" generator="bassin-routes node-network proposal" upload="never">',
-             f"  <!-- proposed from {quoteattr(source)[1:-1]}; © OpenStreetMap contributors (ODbL) -->"]
-    links_at = [0] * len(proposal.nodes)
-    for link in proposal.links:
-        links_at[link["a"]] += 1
-        links_at[link["b"]] += 1
-    for i, n in enumerate(proposal.nodes):
+             f"  <!-- proposed from {quoteattr(source)[1:-1].replace('--', '- -')}; "
+             "© OpenStreetMap contributors (ODbL) -->"]
+    for n in proposal.nodes:
         lines.append(f'  <node id="{n["osm_id"]}" lat="{n["lat"]:.7f}" lon="{n["lon"]:.7f}">')
-        lines += _tags({f"{net}_ref": n["ref"], "network:type": "node_network",
-                        f"expected_{net}_route_relations": links_at[i]}, "    ")
+        lines += _tags(node_tags[n["osm_id"]], "    ")
         lines.append("  </node>")
-    for k, link in enumerate(proposal.links, start=1):
-        a, b = proposal.nodes[link["a"]], proposal.nodes[link["b"]]
+    kinds = {"n": "node", "w": "way"}
+    for k, rel in enumerate(relations, start=1):
         lines.append(f'  <relation id="-{k}">')
-        lines.append(f'    <member type="node" ref="{a["osm_id"]}" role=""/>')
-        ways = []
-        for e in link["edges"]:
-            way = int(graph.edge_way[e])
-            if not ways or ways[-1] != way:
-                ways.append(way)
-        lines += [f'    <member type="way" ref="{w}" role=""/>' for w in ways]
-        lines.append(f'    <member type="node" ref="{b["osm_id"]}" role=""/>')
-        lines += _tags({"type": "route", "route": "bicycle", "network": net,
-                        "network:type": "node_network", "ref": f"{a['ref']}-{b['ref']}",
-                        "note": f"{a['ref']}-{b['ref']}", "distance": f"{link['length_m'] / 1000:.2f}",
-                        "fixme": "proposal: check on the ground"}, "    ")
+        lines += [f'    <member type="{kinds[t]}" ref="{ref}" role=""/>' for t, ref in rel["members"]]
+        lines += _tags(rel["tags"], "    ")
         lines.append("  </relation>")
     lines.append("</osm>")
     return "\n".join(lines) + "\n"
