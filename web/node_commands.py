@@ -16,6 +16,7 @@ from routing.node_network import NodePlanner
 from routing.node_proposal import propose_node_network
 
 from . import node_exports
+from .maps import folium_defaults, standalone_html
 
 
 def add_commands(sub) -> None:
@@ -120,9 +121,8 @@ def run_connectivity(args) -> int:
     if args.map:
         from .node_maps import connectivity_map
 
-        fmap = connectivity_map(result, graph, "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-                                "&copy; OpenStreetMap contributors", node_exports.words(args.lang))
-        _write(args.map, _standalone(fmap))
+        _write(args.map, _standalone(connectivity_map(result, graph, words_of=node_exports.words(
+            args.lang), **folium_defaults())))
     counts = result.counts()
     counts["top_connectors"] = [{k: c[k] for k in ("rank", "n_cites", "length_m", "cites_per_km",
                                                    "cites")} for c in result.connectors[:10]]
@@ -141,16 +141,11 @@ def run_proposal(args) -> int:
     if args.map:
         from .node_maps import proposal_map
 
-        fmap = proposal_map(result, graph, "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-                            "&copy; OpenStreetMap contributors")
-        _write(args.map, _standalone(fmap))
+        _write(args.map, _standalone(proposal_map(result, graph, **folium_defaults())))
     print(json.dumps(result.counts(), ensure_ascii=False, indent=1))
     return 0
 
 
 def _standalone(fmap) -> str:
-    """A map file that works opened from disk: Leaflet inlined, as the route maps do."""
-    from .maps import inline_leaflet
-
-    inline_leaflet(fmap)
-    return fmap.get_root().render()
+    """A map file that works opened from disk: Leaflet inlined, its own CSP."""
+    return standalone_html(fmap, folium_defaults()["tile_url"])

@@ -19,7 +19,8 @@ from routing.node_proposal import propose_node_network
 
 from . import node_exports
 from .api import render_itinerary
-from .app import router
+from .csp import csp_nonce
+from .extensions import get_routing
 from .problems import Problem
 
 bp = Blueprint("node_network", __name__)
@@ -49,7 +50,7 @@ class NodeTools:
 
 
 def tools() -> NodeTools:
-    r = router()
+    r = get_routing()
     holder = current_app.extensions.setdefault("bassin_node_tools", {})
     lock = current_app.extensions.setdefault("bassin_node_tools_lock", threading.Lock())
     with lock:
@@ -82,7 +83,7 @@ def _nodes_param() -> list[str]:
 
 @bp.get("/api/v1/node-networks")
 def networks():
-    graph = router().graph
+    graph = get_routing().graph
     return jsonify({"networks": tools().planner.networks(),
                     "issues": graph.node_network.get("issues", [])[:500]})
 
@@ -95,7 +96,7 @@ def network_geojson(network: str):
         junctions = planner.junctions(network)
     except NodeQueryError as exc:
         raise _query_problem(exc) from None
-    graph = router().graph
+    graph = get_routing().graph
     features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [j["lon"], j["lat"]]},
                  "properties": {"junction": j["index"], "label": j["label"], "ref": j["ref"],
                                 "name": j["name"], "osm_id": j["osm_id"]}} for j in junctions]
@@ -161,7 +162,7 @@ def connectivity():
 def proposal():
     """The proposed node network: ``format=geojson`` (default), ``osm`` (OSM XML) or ``json``."""
     fmt = request.args.get("format", "geojson")
-    graph, result = router().graph, tools().proposal()
+    graph, result = get_routing().graph, tools().proposal()
     if fmt == "osm":
         return Response(node_exports.proposal_osm_xml(graph, result, graph.meta.get("source", "")),
                         mimetype="application/vnd.openstreetmap.data+xml",
@@ -191,15 +192,16 @@ def designer():
 @bp.get("/network/<view>")
 def network_map(view: str):
     """Map pages of the connectivity and of the proposal."""
+    from .maps import render_map
     from .node_maps import connectivity_map, proposal_map
 
     cfg = current_app.config
     if view == "connectivity":
-        fmap = connectivity_map(tools().connectivity(), router().graph, cfg["TILE_URL"],
+        fmap = connectivity_map(tools().connectivity(), get_routing().graph, cfg["TILE_URL"],
                                 cfg["TILE_ATTRIBUTION"], node_exports.words(g.lang))
     elif view == "proposal":
-        fmap = proposal_map(tools().proposal(), router().graph, cfg["TILE_URL"],
+        fmap = proposal_map(tools().proposal(), get_routing().graph, cfg["TILE_URL"],
                             cfg["TILE_ATTRIBUTION"])
     else:
         raise Problem(404, "Not found", f"no network page {view!r}", field="view")
-    return Response(fmap.get_root().render(), mimetype="text/html")
+    return Response(render_map(fmap, csp_nonce()), mimetype="text/html")
