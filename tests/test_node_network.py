@@ -1,13 +1,11 @@
 """Node networks read from OSM and planned on: the hand-written fixture of both forms."""
-import subprocess
-
 import pytest
 
 import graphs
 import routing
 from routing.node_network import NodePlanner, NodeQueryError
 
-from .conftest import FIXTURES, shared_path
+from .conftest import FIXTURES, assert_valid_gpx
 
 NODE_FIXTURE = FIXTURES / "node_network.osm.xml"
 
@@ -146,12 +144,7 @@ def test_gpx_has_a_waypoint_per_node(planner, tmp_path):
     for label in ("12", "45", "07", "3"):
         assert f"<name>{label}</name>" in text
     assert text.count("<type>junction</type>") == 4
-    path = tmp_path / "n.gpx"
-    path.write_text(text, "utf-8")
-    schema = shared_path("schemas", "gpx-1.1.xsd")
-    check = subprocess.run(["xmllint", "--noout", "--schema", str(schema), str(path)],
-                           capture_output=True, text=True)
-    assert check.returncode == 0, check.stderr
+    assert_valid_gpx(text, tmp_path)
 
 
 def test_graph_without_node_network_has_empty_tables(fixture_graph):

@@ -3,7 +3,6 @@ import csv
 import io
 import json
 import re
-import subprocess
 
 import osmium
 import pytest
@@ -12,7 +11,7 @@ import graphs
 import routing
 from web.cli import main as cli_main
 
-from .conftest import FIXTURES, shared_path
+from .conftest import FIXTURES, assert_valid_gpx
 
 ROUTE = "/api/v1/node-networks/rcn/route"
 
@@ -60,12 +59,7 @@ def test_route_from_numbers_in_every_format(node_client, tmp_path):
     gpx = node_client.get(ROUTE + "?nodes=12,45,07,3&format=gpx")
     assert gpx.mimetype == "application/gpx+xml"
     assert gpx.get_data(as_text=True).count("<type>junction</type>") == 4
-    path = tmp_path / "r.gpx"
-    path.write_bytes(gpx.data)
-    check = subprocess.run(["xmllint", "--noout", "--schema",
-                            str(shared_path("schemas", "gpx-1.1.xsd")), str(path)],
-                           capture_output=True, text=True)
-    assert check.returncode == 0, check.stderr
+    assert_valid_gpx(gpx.data, tmp_path)
 
 
 def test_route_from_points_and_the_map_keeps_names_inert(node_client):
