@@ -44,11 +44,11 @@
         var g = L.geoJSON(geo, {
           style: { color: '#15803d', weight: 3 },
           pointToLayer: function (feature, latlng) {
-            var marker = L.circleMarker(latlng, { radius: 9, color: '#fff', weight: 2,
-                                                  fillColor: '#15803d', fillOpacity: 1 });
-            var tip = document.createElement('span');
-            tip.textContent = feature.properties.label;
-            marker.bindTooltip(tip, { permanent: true, direction: 'center', className: 'node-label' });
+            var disc = document.createElement('div');
+            disc.className = 'node-label';
+            disc.textContent = feature.properties.label;    // a text node: names never run
+            var marker = L.marker(latlng, { icon: L.divIcon({ html: disc, className: 'node-icon',
+                                                              iconSize: null }) });
             marker.on('click', function () {
               sequence.push('osm:' + feature.properties.osm_id);
               labels.push(feature.properties.label);
