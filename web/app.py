@@ -13,6 +13,7 @@ from . import problems
 from .config import load_config
 from .db import Database
 from .i18n import select_language, t
+from .params import BoundedJSONProvider
 from .security import check_csrf, csrf_token, current_user
 
 
@@ -49,6 +50,7 @@ def create_app(config: dict | None = None, router=None) -> Flask:
     """
     app = Flask(__name__, instance_path=None)
     app.config.update(load_config(config))
+    app.json = BoundedJSONProvider(app)       # JSON bodies bounded in size and depth
     app.extensions["bassin_db"] = Database(app.config["DATABASE_URL"])
     app.extensions["bassin_router"] = RouterHolder(app.config["GRAPH_DIR"], router)
     problems.register(app)
