@@ -23,7 +23,7 @@ from .problems import Problem
 from .security import current_user, staff_required
 
 bp = Blueprint("itineraries", __name__, url_prefix="/api/v1/itineraries")
-MAX_ID = 2 ** 63 - 1            # SQL BIGINT: larger ids are no row, not an overflow
+MAX_ID = 2 ** 31 - 1            # the id column is an SQL INTEGER: larger ids are no row
 
 LIST_PARAMS = (Param("q", description="Search text in names and descriptions", default=""),
                Param("published", "boolean", "Staff: only published ones", default=False))
