@@ -146,6 +146,8 @@ def add_geotrek_commands(sub) -> None:
     i.add_argument("--graph", type=Path, help="match the geometry onto this graph")
     i.add_argument("--profile", default=None)
     i.add_argument("--publish", action="store_true")
+    i.add_argument("--allow-private", action="store_true",
+                   help="allow a URL on loopback, private or link-local addresses")
     i.set_defaults(func=run_geotrek_import)
 
 
@@ -171,12 +173,11 @@ def run_geotrek_export(args) -> int:
 def run_geotrek_import(args) -> int:
     import json
 
-    from gpx import geotrek
     from routing import Router
 
-    from .imports import import_geotrek
+    from .imports import import_geotrek, load_geotrek
 
-    document = geotrek.load_document(args.source)
+    document = load_geotrek(args.source, allow_private=args.allow_private)
     router = Router(load_graph(args.graph)) if args.graph else None
     saved = import_geotrek(_database(), document, router, match=router is not None,
                            profile=args.profile, author="cli", publish=args.publish)

@@ -11,7 +11,7 @@ from routing import Itinerary
 from .app import router
 from .imports import import_geotrek
 from .itineraries_api import _db, _load
-from .planning import plan
+from .planning import plan, request_budget
 from .problems import Problem
 from .security import current_user, staff_required
 
@@ -72,7 +72,8 @@ def import_document():
     try:
         saved = import_geotrek(current_app.extensions["bassin_db"], document, router(),
                                match=request.args.get("match") == "1",
-                               profile=request.args.get("profile"), author=current_user() or "")
+                               profile=request.args.get("profile"), author=current_user() or "",
+                               budget=request_budget())
     except GPXInputError as exc:
         raise Problem(400, "Not a Geotrek document", str(exc), "bad-geotrek") from None
     return jsonify({"count": len(saved), "itineraries": [i.summary() for i in saved]}), 201
