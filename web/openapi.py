@@ -48,7 +48,9 @@ IF_MATCH = {"name": "If-Match", "in": "header", "required": True,
             "schema": {"type": "string", "maxLength": 40},
             "description": "The ETag of the version being changed, e.g. \"v3\""}
 SAVE_BODY = {"required": True, "content": {"application/json": {"schema": {
-    "type": "object", "properties": {spec.name: spec.schema() for spec in BODY_FIELDS}}}}}
+    "type": "object", "properties": {spec.name: spec.schema() for spec in BODY_FIELDS}},
+    "example": {"name": "Du 11/19 au Louvre-Lens", "kind": "route", "request": {
+        "profile": "bike", "points": "site:base-11-19;site:louvre-lens"}}}}}
 GPX_BODY = {"required": True, "content": {
     "application/gpx+xml": {"schema": {"type": "string"}},
     "multipart/form-data": {"schema": {"type": "object", "properties": {
