@@ -6,8 +6,8 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from graphs.places import find_places
 from gpx import gpx_stats, itinerary_to_gpx, match_track, read_gpx, safe_filename, stages_zip
 
-from .app import router
-from .maps import itinerary_map
+from .extensions import get_routing
+from .pages import map_response
 from .params import InvalidParameterError, Param, arg
 from .planning import KINDS, PROFILE, plan, request_budget
 from .problems import Problem
@@ -48,10 +48,7 @@ def render_itinerary(itinerary, fmt: str, filename: str | None = None) -> Respon
         return Response(stages_zip(itinerary), mimetype="application/zip",
                         headers={"Content-Disposition": f'attachment; filename="{name}.zip"'})
     if fmt == "html":
-        cfg = current_app.config
-        fmap = itinerary_map(itinerary, router().graph, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"],
-                             embed=arg(EMBED))
-        return Response(fmap.get_root().render(), mimetype="text/html")
+        return map_response(itinerary, embed=arg(EMBED))
     response = jsonify(itinerary.to_geojson())
     response.mimetype = "application/geo+json"
     return response
@@ -60,7 +57,7 @@ def render_itinerary(itinerary, fmt: str, filename: str | None = None) -> Respon
 def _planned(kind: str):
     fmt = arg(FORMAT)
     arg(EMBED), arg(LANG)
-    result = plan(router(), kind, request.args, budget=request_budget())
+    result = plan(get_routing(), kind, request.args, budget=request_budget())
     if isinstance(result, list):            # loops: ranked candidates
         if fmt == "geojson":
             response = jsonify({"type": "FeatureCollection", "features": [
@@ -86,7 +83,7 @@ for _kind in KINDS:
 def places():
     """Search places by name, kind and bbox (``south,west,north,east``)."""
     q, kinds, bbox, limit = (arg(spec) for spec in PLACES_PARAMS)
-    found = find_places(router().graph.places, q, set(kinds or ()), _bbox(bbox), limit)
+    found = find_places(get_routing().graph.places, q, set(kinds or ()), _bbox(bbox), limit)
     return jsonify({"count": len(found), "places": found})
 
 
@@ -124,6 +121,6 @@ def gpx_match():
     """GPX upload -> itinerary matched onto the network (GeoJSON, GPX, json, html)."""
     profile, fmt = arg(PROFILE), arg(FORMAT)
     data = read_gpx(_uploaded_gpx(), max_elements=current_app.config["GPX_MAX_ELEMENTS"])
-    itinerary = match_track(router(), data, profile, budget=request_budget())
+    itinerary = match_track(get_routing(), data, profile, budget=request_budget())
     itinerary.name = data.name or "Trace importée"
     return render_itinerary(itinerary, fmt)

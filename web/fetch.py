@@ -34,14 +34,43 @@ def is_public(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
-def _connect(host: str, port: int, timeout: float, allow_private: bool) -> socket.socket:
-    """A socket connected to an address of ``host`` that passed the check."""
+def _resolve(host: str, port: int) -> list:
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         raise FetchError(f"cannot resolve {host} ({exc.strerror}); offline?") from None
+
+
+def _refusal(host: str, addresses) -> FetchError:
+    return FetchError(f"{host} is a loopback, private or link-local address "
+                      f"({', '.join(sorted(set(addresses)))}): refused; pass --allow-private "
+                      "to import from your own network")
+
+
+def check_url(url: str, allow_private: bool = False) -> None:
+    """Refuse, before anything is fetched, a URL of another scheme or of a non-public host.
+
+    Raises
+    ------
+    FetchError
+    """
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise FetchError(f"only http and https URLs can be fetched, not {parts.scheme or url!r}")
+    if not parts.hostname:
+        raise FetchError(f"no host in {url!r}")
+    if allow_private:
+        return
+    port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    refused = [info[4][0] for info in _resolve(parts.hostname, port) if not is_public(info[4][0])]
+    if refused:
+        raise _refusal(parts.hostname, refused)
+
+
+def _connect(host: str, port: int, timeout: float, allow_private: bool) -> socket.socket:
+    """A socket connected to an address of ``host`` that passed the check."""
     refused = []
-    for family, kind, proto, _, address in infos:
+    for family, kind, proto, _, address in _resolve(host, port):
         if not allow_private and not is_public(address[0]):
             refused.append(address[0])
             continue
@@ -54,9 +83,7 @@ def _connect(host: str, port: int, timeout: float, allow_private: bool) -> socke
             continue
         return sock
     if refused:
-        raise FetchError(f"{host} is a loopback, private or link-local address "
-                         f"({', '.join(sorted(set(refused)))}): refused; pass --allow-private "
-                         "to import from your own network")
+        raise _refusal(host, refused)
     raise FetchError(f"cannot connect to {host}:{port}; offline?")
 
 
@@ -86,9 +113,8 @@ def fetch_url(url: str, allow_private: bool = False, max_bytes: int = 20 * 1024 
         Other scheme, refused address, redirect to another scheme or too many,
         HTTP error, larger than ``max_bytes``, network failure.
     """
+    check_url(url, allow_private=True)          # scheme and host; addresses at connection
     scheme = urlsplit(url).scheme.lower()
-    if scheme not in ("http", "https"):
-        raise FetchError(f"only http and https URLs can be fetched, not {scheme or url!r}")
     for _ in range(MAX_REDIRECTS + 1):
         parts = urlsplit(url)
         if parts.scheme.lower() != scheme:

@@ -15,7 +15,7 @@ from gpx import safe_filename
 from routing import Itinerary
 
 from .api import render_itinerary
-from .app import router
+from .extensions import get_routing
 from .db import SavedItinerary
 from .params import InvalidParameterError, Param, arg, json_body, parse_all
 from .planning import KINDS, plan, request_budget
@@ -77,7 +77,7 @@ def _body() -> dict:
 def _planned(kind: str, params) -> tuple[str, dict, Itinerary]:
     if params is None:
         raise InvalidParameterError("request", "is required")
-    result = plan(router(), kind, params, prefix="request.", budget=request_budget())
+    result = plan(get_routing(), kind, params, prefix="request.", budget=request_budget())
     itinerary = result[0] if isinstance(result, list) else result
     return kind, params, itinerary
 

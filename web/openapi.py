@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template
 
+from . import node_openapi
 from .api import FORMATS, MATCH_PARAMS, OUTPUT_PARAMS, PLACES_PARAMS, RANK
 from .itineraries_api import BODY_FIELDS, ITEM_ID, LIST_PARAMS
 from .params import Param
 from .planning import PLAN_PARAMS, PROFILE
+from .routing_openapi import paths as routing_paths
+
+from . import node_openapi
+from .routing_openapi import paths as routing_paths
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
@@ -154,8 +159,10 @@ def document() -> dict:
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"type": "object"}}}},
                 "responses": dict({"201": _json("Saved")}, **write_errors)}},
+            **routing_paths(),
             "/health": {"get": {"summary": "Service and graph metadata", "responses": {
                 "200": _json("OK"), "503": _json("No graph loaded")}}},
+            **node_openapi.paths(),
         },
         "components": {
             "schemas": {"Problem": {"type": "object", "required": ["title", "status"], "properties": {
