@@ -13,6 +13,7 @@ import functools
 import numpy as np
 
 from .places import Place
+from .tags import NODE_OPEN
 
 #: Array names stored in the compiled file.
 ARRAY_NAMES = (
@@ -21,6 +22,8 @@ ARRAY_NAMES = (
     "edge_ascent", "edge_descent", "edge_geom_ptr", "shape_lat", "shape_lon", "shape_ele",
     "edge_route_ptr", "edge_route_idx",
 )
+#: Arrays added later: graphs compiled before them load with their default.
+OPTIONAL_ARRAYS = ("node_passage",)
 
 
 class CompiledGraph:
@@ -31,9 +34,13 @@ class CompiledGraph:
     """
 
     def __init__(self, arrays: dict, vocab: dict, names: list, routes: list,
-                 places: list[Place], meta: dict):
+                 places: list[Place], meta: dict, node_network: dict | None = None):
         for name in ARRAY_NAMES:
             setattr(self, name, arrays[name])
+        #: who may pass through each node (``graphs.tags.NODE_*`` bits; barriers restrict it)
+        self.node_passage = arrays.get("node_passage")
+        if self.node_passage is None:
+            self.node_passage = np.full(len(self.node_lat), NODE_OPEN, np.uint8)
         self.cat = {k[4:]: v for k, v in arrays.items() if k.startswith("cat_")}
         self.num = {k[4:]: v for k, v in arrays.items() if k.startswith("num_")}
         self.vocab = vocab
@@ -41,6 +48,9 @@ class CompiledGraph:
         self.routes = routes
         self.places = places
         self.meta = meta
+        #: junctions and links of the OSM node networks (see graphs.node_network)
+        self.node_network = node_network or {"junctions": [], "links": [], "issues": [],
+                                             "counts": {}}
         #: the directory the graph was loaded from (None when built in memory)
         self.source_dir = None
 
@@ -58,7 +68,7 @@ class CompiledGraph:
 
     def arrays(self) -> dict:
         """All arrays by their stored name."""
-        out = {name: getattr(self, name) for name in ARRAY_NAMES}
+        out = {name: getattr(self, name) for name in ARRAY_NAMES + OPTIONAL_ARRAYS}
         out.update({"cat_" + k: v for k, v in self.cat.items()})
         out.update({"num_" + k: v for k, v in self.num.items()})
         return out

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -9,8 +10,17 @@ from scipy.sparse.csgraph import connected_components, dijkstra as sp_dijkstra
 
 from . import engine
 from .errors import PointOffNetworkError, UnreachableError
-from .profiles import Profile, edge_costs
+from graphs.store import map_arrays, save_arrays
 
+from .profiles import Profile, edge_costs
+from .workspace import WorkspacePool
+
+#: Bump when the way the arrays are computed changes: cached ones are then rebuilt.
+CACHE_VERSION = 1
+COST_KEYS = ("fwd", "bwd", "time_fwd", "time_bwd", "cost_fwd", "cost_bwd")
+NETWORK_ARRAYS = ("usable", "tails", "heads", "arc_edge", "arc_forward", "costs", "indptr",
+                  "snappable", "rarcs", "rtails", "rindptr", "lm_from", "lm_to") + tuple(
+                      "c_" + key for key in COST_KEYS)
 #: Landmarks used per query (the best of all for the pair): fewer reads per node.
 ACTIVE_LANDMARKS = 6
 
@@ -55,37 +65,54 @@ class ProfileNetwork:
         self.graph = graph
         self.profile = profile
         self.use_hierarchy = hierarchy
-        self._ch = None
         c = edge_costs(graph, profile, route_preference, metric)
         if extra_cost is not None:
             c["cost_fwd"] = c["cost_fwd"] * extra_cost
             c["cost_bwd"] = c["cost_bwd"] * extra_cost
-        self.c = c
+        #: digest of everything the arrays derive from (names the cache files)
+        self.digest = _digest(graph, c, landmarks)
+        source = getattr(graph, "source_dir", None)
+        cache = source / "cache" / f"net-{profile.name}-{self.digest}" if source else None
+        arrays = map_arrays(cache, NETWORK_ARRAYS) if cache else None
+        if arrays is None:
+            arrays = self._prepare(c, landmarks)
+            if cache and save_arrays(cache, arrays):
+                arrays = map_arrays(cache, NETWORK_ARRAYS) or arrays
+        # Read-only from here on (memory-mapped when the graph came from a directory).
+        for name, array in arrays.items():
+            setattr(self, name, array)
+        self.c = {key: arrays["c_" + key] for key in COST_KEYS}
+        self.lm_slack = 0.0
+        n = graph.n_nodes
+        self._scratch = WorkspacePool(lambda: SearchWorkspace(n))
+        self.hierarchy = self._hierarchy() if hierarchy else None
+
+    def _prepare(self, c: dict, landmarks: int) -> dict:
+        """Compute the arrays (seconds on a large graph, hence cached beside it)."""
+        graph = self.graph
         self.usable = c["fwd"] | c["bwd"]
         fe, be = np.flatnonzero(c["fwd"]), np.flatnonzero(c["bwd"])
         tails = np.concatenate([graph.edge_u[fe], graph.edge_v[be]]).astype(np.int64)
         heads = np.concatenate([graph.edge_v[fe], graph.edge_u[be]]).astype(np.int64)
-        self.arc_edge = np.concatenate([fe, be]).astype(np.int64)
-        self.arc_forward = np.concatenate([np.ones(len(fe), bool), np.zeros(len(be), bool)])
+        arc_edge = np.concatenate([fe, be]).astype(np.int64)
+        arc_forward = np.concatenate([np.ones(len(fe), bool), np.zeros(len(be), bool)])
         costs = np.concatenate([c["cost_fwd"][fe], c["cost_bwd"][be]])
         order = np.argsort(tails, kind="stable")
         self.tails, self.heads = tails[order], heads[order]
-        self.arc_edge, self.arc_forward = self.arc_edge[order], self.arc_forward[order]
+        self.arc_edge, self.arc_forward = arc_edge[order], arc_forward[order]
         self.costs = costs[order]
         n = graph.n_nodes
         self.indptr = np.searchsorted(self.tails, np.arange(n + 1)).astype(np.int64)
         self.snappable = self._main_parts()
-        self._buffers = (np.full(n, engine.INF), np.full(n, -1, np.int64))   # one-to-many
         # Reverse CSR (incoming arcs) for the backward half of bidirectional searches.
         rorder = np.argsort(self.heads, kind="stable")
         self.rarcs = rorder.astype(np.int64)
         self.rtails = self.tails[rorder]
         self.rindptr = np.searchsorted(self.heads[rorder], np.arange(n + 1)).astype(np.int64)
-        self._bi = (np.full(n, engine.INF), np.full(n, engine.INF), np.full(n, -1, np.int64),
-                    np.full(n, -1, np.int64), np.full(n, np.nan), np.empty(n + 2, np.int64))
-        self._heaps = tuple(np.empty(2 * n + 16) if i % 2 == 0 else np.empty(2 * n + 16, np.int64)
-                            for i in range(4))
         self.lm_from, self.lm_to = self._landmarks(landmarks)
+        out = {name: getattr(self, name) for name in NETWORK_ARRAYS if not name.startswith("c_")}
+        out.update({"c_" + key: np.asarray(c[key]) for key in COST_KEYS})
+        return out
 
     # -- preprocessing -------------------------------------------------------------------
     def _main_parts(self) -> np.ndarray:
@@ -119,7 +146,6 @@ class ProfileNetwork:
     def _landmarks(self, k: int):
         """Farthest-point landmarks; exact distances from and to each, rounded down."""
         n = self.graph.n_nodes
-        self.lm_slack = 0.0
         if k == 0 or len(self.heads) == 0:
             return np.zeros((n, 0)), np.zeros((n, 0))
         fwd, rev = self.matrix(), self.matrix(reverse=True)
@@ -144,15 +170,13 @@ class ProfileNetwork:
         lm_to = np.where(np.isfinite(lm_to), lm_to, engine.INF)
         return np.ascontiguousarray(lm_from.T), np.ascontiguousarray(lm_to.T)
 
-    @property
-    def hierarchy(self):
-        """The contraction hierarchy of these weights, built on first use (seconds)."""
-        if self._ch is None:
-            from .hierarchy import ContractionHierarchy
+    def _hierarchy(self):
+        """The contraction hierarchy of these weights (loaded from the graph's cache
+        directory, else built: seconds)."""
+        from .hierarchy import ContractionHierarchy
 
-            source = getattr(self.graph, "source_dir", None)
-            self._ch = ContractionHierarchy(self, cache_dir=source / "cache" if source else None)
-        return self._ch
+        source = getattr(self.graph, "source_dir", None)
+        return ContractionHierarchy(self, cache_dir=source / "cache" if source else None)
 
     # -- endpoints -------------------------------------------------------------------------
     def _ends(self, ep: Endpoint, penalty, leaving: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -190,6 +214,23 @@ class ProfileNetwork:
         return engine.INF
 
     # -- queries ---------------------------------------------------------------------------
+    def warm_up(self) -> tuple[int, int]:
+        """Run each kernel once (numba loads compiled code on first call); returns two graph
+        nodes far apart for a warm-up route, (-1, -1) on an empty network."""
+        if len(self.heads) == 0:
+            return -1, -1
+        s, t = int(self.tails[0]), int(self.heads[0])
+        self.node_query(s, t)
+        self._search(np.array([s], np.int64), np.zeros(1), np.array([t], np.int64),
+                     np.zeros(1), costs=self.costs)
+        with self._scratch.borrow() as ws:
+            touched = engine.dijkstra(self.indptr, self.heads, self.costs, np.array([s], np.int64),
+                                      np.zeros(1), np.zeros(0, np.int64), 0.0, ws.dist_f, ws.pred_f)
+            ws.dist_f[touched], ws.pred_f[touched] = engine.INF, -1
+        far = int(np.argmax(np.where(self.lm_from[:, 0] < engine.INF / 2, self.lm_from[:, 0], -1)))\
+            if self.lm_from.shape[1] else t
+        return s, far
+
     def node_query(self, s: int, t: int) -> tuple[float, list]:
         """Cost and arcs of the optimal path between two graph nodes."""
         cost, j, arcs = self._search(np.array([s], np.int64), np.zeros(1),
@@ -206,24 +247,22 @@ class ProfileNetwork:
             cost, meet, arcs = self.hierarchy.query(src, src_cost, tgt, tgt_cost)
             return cost, self._target_index(meet, arcs, tgt, tgt_cost), arcs
         costs = self.costs if costs is None else costs
-        dist_f, dist_r, pred_f, pred_r, pot, touched_buf = self._bi
-        while True:
-            cost, meet, touched = engine.bidir_astar(
-                self.indptr, self.heads, costs, self.rindptr, self.rtails, self.rarcs,
-                self.lm_from, self.lm_to, src, src_cost, tgt, tgt_cost, dist_f, dist_r, pred_f,
-                pred_r, pot, touched_buf, *self._heaps, ACTIVE_LANDMARKS, self.lm_slack)
-            if meet != -2:
-                break
-            # A heap outgrew its buffer (many decrease-keys): reset, retry twice as big.
-            self._reset(touched)
-            size = 2 * len(self._heaps[0])
-            self._heaps = (np.empty(size), np.empty(size, np.int64),
-                           np.empty(size), np.empty(size, np.int64))
-        arcs = np.zeros(0, np.int64)
-        if meet >= 0:
-            arcs = np.concatenate([engine.arcs_to(pred_f, self.tails, meet),
-                                   engine.arcs_from(pred_r, self.heads, meet)])
-        self._reset(touched)
+        with self._scratch.borrow() as ws:
+            while True:
+                cost, meet, touched = engine.bidir_astar(
+                    self.indptr, self.heads, costs, self.rindptr, self.rtails, self.rarcs,
+                    self.lm_from, self.lm_to, src, src_cost, tgt, tgt_cost, *ws.bidir(),
+                    ACTIVE_LANDMARKS, self.lm_slack)
+                if meet != -2:
+                    break
+                # A heap outgrew its buffer (many decrease-keys): reset, retry twice as big.
+                ws.reset(touched)
+                ws.grow_heaps()
+            arcs = np.zeros(0, np.int64)
+            if meet >= 0:
+                arcs = np.concatenate([engine.arcs_to(ws.pred_f, self.tails, meet),
+                                       engine.arcs_from(ws.pred_r, self.heads, meet)])
+            ws.reset(touched)
         return cost, self._target_index(meet, arcs, tgt, tgt_cost), arcs
 
     def _target_index(self, meet, arcs, tgt, tgt_cost) -> int:
@@ -233,9 +272,6 @@ class ProfileNetwork:
         end = self.heads[arcs[-1]] if len(arcs) else meet
         candidates = np.flatnonzero(tgt == end)
         return int(candidates[np.argmin(tgt_cost[candidates])])
-
-    def _reset(self, touched):
-        engine.reset_bidir(touched, *self._bi[:5])
 
     def path(self, a: Endpoint, b: Endpoint, penalty: np.ndarray | None = None) -> Path:
         """Optimal path between two endpoints (raises UnreachableError).
@@ -276,26 +312,66 @@ class ProfileNetwork:
         src, src_cost = self.exits(a)
         entries = [self.entries(t) for t in targets]
         tgt_nodes = np.concatenate([e[0] for e in entries]) if entries else np.zeros(0, np.int64)
-        dist, pred = self._buffers
-        touched = engine.dijkstra(self.indptr, self.heads, self.costs, src, src_cost,
-                                  tgt_nodes, max_cost, dist, pred)
         out = np.full(len(targets), engine.INF)
-        for i, (nodes, costs) in enumerate(entries):
-            if len(nodes):
-                out[i] = np.min(dist[nodes] + costs)
-            out[i] = min(out[i], self._same_edge(a, targets[i]))
-        dist[touched], pred[touched] = engine.INF, -1
+        with self._scratch.borrow() as ws:
+            dist, pred = ws.dist_f, ws.pred_f
+            touched = engine.dijkstra(self.indptr, self.heads, self.costs, src, src_cost,
+                                      tgt_nodes, max_cost, dist, pred)
+            for i, (nodes, costs) in enumerate(entries):
+                if len(nodes):
+                    out[i] = np.min(dist[nodes] + costs)
+                out[i] = min(out[i], self._same_edge(a, targets[i]))
+            dist[touched], pred[touched] = engine.INF, -1
         return out
 
     def costs_from(self, a: Endpoint, max_cost: float) -> np.ndarray:
         """Cost from ``a`` to every node within ``max_cost`` (INF beyond): a copy."""
         src, src_cost = self.exits(a)
-        dist, pred = self._buffers
-        touched = engine.dijkstra(self.indptr, self.heads, self.costs, src, src_cost,
-                                  np.zeros(0, np.int64), max_cost, dist, pred)
-        out = dist.copy()
-        dist[touched], pred[touched] = engine.INF, -1
+        with self._scratch.borrow() as ws:
+            dist, pred = ws.dist_f, ws.pred_f
+            touched = engine.dijkstra(self.indptr, self.heads, self.costs, src, src_cost,
+                                      np.zeros(0, np.int64), max_cost, dist, pred)
+            out = dist.copy()
+            dist[touched], pred[touched] = engine.INF, -1
         return out
+
+
+class SearchWorkspace:
+    """Per-query buffers of the ALT and Dijkstra kernels (one entry per node).
+
+    They come in as INF / INF / -1 / -1 / NaN and every query puts back what it
+    touched, so a workspace is reused without an O(nodes) clear.
+    """
+
+    def __init__(self, n: int):
+        self.dist_f, self.dist_r = np.full(n, engine.INF), np.full(n, engine.INF)
+        self.pred_f, self.pred_r = np.full(n, -1, np.int64), np.full(n, -1, np.int64)
+        self.pot = np.full(n, np.nan)
+        self.touched = np.empty(n + 2, np.int64)
+        self.heaps = self._heaps(2 * n + 16)
+
+    @staticmethod
+    def _heaps(size: int) -> tuple:
+        return (np.empty(size), np.empty(size, np.int64), np.empty(size), np.empty(size, np.int64))
+
+    def bidir(self) -> tuple:
+        """The buffers in the argument order of :func:`engine.bidir_astar`."""
+        return (self.dist_f, self.dist_r, self.pred_f, self.pred_r, self.pot, self.touched,
+                *self.heaps)
+
+    def reset(self, touched) -> None:
+        engine.reset_bidir(touched, self.dist_f, self.dist_r, self.pred_f, self.pred_r, self.pot)
+
+    def grow_heaps(self) -> None:
+        self.heaps = self._heaps(2 * len(self.heaps[0]))
+
+
+def _digest(graph, c: dict, landmarks: int) -> str:
+    """A digest of the graph's topology, the edge weights and the landmark count."""
+    digest = hashlib.sha1(f"{CACHE_VERSION}:{landmarks}:{graph.n_nodes}".encode())
+    for array in (graph.edge_u, graph.edge_v, *(c[key] for key in COST_KEYS)):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()[:20]
 
 
 def _fmt(ep: Endpoint) -> str:

@@ -8,7 +8,7 @@ from numba import njit
 
 from . import engine
 from .errors import InvalidQueryError, TooManyStopsError, UnreachableError
-from .router import parse_points
+from .points import parse_points
 
 MAX_STOPS = 25
 EXACT_UP_TO = 12

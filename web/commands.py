@@ -4,7 +4,6 @@ from __future__ import annotations
 import getpass
 import os
 import sys
-import threading
 from pathlib import Path
 
 from graphs.build import build_graph
@@ -144,15 +143,8 @@ def run_serve(args) -> int:
               f"{len(graph.places)} places ({graph_dir})", file=sys.stderr)
     from .app import create_app
 
+    # The routing service is built and warmed up here, before the server accepts anyone.
     app = create_app({"GRAPH_DIR": str(graph_dir)})
-    holder = app.extensions["bassin_router"]
-
-    def warm_up():
-        # Load the graph and the default networks before the first visitor asks.
-        router = holder.get()
-        for profile in ("hike", "bike"):
-            _ = router.network(profile).hierarchy
-    threading.Thread(target=warm_up, daemon=True).start()
     print(f"Serving on http://{args.host}:{args.port}/ (staff: bassin-routes user create NAME)",
           file=sys.stderr)
     app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
@@ -178,6 +170,11 @@ def add_geotrek_commands(sub) -> None:
     i.add_argument("--graph", type=Path, help="match the geometry onto this graph")
     i.add_argument("--profile", default=None)
     i.add_argument("--publish", action="store_true")
+    i.add_argument("--references", type=Path,
+                   help="folder of the source's reference lists (trek_practice.json…); "
+                        "default: beside the file; fetched from the instance for a URL")
+    i.add_argument("--allow-private", action="store_true",
+                   help="allow a URL on loopback, private or link-local addresses")
     i.set_defaults(func=run_geotrek_import)
 
 
@@ -203,15 +200,20 @@ def run_geotrek_export(args) -> int:
 def run_geotrek_import(args) -> int:
     import json
 
-    from gpx import geotrek
     from routing import Router
 
-    from .imports import import_geotrek
+    from .imports import import_geotrek, read_geotrek
 
-    document = geotrek.load_document(args.source)
+    batch = read_geotrek(args.source, args.references, allow_private=args.allow_private)
     router = Router(load_graph(args.graph)) if args.graph else None
-    saved = import_geotrek(_database(), document, router, match=router is not None,
-                           profile=args.profile, author="cli", publish=args.publish)
+    saved, batch = import_geotrek(_database(), batch, router, match=router is not None,
+                                  profile=args.profile, author="cli", publish=args.publish)
     json.dump([item.summary() for item in saved], sys.stdout, ensure_ascii=False, indent=1)
     sys.stdout.write("\n")
-    return 0
+    for warning in batch.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for failure in batch.failures:
+        print(f"bassin-routes geotrek import: error: {failure['error']}", file=sys.stderr)
+    print(f"imported {len(saved)} itinerar{'y' if len(saved) == 1 else 'ies'}, "
+          f"{len(batch.failures)} failed", file=sys.stderr)
+    return 2 if batch.failures else 0

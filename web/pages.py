@@ -10,8 +10,8 @@ from flask_limiter.util import get_remote_address
 
 from routing import PROFILES, Itinerary
 
-from .app import router
 from .csp import csp_nonce
+from .extensions import get_routing
 from .db import SavedItinerary, select
 from .i18n import MESSAGES
 from .limits import throttle
@@ -85,7 +85,7 @@ def logout():
 def designer():
     if current_user() is None:
         return redirect(url_for("pages.login", next=request.full_path))
-    graph = router().graph
+    graph = get_routing().graph
     major = [p for p in graph.places if p.kind == "major_site"]
     if major:
         center = [float(np.mean([p.lat for p in major])), float(np.mean([p.lon for p in major])), 10]
@@ -114,7 +114,7 @@ def public(slug: str):
 def map_response(itinerary: Itinerary, embed: bool = False) -> Response:
     """The itinerary's map page; its scripts carry this request's CSP nonce."""
     cfg = current_app.config
-    fmap = itinerary_map(itinerary, router().graph, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"],
+    fmap = itinerary_map(itinerary, get_routing().graph, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"],
                          embed=embed)
     return Response(render_map(fmap, csp_nonce()), mimetype="text/html")
 
