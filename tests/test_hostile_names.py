@@ -64,7 +64,7 @@ def hostile_app(tmp_path_factory):
     graph = graphs.build_graph(folder / "hostile.osm.xml", name="hostile")
     app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'web.db'}",
                       "INSTANCE_DIR": str(folder / "instance"), "TESTING": True,
-                      "RATELIMIT_ENABLED": False,
+                      "RATELIMIT_ENABLED": False, "BUDGET_SECONDS": 120.0,  # cold numba caches
                       # one grey tile for all (no tile server here): a data: URL, no requests
                       "TILE_URL": "data:image/png;base64," + base64.b64encode(TILE).decode()},
                      router=routing.Router(graph))

@@ -46,7 +46,12 @@ PROBLEM = {"description": "Problem details (RFC 9457)",
 BUSY = {"description": "No graph loaded, or the request's time budget ran out (see Retry-After)",
         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
         "content": PROBLEM["content"]}
-ERRORS = {"400": PROBLEM, "413": PROBLEM, "415": PROBLEM, "422": PROBLEM, "503": BUSY}
+LIMITED = {"description": "Rate limited (anonymous expensive requests, logins): retry after "
+                          "Retry-After seconds",
+           "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+           "content": PROBLEM["content"]}
+ERRORS = {"400": PROBLEM, "413": PROBLEM, "415": PROBLEM, "422": PROBLEM, "429": LIMITED,
+          "503": BUSY}
 AUTH = [{"bearer": []}, {"session": []}]
 ID = ITEM_ID.openapi()
 IF_MATCH = {"name": "If-Match", "in": "header", "required": True,
@@ -86,7 +91,7 @@ def document() -> dict:
              "304": {"description": "Not modified (If-None-Match)"}, "404": PROBLEM}
     write_errors = {"400": PROBLEM, "401": PROBLEM, "403": PROBLEM, "404": PROBLEM,
                     "412": PROBLEM, "413": PROBLEM, "415": PROBLEM, "422": PROBLEM,
-                    "428": PROBLEM, "503": BUSY}
+                    "428": PROBLEM, "429": LIMITED, "503": BUSY}
     read_errors = {"400": PROBLEM, "404": PROBLEM}
     fmt = {"name": "fmt", "in": "path", "required": True, "schema": {"type": "string",
                                                                       "enum": list(FORMATS)}}
@@ -108,7 +113,8 @@ def document() -> dict:
                                    {"200": _json("Places"), "400": PROBLEM}),
             "/api/v1/gpx/stats": {"post": {
                 "summary": "Statistics of an uploaded GPX", "requestBody": GPX_BODY,
-                "responses": {"200": _json("Statistics"), "400": PROBLEM, "413": PROBLEM}}},
+                "responses": {"200": _json("Statistics"), "400": PROBLEM, "413": PROBLEM,
+                              "429": LIMITED}}},
             "/api/v1/gpx/match": {"post": {
                 "summary": "Uploaded GPX matched onto the network",
                 "parameters": _params(*MATCH_PARAMS), "requestBody": GPX_BODY,
