@@ -160,7 +160,7 @@ def test_depth_is_counted_without_recursion():
     for _ in range(100_000):
         value = [value]
     assert depth_of(value, 32) == 33
-    assert depth_of({"a": [1, {"b": []}]}, 32) == 3 and depth_of(5, 32) == 0
+    assert depth_of({"a": [1, {"b": []}]}, 32) == 4 and depth_of(5, 32) == 0
 
 
 def test_params_refuse_wrong_types_in_the_library_too():
