@@ -42,11 +42,12 @@ def _print(data) -> int:
 
 def _match(args, writers) -> int:
     from graphs.store import load_graph
-    from routing import Router
+    from routing import RoutingService
 
     from .match import match_track        # the routing layer loads only to match
 
-    itinerary = match_track(Router(load_graph(args.graph)), read_gpx(args.file), args.profile,
+    service = RoutingService(load_graph(args.graph), profiles=(args.profile,))
+    itinerary = match_track(service, read_gpx(args.file), args.profile,
                             radius_m=args.radius_m)
     for fmt, write in writers.items():
         if getattr(args, fmt, None) is not None:

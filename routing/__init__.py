@@ -9,11 +9,12 @@ from graphs.lazy import lazy_exports
 
 __all__ = ["RoutingService", "Router", "Itinerary", "PROFILES", "Profile", "get_profile", "parse_points",
            "RoutingError", "UnknownProfileError", "InvalidQueryError", "PointOffNetworkError",
-           "UnreachableError", "TooManyStopsError", "ImpossibleLoopError"]
+           "UnreachableError", "TooManyStopsError", "ImpossibleLoopError", "NoRouteLeftError"]
 
 __getattr__ = lazy_exports(__name__, {
     "ImpossibleLoopError": ".errors",
     "InvalidQueryError": ".errors",
+    "NoRouteLeftError": ".errors",
     "PointOffNetworkError": ".errors",
     "RoutingError": ".errors",
     "TooManyStopsError": ".errors",

@@ -135,7 +135,9 @@ class NodePlanner:
                 if np.isfinite(cost) and cost < arcs.get((a, b), (np.inf,))[0]:
                     arcs[(a, b)] = (cost, k, forward)
         for (a, b), (cost, _, _) in arcs.items():
-            rows.append(a), cols.append(b), costs.append(max(cost, 1e-6))
+            rows.append(a)
+            cols.append(b)
+            costs.append(max(cost, 1e-6))     # a zero would read as "no arc" in a sparse matrix
         matrix = csr_matrix((costs, (rows, cols)), shape=(n, n))
         return matrix, {key: (k, fwd) for key, (_, k, fwd) in arcs.items()}, pnet
 
@@ -246,8 +248,8 @@ class NodePlanner:
         if not nodes and (start is None or end is None):
             raise InvalidQueryError("give node numbers, or a start and an end point")
         if len(nodes) < 2 and start is None and end is None:
-            raise NodeQueryError("a plan on node numbers needs at least two nodes", "nodes",
-                                 ",".join(nodes), "too-few-nodes")
+            raise NodeQueryError(f"a plan on node numbers needs at least two nodes, not "
+                                 f"{','.join(nodes)!r}", "nodes", ",".join(nodes), "too-few-nodes")
         a = self.router.endpoint(start, pnet) if start is not None else None
         b = self.router.endpoint(end, pnet) if end is not None else None
         if nodes:

@@ -8,8 +8,12 @@ from werkzeug.exceptions import HTTPException
 
 from graphs.errors import BassinRoutesError, GraphLoadError
 from gpx.errors import GPXInputError
-from routing.errors import (ImpossibleLoopError, InvalidQueryError, PointOffNetworkError,
-                            TooManyStopsError, UnknownProfileError, UnreachableError)
+from routing.budget import BudgetExceededError
+from routing.errors import (ImpossibleLoopError, InvalidQueryError, NoRouteLeftError,
+                            PointOffNetworkError, TooManyStopsError, UnknownProfileError,
+                            UnreachableError)
+
+from .db import UNAVAILABLE
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +23,7 @@ STATUS = (
     (InvalidQueryError, 400, "invalid-query", "Invalid query"),
     (TooManyStopsError, 400, "too-many-stops", "Too many stops"),
     (PointOffNetworkError, 422, "point-off-network", "Point off the network"),
+    (NoRouteLeftError, 422, "no-route-left", "No route left by the avoided areas and options"),
     (UnreachableError, 422, "unreachable", "No path"),
     (ImpossibleLoopError, 422, "impossible-loop", "No loop found"),
     (GPXInputError, 400, "bad-gpx", "Unreadable GPX"),
@@ -33,6 +38,11 @@ class Problem(Exception):
                  **extra):
         super().__init__(detail or title)
         self.status, self.title, self.detail, self.kind, self.extra = status, title, detail, kind, extra
+
+
+def invalid_params(name: str, reason: str) -> dict:
+    """The ``invalid_params`` member (RFC 9457, section 3) naming one bad field."""
+    return {"field": name, "invalid_params": [{"name": name, "reason": reason}]}
 
 
 def problem_response(status: int, title: str, detail: str = "", kind: str = "about:blank",
@@ -54,6 +64,21 @@ def _html_error(exc: HTTPException):
 
 
 def register(app: Flask) -> None:
+    from .params import InvalidParameterError      # params builds on this module
+
+    @app.errorhandler(InvalidParameterError)
+    def _parameter(exc: InvalidParameterError):
+        return problem_response(400, "Invalid parameter", str(exc), "invalid-params",
+                                **invalid_params(exc.name, exc.reason))
+
+    @app.errorhandler(BudgetExceededError)
+    def _budget(exc: BudgetExceededError):
+        if exc.kind == "work":         # the query itself is too big
+            return problem_response(422, "Too much work", str(exc), "budget-exceeded")
+        response = problem_response(503, "Busy", str(exc), "budget-exceeded")
+        response.headers["Retry-After"] = str(app.config.get("BUDGET_RETRY_AFTER_S", 30))
+        return response
+
     @app.errorhandler(Problem)
     def _problem(exc: Problem):
         return problem_response(exc.status, exc.title, exc.detail, exc.kind, **exc.extra)
@@ -64,6 +89,18 @@ def register(app: Flask) -> None:
             if isinstance(exc, cls):
                 return problem_response(status, title, str(exc), kind)
         return problem_response(400, "Bad request", str(exc), "bad-request")
+
+    def _database(exc: Exception):
+        # Down, unreachable or too slow: the transaction was rolled back, nothing is kept.
+        log.warning("database unavailable on %s: %s", request.path, exc.__class__.__name__)
+        response = problem_response(503, "Database unavailable",
+                                    "the database does not answer: nothing was saved; retry "
+                                    "later", "database-unavailable")
+        response.headers["Retry-After"] = "30"
+        return response
+
+    for cls in UNAVAILABLE:
+        app.register_error_handler(cls, _database)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
