@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import shapely
 from flask import Blueprint, current_app, jsonify, request, url_for
 
+from graphs.errors import GraphLoadError
 from gpx import geotrek
 
 from .extensions import get_routing
@@ -143,9 +144,18 @@ def _page_response(items: list, geojson: bool, bbox=None):
     return response
 
 
+def _graph():
+    """The routing graph (for its communes and places), or None: saved treks need no graph."""
+    try:
+        return get_routing().graph
+    except GraphLoadError:
+        return None
+
+
 def published_entries() -> dict:
+    """Trek id -> catalogue entry of the published itineraries and their stages."""
     app = current_app._get_current_object()
-    return catalogue(app, app.extensions["bassin_db"], get_routing().graph)
+    return catalogue(app, app.extensions["bassin_db"], _graph())
 
 
 def _links(entry) -> dict:
@@ -313,7 +323,7 @@ def poi_detail(poi: int):
 
 def _reference_entries(endpoint: str, language) -> list:
     if endpoint == "city":
-        index = communes(current_app._get_current_object(), get_routing().graph)
+        index = communes(current_app._get_current_object(), _graph())
         return [{"id": c["id"], "name": c["name"], "published": True} for c in index.entries]
     ours, key = REFERENCE_LISTS[endpoint]
     rows = []

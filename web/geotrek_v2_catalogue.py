@@ -132,6 +132,7 @@ def _build(db, graph, app, vocabulary) -> dict:
                               .order_by(SavedItinerary.id)))
     for item in rows:
         itinerary = Itinerary.from_dict(item.data)
+        itinerary.name = item.name or itinerary.name          # the row's name is the edited one
         stages = itinerary.stages[:MAX_STAGES]
         ids = [stage_id(item.id, k) for k in range(1, len(stages) + 1)]
         entries[item.id] = _entry(item, itinerary, index_communes, vocabulary, item.id,

@@ -5,6 +5,7 @@ from flask import Blueprint, jsonify, render_template
 
 from routing import PROFILES
 
+from .geotrek_v2_openapi import paths as geotrek_v2_paths
 from .routing_openapi import paths as routing_paths
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
@@ -153,8 +154,10 @@ def document() -> dict:
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"type": "object"}}}},
                 "responses": {"201": {"description": "Saved", "content": {"application/json": {
-                    "schema": {"type": "object"}}}}, "400": PROBLEM, "401": PROBLEM, "403": PROBLEM}}},
+                    "schema": {"type": "object"}}}}, "400": PROBLEM, "401": PROBLEM, "403": PROBLEM,
+                    "422": PROBLEM}}},
             **routing_paths(),
+            **geotrek_v2_paths(),
             "/health": {"get": {"summary": "Service and graph metadata", "responses": {
                 "200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}},
                 "503": {"description": "No graph loaded"}}}},
