@@ -198,6 +198,9 @@ def test_names_figures_and_communes(served):
     ("in_bbox=1.4,42.4,1.7,42.7", {"mountain"}), ("in_bbox=2.78,50.43,2.81,50.45", {"route", "tour", "coords"}),
     ("published=false", set()), ("portals=1&practices=1", {"route", "mountain"}), ("portals=2", set()),
     ("themes=2&difficulties=1,2,3,4,5", None), ("routes=1", {"sample"}),
+    ("length_min=50000", {"tour"}), ("length_max=3000&practices=1", {"route"}),
+    ("duration_min=20", {"sample"}), ("ascent_min=500", {"mountain", "sample"}),
+    ("q=LOUVRE lens", {"route"}), ("q=crêtes", {"mountain"}), ("q=pic of 3 lords", {"sample"}),
 ])
 def test_filters(served, query, keys):
     app, rows = served
@@ -215,6 +218,8 @@ def test_filters(served, query, keys):
     ("practices=walk", "practices"), ("in_bbox=1,2,3", "in_bbox"), ("in_bbox=5,5,1,1", "in_bbox"),
     ("page=0", "page"), ("page_size=100000", "page_size"), ("language=de", "language"),
     ("format=xml", "format"), ("published=maybe", "published"), ("page=99", "page"),
+    ("length_min=-1", "length_min"), ("duration_max=nan", "duration_max"), ("ascent_min=x", "ascent_min"),
+    ("q=" + "x" * 300, "q"), ("fields=" + ",".join(["a"] * 300), "fields"),
 ])
 def test_bad_parameters_are_problems_naming_them(served, query, field):
     app, _ = served

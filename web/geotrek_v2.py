@@ -9,6 +9,7 @@ honours ``language``, ``format=geojson`` (Feature / FeatureCollection with
 """
 from __future__ import annotations
 
+import math
 import zlib
 from urllib.parse import urlencode
 
@@ -19,7 +20,7 @@ from graphs.errors import GraphLoadError
 from gpx import geotrek
 
 from .extensions import get_routing
-from .geotrek_v2_catalogue import catalogue
+from .geotrek_v2_catalogue import catalogue, search_key
 from .geotrek_v2_cities import communes
 from .problems import Problem
 
@@ -38,6 +39,8 @@ PRIVATE_KEYS = ("aliases", "profiles", "place_kinds", "route_refs", "kind", "cir
 ID_FILTERS = {"practices": "practice", "difficulties": "difficulty", "themes": "themes",
               "routes": "route", "labels": "labels", "networks": "networks",
               "accessibilities": "accessibilities", "portals": "portal"}
+#: Range filter prefix (``_min``/``_max``) -> trek figure.
+RANGE_FILTERS = {"duration": "duration", "length": "length_2d", "ascent": "ascent"}
 
 
 def language_param() -> str | None:
@@ -184,7 +187,34 @@ def trek_object(entry, language, with_steps: bool = False, entries: dict | None 
     return obj
 
 
-def _matches(entry, filters: dict, city_codes, box) -> bool:
+def _ranges() -> dict:
+    """``duration_min``/``_max`` (h), ``length_min``/``_max`` and ``ascent_min``/``_max`` (m)."""
+    ranges = {}
+    for name, figure in RANGE_FILTERS.items():
+        bounds = [0.0, math.inf]
+        for i, end in enumerate(("min", "max")):
+            raw = request.args.get(f"{name}_{end}")
+            if raw in (None, ""):
+                continue
+            try:
+                bounds[i] = float(raw)
+            except ValueError:
+                bounds[i] = math.nan
+            if not 0 <= bounds[i] <= 1e9:
+                raise Problem(400, "Bad parameter", f"{name}_{end} must be a number from 0",
+                              "bad-parameter", field=f"{name}_{end}")
+        if bounds != [0.0, math.inf]:
+            ranges[figure] = tuple(bounds)
+    return ranges
+
+
+def _matches(entry, filters: dict, city_codes, box, ranges=None, text="") -> bool:
+    for field, (low, high) in (ranges or {}).items():
+        value = entry.figures.get(field)
+        if value is None or not low <= value <= high:
+            return False
+    if text and text not in entry.search:
+        return False
     for param, wanted in filters.items():
         value = [1] if param == "portals" else entry.references.get(ID_FILTERS[param])
         values = value if isinstance(value, list) else [value]
@@ -203,14 +233,18 @@ def _matches(entry, filters: dict, city_codes, box) -> bool:
 def _trek_list(parents_only: bool):
     language, geojson = language_param(), _geojson()
     filters = {p: v for p in ID_FILTERS if (v := _ints(p)) is not None}
-    city_codes, box = _names("cities"), _bbox()
+    city_codes, box, ranges = _names("cities"), _bbox(), _ranges()
+    text = search_key(request.args.get("q", ""))
+    if len(text) > 200:
+        raise Problem(400, "Bad parameter", "q: at most 200 characters", "bad-parameter",
+                      field="q")
     published = request.args.get("published", "true").lower()
     if published not in ("true", "false", "1", "0"):
         raise Problem(400, "Bad parameter", "published must be true or false", "bad-parameter",
                       field="published")
     entries = published_entries()
     chosen = [e for e in entries.values() if published in ("true", "1")
-              and (e.is_parent or not parents_only) and _matches(e, filters, city_codes, box)]
+              and (e.is_parent or not parents_only) and _matches(e, filters, city_codes, box, ranges, text)]
     page, size = _page()
     window = chosen[(page - 1) * size: page * size]
     items = [None] * len(chosen)                 # only the asked page is serialised

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gpx.geotrek import LANGUAGES
 
-from .geotrek_v2 import ID_FILTERS, MAX_PAGE_SIZE, REFERENCE_LISTS
+from .geotrek_v2 import ID_FILTERS, MAX_PAGE_SIZE, RANGE_FILTERS, REFERENCE_LISTS
 
 
 def _q(name, description, schema=None):
@@ -28,7 +28,12 @@ PAGES = [_q("page", "Page number", {"type": "integer", "minimum": 1}),
                                             "maximum": MAX_PAGE_SIZE})]
 BBOX = _q("in_bbox", "minlon,minlat,maxlon,maxlat (WGS84)")
 FILTERS = ([_q(name, f"Comma-separated ids of {field}", IDS) for name, field in ID_FILTERS.items()]
-           + [_q("cities", "Comma-separated commune codes (INSEE)"), BBOX,
+           + [_q(f"{name}_{end}", f"{end}imum {field} (hours for duration, else metres)",
+                 {"type": "number", "minimum": 0})
+              for name, field in RANGE_FILTERS.items() for end in ("min", "max")]
+           + [_q("q", "Words of the name (case and accents ignored)", {"type": "string",
+                                                                       "maxLength": 200}),
+              _q("cities", "Comma-separated commune codes (INSEE)"), BBOX,
               _q("published", "Only published treks are served", {"type": "string",
                                                                   "enum": ["true", "false"]})])
 PROBLEM = {"description": "Problem details (RFC 9457) naming the parameter in `field`",
