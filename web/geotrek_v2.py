@@ -9,6 +9,7 @@ honours ``language``, ``format=geojson`` (Feature / FeatureCollection with
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import zlib
 from urllib.parse import urlencode
@@ -177,8 +178,7 @@ def _links(entry) -> dict:
 
 def trek_object(entry, language, with_steps: bool = False, entries: dict | None = None) -> dict:
     """The full trek object of a catalogue entry (properties and geometry)."""
-    context = entry.context
-    context = type(context)(**{**context.__dict__, "links": _links(entry)})
+    context = dataclasses.replace(entry.context, links=_links(entry))
     obj = geotrek.trek(entry.itinerary, None, language, context)
     obj["portal"] = [1]
     if with_steps:
