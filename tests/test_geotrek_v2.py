@@ -290,6 +290,16 @@ def test_reference_lists(served):
     assert practices[1] == "Hiking" and practices[4] == "Mountain bike"
 
 
+@pytest.mark.parametrize("endpoint", ["source", "informationdesk", "trek_rating",
+                                      "touristiccontent", "sensitivearea", "outdoor_site"])
+def test_lists_of_content_we_do_not_hold_are_empty(served, endpoint):
+    app, _ = served
+    page = get(app, f"/api/v2/{endpoint}/?language=fr&fields=id,name").get_json()
+    assert page == {"count": 0, "next": None, "previous": None, "results": []}
+    collection = get(app, f"/api/v2/{endpoint}/?format=geojson").get_json()
+    assert collection["type"] == "FeatureCollection" and collection["features"] == []
+
+
 def test_pois_along_a_trek(served):
     app, rows = served
     route_id = rows["route"][0]

@@ -386,3 +386,19 @@ def reference_detail(endpoint: str, ref: str):
         if str(row["id"]) == ref:
             return jsonify(_select(row))
     raise Problem(404, "Not found", f"no {endpoint} {ref[:64]}", "not-found")
+
+
+#: Geotrek endpoints Geotrek-rando and the widget also call, of content we do not hold:
+#: served as empty lists so that pages load, rather than 404s.
+EMPTY_LISTS = ("source", "informationdesk", "trek_rating", "trek_ratingscale", "district",
+               "structure", "sensitivearea", "signage", "infrastructure", "service",
+               "touristiccontent", "touristiccontent_category", "touristicevent",
+               "touristicevent_type", "outdoor_site", "outdoor_practice", "outdoor_course",
+               "flatpage", "weblink_category")
+
+
+@bp.get(f"/<any({', '.join(EMPTY_LISTS)}):endpoint>/")
+def empty_list(endpoint: str):
+    """An empty Geotrek list (``count`` 0), honouring ``format=geojson``."""
+    language_param()
+    return _page_response([], _geojson())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gpx.geotrek import LANGUAGES
 
-from .geotrek_v2 import ID_FILTERS, MAX_PAGE_SIZE, RANGE_FILTERS, REFERENCE_LISTS
+from .geotrek_v2 import EMPTY_LISTS, ID_FILTERS, MAX_PAGE_SIZE, RANGE_FILTERS, REFERENCE_LISTS
 
 
 def _q(name, description, schema=None):
@@ -68,8 +68,11 @@ def paths() -> dict:
                                                           _q("types", "POI type ids", IDS), BBOX]),
         "/api/v2/poi/{poi}/": _get("One place", [_path("poi", {"type": "integer", "minimum": 0})]
                                    + COMMON + [FORMAT]),
-        "/api/v2/{endpoint}/": _get(f"A reference list ({lists})", [
-            _path("endpoint", {"type": "string", "enum": [*REFERENCE_LISTS, "city"]})]
+        "/api/v2/{endpoint}/": _get(
+            f"A reference list ({lists}); the lists of content this service does not hold "
+            f"({', '.join(EMPTY_LISTS)}) are empty, so that Geotrek-rando pages load", [
+                _path("endpoint", {"type": "string",
+                                   "enum": [*REFERENCE_LISTS, "city", *EMPTY_LISTS]})]
             + COMMON + PAGES),
         "/api/v2/{endpoint}/{ref}/": _get("One entry of a reference list", [
             _path("endpoint", {"type": "string", "enum": [*REFERENCE_LISTS, "city"]}),
