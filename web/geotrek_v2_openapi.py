@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from gpx.geotrek import LANGUAGES
 
-from .geotrek_v2 import EMPTY_LISTS, ID_FILTERS, MAX_PAGE_SIZE, RANGE_FILTERS, REFERENCE_LISTS
+from .geotrek_v2 import ID_FILTERS, RANGE_FILTERS
+from .geotrek_v2_lists import EMPTY_LISTS, REFERENCE_LISTS
+from .geotrek_v2_params import MAX_PAGE_SIZE
 
 
 def _q(name, description, schema=None):
