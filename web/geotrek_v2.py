@@ -147,6 +147,7 @@ def trek_list():
 
 @bp.get("/trek/<int:trek_id>/")
 def trek_detail(trek_id: int):
+    """One trek: a saved itinerary or one of its stages."""
     return _trek_one(trek_id, parents_only=False)
 
 
@@ -158,6 +159,7 @@ def tour_list():
 
 @bp.get("/tour/<int:trek_id>/")
 def tour_detail(trek_id: int):
+    """One multi-day trek with its ordered ``steps``."""
     return _trek_one(trek_id, parents_only=True)
 
 

@@ -83,6 +83,7 @@ def poi_list():
 
 @bp.get("/poi/<int:poi>/")
 def poi_detail(poi: int):
+    """One place along a published trek."""
     language = language_param()
     vocabulary = geotrek.load_vocabulary()
     for place in _places(None):
@@ -118,6 +119,7 @@ def reference_list(endpoint: str):
         "trek_accessibility, trek_accessibility_level, poi_type, portal, city):endpoint>/"
         "<ref>/")
 def reference_detail(endpoint: str, ref: str):
+    """One entry of a reference list, by id."""
     language = language_param()
     for row in _reference_entries(endpoint, language):
         if str(row["id"]) == ref:

@@ -23,6 +23,7 @@ MAX_PAGE_SIZE = 200
 
 
 def language_param() -> str | None:
+    """``language``: one of ours, or None for ``{lang: text}`` objects."""
     language = request.args.get("language") or None
     if language not in (None, *geotrek.LANGUAGES):
         raise Problem(400, "Bad parameter", f"language must be one of "
@@ -31,6 +32,7 @@ def language_param() -> str | None:
 
 
 def geojson_param() -> bool:
+    """Whether ``format=geojson`` was asked (``json`` is the default)."""
     fmt = request.args.get("format", "json")
     if fmt not in ("json", "geojson"):
         raise Problem(400, "Bad parameter", "format must be json or geojson", "bad-parameter",
@@ -39,6 +41,7 @@ def geojson_param() -> bool:
 
 
 def names_param(param: str) -> set | None:
+    """A comma-separated parameter as a set of names (None when absent), bounded."""
     raw = request.args.get(param)
     if raw is None or not raw.strip():
         return None
@@ -50,6 +53,7 @@ def names_param(param: str) -> set | None:
 
 
 def ints_param(param: str) -> set | None:
+    """A comma-separated parameter of ids as a set of integers (None when absent)."""
     names = names_param(param)
     if names is None:
         return None
@@ -60,6 +64,7 @@ def ints_param(param: str) -> set | None:
 
 
 def page_param() -> tuple[int, int]:
+    """``page`` (from 1) and ``page_size`` (1 to :data:`MAX_PAGE_SIZE`, default 50)."""
     values = []
     for param, default, top in (("page", 1, 10 ** 6), ("page_size", 50, MAX_PAGE_SIZE)):
         raw = request.args.get(param, str(default))
@@ -71,6 +76,7 @@ def page_param() -> tuple[int, int]:
 
 
 def bbox_param(param: str = "in_bbox"):
+    """A ``minlon,minlat,maxlon,maxlat`` box as a shapely polygon, or None."""
     raw = request.args.get(param)
     if not raw:
         return None
@@ -92,6 +98,7 @@ def select_fields(obj: dict) -> dict:
 
 
 def feature(obj: dict, bbox=None) -> dict:
+    """An object as a GeoJSON Feature (its ``geometry`` taken out of the properties)."""
     geometry = obj.pop("geometry", None)
     feature = {"type": "Feature", "id": obj.get("id"), "geometry": geometry, "properties": obj}
     if bbox is not None:
