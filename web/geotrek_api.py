@@ -13,7 +13,7 @@ from .extensions import get_routing
 from .geotrek_v2_catalogue import stage_id
 from .imports import import_geotrek
 from .itineraries_api import _db, _load
-from .planning import plan
+from .planning import plan, request_budget
 from .problems import Problem
 from .security import current_user, staff_required
 
@@ -86,7 +86,7 @@ def import_document():
     saved, batch = import_geotrek(current_app.extensions["bassin_db"], batch, get_routing(),
                                   match=request.args.get("match") == "1",
                                   profile=request.args.get("profile"),
-                                  author=current_user() or "")
+                                  author=current_user() or "", budget=request_budget())
     if not saved and batch.failures:
         first = batch.failures[0]
         raise Problem(422, "Geotrek treks refused", first["error"], "bad-geotrek-field",
