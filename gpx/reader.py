@@ -4,7 +4,9 @@ Real files come from Garmin devices (with their extensions), gpx.studio,
 RideWithGPS, Komoot, Waymarked Trails: several tracks and segments, routes
 only, waypoints only, with or without elevation and time. Extensions are
 skipped. Hostile files (XXE, entity bombs, huge files, millions of points or
-elements, deep nesting, unknown encodings) are refused early with a :class:`GPXInputError`, in bounded memory.
+elements, deep nesting, unknown encodings) are refused early with a
+:class:`GPXInputError`, in bounded memory. Parsing is expat's, streamed, with no
+tree: linear in the input, and the memory of the open elements only.
 """
 from __future__ import annotations
 
@@ -17,12 +19,9 @@ import re
 import tempfile
 from array import array
 from pathlib import Path
-from xml.etree.ElementTree import ParseError
 from xml.parsers import expat
 
 import numpy as np
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import iterparse
 
 from .errors import GPXInputError
 
@@ -208,14 +207,29 @@ def read_gpx(source, max_bytes: int = MAX_BYTES, max_points: int = MAX_POINTS,
 
 
 def _parse(stream, limits: _Limits) -> GPXData:
+    """Stream the bytes through expat, with no tree: handlers see each element once."""
     limited = io.BufferedReader(_LimitedReader(stream, limits.max_bytes))
+    walk = _Walk(limits)
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartElementHandler, parser.EndElementHandler = walk.start, walk.end
+    parser.CharacterDataHandler = walk.text
+    # No DTD at all, so no entity (XXE, billion laughs) can be declared or reached.
+    parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = _refuse_dtd
+    parser.UnparsedEntityDeclHandler = parser.ExternalEntityRefHandler = _refuse_dtd
     try:
-        return _walk(iterparse(limited, events=("start", "end"), forbid_dtd=True,
-                               forbid_entities=True, forbid_external=True), limits)
-    except DefusedXmlException as exc:
-        raise GPXInputError(f"XML with a DTD or entities is refused ({type(exc).__name__})") from None
-    except ParseError as exc:
-        raise GPXInputError(f"not a well-formed XML file ({exc})") from None
+        while chunk := limited.read(1 << 16):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise GPXInputError(f"not a well-formed XML file ({expat.ErrorString(exc.code)}: "
+                            f"line {exc.lineno}, column {exc.offset})") from None
+    return walk.finish()
+
+
+def _refuse_dtd(*_):
+    raise GPXInputError("XML with a DTD or entities is refused")
 
 
 class _Reader:
@@ -227,12 +241,12 @@ class _Reader:
         self.point: dict = {}
         self.points = 0
 
-    def start(self, tag: str, parent: str | None, elem, limits: _Limits) -> None:
+    def start(self, tag: str, parent: str | None, attrs: dict, limits: _Limits) -> None:
         data = self.data
         if parent is None:
             if tag != "gpx":
                 raise GPXInputError(f"not a GPX file: the root element is <{tag}>")
-            data.version, data.creator = elem.get("version"), elem.get("creator")
+            data.version, data.creator = attrs.get("version"), attrs.get("creator")
         elif tag in _PARENTS and parent != _PARENTS[tag]:
             raise GPXInputError(f"<{tag}> outside <{_PARENTS[tag]}> (inside <{parent}>): "
                                 "not a valid GPX file")
@@ -244,9 +258,10 @@ class _Reader:
             self.points += 1
             if self.points > limits.max_points:
                 raise GPXInputError(f"more than {limits.max_points:,} points: refused")
-            self.point = {"lat": _float(elem.get("lat")), "lon": _float(elem.get("lon"))}
+            self.point = {"lat": _float(attrs.get("lat")), "lon": _float(attrs.get("lon"))}
             if not (-90 <= self.point["lat"] <= 90 and -180 <= self.point["lon"] <= 180):
-                raise GPXInputError(f"bad coordinates lat={elem.get('lat')!r} lon={elem.get('lon')!r}")
+                raise GPXInputError(f"bad coordinates lat={attrs.get('lat')!r} "
+                                    f"lon={attrs.get('lon')!r}")
 
     def end(self, tag: str, parent: str | None, text: str | None) -> None:
         data, point = self.data, self.point
@@ -281,41 +296,54 @@ class _Reader:
             self.current = None
 
 
-def _walk(events, limits: _Limits) -> GPXData:
-    """One pass over the parse events, O(1) work per event.
+class _Walk:
+    """The expat handlers: O(1) work per element, memory bounded by the open elements.
 
-    ``stack`` holds the open elements only: each closed element is detached
-    from its parent at once, so the tree never grows past the nesting depth.
+    ``stack`` holds the local names of the open elements; text is kept only for
+    the element being read, and only for the elements whose text is used.
     """
-    reader = _Reader()
-    stack: list = []            # (local tag, element) of the open elements
-    in_extensions = 0           # open <extensions> elements: what is inside is skipped
-    elements = 0
-    for event, elem in events:
-        if event == "start":
-            elements += 1
-            if len(stack) >= limits.max_depth:
-                raise GPXInputError(f"XML nested deeper than {limits.max_depth} elements: refused")
-            if elements > limits.max_elements:
-                raise GPXInputError(f"more than {limits.max_elements:,} XML elements: refused")
-            tag = _local(elem.tag)
-            if not in_extensions:
-                reader.start(tag, stack[-1][0] if stack else None, elem, limits)
-            if tag == "extensions":
-                in_extensions += 1
-            stack.append((tag, elem))
-            continue
-        tag, _ = stack.pop()
+
+    TEXT = frozenset(("ele", "time", "name", "desc", "type", "sym", "cmt"))
+
+    def __init__(self, limits: _Limits):
+        self.limits, self.reader = limits, _Reader()
+        self.stack: list = []
+        self.in_extensions = 0      # open <extensions>: what is inside is skipped
+        self.elements = 0
+        self.buffer: list | None = None
+
+    def start(self, name: str, attrs: dict) -> None:
+        self.elements += 1
+        if len(self.stack) >= self.limits.max_depth:
+            raise GPXInputError(f"XML nested deeper than {self.limits.max_depth} elements: refused")
+        if self.elements > self.limits.max_elements:
+            raise GPXInputError(f"more than {self.limits.max_elements:,} XML elements: refused")
+        tag = _local(name)
+        if not self.in_extensions:
+            self.reader.start(tag, self.stack[-1] if self.stack else None, attrs, self.limits)
         if tag == "extensions":
-            in_extensions -= 1
-        elif not in_extensions:
-            reader.end(tag, stack[-1][0] if stack else None, elem.text)
-        if stack:
-            del stack[-1][1][:]     # drop what was read: each element is detached once
-    if not elements:
-        raise GPXInputError("empty file")
-    data = reader.data
-    for track in data.tracks:
-        for line in track[1]:
-            line.name = line.name or track[0]
-    return data
+            self.in_extensions += 1
+        self.stack.append(tag)
+        self.buffer = [] if tag in self.TEXT and not self.in_extensions else None
+
+    def text(self, data: str) -> None:
+        if self.buffer is not None:
+            self.buffer.append(data)
+
+    def end(self, _name: str) -> None:
+        tag = self.stack.pop()
+        if tag == "extensions":
+            self.in_extensions -= 1
+        elif not self.in_extensions:
+            text = "".join(self.buffer) or None if self.buffer is not None else None
+            self.reader.end(tag, self.stack[-1] if self.stack else None, text)
+        self.buffer = None
+
+    def finish(self) -> GPXData:
+        if not self.elements:
+            raise GPXInputError("empty file")
+        data = self.reader.data
+        for track in data.tracks:
+            for line in track[1]:
+                line.name = line.name or track[0]
+        return data

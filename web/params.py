@@ -172,6 +172,9 @@ class Param:
 
     def _list(self, raw, name):
         if isinstance(raw, str):
+            longest = self.max_items * (self.max_length + 1)
+            if len(raw) > longest:
+                raise InvalidParameterError(name, f"must be at most {longest} characters")
             items = [item.strip() for item in raw.split(",") if item.strip()]
         elif isinstance(raw, list):
             items = raw
