@@ -159,6 +159,18 @@ def test_matrix_agrees_with_routes(web_app, router_for):
     problem(client.get(f"/api/v1/matrix?sources={many}&destinations=site:lewarde"), 400, "100")
 
 
+def test_plain_route_api_takes_the_options_too(web_app):
+    client = web_app.test_client()
+    summary = client.get(f"/api/v1/route?profile=bike&points={POINTS}&avoid_unpaved=1"
+                         "&format=json").get_json()
+    assert summary["meta"]["planner"] == "alt" and summary["meta"]["options"]["avoid_unpaved"]
+    assert "unpaved" not in {w["type"] for w in summary["warnings"]}
+    default = client.get(f"/api/v1/route?profile=bike&points={POINTS}&format=json").get_json()
+    assert default["meta"]["planner"] == "ch"
+    problem(client.get(f"/api/v1/route?points={POINTS}&route_preference=1&follow_route=EV5"),
+            400, "route_preference")
+
+
 def test_openapi_documents_the_options(web_app):
     spec = web_app.test_client().get("/api/v1/openapi.json").get_json()
     names = {p["name"] for p in spec["paths"]["/api/v1/directions"]["get"]["parameters"]}

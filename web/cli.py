@@ -9,7 +9,7 @@ from graphs.errors import BassinRoutesError
 from gpx import cli as gpx_cli
 from routing import cli as routing_cli
 
-from . import commands as web_commands
+from . import commands as web_commands, traveller_cli
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -23,6 +23,7 @@ def make_parser() -> argparse.ArgumentParser:
     routing_cli.add_commands(sub, writers=writers)
     gpx_cli.add_commands(sub, dict(writers, geojson=routing_cli.write_geojson))
     web_commands.add_commands(sub)
+    traveller_cli.add_commands(sub)
     return parser
 
 

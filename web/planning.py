@@ -4,6 +4,9 @@ from __future__ import annotations
 import math
 
 from routing import InvalidQueryError, parse_points
+from routing.options import RouteOptions, plan_route
+
+from .closures import active_closures
 
 KINDS = ("route", "tour", "loop", "stages")
 
@@ -50,8 +53,9 @@ def plan(router, kind: str, params) -> object:
         raise InvalidQueryError(f"unknown itinerary kind {kind!r}; one of {', '.join(KINDS)}")
     profile = str(params.get("profile") or "hike")
     pref = _float(params, "route_preference", None, 0, 10)
-    if kind == "route":
-        return router.route(_points(params, "points"), profile, pref)
+    if kind == "route":       # per-request options and the configured closures apply
+        return plan_route(router, _points(params, "points"), profile,
+                          RouteOptions.from_params(params), active_closures(profile), pref)
     if kind == "tour":
         return router.tour(_points(params, "stops"), profile,
                            fixed_start=not _bool(params, "free_start"),
