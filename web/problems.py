@@ -12,6 +12,8 @@ from routing.errors import (ImpossibleLoopError, InvalidQueryError, NoRouteLeftE
                             PointOffNetworkError, TooManyStopsError, UnknownProfileError,
                             UnreachableError)
 
+from .db import UNAVAILABLE
+
 log = logging.getLogger(__name__)
 
 #: Library error -> (HTTP status, problem type slug, title)
@@ -66,6 +68,18 @@ def register(app: Flask) -> None:
             if isinstance(exc, cls):
                 return problem_response(status, title, str(exc), kind)
         return problem_response(400, "Bad request", str(exc), "bad-request")
+
+    def _database(exc: Exception):
+        # Down, unreachable or too slow: the transaction was rolled back, nothing is kept.
+        log.warning("database unavailable on %s: %s", request.path, exc.__class__.__name__)
+        response = problem_response(503, "Database unavailable",
+                                    "the database does not answer: nothing was saved; retry "
+                                    "later", "database-unavailable")
+        response.headers["Retry-After"] = "30"
+        return response
+
+    for cls in UNAVAILABLE:
+        app.register_error_handler(cls, _database)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
