@@ -171,6 +171,20 @@ def test_plain_route_api_takes_the_options_too(web_app):
             400, "route_preference")
 
 
+def test_itinerary_page_has_a_roadbook(web_app):
+    from .conftest import login
+
+    staff = web_app.test_client()
+    csrf = login(staff)
+    created = staff.post("/api/v1/itineraries", headers={"X-CSRF-Token": csrf}, json={
+        "name": "Du 11/19 au Louvre-Lens", "kind": "route",
+        "request": {"profile": "bike", "points": POINTS}}).get_json()
+    fr = staff.get(f"/i/{created['slug']}?lang=fr").get_data(as_text=True)
+    assert "Feuille de route" in fr and "Partez vers" in fr and "Vous êtes arrivé" in fr
+    en = staff.get(f"/i/{created['slug']}?lang=en").get_data(as_text=True)
+    assert "Roadbook" in en and "You have arrived" in en
+
+
 def test_openapi_documents_the_options(web_app):
     spec = web_app.test_client().get("/api/v1/openapi.json").get_json()
     names = {p["name"] for p in spec["paths"]["/api/v1/directions"]["get"]["parameters"]}

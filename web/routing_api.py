@@ -16,13 +16,12 @@ from gpx import itinerary_to_gpx, safe_filename
 from routing import InvalidQueryError, parse_points
 from routing.alternatives import MAX_ALTERNATIVES, plan_alternatives
 from routing.isochrone import isochrone
-from routing.maneuvers import build_maneuvers
 from routing.matrix import table
 from routing.options import RouteOptions, plan_route
 
 from . import closures
 from .extensions import get_routing
-from .instructions import LANGUAGES, gpx_points, steps
+from .instructions import LANGUAGES, gpx_points, itinerary_steps
 
 bp = Blueprint("routing_api", __name__, url_prefix="/api/v1")
 DIRECTION_FORMATS = ("json", "geojson", "gpx")
@@ -86,8 +85,7 @@ def _lang(params) -> str:
 
 
 def _route_json(service, itinerary, lang: str) -> dict:
-    network = service.network(itinerary.profile)
-    all_steps = steps(build_maneuvers(network, itinerary), lang)
+    all_steps = itinerary_steps(service, itinerary, lang)
     legs = [{"distance": leg["distance_m"], "duration": leg["duration_s"],
              "steps": [s for s in all_steps if s["leg"] == i]}
             for i, leg in enumerate(itinerary.legs)]
@@ -122,7 +120,7 @@ def directions():
         best = routes[0]
         best.name = best.name or ("Itinéraire" if lang == "fr" else "Route")
         text = itinerary_to_gpx(best, instructions=gpx_points(
-            steps(build_maneuvers(service.network(profile), best), lang), lang))
+            itinerary_steps(service, best, lang), lang))
         name = safe_filename(f"route-{profile}")
         return Response(text, mimetype="application/gpx+xml",
                         headers={"Content-Disposition": f'attachment; filename="{name}.gpx"'})
