@@ -171,6 +171,19 @@ def test_plain_route_api_takes_the_options_too(web_app):
             400, "route_preference")
 
 
+def test_maps_of_alternatives_and_isochrones(web_app):
+    client = web_app.test_client()
+    alt = client.get(f"/api/v1/directions?profile=bike&points={POINTS}&alternatives=3&format=html")
+    assert alt.status_code == 200 and alt.mimetype == "text/html"
+    html = alt.get_data(as_text=True)
+    assert "/static/vendor/leaflet-1.9.3/leaflet.js" in html and "dashArray" in html
+    nonce = alt.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+    assert f'<script nonce="{nonce}"' in html
+    iso = client.get("/api/v1/isochrone?profile=hike&point=site:louvre-lens&minutes=15,30"
+                     "&format=html")
+    assert iso.status_code == 200 and "geo_json" in iso.get_data(as_text=True)
+
+
 def test_itinerary_page_has_a_roadbook(web_app):
     from .conftest import login
 

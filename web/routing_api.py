@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from gpx import itinerary_to_gpx, safe_filename
 from routing import InvalidQueryError, parse_points
@@ -20,11 +20,14 @@ from routing.matrix import table
 from routing.options import RouteOptions, plan_route
 
 from . import closures
+from .csp import csp_nonce
 from .extensions import get_routing
 from .instructions import LANGUAGES, gpx_points, itinerary_steps
+from .maps import render_map
+from .routing_maps import alternatives_map, isochrone_map
 
 bp = Blueprint("routing_api", __name__, url_prefix="/api/v1")
-DIRECTION_FORMATS = ("json", "geojson", "gpx")
+DIRECTION_FORMATS = ("json", "geojson", "gpx", "html")
 
 
 @bp.record_once
@@ -124,6 +127,10 @@ def directions():
         name = safe_filename(f"route-{profile}")
         return Response(text, mimetype="application/gpx+xml",
                         headers={"Content-Disposition": f'attachment; filename="{name}.gpx"'})
+    if fmt == "html":
+        cfg = current_app.config
+        fmap = alternatives_map(routes, service.graph, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"])
+        return Response(render_map(fmap, csp_nonce()), mimetype="text/html")
     body = [_route_json(service, it, lang) for it in routes]
     if fmt == "geojson":
         features = [{"type": "Feature", "geometry": r.pop("geometry"),
@@ -146,8 +153,11 @@ def isochrone_view():
         raise InvalidQueryError("parameter 'point': exactly one point")
     result = isochrone(get_routing(), point[0], profile, minutes=_numbers(params, "minutes"),
                        km=_numbers(params, "km"), options=options, closed_areas=closed)
-    response = Response(json.dumps(result, ensure_ascii=False), mimetype="application/geo+json")
-    return response
+    if params.get("format") == "html":
+        cfg = current_app.config
+        fmap = isochrone_map(result, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"])
+        return Response(render_map(fmap, csp_nonce()), mimetype="text/html")
+    return Response(json.dumps(result, ensure_ascii=False), mimetype="application/geo+json")
 
 
 @bp.route("/matrix", methods=["GET", "POST"])
