@@ -20,6 +20,7 @@ from routing.errors import RoutingError
 from routing.network import Endpoint, Path
 
 from .errors import GPXInputError
+from .match_report import match_quality, match_warnings
 from .reader import GPXData, Line
 
 
@@ -100,7 +101,9 @@ def match_track(router, source, profile: str = "hike", radius_m: float = 50.0,
     -------
     routing.Itinerary
         ``kind="matched"``; ``meta["match_score"]`` is the share of the
-        track's points within 30 m of the matched geometry.
+        track's points within 30 m of the matched geometry; ``meta["match"]`` holds
+        the figures of :func:`gpx.match_report.match_quality` (share of the trace
+        matched, gaps bridged…), and ``warnings`` say when the match is poor.
 
     Raises
     ------
@@ -120,25 +123,32 @@ def match_track(router, source, profile: str = "hike", radius_m: float = 50.0,
     length_net = router.network(profile, metric="length")
     cost_net = router.network(profile)
     picked: list = []
+    starts: set = set()                 # indices in ``picked`` where a chain restarts
     for line in lines:
         if len(line) < 2:
             continue
         lat, lon = resample(line, sample_m)
         for chain_eps in _viterbi(router, length_net, lat, lon, radius_m, sigma_m, beta_m,
                                   candidates, budget):
+            starts.add(len(picked))
             picked.extend(chain_eps)
     if len(picked) < 2:
         raise GPXInputError("no part of the track lies within "
                             f"{radius_m:.0f} m of a way usable by the {profile} profile")
     pieces = []
-    for a, b in zip(picked[:-1], picked[1:]):
+    gaps = {"bridged": 0, "unbridged": 0, "bridged_m": 0.0}
+    for i, (a, b) in enumerate(zip(picked[:-1], picked[1:])):
         if a.edge == b.edge and abs(a.offset_m - b.offset_m) < 1e-6:
             continue
         spend(budget, 1, "matching this track")
         try:
             pieces.extend(length_net.path(a, b).pieces)
         except RoutingError:
+            gaps["unbridged"] += 1
             continue            # a gap the network cannot bridge: the matched line skips it
+        if i + 1 in starts:     # the chain broke here: the path bridges a gap
+            gaps["bridged"] += 1
+            gaps["bridged_m"] += float(geodesic_m(a.query[0], a.query[1], b.query[0], b.query[1]))
     pieces = _merge(pieces)
     if not pieces:
         raise GPXInputError("the track could not be matched onto the network")
@@ -147,6 +157,8 @@ def match_track(router, source, profile: str = "hike", radius_m: float = 50.0,
     itinerary = router.assemble(cost_net, [Path(0.0, pieces)], waypoints, "matched")
     itinerary.meta["match_score"] = round(match_score(itinerary, lines), 4)
     itinerary.meta["matched_samples"] = len(picked)
+    itinerary.meta["match"] = match_quality(itinerary, lines, gaps)
+    itinerary.warnings = itinerary.warnings + match_warnings(itinerary.meta["match"])
     return itinerary
 
 

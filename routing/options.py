@@ -232,11 +232,13 @@ def constrained_paths(router, network, endpoints, factor) -> list:
 
 
 def plan_route(router, points, profile: str = "hike", options: RouteOptions | None = None,
-               closed_areas=()):
+               closed_areas=(), route_preference: float | None = None):
     """Itinerary through ``points`` with per-request options.
 
     Default options (and no closure) go to the profile's contraction hierarchy; anything
-    else to the ALT planner on re-weighted costs.
+    else to the ALT planner on re-weighted costs. ``route_preference`` (the plain route
+    API's) picks the network of that preference; it cannot be combined with
+    ``prefer_signed`` or ``follow_route``.
 
     Raises
     ------
@@ -244,10 +246,13 @@ def plan_route(router, points, profile: str = "hike", options: RouteOptions | No
     NoRouteLeftError
     """
     options = options or RouteOptions()
-    network = router.network(profile)
+    if route_preference is not None and (options.prefer_signed or options.follow_route):
+        raise InvalidQueryError("parameter 'route_preference' cannot be combined with "
+                                "'prefer_signed' or 'follow_route'")
+    network = router.network(profile, route_preference)
     factor = edge_multiplier(network, options, closed_areas)
     if factor is None:
-        itinerary = router.route(points, profile)
+        itinerary = router.route(points, profile, route_preference)
         itinerary.meta["planner"] = "ch" if network.use_hierarchy else "alt"
         return itinerary
     endpoints = router.endpoints(points, network)

@@ -159,6 +159,45 @@ def test_matrix_agrees_with_routes(web_app, router_for):
     problem(client.get(f"/api/v1/matrix?sources={many}&destinations=site:lewarde"), 400, "100")
 
 
+def test_plain_route_api_takes_the_options_too(web_app):
+    client = web_app.test_client()
+    summary = client.get(f"/api/v1/route?profile=bike&points={POINTS}&avoid_unpaved=1"
+                         "&format=json").get_json()
+    assert summary["meta"]["planner"] == "alt" and summary["meta"]["options"]["avoid_unpaved"]
+    assert "unpaved" not in {w["type"] for w in summary["warnings"]}
+    default = client.get(f"/api/v1/route?profile=bike&points={POINTS}&format=json").get_json()
+    assert default["meta"]["planner"] == "ch"
+    problem(client.get(f"/api/v1/route?points={POINTS}&route_preference=1&follow_route=EV5"),
+            400, "route_preference")
+
+
+def test_maps_of_alternatives_and_isochrones(web_app):
+    client = web_app.test_client()
+    alt = client.get(f"/api/v1/directions?profile=bike&points={POINTS}&alternatives=3&format=html")
+    assert alt.status_code == 200 and alt.mimetype == "text/html"
+    html = alt.get_data(as_text=True)
+    assert "/static/vendor/leaflet-1.9.3/leaflet.js" in html and "dashArray" in html
+    nonce = alt.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+    assert f'<script nonce="{nonce}"' in html
+    iso = client.get("/api/v1/isochrone?profile=hike&point=site:louvre-lens&minutes=15,30"
+                     "&format=html")
+    assert iso.status_code == 200 and "geo_json" in iso.get_data(as_text=True)
+
+
+def test_itinerary_page_has_a_roadbook(web_app):
+    from .conftest import login
+
+    staff = web_app.test_client()
+    csrf = login(staff)
+    created = staff.post("/api/v1/itineraries", headers={"X-CSRF-Token": csrf}, json={
+        "name": "Du 11/19 au Louvre-Lens", "kind": "route",
+        "request": {"profile": "bike", "points": POINTS}}).get_json()
+    fr = staff.get(f"/i/{created['slug']}?lang=fr").get_data(as_text=True)
+    assert "Feuille de route" in fr and "Partez vers" in fr and "Vous êtes arrivé" in fr
+    en = staff.get(f"/i/{created['slug']}?lang=en").get_data(as_text=True)
+    assert "Roadbook" in en and "You have arrived" in en
+
+
 def test_openapi_documents_the_options(web_app):
     spec = web_app.test_client().get("/api/v1/openapi.json").get_json()
     names = {p["name"] for p in spec["paths"]["/api/v1/directions"]["get"]["parameters"]}

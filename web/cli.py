@@ -10,7 +10,7 @@ from gpx import cli as gpx_cli
 from routing import cli as routing_cli
 
 from . import commands as web_commands
-from . import node_commands
+from . import node_commands, traveller_cli
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -25,6 +25,7 @@ def make_parser() -> argparse.ArgumentParser:
     gpx_cli.add_commands(sub, dict(writers, geojson=routing_cli.write_geojson))
     web_commands.add_commands(sub)
     node_commands.add_commands(sub)
+    traveller_cli.add_commands(sub)
     return parser
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
 
 from routing.avoid import ClosureLayer
 
@@ -31,6 +31,9 @@ def init_app(app: Flask) -> None:
 
 
 def active_closures(profile: str, day: dt.date | None = None) -> tuple:
-    """Polygons closed to ``profile`` on ``day`` (today by default) in the current app."""
+    """Polygons closed to ``profile`` on ``day`` (today by default) in the current app
+    (none outside an app, e.g. the command line, which takes ``--closures``)."""
+    if not has_app_context():
+        return ()
     layer = current_app.extensions.get(EXTENSION_KEY) or ClosureLayer()
     return layer.active(profile, day)

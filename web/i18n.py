@@ -26,6 +26,7 @@ MESSAGES = {
         "credits": "Données © contributeurs OpenStreetMap (ODbL) ; patrimoine : Mission "
                    "Bassin Minier / data.gouv.fr (Licence Ouverte Etalab 2.0).",
         "conflict": "Modifié ailleurs entre-temps : rechargez.", "search": "Rechercher",
+        "roadbook": "Feuille de route",
     },
     "en": {
         "title": "Bassin minier itineraries", "designer": "Itinerary designer",
@@ -46,6 +47,7 @@ MESSAGES = {
         "credits": "Data © OpenStreetMap contributors (ODbL); heritage: Mission Bassin Minier / "
                    "data.gouv.fr (Licence Ouverte Etalab 2.0).",
         "conflict": "Changed elsewhere meanwhile: reload.", "search": "Search",
+        "roadbook": "Roadbook",
     },
 }
 

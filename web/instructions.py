@@ -7,6 +7,8 @@ picked by language). Should the project move to Flask-Babel, these templates bec
 """
 from __future__ import annotations
 
+from routing.maneuvers import build_maneuvers
+
 LANGUAGES = ("fr", "en")
 
 CATALOG = {
@@ -140,3 +142,13 @@ def gpx_points(step_list: list[dict], lang: str = "fr") -> list[tuple[float, flo
             if step["distance"] > 0 else ""
         out.append((lat, lon, step["instruction"], desc))
     return out
+
+
+def itinerary_steps(service, itinerary, lang: str = "fr") -> list[dict]:
+    """:func:`steps` of an itinerary planned on ``service``'s graph ([] for another graph,
+    e.g. a saved itinerary whose graph was rebuilt since: its edge numbers mean nothing)."""
+    if itinerary.meta.get("graph") != service.graph.meta.get("name") or not itinerary.pieces:
+        return []
+    if max(p[0] for leg in itinerary.pieces for p in leg) >= service.graph.n_edges:
+        return []
+    return steps(build_maneuvers(service.network(itinerary.profile), itinerary), lang)

@@ -14,6 +14,7 @@ from .csp import csp_nonce
 from .extensions import get_routing
 from .db import SavedItinerary, select
 from .i18n import MESSAGES
+from .instructions import itinerary_steps
 from .limits import throttle
 from .maps import itinerary_map, render_map
 from .security import check_login, current_user, end_sessions, start_session
@@ -107,8 +108,9 @@ def listing():
 @bp.get("/i/<slug>")
 def public(slug: str):
     item = _by_slug(slug)
-    summary = Itinerary.from_dict(item.data).summary()
-    return render_template("public.html", item=item, summary=summary)
+    itinerary = Itinerary.from_dict(item.data)
+    return render_template("public.html", item=item, summary=itinerary.summary(),
+                           roadbook=itinerary_steps(get_routing(), itinerary, g.get("lang", "fr")))
 
 
 def map_response(itinerary: Itinerary, embed: bool = False) -> Response:

@@ -9,6 +9,9 @@ from flask import current_app
 
 from routing import PROFILES
 from routing.budget import Budget
+from routing.options import RouteOptions, plan_route
+
+from .closures import active_closures
 
 from .params import InvalidParameterError, Param, parse_all
 
@@ -74,8 +77,9 @@ def plan(router, kind: str, params, prefix: str = "", budget=None) -> object:
         raise InvalidParameterError("kind", f"must be one of {', '.join(KINDS)}")
     p = parse_all(PLAN_PARAMS[kind], params, prefix)
     profile, pref = p["profile"], p["route_preference"]
-    if kind == "route":
-        return router.route(p["points"], profile, pref)
+    if kind == "route":       # per-request options and the configured closures apply
+        return plan_route(router, p["points"], profile, RouteOptions.from_params(params),
+                          active_closures(profile), pref)
     if kind == "tour":
         return router.tour(p["stops"], profile, fixed_start=not p["free_start"],
                            fixed_end=p["fixed_end"], closed=p["closed"], route_preference=pref)

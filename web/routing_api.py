@@ -10,22 +10,24 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from gpx import itinerary_to_gpx, safe_filename
 from routing import InvalidQueryError, parse_points
 from routing.alternatives import MAX_ALTERNATIVES, plan_alternatives
 from routing.isochrone import isochrone
-from routing.maneuvers import build_maneuvers
 from routing.matrix import table
 from routing.options import RouteOptions, plan_route
 
 from . import closures
+from .csp import csp_nonce
 from .extensions import get_routing
-from .instructions import LANGUAGES, gpx_points, steps
+from .instructions import LANGUAGES, gpx_points, itinerary_steps
+from .maps import render_map
+from .routing_maps import alternatives_map, isochrone_map
 
 bp = Blueprint("routing_api", __name__, url_prefix="/api/v1")
-DIRECTION_FORMATS = ("json", "geojson", "gpx")
+DIRECTION_FORMATS = ("json", "geojson", "gpx", "html")
 
 
 @bp.record_once
@@ -86,8 +88,7 @@ def _lang(params) -> str:
 
 
 def _route_json(service, itinerary, lang: str) -> dict:
-    network = service.network(itinerary.profile)
-    all_steps = steps(build_maneuvers(network, itinerary), lang)
+    all_steps = itinerary_steps(service, itinerary, lang)
     legs = [{"distance": leg["distance_m"], "duration": leg["duration_s"],
              "steps": [s for s in all_steps if s["leg"] == i]}
             for i, leg in enumerate(itinerary.legs)]
@@ -122,10 +123,14 @@ def directions():
         best = routes[0]
         best.name = best.name or ("Itinéraire" if lang == "fr" else "Route")
         text = itinerary_to_gpx(best, instructions=gpx_points(
-            steps(build_maneuvers(service.network(profile), best), lang), lang))
+            itinerary_steps(service, best, lang), lang))
         name = safe_filename(f"route-{profile}")
         return Response(text, mimetype="application/gpx+xml",
                         headers={"Content-Disposition": f'attachment; filename="{name}.gpx"'})
+    if fmt == "html":
+        cfg = current_app.config
+        fmap = alternatives_map(routes, service.graph, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"])
+        return Response(render_map(fmap, csp_nonce()), mimetype="text/html")
     body = [_route_json(service, it, lang) for it in routes]
     if fmt == "geojson":
         features = [{"type": "Feature", "geometry": r.pop("geometry"),
@@ -148,8 +153,11 @@ def isochrone_view():
         raise InvalidQueryError("parameter 'point': exactly one point")
     result = isochrone(get_routing(), point[0], profile, minutes=_numbers(params, "minutes"),
                        km=_numbers(params, "km"), options=options, closed_areas=closed)
-    response = Response(json.dumps(result, ensure_ascii=False), mimetype="application/geo+json")
-    return response
+    if params.get("format") == "html":
+        cfg = current_app.config
+        fmap = isochrone_map(result, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"])
+        return Response(render_map(fmap, csp_nonce()), mimetype="text/html")
+    return Response(json.dumps(result, ensure_ascii=False), mimetype="application/geo+json")
 
 
 @bp.route("/matrix", methods=["GET", "POST"])

@@ -56,14 +56,16 @@ def paths() -> dict:
                "of their length, cost within 1.4 x the best",
                {"type": "integer", "minimum": 1, "maximum": MAX_ALTERNATIVES}),
             _q("lang", "Language of the instructions", {"type": "string", "enum": ["fr", "en"]}),
-            _q("format", "json (OSRM-like routes/legs/steps), geojson, or gpx (track and a "
-               "rte whose rtept carry the instructions)",
-               {"type": "string", "enum": ["json", "geojson", "gpx"], "default": "json"}),
+            _q("format", "json (OSRM-like routes/legs/steps), geojson, gpx (track and a "
+               "rte whose rtept carry the instructions) or html (map with the alternatives)",
+               {"type": "string", "enum": ["json", "geojson", "gpx", "html"], "default": "json"}),
             *OPTIONS], dict({"description": "Routes with steps"}, **JSON)),
         "/api/v1/isochrone": _op("Areas reached within minutes or km, largest band first", [
             PROFILE, _q("point", "Start point or place id", required=True),
             _q("minutes", f"Up to {MAX_BANDS} comma-separated values, each <= {MAX_MINUTES:g}"),
             _q("km", f"Instead of minutes: up to {MAX_BANDS} values, each <= {MAX_KM:g}"),
+            _q("format", "geojson (default) or html (a map of the bands)",
+               {"type": "string", "enum": ["geojson", "html"]}),
             *OPTIONS], {"description": "GeoJSON FeatureCollection of polygons",
                         "content": {"application/geo+json": {"schema": {"type": "object"}}}}),
         "/api/v1/matrix": _op(f"Durations and distances, up to {MAX_SIDE} x {MAX_SIDE}", [
