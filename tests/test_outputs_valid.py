@@ -130,7 +130,7 @@ def test_saved_itinerary_page_after_a_rebuild(web_app, tmp_path):
     saved = client.get(f"/api/v1/itineraries/{item['id']}/export.geojson", headers=bearer)
     coords = np.array(saved.get_json()["features"][0]["geometry"]["coordinates"])[:, [1, 0]]
     (tmp_path / "other.osm.xml").write_text(osm_xml(CORPUS[:5]), "utf-8")
-    name = web_app.extensions["bassin_router"].get().graph.meta["name"]
+    name = web_app.extensions["bassin"].service.graph.meta["name"]
     restarted = create_app({"DATABASE_URL": web_app.config["DATABASE_URL"],
                             "INSTANCE_DIR": web_app.config["INSTANCE_DIR"]},
                            router=Router(graphs.build_graph(tmp_path / "other.osm.xml", name=name)))
