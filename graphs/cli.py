@@ -6,10 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from .build import build_graph
 from .download import AREAS, download_osm
-from .settings import settings
-from .store import save_graph
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -30,6 +27,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def run_build(args) -> int:
+    from .build import build_graph      # the builder's dependencies load only to build
+    from .settings import settings
+    from .store import save_graph
+
     osm = args.osm or download_osm(area=args.area, bbox=args.bbox, place=args.place)
     graph = build_graph(osm, heritage_dir=args.heritage, dem_dir=args.dem, name=args.name,
                         settings=settings)
