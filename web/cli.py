@@ -10,6 +10,8 @@ from gpx import cli as gpx_cli
 from routing import cli as routing_cli
 
 from . import commands as web_commands
+from . import db_commands
+from .db import UNAVAILABLE
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -23,6 +25,7 @@ def make_parser() -> argparse.ArgumentParser:
     routing_cli.add_commands(sub, writers=writers)
     gpx_cli.add_commands(sub, dict(writers, geojson=routing_cli.write_geojson))
     web_commands.add_commands(sub)
+    db_commands.add_commands(sub)
     return parser
 
 
@@ -44,6 +47,11 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except BassinRoutesError as exc:
         print(f"bassin-routes {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except UNAVAILABLE as exc:
+        print(f"bassin-routes {args.command}: error: the database does not answer "
+              f"({str(getattr(exc, 'orig', exc) or exc).strip().splitlines()[0][:200]})",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
