@@ -8,10 +8,10 @@ from flask import Flask, g, jsonify
 from graphs.build import build_id
 from graphs.errors import GraphLoadError
 
-from . import csp, limits, problems
+from . import csp, limits, logs, metrics, problems
 from .config import load_config
 from .db import open_database
-from .extensions import get_routing, routing_ext
+from .extensions import EXTENSION_KEY, get_routing, routing_ext
 from .i18n import select_language, t
 from .security import check_csrf, csrf_token, current_user
 
@@ -32,6 +32,9 @@ def create_app(config: dict | None = None, router=None) -> Flask:
     app.extensions["bassin_db"] = open_database(app.config, allow_down=True)
     routing_ext.init_app(app, router)
     problems.register(app)
+    # first of the request hooks, so that every answer has its id, its log line and its count
+    logs.init_app(app)
+    metrics.init_app(app, lambda: _routing_cache_stats(app))
 
     from .api import bp as api_bp
     from .geotrek_api import bp as geotrek_bp
@@ -76,3 +79,9 @@ def create_app(config: dict | None = None, router=None) -> Flask:
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     return app
+
+
+def _routing_cache_stats(app: Flask) -> dict | None:
+    state = app.extensions.get(EXTENSION_KEY)
+    stats = getattr(getattr(state, "service", None), "cache_stats", None)
+    return stats() if stats is not None else None

@@ -4,6 +4,9 @@ from __future__ import annotations
 import math
 
 from routing import InvalidQueryError, parse_points
+from routing.profiles import PROFILES
+
+from .metrics import planner_timer
 
 KINDS = ("route", "tour", "loop", "stages")
 
@@ -49,6 +52,11 @@ def plan(router, kind: str, params) -> object:
     if kind not in KINDS:
         raise InvalidQueryError(f"unknown itinerary kind {kind!r}; one of {', '.join(KINDS)}")
     profile = str(params.get("profile") or "hike")
+    with planner_timer(kind, profile if profile in PROFILES else "unknown"):
+        return _plan(router, kind, profile, params)
+
+
+def _plan(router, kind: str, profile: str, params) -> object:
     pref = _float(params, "route_preference", None, 0, 10)
     if kind == "route":
         return router.route(_points(params, "points"), profile, pref)
