@@ -28,3 +28,7 @@ class TooManyStopsError(RoutingError):
 
 class ImpossibleLoopError(RoutingError):
     """No loop of the asked length (±10 %) through the asked places could be found."""
+
+
+class NoRouteLeftError(UnreachableError):
+    """The request's options or avoided areas (or the configured closures) leave no path."""

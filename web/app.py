@@ -41,12 +41,14 @@ def create_app(config: dict | None = None, router=None) -> Flask:
     from .itineraries_api import bp as itineraries_bp
     from .openapi import bp as openapi_bp
     from .pages import bp as pages_bp
+    from .routing_api import bp as routing_api_bp
 
     app.register_blueprint(openapi_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(geotrek_bp)
     app.register_blueprint(itineraries_bp)
     app.register_blueprint(pages_bp)
+    app.register_blueprint(routing_api_bp)
 
     @app.before_request
     def _before():

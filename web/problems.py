@@ -8,8 +8,9 @@ from werkzeug.exceptions import HTTPException
 
 from graphs.errors import BassinRoutesError, GraphLoadError
 from gpx.errors import GPXInputError
-from routing.errors import (ImpossibleLoopError, InvalidQueryError, PointOffNetworkError,
-                            TooManyStopsError, UnknownProfileError, UnreachableError)
+from routing.errors import (ImpossibleLoopError, InvalidQueryError, NoRouteLeftError,
+                            PointOffNetworkError, TooManyStopsError, UnknownProfileError,
+                            UnreachableError)
 
 from .db import UNAVAILABLE
 
@@ -21,6 +22,7 @@ STATUS = (
     (InvalidQueryError, 400, "invalid-query", "Invalid query"),
     (TooManyStopsError, 400, "too-many-stops", "Too many stops"),
     (PointOffNetworkError, 422, "point-off-network", "Point off the network"),
+    (NoRouteLeftError, 422, "no-route-left", "No route left by the avoided areas and options"),
     (UnreachableError, 422, "unreachable", "No path"),
     (ImpossibleLoopError, 422, "impossible-loop", "No loop found"),
     (GPXInputError, 400, "bad-gpx", "Unreadable GPX"),
