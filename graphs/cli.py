@@ -9,7 +9,7 @@ from pathlib import Path
 from .build import build_graph
 from .download import AREAS, download_osm
 from .settings import settings
-from .store import save_graph
+from .versions import publish_graph
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -24,7 +24,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     src.add_argument("--place", help="place name to geocode and download")
     p.add_argument("--heritage", type=Path, help="folder of the official Bassin minier layers")
     p.add_argument("--dem", type=Path, help="folder of SRTM .hgt/.hgt.zip tiles")
-    p.add_argument("--out", type=Path, required=True, help="output graph directory")
+    p.add_argument("--out", type=Path, required=True,
+                   help="graph pointer: a symlink switched atomically to the new build, "
+                        "written in OUT.builds/ (servers reload it on SIGHUP)")
     p.add_argument("--name", help="graph name stored in its metadata")
     p.set_defaults(func=run_build)
 
@@ -33,8 +35,9 @@ def run_build(args) -> int:
     osm = args.osm or download_osm(area=args.area, bbox=args.bbox, place=args.place)
     graph = build_graph(osm, heritage_dir=args.heritage, dem_dir=args.dem, name=args.name,
                         settings=settings)
-    out = save_graph(graph, args.out)
-    summary = dict(graph.meta["summary"], out=str(out), build_seconds=graph.meta["build_seconds"])
+    version = publish_graph(graph, args.out)
+    summary = dict(graph.meta["summary"], out=str(args.out), version=str(version),
+                   build_seconds=graph.meta["build_seconds"])
     json.dump(summary, sys.stdout, ensure_ascii=False, indent=1)
     sys.stdout.write("\n")
     return 0
