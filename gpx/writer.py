@@ -36,6 +36,7 @@ SYMBOLS = {
     "toilets": "Restroom", "shelter": "Building", "picnic_site": "Picnic Area",
     "viewpoint": "Scenic Area", "bicycle_repair": "Bike Trail", "bicycle_rental": "Bike Trail",
     "cafe": "Restaurant", "restaurant": "Restaurant", "attraction": "Flag, Blue",
+    "junction": "Crossing",
 }
 KIND_LABELS = {
     "major_site": "grand site minier", "terril": "terril", "cite": "cité minière",
@@ -44,7 +45,7 @@ KIND_LABELS = {
     "station": "gare", "drinking_water": "eau potable", "toilets": "toilettes",
     "shelter": "abri", "picnic_site": "aire de pique-nique", "viewpoint": "point de vue",
     "bicycle_repair": "réparation vélo", "bicycle_rental": "location vélo", "cafe": "café",
-    "restaurant": "restaurant", "attraction": "curiosité",
+    "restaurant": "restaurant", "attraction": "curiosité", "junction": "point-nœud",
 }
 
 

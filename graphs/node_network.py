@@ -223,3 +223,47 @@ def summary(node_network: dict | None) -> dict:
         return {"junctions": 0, "links": 0, "networks": {}, "issues": 0}
     return {"junctions": len(node_network["junctions"]), "links": len(node_network["links"]),
             "networks": node_network["counts"], "issues": len(node_network["issues"])}
+
+
+def apply_to_osm(source, out, node_tags: dict, relations: list[dict]) -> int:
+    """Copy an OSM file with extra tags on some nodes and new route relations.
+
+    To try a proposed node network before mapping it: the copy reads back as a
+    graph with that node network.
+
+    Parameters
+    ----------
+    source, out : str or Path
+        Input OSM file and the file to write (format from its suffix).
+    node_tags : dict
+        OSM node id -> tags to add.
+    relations : list of dict
+        ``{"members": [("n"|"w", id), …], "tags": {…}}``; ids -1, -2… are
+        given below the smallest id of the source.
+
+    Returns
+    -------
+    int
+        Nodes tagged.
+    """
+    import osmium
+
+    tagged, lowest = 0, 0
+    with osmium.SimpleWriter(str(out), overwrite=True) as writer:
+        for obj in osmium.FileProcessor(str(source)):
+            lowest = min(lowest, obj.id)
+            if obj.is_node() and obj.id in node_tags:
+                tags = dict(obj.tags)
+                tags.update(node_tags[obj.id])
+                writer.add_node(obj.replace(tags=tags))
+                tagged += 1
+            elif obj.is_node():
+                writer.add_node(obj)
+            elif obj.is_way():
+                writer.add_way(obj)
+            else:
+                writer.add_relation(obj)
+        for k, rel in enumerate(relations, start=1):
+            writer.add_relation(osmium.osm.mutable.Relation(
+                id=lowest - k, members=[(t, ref, "") for t, ref in rel["members"]], tags=rel["tags"]))
+    return tagged

@@ -59,7 +59,8 @@ class Connectivity:
         for row in self.rows:
             group = out.setdefault(row["group"], {code: 0 for code, _ in CLASSES})
             group[row["class"]] += 1
-        return {"by_group": out, "connectors": len(self.connectors),
+        no_path = sum(1 for row in self.rows if row["network_m"] is None)
+        return {"by_group": out, "without_path": no_path, "connectors": len(self.connectors),
                 "connector_km": round(sum(c["length_m"] for c in self.connectors) / 1000, 2),
                 "cites_reached_by_connectors": sum(c["n_cites"] for c in self.connectors),
                 "signed_km": self.signed_km}
@@ -85,13 +86,14 @@ class _Forest:
             matrix, directed=False, indices=sources, min_only=True, return_predecessors=True,
             limit=max_m)
 
-    def edges_to_root(self, node: int) -> list[int]:
+    def edges_to_root(self, node: int) -> tuple[list[int], int]:
+        """Edges from ``node`` to the signed node nearest it, and that node."""
         edges = []
         while self.pred[node] >= 0:
             prev = int(self.pred[node])
             edges.append(self.edge_of[(min(node, prev), max(node, prev))])
             node = prev
-        return edges
+        return edges, node
 
 
 def heritage_connectivity(graph, max_m: float = 20_000.0) -> Connectivity:
@@ -129,13 +131,12 @@ def heritage_connectivity(graph, max_m: float = 20_000.0) -> Connectivity:
         row["access_m"] = round(float(place.link["distance_m"]), 1)
         if trail is None:
             continue
-        network_m, edges, partial = trail
+        network_m, edges, partial, root = trail
         row["network_m"] = round(network_m, 1)
         row["distance_m"] = round(network_m + row["access_m"], 1)
         row["class"] = classify(row["distance_m"])
         row["path"] = _coords(graph, partial, edges)
-        end = edges[-1] if edges else partial[0]
-        row["routes"] = _route_labels(graph, forest, signed, end, edges, partial)
+        row["routes"] = _route_labels(graph, signed, partial, root)
         if group == "cite" and row["class"] != "on" and network_m > 0:
             trails[place.id] = (partial, edges)
     connectors = _connectors(graph, trails)
@@ -143,17 +144,18 @@ def heritage_connectivity(graph, max_m: float = 20_000.0) -> Connectivity:
 
 
 def _trail(graph, forest, signed, link):
-    """(metres, edges to the root, (link edge, from_m, to_m)) from a link point, or None."""
+    """(metres, edges to the root, (link edge, from_m, to_m), root node) from a link
+    point, or None; the root is -1 when the link edge itself is signed."""
     e, offset = int(link["edge"]), float(link["offset_m"])
     if signed[e]:
-        return 0.0, [], (e, offset, offset)
+        return 0.0, [], (e, offset, offset), -1
     u, v, length = int(graph.edge_u[e]), int(graph.edge_v[e]), float(graph.edge_len[e])
     via_u, via_v = offset + forest.dist[u], (length - offset) + forest.dist[v]
     if not np.isfinite(min(via_u, via_v)):
         return None
-    if via_u <= via_v:
-        return float(via_u), forest.edges_to_root(u), (e, offset, 0.0)
-    return float(via_v), forest.edges_to_root(v), (e, offset, length)
+    node, metres, to_m = (u, via_u, 0.0) if via_u <= via_v else (v, via_v, length)
+    edges, root = forest.edges_to_root(node)
+    return float(metres), edges, (e, offset, to_m), root
 
 
 def _coords(graph, partial, edges) -> list:
@@ -171,14 +173,12 @@ def _coords(graph, partial, edges) -> list:
     return [[round(a, 6), round(b, 6)] for a, b in out]
 
 
-def _route_labels(graph, forest, signed, end_edge, edges, partial) -> list:
-    """Labels of the signed itinerary a trail reaches (the routes at its end node)."""
-    if not edges and signed[partial[0]]:
+def _route_labels(graph, signed, partial, root: int) -> list:
+    """Labels of the signed itinerary a trail reaches (its edge, or the routes at its root)."""
+    if root < 0:
         candidates = [partial[0]]
     else:
-        node = int(forest.root[graph.edge_u[end_edge]]) if edges else -1
-        node = node if node >= 0 else int(graph.edge_u[end_edge])
-        candidates = np.flatnonzero(((graph.edge_u == node) | (graph.edge_v == node)) & signed)
+        candidates = np.flatnonzero(((graph.edge_u == root) | (graph.edge_v == root)) & signed)
     labels = set()
     for e in candidates:
         for route in graph.edge_routes(int(e)):
@@ -213,7 +213,7 @@ def _connectors(graph, trails: dict) -> list:
         chosen.add(partial[0])
         reached.update(gain)
         out.append({"rank": len(out) + 1, "cites": sorted(gain), "n_cites": len(gain),
-                    "length_m": round(new_m, 1), "cites_per_km": round(score, 2),
+                    "length_m": round(new_m, 1), "cites_per_km": round(score, 3),
                     "from_cite": cite, "new_edges": [int(e) for e in new_edges],
                     "lines": _coords(graph, partial, edges)})
     return out

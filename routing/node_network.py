@@ -246,8 +246,8 @@ class NodePlanner:
         if not nodes and (start is None or end is None):
             raise InvalidQueryError("give node numbers, or a start and an end point")
         if len(nodes) < 2 and start is None and end is None:
-            raise NodeQueryError("a plan on node numbers needs at least two nodes", "nodes",
-                                 ",".join(nodes), "too-few-nodes")
+            raise NodeQueryError(f"a plan on node numbers needs at least two nodes, not "
+                                 f"{','.join(nodes)!r}", "nodes", ",".join(nodes), "too-few-nodes")
         a = self.router.endpoint(start, pnet) if start is not None else None
         b = self.router.endpoint(end, pnet) if end is not None else None
         if nodes:

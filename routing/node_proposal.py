@@ -49,6 +49,35 @@ class Proposal:
                 "link_km_max": round(max(lengths) / 1000, 2) if lengths else None,
                 "numbers_used": len({n["ref"] for n in self.nodes})}
 
+    def osm_objects(self, graph) -> tuple[dict, list]:
+        """OSM tagging of the proposal: node id -> tags, and one route relation per link
+        (members: the end nodes and the existing ways in order; ways running past a
+        node must be split there when mapped)."""
+        net = self.network
+        links_at = [0] * len(self.nodes)
+        for link in self.links:
+            links_at[link["a"]] += 1
+            links_at[link["b"]] += 1
+        tags = {n["osm_id"]: {f"{net}_ref": n["ref"], "network:type": "node_network",
+                              f"expected_{net}_route_relations": str(links_at[i])}
+                for i, n in enumerate(self.nodes)}
+        relations = []
+        for link in self.links:
+            a, b = self.nodes[link["a"]], self.nodes[link["b"]]
+            ways: list = []
+            for e in link["edges"]:
+                way = int(graph.edge_way[e])
+                if not ways or ways[-1] != way:
+                    ways.append(way)
+            relations.append({
+                "members": [("n", a["osm_id"])] + [("w", w) for w in ways] + [("n", b["osm_id"])],
+                "tags": {"type": "route", "route": "bicycle", "network": net,
+                         "network:type": "node_network", "ref": f"{a['ref']}-{b['ref']}",
+                         "note": f"{a['ref']}-{b['ref']}",
+                         "distance": f"{link['length_m'] / 1000:.2f}",
+                         "fixme": "proposal: check on the ground"}})
+        return tags, relations
+
 
 def backbone(graph) -> np.ndarray:
     """Edges a node network may follow: signed itineraries and greenways open to bicycles."""

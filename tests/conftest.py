@@ -151,3 +151,15 @@ def login(client, username="staff", password="correct horse battery"):
     assert response.status_code == 302, response.get_data(as_text=True)
     page = client.get("/designer").get_data(as_text=True)
     return re.search(r'data-csrf="([^"]+)"', page).group(1)
+
+
+def assert_valid_gpx(data: bytes | str, tmp_path: Path) -> None:
+    """Validate GPX text against the GPX 1.1 schema with xmllint."""
+    import subprocess
+
+    path = tmp_path / "checked.gpx"
+    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    check = subprocess.run(["xmllint", "--noout", "--schema",
+                            str(shared_path("schemas", "gpx-1.1.xsd")), str(path)],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr

@@ -10,7 +10,7 @@ from gpx import cli as gpx_cli
 from routing import cli as routing_cli
 
 from . import commands as web_commands
-from . import db_commands
+from . import db_commands, node_commands
 from .db import UNAVAILABLE
 
 
@@ -26,6 +26,7 @@ def make_parser() -> argparse.ArgumentParser:
     gpx_cli.add_commands(sub, dict(writers, geojson=routing_cli.write_geojson))
     web_commands.add_commands(sub)
     db_commands.add_commands(sub)
+    node_commands.add_commands(sub)
     return parser
 
 

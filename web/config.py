@@ -51,6 +51,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": int(float(env.get("BASSIN_MAX_UPLOAD_MB", "10")) * 1024 * 1024),
         "DEFAULT_LANGUAGE": env.get("BASSIN_LANGUAGE", "fr"),
         "PUBLIC_URL": env.get("BASSIN_PUBLIC_URL", ""),
+        "COMMUNES_FILE": env.get("BASSIN_COMMUNES_FILE", ""),
         "CLOSURES_FILE": env.get("BASSIN_CLOSURES_FILE", ""),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -5,6 +5,7 @@ from flask import Blueprint, jsonify, render_template
 
 from routing import PROFILES
 
+from . import node_openapi
 from .routing_openapi import paths as routing_paths
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
@@ -158,6 +159,7 @@ def document() -> dict:
             "/health": {"get": {"summary": "Service and graph metadata", "responses": {
                 "200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}},
                 "503": {"description": "No graph loaded"}}}},
+            **node_openapi.paths(),
         },
         "components": {
             "schemas": {"Problem": {"type": "object", "properties": {
