@@ -8,6 +8,8 @@ from pathlib import Path
 
 from .build import build_graph
 from .download import AREAS, download_osm
+from .errors import DownloadError
+from .extract import download_extract
 from .settings import settings
 from .versions import publish_graph
 
@@ -22,6 +24,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                                                            "bassin-minier)")
     src.add_argument("--bbox", help="area to download: SOUTH,WEST,NORTH,EAST")
     src.add_argument("--place", help="place name to geocode and download")
+    p.add_argument("--extract", action="store_true",
+                   help="with --area: download the region's PBF extract (resumable, checked "
+                        "by MD5) and clip it to the area's outline, instead of Overpass")
     p.add_argument("--heritage", type=Path, help="folder of the official Bassin minier layers")
     p.add_argument("--dem", type=Path, help="folder of SRTM .hgt/.hgt.zip tiles")
     p.add_argument("--out", type=Path, required=True,
@@ -32,7 +37,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def run_build(args) -> int:
-    osm = args.osm or download_osm(area=args.area, bbox=args.bbox, place=args.place)
+    if args.extract and (args.osm or args.bbox or args.place):
+        raise DownloadError("--extract goes with --area (the extract of a named area)")
+    if args.extract:
+        osm = download_extract(args.area or "bassin-minier", settings=settings)
+    else:
+        osm = args.osm or download_osm(area=args.area, bbox=args.bbox, place=args.place)
     graph = build_graph(osm, heritage_dir=args.heritage, dem_dir=args.dem, name=args.name,
                         settings=settings)
     version = publish_graph(graph, args.out)
