@@ -173,6 +173,8 @@ def add_geotrek_commands(sub) -> None:
     i.add_argument("--references", type=Path,
                    help="folder of the source's reference lists (trek_practice.json…); "
                         "default: beside the file; fetched from the instance for a URL")
+    i.add_argument("--allow-private", action="store_true",
+                   help="allow a URL on loopback, private or link-local addresses")
     i.set_defaults(func=run_geotrek_import)
 
 
@@ -198,12 +200,11 @@ def run_geotrek_export(args) -> int:
 def run_geotrek_import(args) -> int:
     import json
 
-    from gpx.geotrek_source import read_source
     from routing import Router
 
-    from .imports import import_geotrek
+    from .imports import import_geotrek, read_geotrek
 
-    batch = read_source(args.source, args.references)
+    batch = read_geotrek(args.source, args.references, allow_private=args.allow_private)
     router = Router(load_graph(args.graph)) if args.graph else None
     saved, batch = import_geotrek(_database(), batch, router, match=router is not None,
                                   profile=args.profile, author="cli", publish=args.publish)

@@ -12,7 +12,7 @@ from routing import Itinerary
 from .extensions import get_routing
 from .imports import import_geotrek
 from .itineraries_api import _db, _load
-from .planning import plan
+from .planning import plan, request_budget
 from .problems import Problem
 from .security import current_user, staff_required
 
@@ -82,7 +82,7 @@ def import_document():
     saved, batch = import_geotrek(current_app.extensions["bassin_db"], batch, get_routing(),
                                   match=request.args.get("match") == "1",
                                   profile=request.args.get("profile"),
-                                  author=current_user() or "")
+                                  author=current_user() or "", budget=request_budget())
     if not saved and batch.failures:
         first = batch.failures[0]
         raise Problem(422, "Geotrek treks refused", first["error"], "bad-geotrek-field",

@@ -1,89 +1,101 @@
-"""One place that turns request parameters into itineraries (API, pages, saved ones)."""
+"""One place that turns request parameters into itineraries (API, pages, saved ones).
+
+The parameters of each kind are declared once (:data:`PLAN_PARAMS`): the same
+specs check every request, whatever its source, and write the OpenAPI document.
+"""
 from __future__ import annotations
 
-import math
+from flask import current_app
 
-from routing import InvalidQueryError, parse_points
-from routing.profiles import PROFILES
+from routing import PROFILES
+from routing.budget import Budget
 
 from .metrics import planner_timer
+from .params import InvalidParameterError, Param, parse_all
 
 KINDS = ("route", "tour", "loop", "stages")
+MAX_POINTS_TEXT = 4000          # 50 points of "LAT,LON" or place ids
+
+PROFILE = Param("profile", enum=tuple(PROFILES), default="hike", max_length=20,
+                description="Travel profile")
+PREFERENCE = Param("route_preference", "number", "Preference for signed routes of the "
+                   "profile's kind (0-10)", minimum=0, maximum=10)
+POINTS = Param("points", "points", "Points 'LAT,LON;LAT,LON' or place ids, in order",
+               required=True, max_length=MAX_POINTS_TEXT, max_items=50,
+               example="50.4432,2.7885;site:louvre-lens")
+
+PLAN_PARAMS = {
+    "route": (PROFILE, POINTS, PREFERENCE),
+    "tour": (PROFILE, Param("stops", "points", "Stops, first = start", required=True,
+                            max_length=2000, max_items=25,
+                            example="site:base-11-19;site:louvre-lens;site:lewarde"),
+             PREFERENCE,
+             Param("closed", "boolean", "Come back to the start", default=False),
+             Param("fixed_end", "boolean", "Last stop is the end", default=False),
+             Param("free_start", "boolean", "Any stop may come first", default=False)),
+    "loop": (PROFILE, Param("start", "points", "Start point or place id", required=True,
+                            max_length=MAX_POINTS_TEXT, max_items=1, example="site:base-11-19"),
+             Param("km", "number", "Target length, km (±10 %)", required=True, minimum=0.5,
+                   maximum=400, example=12),
+             Param("via", "points", "Places the loop must pass", max_length=1000, max_items=10),
+             Param("favour", "list", "Place kinds to pass, comma separated", max_length=40,
+                   max_items=10),
+             Param("seed", "integer", "Same seed, same loops", default=0, minimum=0,
+                   maximum=2 ** 31),
+             Param("candidates", "integer", "How many ranked loops", default=3, minimum=1,
+                   maximum=10),
+             PREFERENCE),
+    "stages": (PROFILE, POINTS,
+               Param("days", "integer", "Number of days", minimum=1, maximum=60),
+               Param("max_km", "number", "Maximum km per day", minimum=1, maximum=500),
+               Param("detour_m", "number", "Detour budget to lodging, metres", default=2000.0,
+                     minimum=0, maximum=20000),
+               PREFERENCE),
+}
 
 
-def _float(params, name, default=None, lo=None, hi=None):
-    raw = params.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        value = math.nan
-    if not math.isfinite(value):
-        raise InvalidQueryError(f"parameter {name!r} must be a number, not {raw!r}")
-    if (lo is not None and value < lo) or (hi is not None and value > hi):
-        raise InvalidQueryError(f"parameter {name!r} must be between {lo} and {hi}")
-    return value
-
-
-def _bool(params, name) -> bool:
-    value = params.get(name)
-    if isinstance(value, bool):
-        return value
-    return str(value).lower() in ("1", "true", "yes", "on")
-
-
-def _points(params, name, required=True):
-    raw = params.get(name)
-    if isinstance(raw, list):          # JSON bodies may send [[lat, lon], "place-id", …]
-        return [tuple(p) if isinstance(p, (list, tuple)) else p for p in raw]
-    if raw in (None, ""):
-        if required:
-            raise InvalidQueryError(f"parameter {name!r} is required")
-        return []
-    return parse_points(str(raw))
-
-
-def plan(router, kind: str, params) -> object:
+def plan(router, kind: str, params, prefix: str = "", budget=None) -> object:
     """Plan an itinerary of ``kind`` from ``params`` (query args or a JSON object).
 
+    Parameters
+    ----------
+    prefix : str
+        Put before field names in errors (``"request."`` for a saved itinerary's body).
+    budget : routing.budget.Budget, optional
+        Bounds the work of loops (and whatever else takes one).
+
     Returns an Itinerary, or a list of them for ``loop``.
+
+    Raises
+    ------
+    InvalidParameterError
+        A parameter of the wrong type, length or range (``.name`` says which).
     """
     if kind not in KINDS:
-        raise InvalidQueryError(f"unknown itinerary kind {kind!r}; one of {', '.join(KINDS)}")
-    profile = str(params.get("profile") or "hike")
-    with planner_timer(kind, profile if profile in PROFILES else "unknown"):
-        return _plan(router, kind, profile, params)
+        raise InvalidParameterError("kind", f"must be one of {', '.join(KINDS)}")
+    p = parse_all(PLAN_PARAMS[kind], params, prefix)
+    with planner_timer(kind, p["profile"]):
+        return _plan(router, kind, p, budget)
 
 
-def _plan(router, kind: str, profile: str, params) -> object:
-    pref = _float(params, "route_preference", None, 0, 10)
+def _plan(router, kind: str, p: dict, budget) -> object:
+    profile, pref = p["profile"], p["route_preference"]
     if kind == "route":
-        return router.route(_points(params, "points"), profile, pref)
+        return router.route(p["points"], profile, pref)
     if kind == "tour":
-        return router.tour(_points(params, "stops"), profile,
-                           fixed_start=not _bool(params, "free_start"),
-                           fixed_end=_bool(params, "fixed_end"), closed=_bool(params, "closed"),
-                           route_preference=pref)
+        return router.tour(p["stops"], profile, fixed_start=not p["free_start"],
+                           fixed_end=p["fixed_end"], closed=p["closed"], route_preference=pref)
     if kind == "loop":
-        start = _points(params, "start")
-        if len(start) != 1:
-            raise InvalidQueryError("a loop needs exactly one start point")
-        favour = params.get("favour")
-        if isinstance(favour, str):
-            favour = [f for f in favour.split(",") if f]
-        return router.loop(start[0], _float(params, "km", None, 0.5, 400) or _missing("km"),
-                           profile, via=_points(params, "via", required=False), favour=favour,
-                           candidates=int(_float(params, "candidates", 3, 1, 10)),
-                           seed=int(_float(params, "seed", 0, 0, 2 ** 31)),
-                           route_preference=pref)
-    days = _float(params, "days", None, 1, 60)
-    max_km = _float(params, "max_km", None, 1, 500)
-    base = router.route(_points(params, "points"), profile, pref)
-    return router.stages(base, days=None if days is None else int(days), max_km=max_km,
-                         detour_m=_float(params, "detour_m", 2000.0, 0, 20000),
+        options = {"budget": budget} if budget is not None else {}
+        return router.loop(p["start"][0], p["km"], profile, via=p["via"] or (),
+                           favour=p["favour"], candidates=p["candidates"], seed=p["seed"],
+                           route_preference=pref, **options)
+    base = router.route(p["points"], profile, pref)
+    return router.stages(base, days=p["days"], max_km=p["max_km"], detour_m=p["detour_m"],
                          route_preference=pref)
 
 
-def _missing(name):
-    raise InvalidQueryError(f"parameter {name!r} is required")
+def request_budget() -> Budget:
+    """The work budget of one HTTP request, from the app config (``BASSIN_BUDGET_*``)."""
+    config = current_app.config
+    return Budget(seconds=config["BUDGET_SECONDS"], work=config["BUDGET_WORK"])
