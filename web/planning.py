@@ -74,7 +74,7 @@ def plan(router, kind: str, params, prefix: str = "", budget=None) -> object:
     if kind not in KINDS:
         raise InvalidParameterError("kind", f"must be one of {', '.join(KINDS)}")
     p = parse_all(PLAN_PARAMS[kind], params, prefix)
-    with planner_timer(kind, p["profile"]):
+    with planner_timer(kind, p["profile"] if p["profile"] in PROFILES else "other"):
         return _plan(router, kind, p, budget)
 
 
