@@ -4,6 +4,7 @@ import json
 import logging
 
 from prometheus_client.parser import text_string_to_metric_families
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from web.logs import JsonFormatter, RequestIdFilter
 
@@ -50,6 +51,7 @@ def test_metrics_count_requests_latency_planner_and_cache(web_app):
 
 
 def test_request_id_is_honoured_echoed_and_logged_as_json(web_app):
+    web_app.wsgi_app = ProxyFix(web_app.wsgi_app, x_for=1)       # BASSIN_PROXY_HOPS=1
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.addFilter(RequestIdFilter())
@@ -58,7 +60,8 @@ def test_request_id_is_honoured_echoed_and_logged_as_json(web_app):
     access.addHandler(handler)
     try:
         client = web_app.test_client()
-        sent = client.get(ROUTE, headers={"X-Request-Id": "proxy-4f2a.17"})
+        sent = client.get(ROUTE, headers={"X-Request-Id": "proxy-4f2a.17",
+                                          "X-Forwarded-For": "198.51.100.7"})
         assert sent.headers["X-Request-Id"] == "proxy-4f2a.17"
         forged = client.get("/health", headers={"X-Request-Id": 'x" injected <script>'})
         fresh = forged.headers["X-Request-Id"]
@@ -71,5 +74,22 @@ def test_request_id_is_honoured_echoed_and_logged_as_json(web_app):
     assert [(e["request_id"], e["path"], e["status"]) for e in lines] == [
         ("proxy-4f2a.17", "/api/v1/route", 200), (fresh, "/health", 200),
         (problem.headers["X-Request-Id"], "/api/v1/route", 400)]
+    assert lines[0]["remote"] == "198.51.100.7" and lines[1]["remote"] == "127.0.0.1"
     assert all(e["level"] == "INFO" and e["logger"] == "web.access" and e["duration_ms"] >= 0
                and e["time"].endswith("+00:00") for e in lines)
+
+
+def test_proxy_hops_trust_the_proxy_address(router_for, tmp_path):
+    from web import create_app
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}", "PROXY_HOPS": 1,
+                      "INSTANCE_DIR": str(tmp_path)}, router=router_for("basin"))
+
+    @app.get("/_address")
+    def _address():
+        from flask import request
+        return request.remote_addr
+
+    answer = app.test_client().get("/_address", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert answer.get_data(as_text=True) == "203.0.113.9"
+    app.extensions["bassin_db"].engine.dispose()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, g, jsonify
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from graphs.build import build_id
 from graphs.errors import GraphLoadError
@@ -29,6 +30,11 @@ def create_app(config: dict | None = None, router=None) -> Flask:
     """
     app = Flask(__name__, instance_path=None)
     app.config.update(load_config(config))
+    if app.config["PROXY_HOPS"]:
+        # Behind N reverse proxies: the client address (rate limits, logs) and scheme
+        # are the ones the proxies saw, from X-Forwarded-For/-Proto/-Host.
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.json = BoundedJSONProvider(app)       # JSON bodies bounded in size and depth
     # A database that is down does not stop routing; one of another release does.
     app.extensions["bassin_db"] = open_database(app.config, allow_down=True)
