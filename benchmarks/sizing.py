@@ -38,7 +38,8 @@ print(json.dumps({{"seconds": round(time.perf_counter() - started, 1),
 """
 BODIES = {
     "cli": "from web.cli import main\nassert main(sys.argv) == 0",
-    "script": "runpy.run_path(sys.argv[0], run_name='__main__')",
+    "script": ("try:\n    runpy.run_path(sys.argv[0], run_name='__main__')\n"
+               "except SystemExit as exc:\n    assert not exc.code, exc.code"),
     "prepare": ("from graphs.store import load_graph\nfrom routing import RoutingService\n"
                 "RoutingService(load_graph(sys.argv[0]), profiles=sys.argv[1].split(','))"),
 }

@@ -2,6 +2,9 @@
 a newer schema is refused with a clear message; degraded modes when the database is
 down or stuck (routing answers, writes get a 503 problem, nothing half-written)."""
 import json
+import os
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -13,7 +16,7 @@ from web.cli import main as cli
 from web.errors import DatabaseSchemaError
 from web.security import digest
 
-from .conftest import login
+from .conftest import ROOT, login
 
 pytestmark = pytest.mark.both_databases
 
@@ -121,6 +124,12 @@ def test_newer_schema_is_refused_with_a_clear_message(database_url, router_for, 
     monkeypatch.setenv("BASSIN_DATABASE_URL", database_url)
     assert cli(["db", "upgrade"]) == 2
     assert "newer than this release" in capsys.readouterr().err
+    server = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, text=True,
+                            capture_output=True, env={**os.environ, "BASSIN_INSTANCE_DIR":
+                                                      str(tmp_path / "instance")})
+    assert server.returncode == 1 and "Traceback" not in server.stderr
+    assert server.stderr.startswith("bassin-routes: cannot start: the database schema is at "
+                                    "revision '0099', newer than this release knows")
 
 
 def test_db_upgrade_command_when_start_up_may_not(database_url, basin_itinerary, router_for,
