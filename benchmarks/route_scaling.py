@@ -29,22 +29,28 @@ from routing import RoutingError, RoutingService  # noqa: E402
 from routing.assemble import assemble  # noqa: E402
 
 
-def query_pairs(graph, count: int, seed: int, lo_m=1000.0, hi_m=15000.0) -> list:
-    """``count`` pairs of node coordinates of the main component, ``lo_m``-``hi_m`` apart."""
+def node_pairs(graph, count: int, seed: int, lo_m=1000.0, hi_m=15000.0) -> list:
+    """``count`` node pairs of the main component, ``lo_m``-``hi_m`` apart (as the issue)."""
     rng = np.random.default_rng(seed)
     main = np.flatnonzero(graph.node_comp == np.argmax(graph.comp_length_m))
     pairs = []
     for _ in range(200 * count):
         if len(pairs) == count:
             break
-        a, b = rng.choice(main, 2)
+        a, b = (int(x) for x in rng.choice(main, 2))
         lat = np.radians(graph.node_lat[a])
         d = 6371000 * np.hypot(np.radians(graph.node_lat[b] - graph.node_lat[a]),
                                np.radians(graph.node_lon[b] - graph.node_lon[a]) * np.cos(lat))
         if lo_m <= d <= hi_m:
-            pairs.append(((float(graph.node_lat[a]), float(graph.node_lon[a])),
-                          (float(graph.node_lat[b]), float(graph.node_lon[b]))))
+            pairs.append((a, b))
     return pairs
+
+
+def query_pairs(graph, count: int, seed: int) -> list:
+    """The coordinates of :func:`node_pairs`: ``((lat, lon), (lat, lon))``."""
+    return [((float(graph.node_lat[a]), float(graph.node_lon[a])),
+             (float(graph.node_lat[b]), float(graph.node_lon[b])))
+            for a, b in node_pairs(graph, count, seed)]
 
 
 def time_routes(service, pairs, profile: str) -> dict:

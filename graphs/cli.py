@@ -6,12 +6,8 @@ import json
 import sys
 from pathlib import Path
 
-from .build import build_graph
 from .download import AREAS, download_osm
 from .errors import DownloadError
-from .extract import download_extract
-from .settings import settings
-from .versions import publish_graph
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -37,6 +33,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def run_build(args) -> int:
+    from .build import build_graph      # the builder's dependencies load only to build
+    from .extract import download_extract
+    from .settings import settings
+    from .versions import publish_graph
+
     if args.extract and (args.osm or args.bbox or args.place):
         raise DownloadError("--extract goes with --area (the extract of a named area)")
     if args.extract:

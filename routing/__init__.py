@@ -5,14 +5,26 @@
 >>> it = router.route([(49.41, 8.69), (49.40, 8.72)], profile="hike")   # doctest: +SKIP
 >>> it.distance_m, it.duration_s, it.to_geojson()                        # doctest: +SKIP
 """
-from .errors import (ImpossibleLoopError, InvalidQueryError, NoRouteLeftError,
-                     PointOffNetworkError, RoutingError, TooManyStopsError, UnknownProfileError,
-                     UnreachableError)
-from .itinerary import Itinerary
-from .profiles import PROFILES, Profile, get_profile
-from .points import parse_points
-from .router import Router, RoutingService
+from graphs.lazy import lazy_exports
 
 __all__ = ["RoutingService", "Router", "Itinerary", "PROFILES", "Profile", "get_profile", "parse_points",
            "RoutingError", "UnknownProfileError", "InvalidQueryError", "PointOffNetworkError",
            "UnreachableError", "TooManyStopsError", "ImpossibleLoopError", "NoRouteLeftError"]
+
+__getattr__ = lazy_exports(__name__, {
+    "ImpossibleLoopError": ".errors",
+    "InvalidQueryError": ".errors",
+    "NoRouteLeftError": ".errors",
+    "PointOffNetworkError": ".errors",
+    "RoutingError": ".errors",
+    "TooManyStopsError": ".errors",
+    "UnknownProfileError": ".errors",
+    "UnreachableError": ".errors",
+    "Itinerary": ".itinerary",
+    "PROFILES": ".profiles",
+    "Profile": ".profiles",
+    "get_profile": ".profiles",
+    "parse_points": ".points",
+    "Router": ".router",
+    "RoutingService": ".router",
+})

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from graphs.build import build_id
-
 from .itinerary import Itinerary
 from .profiles import SAC_ORDER, is_busy, is_rough
 
@@ -215,7 +213,7 @@ def assemble(network, facts: EdgeFacts, paths: list, waypoints: list, kind: str)
         warnings=_warnings(network, facts, edge, start_m, length),
         pieces=[[[int(e), round(float(x), 3), round(float(y), 3)] for e, x, y in p.pieces]
                 for p in paths],
-        meta={"graph": g.meta.get("name"), "graph_build": build_id(g.meta),
+        meta={"graph": g.meta.get("name"), "graph_build": g.build_id,
               "osm_date": g.meta.get("osm_date"),
               "attribution": g.meta.get("attribution", []),
               "signed_m": float(length[facts.signed[edge]].sum())})

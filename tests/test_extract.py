@@ -10,8 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import osmium
 import pytest
 
-from graphs import cli as graph_cli
 from graphs import extract
+from graphs import settings as graph_settings
 from graphs.errors import DownloadError
 from graphs.settings import settings
 from web.cli import main as cli
@@ -119,7 +119,7 @@ def test_extract_is_clipped_to_the_outline_and_builds(served, tmp_path, monkeypa
     outline = tmp_path / "outline.geojson"
     outline.write_text(json.dumps(OUTLINE))
     monkeypatch.setitem(extract.EXTRACTS, "bassin-minier", extract.Extract(url, outline))
-    monkeypatch.setattr(graph_cli, "settings", dataclasses.replace(
+    monkeypatch.setattr(graph_settings, "settings", dataclasses.replace(
         settings, cache_dir=tmp_path / "cache", progress=False))
     assert cli(["build", "--area", "bassin-minier", "--extract",
                 "--out", str(tmp_path / "graph")]) == 0
@@ -139,7 +139,7 @@ def test_basin_outline_is_shipped():
 
 def test_offline_is_a_clear_message(monkeypatch, tmp_path, capsys):
     closed = f"http://127.0.0.1:{instances.free_port()}/nord-pas-de-calais-latest.osm.pbf"
-    monkeypatch.setattr(graph_cli, "settings", dataclasses.replace(
+    monkeypatch.setattr(graph_settings, "settings", dataclasses.replace(
         settings, cache_dir=tmp_path, extract_url=closed, download_timeout_s=5))
     assert cli(["build", "--area", "bassin-minier", "--extract", "--out", str(tmp_path / "g")]) == 2
     err = capsys.readouterr().err

@@ -7,6 +7,7 @@ every POI is named from the corpus), a staff display name. ``alert``,
 ``confirm``, ``prompt`` and the marker ``__xss`` are hooked in every frame,
 dialogs are caught, and every CSP violation is recorded: all must stay at 0.
 """
+import base64
 import json
 import re
 import threading
@@ -18,7 +19,10 @@ from werkzeug.serving import make_server
 import graphs
 import routing
 from gpx.text import clean_text
+from routing import Itinerary
 from web import create_app
+from web.db import SavedItinerary
+from web.maps import standalone_map_html
 from web.security import create_token, create_user
 
 from .conftest import ROOT
@@ -60,7 +64,10 @@ def hostile_app(tmp_path_factory):
     graph = graphs.build_graph(folder / "hostile.osm.xml", name="hostile")
     app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'web.db'}",
                       "INSTANCE_DIR": str(folder / "instance"), "TESTING": True,
-                      "RATELIMIT_ENABLED": False}, router=routing.Router(graph))
+                      "RATELIMIT_ENABLED": False,
+                      # one grey tile for all (no tile server here): a data: URL, no requests
+                      "TILE_URL": "data:image/png;base64," + base64.b64encode(TILE).decode()},
+                     router=routing.Router(graph))
     create_user(app.extensions["bassin_db"], "staff", "correct horse battery",
                 display_name=CORPUS[-1])
     return app, graph
@@ -146,8 +153,6 @@ class Watch:
         context.expose_binding("__bassinHit", lambda _source, text: self.hits.append(text))
         context.expose_binding("__bassinCsp", lambda _source, text: self.violations.append(text))
         context.add_init_script(HOOKS)
-        context.route("https://tile.openstreetmap.org/**", lambda route: route.fulfill(
-            status=200, content_type="image/png", body=TILE))
         self.page = context.new_page()
         self.page.on("dialog", lambda dialog: (self.hits.append("dialog:" + dialog.message),
                                                dialog.dismiss()))
@@ -165,11 +170,11 @@ class Watch:
         return self.page.evaluate(OPEN_ALL) if open_layers else 0
 
 
-def test_hostile_names_never_execute(hostile_app, browser):  # noqa: F811
+def test_hostile_names_never_execute(hostile_app, browser, tmp_path):  # noqa: F811
     app, graph = hostile_app
     items = _saved_through_api(app, graph) + _saved_through_geotrek(app)
     gpx_names = CORPUS[API_SHARE + EDIT_SHARE + GEOTREK_SHARE:]
-    context = browser.new_context(viewport={"width": 1100, "height": 700})
+    context = browser.new_context(viewport={"width": 900, "height": 600})
     watch = Watch(context)
     layers = 0
     with serving(app) as base:
@@ -217,6 +222,18 @@ def test_hostile_names_never_execute(hostile_app, browser):  # noqa: F811
         for query in ("script", "alert", "javascript", "${", "`$", "onerror"):  # >= 2 chars
             page.fill("#place-search", query)
             page.wait_for_function("() => document.querySelectorAll('#place-results li').length > 0")
+        # map files written by the CLI (a <meta> policy, Leaflet inlined), opened from disk
+        with app.extensions["bassin_db"].session() as session:
+            saved = [Itinerary.from_dict(session.get(SavedItinerary, i["id"]).data)
+                     for i in (items[0], items[-1])]
+        for k, itinerary in enumerate(saved):
+            path = tmp_path / f"map-{k}.html"
+            path.write_text(standalone_map_html(itinerary), "utf-8")
+            page.goto(path.as_uri(), wait_until="load")
+            watch.pages += 1
+            layers += page.evaluate(OPEN_ALL)
+            assert page.eval_on_selector(".bassin-summary strong",
+                                         "e => e.textContent") == itinerary.name
         page.wait_for_timeout(300)
         report = {"names_tried": len(CORPUS), "itineraries": len(items),
                   "gpx_imports": len(gpx_names) // 2, "pages_checked": watch.pages,

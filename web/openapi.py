@@ -10,12 +10,10 @@ from flask import Blueprint, jsonify, render_template
 
 from . import node_openapi
 from .api import FORMATS, MATCH_PARAMS, OUTPUT_PARAMS, PLACES_PARAMS, RANK
+from .geotrek_v2_openapi import paths as geotrek_v2_paths
 from .itineraries_api import BODY_FIELDS, ITEM_ID, LIST_PARAMS
 from .params import Param
 from .planning import PLAN_PARAMS, PROFILE
-from .routing_openapi import paths as routing_paths
-
-from . import node_openapi
 from .routing_openapi import paths as routing_paths
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
@@ -160,6 +158,7 @@ def document() -> dict:
                     "schema": {"type": "object"}}}},
                 "responses": dict({"201": _json("Saved")}, **write_errors)}},
             **routing_paths(),
+            **geotrek_v2_paths(),
             "/health": {"get": {"summary": "Service and graph metadata", "responses": {
                 "200": _json("OK"), "503": _json("No graph loaded")}}},
             **node_openapi.paths(),
