@@ -17,3 +17,10 @@ def post_fork(server, worker):
     """Each worker opens its own database connections (none are shared across a fork)."""
     app = server.app.wsgi()
     app.extensions["bassin_db"].engine.dispose(close=False)
+
+
+def on_reload(server):
+    """SIGHUP: rebuild the preloaded app on the graph the pointer names now (web.reload)."""
+    from web.reload import reload_preloaded_app
+
+    reload_preloaded_app(server)

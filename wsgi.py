@@ -6,9 +6,15 @@ see README. The routing service is built and warmed up here, before any request.
 """
 import gc
 
+import sys
+
+from graphs.errors import BassinRoutesError
 from web import create_app
 
-app = create_app()
+try:
+    app = create_app()
+except BassinRoutesError as exc:        # e.g. a database schema newer than this release
+    sys.exit(f"bassin-routes: cannot start: {exc}")
 # Everything built so far lives as long as the process: keep it out of the collector's
 # generations, so that collections in forked workers leave the shared pages alone.
 gc.freeze()

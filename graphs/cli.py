@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from .download import AREAS, download_osm
+from .errors import DownloadError
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -19,23 +20,35 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                                                            "bassin-minier)")
     src.add_argument("--bbox", help="area to download: SOUTH,WEST,NORTH,EAST")
     src.add_argument("--place", help="place name to geocode and download")
+    p.add_argument("--extract", action="store_true",
+                   help="with --area: download the region's PBF extract (resumable, checked "
+                        "by MD5) and clip it to the area's outline, instead of Overpass")
     p.add_argument("--heritage", type=Path, help="folder of the official Bassin minier layers")
     p.add_argument("--dem", type=Path, help="folder of SRTM .hgt/.hgt.zip tiles")
-    p.add_argument("--out", type=Path, required=True, help="output graph directory")
+    p.add_argument("--out", type=Path, required=True,
+                   help="graph pointer: a symlink switched atomically to the new build, "
+                        "written in OUT.builds/ (servers reload it on SIGHUP)")
     p.add_argument("--name", help="graph name stored in its metadata")
     p.set_defaults(func=run_build)
 
 
 def run_build(args) -> int:
     from .build import build_graph      # the builder's dependencies load only to build
+    from .extract import download_extract
     from .settings import settings
-    from .store import save_graph
+    from .versions import publish_graph
 
-    osm = args.osm or download_osm(area=args.area, bbox=args.bbox, place=args.place)
+    if args.extract and (args.osm or args.bbox or args.place):
+        raise DownloadError("--extract goes with --area (the extract of a named area)")
+    if args.extract:
+        osm = download_extract(args.area or "bassin-minier", settings=settings)
+    else:
+        osm = args.osm or download_osm(area=args.area, bbox=args.bbox, place=args.place)
     graph = build_graph(osm, heritage_dir=args.heritage, dem_dir=args.dem, name=args.name,
                         settings=settings)
-    out = save_graph(graph, args.out)
-    summary = dict(graph.meta["summary"], out=str(out), build_seconds=graph.meta["build_seconds"])
+    version = publish_graph(graph, args.out)
+    summary = dict(graph.meta["summary"], out=str(args.out), version=str(version),
+                   build_seconds=graph.meta["build_seconds"])
     json.dump(summary, sys.stdout, ensure_ascii=False, indent=1)
     sys.stdout.write("\n")
     return 0

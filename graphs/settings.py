@@ -26,6 +26,9 @@ class Settings:
         Where downloaded OSM extracts are cached.
     overpass_url : str
         Overpass API endpoint used by ``--area``/``--bbox``/``--place``.
+    extract_url : str
+        URL of the PBF extract of ``--extract`` (empty: the area's own, see
+        :data:`graphs.extract.EXTRACTS`); its checksum is read from ``URL.md5``.
     download_timeout_s : int
         Server-side and socket timeout of a download.
     far_from_network_m : float
@@ -43,6 +46,7 @@ class Settings:
 
     cache_dir: Path = dataclasses.field(default_factory=_default_cache_dir)
     overpass_url: str = "https://overpass-api.de/api/interpreter"
+    extract_url: str = ""
     download_timeout_s: int = 600
     far_from_network_m: float = 500.0
     snap_search_m: float = 5000.0

@@ -45,14 +45,19 @@ class NetworkCache:
         self._size = size
         self._entries: dict = {}
         self._lock = threading.Lock()
+        #: lookups that found the network already there, and those that built it
+        self.hits = self.misses = 0
 
     def get(self, key):
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
+                self.misses += 1
                 if len(self._entries) >= self._size:
                     self._entries.pop(next(iter(self._entries)))
                 entry = self._entries[key] = _BuildOnce()
+            else:
+                self.hits += 1
         return entry.get(lambda: self._build(key))
 
     def __len__(self) -> int:
@@ -112,6 +117,11 @@ class RoutingService:
         # The hierarchy pays off for the default weights, which most queries use.
         return ProfileNetwork(self.graph, get_profile(name), preference,
                               hierarchy=preference is None and metric == "cost", metric=metric)
+
+    def cache_stats(self) -> dict:
+        """Lookups of networks with custom weights: ``{"hits", "misses", "size"}``."""
+        return {"hits": self._custom.hits, "misses": self._custom.misses,
+                "size": len(self._custom)}
 
     @property
     def profiles(self) -> tuple[str, ...]:

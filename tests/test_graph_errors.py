@@ -75,7 +75,8 @@ def test_cli_failure_keeps_the_previous_graph(tmp_path):
     assert failed.returncode == 2
     assert "Traceback" not in failed.stderr and "error:" in failed.stderr
     assert (out / "meta.json").read_text() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.osm", "graph"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.osm", "graph", "graph.builds"]
+    assert [p for p in (tmp_path / "graph.builds").iterdir()] == [out.resolve()]   # no leftovers
 
 
 def test_cli_download_offline_fails_clearly(tmp_path):

@@ -4,14 +4,15 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, g, jsonify
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from graphs.build import build_id
 from graphs.errors import GraphLoadError
 
-from . import csp, limits, problems
+from . import csp, limits, logs, metrics, problems
 from .config import load_config
 from .db import open_database
-from .extensions import get_routing, routing_ext
+from .extensions import EXTENSION_KEY, get_routing, routing_ext
 from .i18n import select_language, t
 from .params import BoundedJSONProvider
 from .security import check_csrf, csrf_token, current_user
@@ -29,11 +30,19 @@ def create_app(config: dict | None = None, router=None) -> Flask:
     """
     app = Flask(__name__, instance_path=None)
     app.config.update(load_config(config))
+    if app.config["PROXY_HOPS"]:
+        # Behind N reverse proxies: the client address (rate limits, logs) and scheme
+        # are the ones the proxies saw, from X-Forwarded-For/-Proto/-Host.
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.json = BoundedJSONProvider(app)       # JSON bodies bounded in size and depth
     # A database that is down does not stop routing; one of another release does.
     app.extensions["bassin_db"] = open_database(app.config, allow_down=True)
     routing_ext.init_app(app, router)
     problems.register(app)
+    # first of the request hooks, so that every answer has its id, its log line and its count
+    logs.init_app(app)
+    metrics.init_app(app, lambda: _routing_cache_stats(app))
 
     from .api import bp as api_bp
     from .geotrek_api import bp as geotrek_bp
@@ -84,3 +93,9 @@ def create_app(config: dict | None = None, router=None) -> Flask:
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     return app
+
+
+def _routing_cache_stats(app: Flask) -> dict | None:
+    state = app.extensions.get(EXTENSION_KEY)
+    stats = getattr(getattr(state, "service", None), "cache_stats", None)
+    return stats() if stats is not None else None

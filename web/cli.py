@@ -10,7 +10,8 @@ from gpx import cli as gpx_cli
 from routing import cli as routing_cli
 
 from . import commands as web_commands
-from . import node_commands, traveller_cli
+from . import db_commands, node_commands, traveller_cli
+from .db import UNAVAILABLE
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -24,6 +25,7 @@ def make_parser() -> argparse.ArgumentParser:
     routing_cli.add_commands(sub, writers=writers)
     gpx_cli.add_commands(sub, dict(writers, geojson=routing_cli.write_geojson))
     web_commands.add_commands(sub)
+    db_commands.add_commands(sub)
     node_commands.add_commands(sub)
     traveller_cli.add_commands(sub)
     return parser
@@ -47,6 +49,11 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except BassinRoutesError as exc:
         print(f"bassin-routes {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except UNAVAILABLE as exc:
+        print(f"bassin-routes {args.command}: error: the database does not answer "
+              f"({str(getattr(exc, 'orig', exc) or exc).strip().splitlines()[0][:200]})",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -44,6 +44,9 @@ def load_config(overrides: dict | None = None) -> dict:
         # 'bassin-routes db upgrade'); seconds a connection, statement or lock may take.
         "DB_AUTO_UPGRADE": env.get("BASSIN_DB_AUTO_UPGRADE", "1") != "0",
         "DB_TIMEOUT": float(env.get("BASSIN_DB_TIMEOUT", "5")),
+        # reverse proxies in front (nginx: 1), whose X-Forwarded-* headers are trusted
+        "PROXY_HOPS": int(env.get("BASSIN_PROXY_HOPS", "0")),
+        "LOG_FORMAT": env.get("BASSIN_LOG_FORMAT", "json"),     # json, text or none
         "TILE_URL": env.get("BASSIN_TILE_URL", OSM_TILES),
         "TILE_ATTRIBUTION": env.get("BASSIN_TILE_ATTRIBUTION", OSM_TILES_ATTRIBUTION),
         "EMBED_ORIGINS": env.get("BASSIN_EMBED_ORIGINS", "'self'"),

@@ -8,6 +8,7 @@ loaded on a request, so the first request is as fast as the next.
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 from flask import Flask, current_app
 
@@ -55,7 +56,8 @@ def load_service(graph_dir, profiles=None):
     from graphs.store import load_graph
     from routing import RoutingService
 
-    service = RoutingService(load_graph(graph_dir), profiles=profiles)
+    # A pointer to versioned builds is resolved once: the files read are all of one build.
+    service = RoutingService(load_graph(Path(graph_dir).resolve()), profiles=profiles)
     service.warm_up()
     return service
 

@@ -1,7 +1,8 @@
 """Rate limits (Flask-Limiter): logins per user and per address, anonymous expensive work.
 
 The storage is ``RATELIMIT_STORAGE_URI`` (``BASSIN_RATELIMIT_STORAGE``): ``memory://``
-by default, e.g. ``redis://host:6379`` when several workers must share counts.
+by default; ``database`` (the service's own database, :mod:`web.ratelimit_storage`) or
+e.g. ``redis://host:6379`` when several workers and instances must share counts.
 Past a limit the answer is a 429 problem detail with ``Retry-After``.
 
 Other modules import :data:`limiter` (e.g. ``@limiter.limit("10/minute")``) or
@@ -18,6 +19,7 @@ from flask_limiter.util import get_remote_address
 from limits import parse_many
 
 from .problems import Problem
+from .ratelimit_storage import storage_uri
 
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
 
@@ -63,6 +65,8 @@ def _retry_after(response):
 def init_app(app: Flask) -> None:
     """Bind the limiter to ``app``; limit the expensive endpoints (after the user is known)."""
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    app.config["RATELIMIT_STORAGE_URI"] = storage_uri(app.config["RATELIMIT_STORAGE_URI"],
+                                                      app.config["DATABASE_URL"])
     limiter.init_app(app)
     app.before_request(_expensive)
     app.after_request(_retry_after)

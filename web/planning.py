@@ -13,6 +13,7 @@ from routing.options import RouteOptions, plan_route
 
 from .closures import active_closures
 
+from .metrics import planner_timer
 from .params import InvalidParameterError, Param, parse_all
 
 KINDS = ("route", "tour", "loop", "stages")
@@ -76,6 +77,11 @@ def plan(router, kind: str, params, prefix: str = "", budget=None) -> object:
     if kind not in KINDS:
         raise InvalidParameterError("kind", f"must be one of {', '.join(KINDS)}")
     p = parse_all(PLAN_PARAMS[kind], params, prefix)
+    with planner_timer(kind, p["profile"] if p["profile"] in PROFILES else "other"):
+        return _plan(router, kind, p, budget)
+
+
+def _plan(router, kind: str, p: dict, budget) -> object:
     profile, pref = p["profile"], p["route_preference"]
     if kind == "route":       # per-request options and the configured closures apply
         return plan_route(router, p["points"], profile, RouteOptions.from_params(params),

@@ -1,0 +1,95 @@
+"""/metrics in Prometheus format; JSON logs carrying the request id (X-Request-Id)."""
+import io
+import json
+import logging
+
+from prometheus_client.parser import text_string_to_metric_families
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from web.logs import JsonFormatter, RequestIdFilter
+
+from .conftest import login
+from .test_web_saved import NEW
+
+ROUTE = "/api/v1/route?profile=hike&points=site:base-11-19;site:louvre-lens"
+
+
+def samples(client) -> dict:
+    response = client.get("/metrics")
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    return {(s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(response.get_data(as_text=True))
+            for s in family.samples}
+
+
+def test_metrics_count_requests_latency_planner_and_cache(web_app):
+    client = web_app.test_client()
+    for _ in range(3):
+        assert client.get(ROUTE).status_code == 200
+    assert client.get("/api/v1/route?profile=hike&points=1,2").status_code == 422
+    assert client.get(ROUTE + "&route_preference=7").status_code == 200
+    assert client.get(ROUTE + "&route_preference=7").status_code == 200
+    csrf = login(client)
+    item = client.post("/api/v1/itineraries", json=NEW, headers={"X-CSRF-Token": csrf})
+    url = f"/api/v1/itineraries/{item.get_json()['id']}"
+    assert client.get(url, headers={"If-None-Match": item.headers["ETag"]}).status_code == 304
+    assert client.get(url, headers={"If-None-Match": '"v0"'}).status_code == 200
+    got = samples(client)
+    ok = (("endpoint", "/api/v1/route"), ("method", "GET"), ("status", "200"))
+    assert got[("bassin_http_requests_total", ok)] == 5
+    assert got[("bassin_http_requests_total", ok[:2] + (("status", "422"),))] == 1
+    assert got[("bassin_http_request_duration_seconds_count", (("endpoint", "/api/v1/route"),))] == 6
+    assert got[("bassin_http_request_duration_seconds_sum", (("endpoint", "/api/v1/route"),))] > 0
+    planner = (("kind", "route"), ("profile", "hike"))
+    assert got[("bassin_planner_duration_seconds_count", planner)] == 6
+    assert got[("bassin_planner_duration_seconds_count", (("kind", "loop"), ("profile", "hike")))] == 1
+    assert got[("bassin_http_cache_requests_total", (("result", "hit"),))] == 1
+    assert got[("bassin_http_cache_requests_total", (("result", "miss"),))] == 1
+    lookups = {dict(k[1])["result"]: v for k, v in got.items()
+               if k[0] == "bassin_network_cache_lookups_total"}
+    assert lookups["hit"] >= 1 and lookups["miss"] >= 1     # preference 7: built, then found
+
+
+def test_request_id_is_honoured_echoed_and_logged_as_json(web_app):
+    web_app.wsgi_app = ProxyFix(web_app.wsgi_app, x_for=1)       # BASSIN_PROXY_HOPS=1
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(JsonFormatter())
+    access = logging.getLogger("web.access")
+    access.addHandler(handler)
+    try:
+        client = web_app.test_client()
+        sent = client.get(ROUTE, headers={"X-Request-Id": "proxy-4f2a.17",
+                                          "X-Forwarded-For": "198.51.100.7"})
+        assert sent.headers["X-Request-Id"] == "proxy-4f2a.17"
+        forged = client.get("/health", headers={"X-Request-Id": 'x" injected <script>'})
+        fresh = forged.headers["X-Request-Id"]
+        assert len(fresh) == 32 and "injected" not in fresh
+        problem = client.get("/api/v1/route?profile=nope&points=1,2")
+        assert problem.status_code == 400 and problem.headers["X-Request-Id"]
+    finally:
+        access.removeHandler(handler)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [(e["request_id"], e["path"], e["status"]) for e in lines] == [
+        ("proxy-4f2a.17", "/api/v1/route", 200), (fresh, "/health", 200),
+        (problem.headers["X-Request-Id"], "/api/v1/route", 400)]
+    assert lines[0]["remote"] == "198.51.100.7" and lines[1]["remote"] == "127.0.0.1"
+    assert all(e["level"] == "INFO" and e["logger"] == "web.access" and e["duration_ms"] >= 0
+               and e["time"].endswith("+00:00") for e in lines)
+
+
+def test_proxy_hops_trust_the_proxy_address(router_for, tmp_path):
+    from web import create_app
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}", "PROXY_HOPS": 1,
+                      "INSTANCE_DIR": str(tmp_path)}, router=router_for("basin"))
+
+    @app.get("/_address")
+    def _address():
+        from flask import request
+        return request.remote_addr
+
+    answer = app.test_client().get("/_address", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert answer.get_data(as_text=True) == "203.0.113.9"
+    app.extensions["bassin_db"].engine.dispose()

@@ -1,0 +1,84 @@
+"""Logs as JSON lines, each carrying the id of the request it belongs to.
+
+A request keeps the ``X-Request-Id`` its client (or the reverse proxy) sent when it
+is a plausible id, else gets a new one; the response echoes it, every log record
+made while serving it carries it, and one access line per request gives method,
+path, status and duration. ``BASSIN_LOG_FORMAT=text`` keeps plain text logs.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+import time
+import uuid
+
+from flask import Flask, g, has_request_context, request
+
+#: ids we take from a client: short, printable, no spaces or quotes (log injection)
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}")
+access_log = logging.getLogger("web.access")
+#: attributes every LogRecord has; the others were passed as ``extra``
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request_id"}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record: time, level, logger, message, request id, extras."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"time": dt.datetime.fromtimestamp(record.created, dt.timezone.utc)
+                 .isoformat(timespec="milliseconds"),
+                 "level": record.levelname, "logger": record.name,
+                 "message": record.getMessage(),
+                 "request_id": getattr(record, "request_id", None)}
+        entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+class RequestIdFilter(logging.Filter):
+    """Stamp records with the current request's id (None outside a request)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = g.get("request_id") if has_request_context() else None
+        return True
+
+
+def install(fmt: str = "json", level: int = logging.INFO) -> None:
+    """Send the service's logs to stderr in ``fmt`` (once per process)."""
+    root = logging.getLogger()
+    if any(getattr(h, "bassin", False) for h in root.handlers):
+        return
+    handler = logging.StreamHandler()
+    handler.bassin = True
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(
+        "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
+    root.addHandler(handler)
+    logging.getLogger("web").setLevel(level)
+
+
+def _start() -> None:
+    sent = request.headers.get("X-Request-Id", "")
+    g.request_id = sent if REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
+    g.log_started = time.perf_counter()
+
+
+def _finish(response):
+    response.headers["X-Request-Id"] = g.get("request_id", "")
+    started = g.get("log_started")
+    access_log.info("%s %s %s", request.method, request.path, response.status_code, extra={
+        "method": request.method, "path": request.path, "status": response.status_code,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
+        "remote": request.remote_addr})
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Request ids and access lines for ``app``; JSON logs unless ``LOG_FORMAT`` says text."""
+    if app.config.get("LOG_FORMAT", "json") != "none":
+        install(app.config.get("LOG_FORMAT", "json"))
+    app.before_request(_start)
+    app.after_request(_finish)
