@@ -6,11 +6,13 @@
 >>> it.distance_m, it.duration_s, it.to_geojson()                        # doctest: +SKIP
 """
 from .errors import (ImpossibleLoopError, InvalidQueryError, PointOffNetworkError, RoutingError,
-                     TooManyStopsError, UnknownProfileError, UnreachableError)
+                     TimeWindowError, TooManyStopsError, UnknownProfileError, UnreachableError,
+                     UnreachableStopsError)
 from .itinerary import Itinerary
 from .profiles import PROFILES, Profile, get_profile
 from .router import Router, parse_points
 
 __all__ = ["Router", "Itinerary", "PROFILES", "Profile", "get_profile", "parse_points",
            "RoutingError", "UnknownProfileError", "InvalidQueryError", "PointOffNetworkError",
-           "UnreachableError", "TooManyStopsError", "ImpossibleLoopError"]
+           "UnreachableError", "TooManyStopsError", "ImpossibleLoopError",
+           "UnreachableStopsError", "TimeWindowError"]

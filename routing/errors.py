@@ -28,3 +28,22 @@ class TooManyStopsError(RoutingError):
 
 class ImpossibleLoopError(RoutingError):
     """No loop of the asked length (±10 %) through the asked places could be found."""
+
+
+class UnreachableStopsError(UnreachableError):
+    """Some stops of a tour cannot be joined to the others; ``stops`` names them."""
+
+    def __init__(self, message: str, stops: list[str]):
+        super().__init__(message)
+        self.stops = list(stops)
+        self.problem = {"field": "stops", "stops": self.stops}
+
+
+class TimeWindowError(RoutingError):
+    """No order of a tour's stops meets their time windows; ``stops`` names the windows
+    that cannot be met (or all windowed stops when no single one is to blame)."""
+
+    def __init__(self, message: str, stops: list[str]):
+        super().__init__(message)
+        self.stops = list(stops)
+        self.problem = {"field": "windows", "stops": self.stops}

@@ -75,7 +75,11 @@ def document() -> dict:
                 PROFILE, _q("stops", "Stops, first = start", True), PREF, FORMAT,
                 _q("closed", "Come back to the start", schema={"type": "boolean"}),
                 _q("fixed_end", "Last stop is the end", schema={"type": "boolean"}),
-                _q("free_start", "Any stop may come first", schema={"type": "boolean"})]),
+                _q("free_start", "Any stop may come first", schema={"type": "boolean"}),
+                _q("start_time", "Departure time HH:MM (needed with windows)"),
+                _q("windows", "Arrival window per stop, ';'-separated: 'HH:MM-HH:MM', '-17:00', "
+                   "'10:00-' or empty"),
+                _q("visit_min", "Minutes spent at each stop: one value or one per stop (';')")]),
             "/api/v1/loop": _get("Loops of a target length from a start", [
                 PROFILE, _q("start", "Start point or place id", True),
                 _q("km", "Target length, km (±10 %)", True, {"type": "number"}),

@@ -56,7 +56,8 @@ def plan(router, kind: str, params) -> object:
         return router.tour(_points(params, "stops"), profile,
                            fixed_start=not _bool(params, "free_start"),
                            fixed_end=_bool(params, "fixed_end"), closed=_bool(params, "closed"),
-                           route_preference=pref)
+                           route_preference=pref, start_time=params.get("start_time"),
+                           windows=params.get("windows"), visit_min=params.get("visit_min"))
     if kind == "loop":
         start = _points(params, "start")
         if len(start) != 1:

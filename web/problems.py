@@ -9,7 +9,8 @@ from werkzeug.exceptions import HTTPException
 from graphs.errors import BassinRoutesError, GraphLoadError
 from gpx.errors import GPXInputError
 from routing.errors import (ImpossibleLoopError, InvalidQueryError, PointOffNetworkError,
-                            TooManyStopsError, UnknownProfileError, UnreachableError)
+                            TimeWindowError, TooManyStopsError, UnknownProfileError,
+                            UnreachableError)
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +22,7 @@ STATUS = (
     (PointOffNetworkError, 422, "point-off-network", "Point off the network"),
     (UnreachableError, 422, "unreachable", "No path"),
     (ImpossibleLoopError, 422, "impossible-loop", "No loop found"),
+    (TimeWindowError, 422, "infeasible-time-windows", "Time windows cannot be met"),
     (GPXInputError, 400, "bad-gpx", "Unreadable GPX"),
     (GraphLoadError, 503, "no-graph", "No routing graph loaded"),
 )
@@ -62,7 +64,9 @@ def register(app: Flask) -> None:
     def _library(exc: BassinRoutesError):
         for cls, status, kind, title in STATUS:
             if isinstance(exc, cls):
-                return problem_response(status, title, str(exc), kind)
+                # typed errors may name the field and the items at fault
+                return problem_response(status, title, str(exc), kind,
+                                        **getattr(exc, "problem", {}))
         return problem_response(400, "Bad request", str(exc), "bad-request")
 
     @app.errorhandler(HTTPException)
