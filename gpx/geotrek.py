@@ -25,6 +25,7 @@ from graphs.geo import geodesic_m
 from routing import Itinerary
 
 from .errors import GPXInputError
+from .text import clean_text
 
 LANGUAGES = ("fr", "en")
 NAMESPACE = uuid.UUID("6f1b4d2c-6a43-4e55-9a7d-5b2d1e0c9b11")
@@ -76,7 +77,8 @@ def _ids(entries, test) -> list:
 
 def _description(itinerary) -> str:
     """HTML description: the itinerary's own text, escaped."""
-    return "".join(f"<p>{escape(line)}</p>" for line in itinerary.description.splitlines() if line)
+    text = clean_text(itinerary.description, multiline=True)
+    return "".join(f"<p>{escape(line)}</p>" for line in text.splitlines() if line)
 
 
 def _ambiance(itinerary) -> str:
@@ -85,7 +87,7 @@ def _ambiance(itinerary) -> str:
         "major_site", "terril", "cite", "park", "museum")][:30]
     if not heritage:
         return ""
-    items = "".join(f"<li>km {p['km']:.1f} : {escape(p.get('name') or p['kind'])}"
+    items = "".join(f"<li>km {p['km']:.1f} : {escape(clean_text(p.get('name') or p['kind']))}"
                     + (f" (UNESCO {escape(p['unesco_id'])})" if p.get("unesco_id") else "")
                     + "</li>" for p in heritage)
     return f"<ul>{items}</ul>"
@@ -111,7 +113,8 @@ def trek(itinerary, vocabulary: dict | None = None, language: str | None = None,
     refs = list(itinerary.signed_routes)
     ele = itinerary.ele[np.isfinite(itinerary.ele)]
     start, end = itinerary.waypoints[0], itinerary.waypoints[-1]
-    stations = [p["name"] for p in itinerary.places if p["kind"] == "station" and p.get("name")]
+    stations = [clean_text(p["name"]) for p in itinerary.places
+                if p["kind"] == "station" and p.get("name")]
     advice = "; ".join(sorted({f"{w['detail']} (km {w['from_km']})" for w in itinerary.warnings}))[:2000]
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
     # An itinerary that came from Geotrek keeps the references it came with.
@@ -136,14 +139,14 @@ def trek(itinerary, vocabulary: dict | None = None, language: str | None = None,
         "id": trek_id,
         "uuid": kept.get("uuid") or str(uuid.uuid5(NAMESPACE, external)),
         "url": url,
-        "name": _translated(itinerary.name or "Itinéraire", language),
+        "name": _translated(clean_text(itinerary.name) or "Itinéraire", language),
         "description_teaser": _translated(
             f"{itinerary.distance_m / 1000:.1f} km" + (f", D+ {itinerary.ascent_m:.0f} m"
                                                       if itinerary.ascent_m is not None else ""),
             language),
         "description": _translated(_description(itinerary), language),
-        "departure": _translated(start.get("name") or "", language),
-        "arrival": _translated(end.get("name") or "", language),
+        "departure": _translated(clean_text(start.get("name")), language),
+        "arrival": _translated(clean_text(end.get("name")), language),
         "departure_geom": [round(float(itinerary.lon[0]), 7), round(float(itinerary.lat[0]), 7)],
         "duration": round(itinerary.duration_s / 3600, 2),
         "length_2d": round(itinerary.distance_m, 1),

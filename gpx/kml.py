@@ -3,7 +3,12 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
+from .text import clean_text
 from .writer import KIND_LABELS, OSM_LINE
+
+
+def _text(value, multiline: bool = False) -> str:
+    return escape(clean_text(value, multiline))
 
 
 def itinerary_to_kml(itinerary) -> str:
@@ -13,18 +18,19 @@ def itinerary_to_kml(itinerary) -> str:
                         for y, x, z in zip(lat, lon, ele))
 
     places = "".join(
-        f"<Placemark><name>{escape(p.get('name') or p['kind'])}</name>"
-        f"<description>{escape(KIND_LABELS.get(p['kind'], p['kind']))} · km {p['km']:.1f}</description>"
+        f"<Placemark><name>{_text(p.get('name') or p['kind'])}</name>"
+        f"<description>{_text(KIND_LABELS.get(p['kind'], p['kind']))} · km {p['km']:.1f}</description>"
         f"<Point><coordinates>{p['lon']:.7f},{p['lat']:.7f}</coordinates></Point></Placemark>"
         for p in itinerary.places)
+    name = _text(itinerary.name) or "Itinéraire"
     mode = "absolute" if itinerary.has_elevation else "clampToGround"
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
-        f"<name>{escape(itinerary.name or 'Itinéraire')}</name>"
-        f"<description>{escape(itinerary.description or '')} — {escape(OSM_LINE)}</description>"
+        f"<name>{name}</name>"
+        f"<description>{_text(itinerary.description, True)} — {escape(OSM_LINE)}</description>"
         '<Style id="route"><LineStyle><color>ffeb6325</color><width>4</width></LineStyle></Style>'
-        f"<Placemark><name>{escape(itinerary.name or 'Itinéraire')}</name><styleUrl>#route</styleUrl>"
+        f"<Placemark><name>{name}</name><styleUrl>#route</styleUrl>"
         f"<LineString><tessellate>1</tessellate><altitudeMode>{mode}</altitudeMode>"
         f"<coordinates>{coords(itinerary.lat, itinerary.lon, itinerary.ele)}</coordinates>"
         f"</LineString></Placemark>{places}</Document></kml>\n")

@@ -19,6 +19,8 @@ import shapely
 
 from graphs.geo import LocalProjection
 
+from .text import clean_text
+
 CREATOR = "bassin-routes 0.1 (Bassin minier itineraries)"
 ODBL = "https://opendatacommons.org/licenses/odbl/1-0/"
 OSM_LINE = "© OpenStreetMap contributors, ODbL 1.0 (https://www.openstreetmap.org/copyright)"
@@ -80,18 +82,18 @@ def _ele(value) -> float | None:
 
 
 def _place_waypoint(place: dict, typed_names: bool = False) -> G.GPXWaypoint:
-    label = KIND_LABELS.get(place["kind"], place["kind"])
-    name = place.get("name") or label.capitalize()
+    label = clean_text(KIND_LABELS.get(place["kind"], place["kind"]))
+    name = clean_text(place.get("name")) or label.capitalize()
     if typed_names:            # Geotrek's own GPX names its POIs « type: name »
         name = f"{label.capitalize()}: {name}"
     parts = [f"km {place['km']:.1f}", label]
     if place.get("unesco_id"):
-        parts.append(f"UNESCO {place['unesco_id']}")
+        parts.append(f"UNESCO {clean_text(place['unesco_id'])}")
     if place.get("detour_m"):
         parts.append(f"détour {place['detour_m']:.0f} m")
     return G.GPXWaypoint(latitude=place["lat"], longitude=place["lon"],
                          name=name, description=" · ".join(parts), symbol=SYMBOLS.get(place["kind"], "Flag, Blue"),
-                         type=place["kind"])
+                         type=clean_text(place["kind"]))
 
 
 def itinerary_to_gpx(itinerary, route_points: bool = False, max_route_points: int = 250,
@@ -112,10 +114,10 @@ def itinerary_to_gpx(itinerary, route_points: bool = False, max_route_points: in
     """
     gpx = G.GPX()
     gpx.creator = CREATOR
-    gpx.name = itinerary.name or "Itinéraire Bassin minier"
+    gpx.name = clean_text(itinerary.name) or "Itinéraire Bassin minier"
     summary = (f"{itinerary.distance_m / 1000:.1f} km, {itinerary.profile}"
                + (f", D+ {itinerary.ascent_m:.0f} m" if itinerary.ascent_m is not None else ""))
-    lines = [itinerary.description, summary, OSM_LINE]
+    lines = [clean_text(itinerary.description, multiline=True), summary, OSM_LINE]
     if any("Bassin" in a for a in itinerary.meta.get("attribution", [])) or any(
             p.get("unesco_id") for p in itinerary.places):
         lines.append(ETALAB_LINE)
@@ -127,21 +129,23 @@ def itinerary_to_gpx(itinerary, route_points: bool = False, max_route_points: in
     gpx.link, gpx.link_text = (link or "https://www.openstreetmap.org/copyright",
                                "Itinéraire" if link else "OpenStreetMap")
     gpx.time = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    gpx.keywords = "Bassin minier, UNESCO, " + itinerary.profile
+    gpx.keywords = "Bassin minier, UNESCO, " + clean_text(itinerary.profile)
     south, west, north, east = itinerary.bounds()
     gpx.bounds = G.GPXBounds(south, north, west, east)
 
     start, end = itinerary.waypoints[0], itinerary.waypoints[-1]
-    gpx.waypoints.append(G.GPXWaypoint(start["lat"], start["lon"], name=start.get("name") or "Départ",
+    gpx.waypoints.append(G.GPXWaypoint(start["lat"], start["lon"],
+                                       name=clean_text(start.get("name")) or "Départ",
                                        symbol="Flag, Green", type="start"))
     for place in itinerary.places:
         gpx.waypoints.append(_place_waypoint(place, typed_names))
     if not itinerary.is_closed:
-        gpx.waypoints.append(G.GPXWaypoint(end["lat"], end["lon"], name=end.get("name") or "Arrivée",
+        gpx.waypoints.append(G.GPXWaypoint(end["lat"], end["lon"],
+                                           name=clean_text(end.get("name")) or "Arrivée",
                                            symbol="Flag, Red", type="end"))
     if track:
         trk = G.GPXTrack(name=gpx.name, description=summary)
-        trk.type = itinerary.profile
+        trk.type = clean_text(itinerary.profile)
         parts = itinerary.stages or [itinerary]
         for part in parts:
             ranges = ([(0, len(part.lat) - 1)] if part is not itinerary or not part.legs

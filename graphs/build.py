@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -63,12 +64,14 @@ def build_graph(osm: str | Path, heritage_dir: str | Path | None = None,
             "source": osm.name,
             "osm_date": raw.osm_date,
             "build_date": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+            "build_id": uuid.uuid4().hex,
             "heritage": str(Path(heritage_dir).name) if heritage_dir else None,
             "dem": bool(dem),
             "min_component_m": settings.min_component_m,
             "far_from_network_m": settings.far_from_network_m,
             "attribution": [OSM_ATTRIBUTION] + ([heritage.ATTRIBUTION] if heritage_dir else []),
         }
+        meta["dropped"] = arrays.pop("dropped")
         tables = {k: arrays.pop(k) for k in ("vocab", "names", "routes")}
         graph = CompiledGraph(arrays, tables["vocab"], tables["names"], tables["routes"],
                               places, meta)
@@ -80,6 +83,15 @@ def build_graph(osm: str | Path, heritage_dir: str | Path | None = None,
     graph.meta["summary"] = summarize(graph)
     graph.meta["build_seconds"] = round(time.perf_counter() - started, 2)
     return graph
+
+
+def build_id(meta: dict) -> str | None:
+    """The identity of one build of a graph (older graphs: their build date).
+
+    Edge ids mean something only within one build: itineraries record this id
+    and are drawn over the graph's edges only when it matches.
+    """
+    return meta.get("build_id") or meta.get("build_date")
 
 
 def _catalogue_within(arrays: dict, margin_m: float) -> list:
@@ -114,5 +126,6 @@ def summarize(graph: CompiledGraph) -> dict:
         "places_by_kind": dict(sorted(kinds.items())),
         "places_far_from_network": sum(1 for p in graph.places if p.far),
         "unesco_components": len({p.unesco_id for p in graph.places if p.unesco_id}),
+        "dropped": graph.meta.get("dropped", {"ways": {}, "nodes": {}}),
         "elevation_m": [round(float(ele.min()), 1), round(float(ele.max()), 1)] if len(ele) else None,
     }

@@ -74,6 +74,9 @@ def compile_network(raw: RawOSM, dem=None) -> dict:
     last[:-1] = piece[1:] != piece[:-1]
     _, inverse, counts = np.unique(refs, return_inverse=True, return_counts=True)
     junction = (counts[inverse] >= 2) | first | last
+    # A barrier is a graph node of its own, so passage through it can be refused.
+    barrier_ids = np.fromiter(raw.node_passage, np.int64, len(raw.node_passage))
+    junction |= np.isin(refs, barrier_ids)
     # A closed way would become a self-loop: cut it in the middle too.
     starts, ends = np.flatnonzero(first), np.flatnonzero(last)
     closed = refs[starts] == refs[ends]
@@ -130,7 +133,42 @@ def compile_network(raw: RawOSM, dem=None) -> dict:
     comp, comp_len = _components(edge_u, edge_v, e_len, len(node_osm))
     arrays["node_comp"] = comp
     arrays["comp_length_m"] = comp_len
+    arrays["node_passage"] = _node_passage(raw, node_osm)
+    arrays["dropped"] = _dropped_report(raw, node_osm, edge_way_index)
     return arrays
+
+
+def _node_passage(raw: RawOSM, node_osm: np.ndarray) -> np.ndarray:
+    """Per graph node, who may pass through it (:func:`graphs.tags.node_passage`)."""
+    passage = np.full(len(node_osm), tagrules.NODE_OPEN, np.uint8)
+    if raw.node_passage:
+        ids = np.fromiter(raw.node_passage, np.int64, len(raw.node_passage))
+        values = np.fromiter(raw.node_passage.values(), np.uint8, len(ids))
+        order = np.argsort(node_osm)            # nodes are numbered in Z-order, not by id
+        pos = np.clip(np.searchsorted(node_osm[order], ids), 0, len(node_osm) - 1)
+        hit = node_osm[order[pos]] == ids
+        passage[order[pos[hit]]] = values[hit]
+    return passage
+
+
+def _dropped_report(raw: RawOSM, node_osm: np.ndarray, edge_way_index: np.ndarray) -> dict:
+    """What the build left out or restricted, counted by reason.
+
+    ``ways``: highway ways not routable (by reason) and routable ways without any
+    located segment (``outside_extract``); ``nodes``: graph nodes whose barrier or
+    access tags close or restrict passage (``closed:gate``, ``no_bicycle:stile``…).
+    """
+    ways = dict(raw.dropped_ways)
+    unused = len(raw.way_ids) - len(np.unique(edge_way_index))
+    if unused:
+        ways["outside_extract"] = int(unused)
+    nodes: dict = {}
+    in_graph = set(node_osm[np.isin(node_osm, np.fromiter(raw.node_reasons, np.int64,
+                                                           len(raw.node_reasons)))].tolist())
+    for node_id, reason in raw.node_reasons.items():
+        if node_id in in_graph:
+            nodes[reason] = nodes.get(reason, 0) + 1
+    return {"ways": ways, "nodes": dict(sorted(nodes.items(), key=lambda kv: -kv[1]))}
 
 
 def _morton(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:

@@ -13,6 +13,7 @@ import functools
 import numpy as np
 
 from .places import Place
+from .tags import NODE_OPEN
 
 #: Array names stored in the compiled file.
 ARRAY_NAMES = (
@@ -21,6 +22,8 @@ ARRAY_NAMES = (
     "edge_ascent", "edge_descent", "edge_geom_ptr", "shape_lat", "shape_lon", "shape_ele",
     "edge_route_ptr", "edge_route_idx",
 )
+#: Arrays added later: graphs compiled before them load with their default.
+OPTIONAL_ARRAYS = ("node_passage",)
 
 
 class CompiledGraph:
@@ -34,6 +37,10 @@ class CompiledGraph:
                  places: list[Place], meta: dict):
         for name in ARRAY_NAMES:
             setattr(self, name, arrays[name])
+        #: who may pass through each node (``graphs.tags.NODE_*`` bits; barriers restrict it)
+        self.node_passage = arrays.get("node_passage")
+        if self.node_passage is None:
+            self.node_passage = np.full(len(self.node_lat), NODE_OPEN, np.uint8)
         self.cat = {k[4:]: v for k, v in arrays.items() if k.startswith("cat_")}
         self.num = {k[4:]: v for k, v in arrays.items() if k.startswith("num_")}
         self.vocab = vocab
@@ -58,7 +65,7 @@ class CompiledGraph:
 
     def arrays(self) -> dict:
         """All arrays by their stored name."""
-        out = {name: getattr(self, name) for name in ARRAY_NAMES}
+        out = {name: getattr(self, name) for name in ARRAY_NAMES + OPTIONAL_ARRAYS}
         out.update({"cat_" + k: v for k, v in self.cat.items()})
         out.update({"num_" + k: v for k, v in self.num.items()})
         return out

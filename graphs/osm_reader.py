@@ -37,6 +37,12 @@ class RawOSM:
     way_flags: list[int]
     areas: list[dict]
     point_places: list[dict]
+    #: restricted passages: node id -> ``tags.node_passage`` bits (open nodes are absent)
+    node_passage: dict = dataclasses.field(default_factory=dict)
+    #: why nodes restrict passage: node id -> reason (``tags.node_drop_reason``)
+    node_reasons: dict = dataclasses.field(default_factory=dict)
+    #: highway ways left out of the graph, counted by reason (``tags.way_drop_reason``)
+    dropped_ways: dict = dataclasses.field(default_factory=dict)
     node_ids: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
     node_lat: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
     node_lon: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
@@ -163,6 +169,7 @@ def _read(path: Path, progress) -> RawOSM:
                 areas.append(area)
 
     way_ids, way_refs, way_tags, way_flags = [], [], [], []
+    dropped: dict = {}
     with progress_bar(progress, desc="ways", unit=" way") as bar:
         for way in osmium.FileProcessor(fname, osmium.osm.WAY):
             bar.update()
@@ -176,6 +183,9 @@ def _read(path: Path, progress) -> RawOSM:
                     way_refs.append(refs)
                     way_flags.append(flags)
                     way_tags.append(_edge_tags(tags))
+                else:
+                    reason = tagrules.way_drop_reason(tags)
+                    dropped[reason] = dropped.get(reason, 0) + 1
             if way.id in area_members:
                 refs = refs if refs is not None else np.fromiter((n.ref for n in way.nodes), np.int64)
                 for index in area_members[way.id]:
@@ -194,6 +204,7 @@ def _read(path: Path, progress) -> RawOSM:
         for ring in area["rings"]:
             needed.update(ring.tolist())
     ids, lats, lons, point_places = [], [], [], []
+    passages, reasons = {}, {}
     with progress_bar(progress, desc="nodes", unit=" node") as bar:
         for node in osmium.FileProcessor(fname, osmium.osm.NODE):
             bar.update()
@@ -203,6 +214,11 @@ def _read(path: Path, progress) -> RawOSM:
                 ids.append(node_id)
                 lats.append(loc.lat)
                 lons.append(loc.lon)
+                if len(node.tags):
+                    passage = tagrules.node_passage(node.tags)
+                    if passage != tagrules.NODE_OPEN:
+                        passages[node_id] = passage
+                        reasons[node_id] = tagrules.node_drop_reason(node.tags, passage)
             if len(node.tags):
                 kind = poi.classify(node.tags)
                 if kind is None and node.tags.get("natural") == "peak":
@@ -217,7 +233,8 @@ def _read(path: Path, progress) -> RawOSM:
     return RawOSM(
         osm_date=osm_date, bounds=bounds, routes=routes, way_routes=way_routes,
         way_ids=way_ids, way_refs=way_refs, way_tags=way_tags, way_flags=way_flags,
-        areas=areas, point_places=point_places, node_ids=ids_arr[order],
+        areas=areas, point_places=point_places, node_passage=passages, node_reasons=reasons,
+        dropped_ways=dict(sorted(dropped.items(), key=lambda kv: -kv[1])), node_ids=ids_arr[order],
         node_lat=np.asarray(lats, np.float64)[order], node_lon=np.asarray(lons, np.float64)[order])
 
 

@@ -13,7 +13,7 @@ ROUTABLE_HIGHWAYS = frozenset({
     "path", "footway", "cycleway", "bridleway", "steps", "pedestrian",
     "living_street", "residential", "service", "unclassified", "road",
     "tertiary", "tertiary_link", "secondary", "secondary_link",
-    "primary", "primary_link", "track",
+    "primary", "primary_link", "track", "trunk", "trunk_link",
 })
 
 #: Highways bicycles may not use unless ``bicycle=yes|designated|…``.
@@ -30,6 +30,26 @@ _RESTRICTED = frozenset({
 
 FOOT_FWD, FOOT_BWD, BIKE_FWD, BIKE_BWD = 1, 2, 4, 8
 
+#: Passage through a node: on foot, riding a bicycle, pushing it (a cycle barrier).
+NODE_FOOT, NODE_BIKE, NODE_BIKE_DISMOUNT = 1, 2, 4
+NODE_OPEN = NODE_FOOT | NODE_BIKE
+
+#: Barrier defaults (before the node's own access tags), after the OSM wiki and what
+#: OSRM's and GraphHopper's foot and bike profiles do.
+_BARRIER_DEFAULTS = {
+    **dict.fromkeys(("gate", "lift_gate", "swing_gate", "sliding_gate", "entrance",
+                     "border_control", "toll_booth", "bollard", "rising_bollard", "block",
+                     "kerb", "height_restrictor", "cattle_grid", "bump_gate", "yes",
+                     "sump_buster", "barrier_board", "hampshire_gate"), NODE_OPEN),
+    **dict.fromkeys(("stile", "kissing_gate", "turnstile", "full-height_turnstile",
+                     "horse_stile", "step", "steps"), NODE_FOOT),
+    **dict.fromkeys(("cycle_barrier", "motorcycle_barrier", "chain", "horse_jump"),
+                    NODE_FOOT | NODE_BIKE_DISMOUNT),
+    **dict.fromkeys(("fence", "wall", "hedge", "ditch", "retaining_wall", "city_wall",
+                     "guard_rail", "jersey_barrier", "debris", "handrail"), 0),
+}
+_OPEN_VALUES = frozenset({"yes", "designated", "permissive", "official", "destination"})
+
 #: Categorical way attributes kept on every edge: name in the graph -> OSM key.
 CATEGORICAL_KEYS = {
     "highway": "highway",
@@ -44,6 +64,8 @@ CATEGORICAL_KEYS = {
     "lit": "lit",
     "incline": "incline",
     "cycleway": "cycleway",
+    "ref": "ref",                 # road number (D 943), for instructions
+    "junction": "junction",       # roundabouts, for instructions
 }
 
 #: Numeric way attributes: name in the graph -> OSM key.
@@ -70,6 +92,80 @@ def _mode_access(tags, mode: str, highway: str) -> bool:
     return True
 
 
+def _node_mode(tags, mode: str) -> str | None:
+    """The access value a node sets for ``mode`` (its own key, then vehicle, then access)."""
+    value = tags.get(mode)
+    if value is None and mode == "bicycle":
+        value = tags.get("vehicle")
+    return value if value is not None else tags.get("access")
+
+
+def node_passage(tags) -> int:
+    """Who may pass through a node: bitmask of ``NODE_FOOT``, ``NODE_BIKE``,
+    ``NODE_BIKE_DISMOUNT`` (``NODE_OPEN`` for a node without barrier or access tags).
+
+    The barrier kind gives the default (a stile lets walkers over, not bicycles; a
+    cycle barrier makes cyclists push); the node's ``access``/``foot``/``bicycle``
+    tags override it (``barrier=gate`` + ``access=private`` closes it to all,
+    ``barrier=stile`` + ``bicycle=yes`` opens it to bicycles); ``locked=yes``
+    without an explicit access closes it.
+
+    Parameters
+    ----------
+    tags : mapping
+        The node's OSM tags.
+
+    Returns
+    -------
+    int
+    """
+    barrier = tags.get("barrier")
+    if barrier is None and tags.get("access") is None:
+        return NODE_OPEN
+    passage = _BARRIER_DEFAULTS.get(barrier, NODE_OPEN) if barrier else NODE_OPEN
+    if tags.get("locked") in _YES:
+        passage = 0
+    foot = _node_mode(tags, "foot")
+    if foot in _RESTRICTED:
+        passage &= ~NODE_FOOT
+    elif foot in _OPEN_VALUES:
+        passage |= NODE_FOOT
+    bike = _node_mode(tags, "bicycle")
+    if bike in _RESTRICTED:
+        passage &= ~(NODE_BIKE | NODE_BIKE_DISMOUNT)
+    elif bike == "dismount":
+        passage = (passage & ~NODE_BIKE) | NODE_BIKE_DISMOUNT
+    elif bike in _OPEN_VALUES:
+        passage = (passage & ~NODE_BIKE_DISMOUNT) | NODE_BIKE
+    return passage
+
+
+def node_drop_reason(tags, passage: int) -> str | None:
+    """Why a node restricts passage (for the build report), None when it does not."""
+    if passage == NODE_OPEN:
+        return None
+    what = tags.get("barrier") or "access"
+    if passage == 0:
+        return f"closed:{what}"
+    if not passage & NODE_FOOT:
+        return f"no_foot:{what}"
+    if passage & NODE_BIKE_DISMOUNT:
+        return f"bike_dismount:{what}"
+    return f"no_bicycle:{what}"
+
+
+def way_drop_reason(tags) -> str:
+    """Why a ``highway=*`` way is not routable (``way_flags`` is 0), as a report key."""
+    highway = tags.get("highway")
+    if highway not in ROUTABLE_HIGHWAYS:
+        return f"highway={highway}"
+    if is_area(tags):
+        return "area"
+    if tags.get("motorroad") in _YES:
+        return "motorroad"
+    return "access"
+
+
 def is_area(tags) -> bool:
     """An ``area=yes`` highway (a square, a plaza) is a surface, not a line to route on."""
     return tags.get("area") in _YES
@@ -91,6 +187,8 @@ def way_flags(tags) -> int:
     """
     highway = tags.get("highway")
     if highway not in ROUTABLE_HIGHWAYS or is_area(tags):
+        return 0
+    if tags.get("motorroad") in _YES:      # a road for motor vehicles only (Kraftstraße)
         return 0
     flags = 0
     if _mode_access(tags, "foot", highway):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from graphs.build import build_id
+
 from .itinerary import Itinerary
 from .profiles import SAC_ORDER, is_busy, is_rough
 
@@ -32,18 +34,18 @@ def edge_slice(graph, edge: int, a: float, b: float):
 
 
 class EdgeFacts:
-    """Per-edge facts a profile's itineraries report, computed once per network."""
+    """Per-edge facts a profile's itineraries report, computed once per profile."""
 
-    def __init__(self, network):
-        g = network.graph
+    def __init__(self, graph, profile):
+        g = graph
         self.rough = is_rough(g)
         self.busy = is_busy(g)
         self.steps = g.codes_of("highway", ("steps",))
         self.dismount = g.codes_of("bicycle", ("dismount",))
-        hard = SAC_ORDER[1:] if network.profile.mode == "foot" else SAC_ORDER
+        hard = SAC_ORDER[1:] if profile.mode == "foot" else SAC_ORDER
         self.difficult = g.codes_of("sac_scale", hard)
         self.destination = g.codes_of("access", ("destination", "customers", "delivery"))
-        self.signed = g.route_mask(network.profile.route_types)
+        self.signed = g.route_mask(profile.route_types)
 
 
 def _warning_types(network, facts: EdgeFacts, edge: int) -> list[tuple[str, str]]:
@@ -131,7 +133,8 @@ def assemble(network, facts: EdgeFacts, paths: list, waypoints: list, kind: str)
         signed_routes=routes, warnings=warnings,
         pieces=[[[int(e), round(float(a), 3), round(float(b), 3)] for e, a, b in p.pieces]
                 for p in paths],
-        meta={"graph": g.meta.get("name"), "osm_date": g.meta.get("osm_date"),
+        meta={"graph": g.meta.get("name"), "graph_build": build_id(g.meta),
+              "osm_date": g.meta.get("osm_date"),
               "attribution": g.meta.get("attribution", []), "signed_m": float(signed_total)})
     for leg in itinerary.legs:
         seg = itinerary.ele[leg["start"]:leg["end"] + 1]

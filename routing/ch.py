@@ -213,7 +213,7 @@ def _seed(nodes, costs, dist, other, pred, heap, heap_node, touched, n_touched):
     return size, n_touched
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def ch_query(up_ptr, up_head, up_cost, up_edge, dn_ptr, dn_head, dn_cost, dn_edge,
              src_nodes, src_costs, tgt_nodes, tgt_costs, dist_f, dist_r, pred_f, pred_r,
              touched, heap_f, node_f, heap_r, node_r):
@@ -279,7 +279,7 @@ def ch_query(up_ptr, up_head, up_cost, up_edge, dn_ptr, dn_head, dn_cost, dn_edg
     return best, meet, touched[:n_touched]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def unpack(meet, pred_f, pred_r, e_from, e_to, e_child1, e_child2, e_arc):
     """Original arc ids of the path through ``meet`` (shortcuts expanded)."""
     chain = []
@@ -306,7 +306,7 @@ def unpack(meet, pred_f, pred_r, e_from, e_to, e_child1, e_child2, e_arc):
     return np.array(out, np.int64)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def reset_ch(touched, dist_f, dist_r, pred_f, pred_r):
     for v in touched:
         dist_f[v] = INF

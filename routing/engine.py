@@ -105,7 +105,7 @@ def _active_landmarks(lm_from, lm_to, src_nodes, t_from, t_to, n_active):
     return order[:min(n_active, n_lm)]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def dijkstra(indptr, heads, costs, src_nodes, src_costs, tgt_nodes, max_cost, dist, pred):
     """Dijkstra from weighted sources until every target is settled or ``max_cost``.
 
@@ -158,7 +158,7 @@ def dijkstra(indptr, heads, costs, src_nodes, src_costs, tgt_nodes, max_cost, di
     return touched[:n_touched]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def arcs_to(pred, tails, node):
     """Arcs of the search tree path ending at ``node``, in travel order."""
     count = 0
@@ -190,7 +190,7 @@ def _average_potential(v, lm_from, lm_to, s_from, s_to, t_from, t_to, src_costs,
     return 0.5 * (pt - ps)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def bidir_astar(indptr, heads, costs, rindptr, rtails, rarcs, lm_from, lm_to,
                 src_nodes, src_costs, tgt_nodes, tgt_costs,
                 dist_f, dist_r, pred_f, pred_r, pot, touched, heap_f, node_f, heap_r, node_r,
@@ -301,7 +301,7 @@ def bidir_astar(indptr, heads, costs, rindptr, rtails, rarcs, lm_from, lm_to,
     return best, meet, touched[:n_touched]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def reset_bidir(touched, dist_f, dist_r, pred_f, pred_r, pot):
     """Put the bidirectional buffers back to their initial state (O(touched))."""
     for v in touched:
@@ -312,7 +312,7 @@ def reset_bidir(touched, dist_f, dist_r, pred_f, pred_r, pot):
         pot[v] = np.nan
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def arcs_from(pred_r, heads, node):
     """Forward arcs from ``node`` to the end of the backward search tree."""
     count = 0

@@ -5,6 +5,7 @@ input, keeps the result beside the graph and unpacks paths.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from pathlib import Path
@@ -13,8 +14,11 @@ import numpy as np
 
 from .ch import build_ch, ch_query, reset_ch, unpack
 from .engine import INF
+from .workspace import WorkspacePool
 
 
+#: Queries with more sources and targets than this get buffers of their own.
+MAX_POOLED_SEEDS = 64
 CACHE_ARRAYS = ("rank", "e_from", "e_to", "e_cost", "e_child1", "e_child2", "e_arc")
 
 
@@ -91,10 +95,8 @@ class ContractionHierarchy:
         up = rank[self.e_to] > rank[self.e_from]
         self.up = self._csr(n, self.e_from[up], self.e_to[up], np.flatnonzero(up))
         self.dn = self._csr(n, self.e_to[~up], self.e_from[~up], np.flatnonzero(~up))
-        self._buf = (np.full(n, INF), np.full(n, INF), np.full(n, -1, np.int64),
-                     np.full(n, -1, np.int64), np.empty(n + 2, np.int64))
-        self._heaps = (np.empty(4 * n + 16), np.empty(4 * n + 16, np.int64),
-                       np.empty(4 * n + 16), np.empty(4 * n + 16, np.int64))
+        self._heap = max(len(self.up[1]), len(self.dn[1])) + MAX_POOLED_SEEDS
+        self._scratch = WorkspacePool(lambda: _buffers(n, self._heap))
 
     def _csr(self, n, owner, head, edges):
         order = np.argsort(owner, kind="stable")
@@ -103,12 +105,30 @@ class ContractionHierarchy:
 
     def query(self, src, src_cost, tgt, tgt_cost):
         """(cost, meeting node, original arc ids) between weighted sources and targets."""
-        dist_f, dist_r, pred_f, pred_r, touched_buf = self._buf
-        cost, meet, touched = ch_query(*self.up, *self.dn, src, src_cost, tgt, tgt_cost,
-                                       dist_f, dist_r, pred_f, pred_r, touched_buf, *self._heaps)
-        arcs = np.zeros(0, np.int64)
-        if meet >= 0:
-            arcs = unpack(meet, pred_f, pred_r, self.e_from, self.e_to, self.e_child1,
-                          self.e_child2, self.e_arc)
-        reset_ch(touched, dist_f, dist_r, pred_f, pred_r)
+        if len(src) + len(tgt) > MAX_POOLED_SEEDS:     # rare: buffers of its own, big enough
+            n = len(self.rank)
+            scratch = contextlib.nullcontext(_buffers(n, self._heap + len(src) + len(tgt)))
+        else:
+            scratch = self._scratch.borrow()
+        with scratch as buffers:
+            dist_f, dist_r, pred_f, pred_r = buffers[:4]
+            cost, meet, touched = ch_query(*self.up, *self.dn, src, src_cost, tgt, tgt_cost,
+                                           *buffers)
+            arcs = np.zeros(0, np.int64)
+            if meet >= 0:
+                arcs = unpack(meet, pred_f, pred_r, self.e_from, self.e_to, self.e_child1,
+                              self.e_child2, self.e_arc)
+            reset_ch(touched, dist_f, dist_r, pred_f, pred_r)
         return cost, meet, arcs
+
+
+def _buffers(n: int, heap: int) -> tuple:
+    """One query's buffers, in the argument order of :func:`routing.ch.ch_query`: distances
+    and predecessors both ways (INF / -1), touched nodes and two heaps of ``heap`` entries.
+
+    A node is expanded at most once per side (only a strict improvement pushes), so a side
+    pushes at most once per arc of its direction plus once per seed.
+    """
+    return (np.full(n, INF), np.full(n, INF), np.full(n, -1, np.int64), np.full(n, -1, np.int64),
+            np.empty(n + 2, np.int64), np.empty(heap), np.empty(heap, np.int64),
+            np.empty(heap), np.empty(heap, np.int64))

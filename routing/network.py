@@ -10,6 +10,7 @@ from scipy.sparse.csgraph import connected_components, dijkstra as sp_dijkstra
 from . import engine
 from .errors import PointOffNetworkError, UnreachableError
 from .profiles import Profile, edge_costs
+from .workspace import WorkspacePool
 
 #: Landmarks used per query (the best of all for the pair): fewer reads per node.
 ACTIVE_LANDMARKS = 6
@@ -55,7 +56,6 @@ class ProfileNetwork:
         self.graph = graph
         self.profile = profile
         self.use_hierarchy = hierarchy
-        self._ch = None
         c = edge_costs(graph, profile, route_preference, metric)
         if extra_cost is not None:
             c["cost_fwd"] = c["cost_fwd"] * extra_cost
@@ -75,17 +75,14 @@ class ProfileNetwork:
         n = graph.n_nodes
         self.indptr = np.searchsorted(self.tails, np.arange(n + 1)).astype(np.int64)
         self.snappable = self._main_parts()
-        self._buffers = (np.full(n, engine.INF), np.full(n, -1, np.int64))   # one-to-many
         # Reverse CSR (incoming arcs) for the backward half of bidirectional searches.
         rorder = np.argsort(self.heads, kind="stable")
         self.rarcs = rorder.astype(np.int64)
         self.rtails = self.tails[rorder]
         self.rindptr = np.searchsorted(self.heads[rorder], np.arange(n + 1)).astype(np.int64)
-        self._bi = (np.full(n, engine.INF), np.full(n, engine.INF), np.full(n, -1, np.int64),
-                    np.full(n, -1, np.int64), np.full(n, np.nan), np.empty(n + 2, np.int64))
-        self._heaps = tuple(np.empty(2 * n + 16) if i % 2 == 0 else np.empty(2 * n + 16, np.int64)
-                            for i in range(4))
         self.lm_from, self.lm_to = self._landmarks(landmarks)
+        self._scratch = WorkspacePool(lambda: SearchWorkspace(n))
+        self.hierarchy = self._hierarchy() if hierarchy else None
 
     # -- preprocessing -------------------------------------------------------------------
     def _main_parts(self) -> np.ndarray:
@@ -144,15 +141,13 @@ class ProfileNetwork:
         lm_to = np.where(np.isfinite(lm_to), lm_to, engine.INF)
         return np.ascontiguousarray(lm_from.T), np.ascontiguousarray(lm_to.T)
 
-    @property
-    def hierarchy(self):
-        """The contraction hierarchy of these weights, built on first use (seconds)."""
-        if self._ch is None:
-            from .hierarchy import ContractionHierarchy
+    def _hierarchy(self):
+        """The contraction hierarchy of these weights (loaded from the graph's cache
+        directory, else built: seconds)."""
+        from .hierarchy import ContractionHierarchy
 
-            source = getattr(self.graph, "source_dir", None)
-            self._ch = ContractionHierarchy(self, cache_dir=source / "cache" if source else None)
-        return self._ch
+        source = getattr(self.graph, "source_dir", None)
+        return ContractionHierarchy(self, cache_dir=source / "cache" if source else None)
 
     # -- endpoints -------------------------------------------------------------------------
     def _ends(self, ep: Endpoint, penalty, leaving: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -190,6 +185,23 @@ class ProfileNetwork:
         return engine.INF
 
     # -- queries ---------------------------------------------------------------------------
+    def warm_up(self) -> tuple[int, int]:
+        """Run each kernel once (numba loads compiled code on first call); returns two graph
+        nodes far apart for a warm-up route, (-1, -1) on an empty network."""
+        if len(self.heads) == 0:
+            return -1, -1
+        s, t = int(self.tails[0]), int(self.heads[0])
+        self.node_query(s, t)
+        self._search(np.array([s], np.int64), np.zeros(1), np.array([t], np.int64),
+                     np.zeros(1), costs=self.costs)
+        with self._scratch.borrow() as ws:
+            touched = engine.dijkstra(self.indptr, self.heads, self.costs, np.array([s], np.int64),
+                                      np.zeros(1), np.zeros(0, np.int64), 0.0, ws.dist_f, ws.pred_f)
+            ws.dist_f[touched], ws.pred_f[touched] = engine.INF, -1
+        far = int(np.argmax(np.where(self.lm_from[:, 0] < engine.INF / 2, self.lm_from[:, 0], -1)))\
+            if self.lm_from.shape[1] else t
+        return s, far
+
     def node_query(self, s: int, t: int) -> tuple[float, list]:
         """Cost and arcs of the optimal path between two graph nodes."""
         cost, j, arcs = self._search(np.array([s], np.int64), np.zeros(1),
@@ -206,24 +218,22 @@ class ProfileNetwork:
             cost, meet, arcs = self.hierarchy.query(src, src_cost, tgt, tgt_cost)
             return cost, self._target_index(meet, arcs, tgt, tgt_cost), arcs
         costs = self.costs if costs is None else costs
-        dist_f, dist_r, pred_f, pred_r, pot, touched_buf = self._bi
-        while True:
-            cost, meet, touched = engine.bidir_astar(
-                self.indptr, self.heads, costs, self.rindptr, self.rtails, self.rarcs,
-                self.lm_from, self.lm_to, src, src_cost, tgt, tgt_cost, dist_f, dist_r, pred_f,
-                pred_r, pot, touched_buf, *self._heaps, ACTIVE_LANDMARKS, self.lm_slack)
-            if meet != -2:
-                break
-            # A heap outgrew its buffer (many decrease-keys): reset, retry twice as big.
-            self._reset(touched)
-            size = 2 * len(self._heaps[0])
-            self._heaps = (np.empty(size), np.empty(size, np.int64),
-                           np.empty(size), np.empty(size, np.int64))
-        arcs = np.zeros(0, np.int64)
-        if meet >= 0:
-            arcs = np.concatenate([engine.arcs_to(pred_f, self.tails, meet),
-                                   engine.arcs_from(pred_r, self.heads, meet)])
-        self._reset(touched)
+        with self._scratch.borrow() as ws:
+            while True:
+                cost, meet, touched = engine.bidir_astar(
+                    self.indptr, self.heads, costs, self.rindptr, self.rtails, self.rarcs,
+                    self.lm_from, self.lm_to, src, src_cost, tgt, tgt_cost, *ws.bidir(),
+                    ACTIVE_LANDMARKS, self.lm_slack)
+                if meet != -2:
+                    break
+                # A heap outgrew its buffer (many decrease-keys): reset, retry twice as big.
+                ws.reset(touched)
+                ws.grow_heaps()
+            arcs = np.zeros(0, np.int64)
+            if meet >= 0:
+                arcs = np.concatenate([engine.arcs_to(ws.pred_f, self.tails, meet),
+                                       engine.arcs_from(ws.pred_r, self.heads, meet)])
+            ws.reset(touched)
         return cost, self._target_index(meet, arcs, tgt, tgt_cost), arcs
 
     def _target_index(self, meet, arcs, tgt, tgt_cost) -> int:
@@ -233,9 +243,6 @@ class ProfileNetwork:
         end = self.heads[arcs[-1]] if len(arcs) else meet
         candidates = np.flatnonzero(tgt == end)
         return int(candidates[np.argmin(tgt_cost[candidates])])
-
-    def _reset(self, touched):
-        engine.reset_bidir(touched, *self._bi[:5])
 
     def path(self, a: Endpoint, b: Endpoint, penalty: np.ndarray | None = None) -> Path:
         """Optimal path between two endpoints (raises UnreachableError).
@@ -276,26 +283,58 @@ class ProfileNetwork:
         src, src_cost = self.exits(a)
         entries = [self.entries(t) for t in targets]
         tgt_nodes = np.concatenate([e[0] for e in entries]) if entries else np.zeros(0, np.int64)
-        dist, pred = self._buffers
-        touched = engine.dijkstra(self.indptr, self.heads, self.costs, src, src_cost,
-                                  tgt_nodes, max_cost, dist, pred)
         out = np.full(len(targets), engine.INF)
-        for i, (nodes, costs) in enumerate(entries):
-            if len(nodes):
-                out[i] = np.min(dist[nodes] + costs)
-            out[i] = min(out[i], self._same_edge(a, targets[i]))
-        dist[touched], pred[touched] = engine.INF, -1
+        with self._scratch.borrow() as ws:
+            dist, pred = ws.dist_f, ws.pred_f
+            touched = engine.dijkstra(self.indptr, self.heads, self.costs, src, src_cost,
+                                      tgt_nodes, max_cost, dist, pred)
+            for i, (nodes, costs) in enumerate(entries):
+                if len(nodes):
+                    out[i] = np.min(dist[nodes] + costs)
+                out[i] = min(out[i], self._same_edge(a, targets[i]))
+            dist[touched], pred[touched] = engine.INF, -1
         return out
 
     def costs_from(self, a: Endpoint, max_cost: float) -> np.ndarray:
         """Cost from ``a`` to every node within ``max_cost`` (INF beyond): a copy."""
         src, src_cost = self.exits(a)
-        dist, pred = self._buffers
-        touched = engine.dijkstra(self.indptr, self.heads, self.costs, src, src_cost,
-                                  np.zeros(0, np.int64), max_cost, dist, pred)
-        out = dist.copy()
-        dist[touched], pred[touched] = engine.INF, -1
+        with self._scratch.borrow() as ws:
+            dist, pred = ws.dist_f, ws.pred_f
+            touched = engine.dijkstra(self.indptr, self.heads, self.costs, src, src_cost,
+                                      np.zeros(0, np.int64), max_cost, dist, pred)
+            out = dist.copy()
+            dist[touched], pred[touched] = engine.INF, -1
         return out
+
+
+class SearchWorkspace:
+    """Per-query buffers of the ALT and Dijkstra kernels (one entry per node).
+
+    They come in as INF / INF / -1 / -1 / NaN and every query puts back what it
+    touched, so a workspace is reused without an O(nodes) clear.
+    """
+
+    def __init__(self, n: int):
+        self.dist_f, self.dist_r = np.full(n, engine.INF), np.full(n, engine.INF)
+        self.pred_f, self.pred_r = np.full(n, -1, np.int64), np.full(n, -1, np.int64)
+        self.pot = np.full(n, np.nan)
+        self.touched = np.empty(n + 2, np.int64)
+        self.heaps = self._heaps(2 * n + 16)
+
+    @staticmethod
+    def _heaps(size: int) -> tuple:
+        return (np.empty(size), np.empty(size, np.int64), np.empty(size), np.empty(size, np.int64))
+
+    def bidir(self) -> tuple:
+        """The buffers in the argument order of :func:`engine.bidir_astar`."""
+        return (self.dist_f, self.dist_r, self.pred_f, self.pred_r, self.pot, self.touched,
+                *self.heaps)
+
+    def reset(self, touched) -> None:
+        engine.reset_bidir(touched, self.dist_f, self.dist_r, self.pred_f, self.pred_r, self.pot)
+
+    def grow_heaps(self) -> None:
+        self.heaps = self._heaps(2 * len(self.heaps[0]))
 
 
 def _fmt(ep: Endpoint) -> str:

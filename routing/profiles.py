@@ -10,7 +10,8 @@ import dataclasses
 
 import numpy as np
 
-from graphs.tags import BIKE_BWD, BIKE_FWD, FOOT_BWD, FOOT_FWD
+from graphs.tags import (BIKE_BWD, BIKE_FWD, FOOT_BWD, FOOT_FWD, NODE_BIKE,
+                         NODE_BIKE_DISMOUNT, NODE_FOOT)
 
 from .errors import UnknownProfileError
 
@@ -22,7 +23,9 @@ ROUGH = ("gravel", "pebblestone", "unpaved", "ground", "dirt", "earth", "grass",
 SAC_ORDER = ("hiking", "mountain_hiking", "demanding_mountain_hiking", "alpine_hiking",
              "demanding_alpine_hiking", "difficult_alpine_hiking")
 BAD_SMOOTHNESS = ("bad", "very_bad", "horrible", "very_horrible", "impassable")
-BUSY = ("primary", "primary_link", "secondary", "secondary_link")
+BUSY = ("primary", "primary_link", "secondary", "secondary_link", "trunk", "trunk_link")
+#: Seconds lost pushing a bicycle through a cycle barrier or a chicane.
+DISMOUNT_S = 20.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,7 +46,10 @@ class Profile:
         Cost multiplier by highway value (1 = neutral, above = avoided).
     forbidden_highways : tuple
     max_sac : int
-        Highest sac_scale index allowed (0 = hiking/T1; -1 = no sac_scale way).
+        Highest sac_scale index allowed (0 = hiking/T1 … 5 = T6; -1 = no sac_scale way).
+        ``hike`` and ``trail`` stop at 2 (T3, demanding mountain hiking); a request may
+        lower it (:class:`routing.options.RouteOptions`), a profile variant made with
+        ``dataclasses.replace`` may raise it.
     max_mtb : float
         Highest mtb:scale allowed.
     avoid_rough : bool
@@ -80,26 +86,29 @@ _WALK_COMFORT = {"path": 1.0, "footway": 1.0, "track": 1.0, "bridleway": 1.05, "
                  "pedestrian": 1.05, "living_street": 1.1, "cycleway": 1.15, "residential": 1.25,
                  "service": 1.25, "unclassified": 1.3, "road": 1.4, "tertiary": 1.6,
                  "tertiary_link": 1.6, "secondary": 2.2, "secondary_link": 2.2,
-                 "primary": 3.0, "primary_link": 3.0}
+                 "primary": 3.0, "primary_link": 3.0, "trunk": 4.0, "trunk_link": 4.0}
 _BIKE_COMFORT = {"cycleway": 0.9, "path": 1.15, "track": 1.1, "living_street": 1.05,
                  "residential": 1.0, "service": 1.1, "unclassified": 1.0, "road": 1.1,
                  "tertiary": 1.15, "tertiary_link": 1.15, "secondary": 1.6,
                  "secondary_link": 1.6, "primary": 2.5, "primary_link": 2.5,
-                 "footway": 1.5, "pedestrian": 1.5, "bridleway": 1.5}
+                 "trunk": 3.5, "trunk_link": 3.5, "footway": 1.5, "pedestrian": 1.5, "bridleway": 1.5}
 
 PROFILES: dict[str, Profile] = {p.name: p for p in (
     Profile("hike", "foot", 4.5, 6.0, 1.0,
             {"paved": 1.0, "smooth": 1.0, "rough": 0.95, "unknown_path": 1.0},
-            _WALK_COMFORT, route_types=("hiking", "foot", "walking")),
+            _WALK_COMFORT, max_sac=2, route_types=("hiking", "foot", "walking")),
     Profile("trail", "foot", 9.0, 4.0, 0.5,
             {"paved": 1.0, "smooth": 1.0, "rough": 0.9, "unknown_path": 0.95},
             dict(_WALK_COMFORT, path=0.9, track=0.95, residential=1.4, tertiary=1.8),
-            route_types=("running", "hiking", "foot")),
+            max_sac=2, route_types=("running", "hiking", "foot")),
     Profile("family", "foot", 3.5, 8.0, 1.5,
             {"paved": 1.0, "smooth": 0.95, "rough": 0.8, "unknown_path": 0.9},
-            dict(_WALK_COMFORT, residential=1.3, tertiary=2.5, tertiary_link=2.5),
-            forbidden_highways=("steps", "secondary", "secondary_link", "primary",
-                                "primary_link"),
+            # Busy roads are last resorts, not walls: a family can walk the pavement of a
+            # main road for the few hundred metres that link two quiet ones.
+            dict(_WALK_COMFORT, residential=1.3, tertiary=2.5, tertiary_link=2.5,
+                 secondary=5.0, secondary_link=5.0, primary=7.0, primary_link=7.0,
+                 trunk=9.0, trunk_link=9.0),
+            forbidden_highways=("steps",),
             max_sac=0, max_mtb=1.0, avoid_rough=True,
             route_types=("hiking", "foot", "walking")),
     Profile("bike", "bicycle", 16.0, 3.0, 0.0,
@@ -207,6 +216,12 @@ def edge_costs(graph, profile: Profile, route_preference: float | None = None,
         usable &= ~rough
     fwd = usable & ((graph.edge_flags & flag_f) > 0)
     bwd = usable & ((graph.edge_flags & flag_b) > 0)
+    # A barrier closed to the mode cannot be entered, so no path passes through it.
+    passage = graph.node_passage
+    can_pass = NODE_FOOT if profile.mode == "foot" else NODE_BIKE | NODE_BIKE_DISMOUNT
+    closed = (passage & can_pass) == 0
+    fwd &= ~closed[graph.edge_v]
+    bwd &= ~closed[graph.edge_u]
 
     speed = profile.speed_kmh / 3.6 * _surface_group_factor(graph, profile)
     if profile.mode == "bicycle":
@@ -217,6 +232,10 @@ def edge_costs(graph, profile: Profile, route_preference: float | None = None,
     down = np.nan_to_num(graph.edge_descent)
     time_fwd = flat + up * profile.climb_s_per_m + down * profile.descent_s_per_m
     time_bwd = flat + down * profile.climb_s_per_m + up * profile.descent_s_per_m
+    if profile.mode == "bicycle":
+        push = (passage & (NODE_BIKE | NODE_BIKE_DISMOUNT)) == NODE_BIKE_DISMOUNT
+        time_fwd = time_fwd + DISMOUNT_S * push[graph.edge_v]
+        time_bwd = time_bwd + DISMOUNT_S * push[graph.edge_u]
 
     comfort = _lookup(graph, "highway", profile.highway_comfort, 1.3)
     comfort = np.where(rough, comfort * profile.rough_comfort, comfort)

@@ -1,90 +1,157 @@
-"""The Router: a graph plus everything per-profile that queries reuse."""
+"""The routing service: a compiled graph and everything per profile, built once, read-only.
+
+One :class:`RoutingService` serves every thread of a process (OSRM's engine is
+the model: built once, ``const`` queries, scratch space per query). Networks
+of the compiled profiles and their contraction hierarchies are built at
+construction; networks for other weights (a signed-route preference, length
+for map matching) are built on first use, once, under a lock, and never
+changed afterwards. Planners (:mod:`routing.tour`, :mod:`routing.loop`,
+:mod:`routing.stages`) are plain functions of the service.
+"""
 from __future__ import annotations
 
-import re
+import threading
+from types import MappingProxyType
 
 from graphs.spatial import EdgeIndex
 
 from .assemble import EdgeFacts, assemble
 from .corridor import PlaceLayer
-from .errors import InvalidQueryError, TooManyStopsError
+from .errors import InvalidQueryError, RoutingError, TooManyStopsError
 from .itinerary import Itinerary
+from .loop import plan_loop
 from .network import Endpoint, ProfileNetwork, check_snap
-from .profiles import get_profile
+from .points import MAX_POINTS, parse_points
+from .profiles import PROFILES, get_profile
+from .stages import split_stages
+from .tour import plan_tour
 
-_COORD = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
-MAX_POINTS = 50
-
-
-def parse_points(text: str) -> list:
-    """``'LAT,LON;LAT,LON;place-id'`` -> list of (lat, lon) tuples and place ids."""
-    if not text or not text.strip():
-        raise InvalidQueryError("no points given: expected 'LAT,LON;LAT,LON[;…]'")
-    out = []
-    for part in text.split(";"):
-        part = part.strip()
-        match = _COORD.match(part)
-        if match:
-            lat, lon = float(match.group(1)), float(match.group(2))
-            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                raise InvalidQueryError(f"point {part!r} is not a latitude,longitude pair")
-            out.append((lat, lon))
-        elif part:
-            out.append(part)
-    return out
+__all__ = ["RoutingService", "Router", "NetworkCache", "parse_points", "MAX_POINTS"]
 
 
-class Router:
-    """Plans itineraries on a compiled graph.
+class NetworkCache:
+    """Networks built on first use, each exactly once, kept for later queries.
+
+    Parameters
+    ----------
+    build : callable
+        ``build(key)`` returns the network of a key.
+    size : int
+        How many to keep; the oldest is forgotten (queries holding it finish with it).
+    """
+
+    def __init__(self, build, size: int = 16):
+        self._build = build
+        self._size = size
+        self._entries: dict = {}
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                if len(self._entries) >= self._size:
+                    self._entries.pop(next(iter(self._entries)))
+                entry = self._entries[key] = _BuildOnce()
+        return entry.get(lambda: self._build(key))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+class _BuildOnce:
+    """A value computed by the first caller while later callers wait for it."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._done = False
+        self._value = None
+
+    def get(self, build):
+        if not self._done:
+            with self._lock:
+                if not self._done:
+                    self._value = build()
+                    self._done = True
+        return self._value
+
+
+class RoutingService:
+    """Plans itineraries on a compiled graph; immutable and safe under any number of threads.
 
     Parameters
     ----------
     graph : graphs.CompiledGraph
+    profiles : iterable of str, optional
+        Profiles whose default network and contraction hierarchy are built now
+        (default: all of :data:`routing.profiles.PROFILES`); others on first use.
     snap_bound_m : float
         A query point farther than this from a usable way is an error.
     corridor_m : float
         Width (each side) of the corridor in which places count as "along".
     """
 
-    def __init__(self, graph, snap_bound_m: float = 1000.0, corridor_m: float = 300.0):
+    def __init__(self, graph, profiles=None, snap_bound_m: float = 1000.0,
+                 corridor_m: float = 300.0):
         self.graph = graph
         self.snap_bound_m = snap_bound_m
         self.corridor_m = corridor_m
+        # Lazily computed graph properties are computed here, before any thread shares them.
+        _ = graph.shape_offsets, graph.main_components, graph.place("")
         self.index = EdgeIndex(graph)
-        self._networks: dict = {}
-        self._facts: dict = {}
-        self._places = None
+        self.places = PlaceLayer(graph)
+        self._facts = MappingProxyType({name: EdgeFacts(graph, prof)
+                                        for name, prof in PROFILES.items()})
+        names = tuple(PROFILES) if profiles is None else tuple(get_profile(p).name for p in profiles)
+        self._compiled = MappingProxyType({(name, None, "cost"): self._build((name, None, "cost"))
+                                           for name in names})
+        self._custom = NetworkCache(self._build)
+
+    def _build(self, key) -> ProfileNetwork:
+        name, preference, metric = key
+        # The hierarchy pays off for the default weights, which most queries use.
+        return ProfileNetwork(self.graph, get_profile(name), preference,
+                              hierarchy=preference is None and metric == "cost", metric=metric)
 
     @property
-    def places(self) -> PlaceLayer:
-        if self._places is None:
-            self._places = PlaceLayer(self.graph)
-        return self._places
+    def profiles(self) -> tuple[str, ...]:
+        """Profiles whose networks were built at start-up."""
+        return tuple(key[0] for key in self._compiled)
 
     def network(self, profile: str, route_preference: float | None = None,
                 metric: str = "cost") -> ProfileNetwork:
-        """The (cached) network of a profile and signed-route preference.
+        """The network of a profile and signed-route preference (shared, read-only).
 
-        ``metric="length"`` weighs edges by their length (map matching)."""
+        ``metric="length"`` weighs edges by their length (map matching).
+        """
         prof = get_profile(profile)
         if route_preference is not None and not 0 <= route_preference <= 10:
             raise InvalidQueryError("route_preference must be between 0 and 10")
+        if metric not in ("cost", "length"):
+            raise InvalidQueryError(f"unknown metric {metric!r}: 'cost' or 'length'")
         key = (prof.name, None if route_preference is None else round(float(route_preference), 3),
                metric)
-        if key not in self._networks:
-            if len(self._networks) >= 16:
-                self._networks.pop(next(iter(self._networks)))
-            # The hierarchy pays off for the default weights, which most queries use.
-            self._networks[key] = ProfileNetwork(
-                self.graph, prof, route_preference,
-                hierarchy=route_preference is None and metric == "cost", metric=metric)
-        return self._networks[key]
+        network = self._compiled.get(key)
+        return network if network is not None else self._custom.get(key)
+
+    def warm_up(self) -> None:
+        """Plan one route per compiled profile, so that the first query finds the kernels
+        compiled and the workspace pools filled (servers call this before accepting)."""
+        g = self.graph
+        for name in self.profiles:
+            network = self.network(name)
+            a, b = network.warm_up()
+            if a >= 0:
+                points = [(float(g.node_lat[a]), float(g.node_lon[a])),
+                          (float(g.node_lat[b]), float(g.node_lon[b]))]
+                try:
+                    self.route(points, name)
+                except RoutingError:
+                    pass                 # a degenerate graph: the kernels ran all the same
 
     def facts(self, network: ProfileNetwork) -> EdgeFacts:
-        key = network.profile.name
-        if key not in self._facts:
-            self._facts[key] = EdgeFacts(network)
-        return self._facts[key]
+        """Per-edge facts itineraries of the network's profile report."""
+        return self._facts[network.profile.name]
 
     # -- points -----------------------------------------------------------------------------
     def endpoint(self, point, network: ProfileNetwork) -> Endpoint:
@@ -108,6 +175,7 @@ class Router:
                         place.id if place else None)
 
     def waypoint(self, ep: Endpoint) -> dict:
+        """The waypoint dict of an endpoint, as itineraries list them."""
         place = self.graph.place(ep.place_id) if ep.place_id else None
         return {"lat": round(ep.lat, 7), "lon": round(ep.lon, 7),
                 "query": [round(ep.query[0], 7), round(ep.query[1], 7)],
@@ -116,6 +184,7 @@ class Router:
                 "kind": place.kind if place else None}
 
     def endpoints(self, points, network, limit: int = MAX_POINTS) -> list[Endpoint]:
+        """Snap many points (a list, or the text :func:`parse_points` reads)."""
         if isinstance(points, str):
             points = parse_points(points)
         if len(points) > limit:
@@ -151,15 +220,17 @@ class Router:
         return self.itinerary(network, endpoints, "route")
 
     def tour(self, stops, profile: str = "hike", **options) -> Itinerary:
-        from .tour import plan_tour
+        """Best order through ``stops``: see :func:`routing.tour.plan_tour`."""
         return plan_tour(self, stops, profile, **options)
 
     def loop(self, start, length_km: float, profile: str = "hike", **options) -> list[Itinerary]:
-        from .loop import plan_loop
+        """Ranked loops from ``start``: see :func:`routing.loop.plan_loop`."""
         return plan_loop(self, start, length_km, profile, **options)
 
     def stages(self, itinerary: Itinerary, **options) -> Itinerary:
-        from .stages import split_stages
+        """Split into days: see :func:`routing.stages.split_stages`."""
         return split_stages(self, itinerary, **options)
 
 
+#: The name planners and layers have always used.
+Router = RoutingService

@@ -9,7 +9,7 @@ import numpy as np
 from . import engine, tsp
 from .errors import (InvalidQueryError, TimeWindowError, TooManyStopsError,
                      UnreachableStopsError)
-from .router import parse_points
+from .points import parse_points
 
 MAX_STOPS = 25
 EXACT_UP_TO = tsp.EXACT_UP_TO

@@ -22,7 +22,12 @@ def test_heidelberg_builds_and_reloads(built):
     assert summary["largest_component_share"] > 0.95
     # steps were kept (they are walkable) and no motorway sneaked in
     assert graph.codes_of("highway", ["steps"]).sum() > 100
-    assert not graph.codes_of("highway", ["motorway", "trunk", "motorway_link"]).any()
+    assert not graph.codes_of("highway", ["motorway", "motorway_link"]).any()
+    # trunks are kept (routable unless motorroad=yes or signed closed); what was left out
+    # is reported by reason
+    dropped = summary["dropped"]
+    assert dropped["ways"]["highway=motorway"] > 0 and dropped["ways"]["motorroad"] > 0
+    assert sum(v for k, v in dropped["nodes"].items() if k.startswith("closed:")) > 10
     # the reload is exactly the build
     again = graphs.load_graph(out)
     assert np.array_equal(again.edge_len, graph.edge_len)

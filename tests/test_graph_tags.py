@@ -105,7 +105,8 @@ def test_catalogue_near_the_fixture(fixture_graph):
 @pytest.mark.parametrize("tags, expected", [
     ({"highway": "cycleway"}, BOTH_FOOT | BOTH_BIKE),
     ({"highway": "path", "foot": "no", "bicycle": "no"}, 0),
-    ({"highway": "trunk"}, 0),
+    ({"highway": "trunk"}, BOTH_FOOT | BOTH_BIKE),
+    ({"highway": "trunk", "motorroad": "yes"}, 0),
     ({"highway": "residential", "access": "destination"}, BOTH_FOOT | BOTH_BIKE),
     ({"highway": "residential", "vehicle": "no"}, BOTH_FOOT),
     ({"highway": "cycleway", "oneway": "yes"}, BOTH_FOOT | BIKE_FWD),

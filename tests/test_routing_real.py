@@ -64,7 +64,10 @@ def test_family_avoids_difficult_paths(heidelberg_trips):
     for it in trips["family"]:
         used = _edges(it)
         assert not hard[used].any() and not steps[used].any()
-    assert sum(it.breakdown["highway"].get("primary", 0) for it in trips["family"]) == 0
+    # busy roads are allowed to families but costly: a small share of their distance
+    busy = sum(it.breakdown["highway"].get(h, 0) for it in trips["family"]
+               for h in ("primary", "primary_link", "trunk", "trunk_link"))
+    assert busy < 0.02 * sum(it.distance_m for it in trips["family"])
 
 
 def test_bike_respects_direction(heidelberg_trips):

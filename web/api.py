@@ -1,13 +1,13 @@
 """JSON API v1: places, route, tour, loop, stages, GPX in."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from graphs.places import find_places
 from gpx import gpx_stats, itinerary_to_gpx, match_track, read_gpx, safe_filename, stages_zip
 
-from .app import router
-from .maps import itinerary_map
+from .extensions import get_routing
+from .pages import map_response
 from .planning import KINDS, plan
 from .problems import Problem
 
@@ -30,17 +30,14 @@ def render_itinerary(itinerary, fmt: str, filename: str | None = None) -> Respon
         return Response(stages_zip(itinerary), mimetype="application/zip",
                         headers={"Content-Disposition": f'attachment; filename="{name}.zip"'})
     if fmt == "html":
-        cfg = current_app.config
-        fmap = itinerary_map(itinerary, router().graph, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"],
-                             embed=request.args.get("embed") == "1")
-        return Response(fmap.get_root().render(), mimetype="text/html")
+        return map_response(itinerary, embed=request.args.get("embed") == "1")
     response = jsonify(itinerary.to_geojson())
     response.mimetype = "application/geo+json"
     return response
 
 
 def _planned(kind: str):
-    result = plan(router(), kind, request.args)
+    result = plan(get_routing(), kind, request.args)
     fmt = request.args.get("format", "geojson")
     if isinstance(result, list):            # loops: ranked candidates
         if fmt == "geojson":
@@ -79,7 +76,7 @@ def places():
         limit = min(max(int(request.args.get("limit", 50)), 1), 500)
     except ValueError:
         raise Problem(400, "Bad limit", "limit must be an integer") from None
-    found = find_places(router().graph.places, request.args.get("q", ""), kinds,
+    found = find_places(get_routing().graph.places, request.args.get("q", ""), kinds,
                         (south, west, north, east) if bbox else None, limit)
     return jsonify({"count": len(found), "places": found})
 
@@ -103,6 +100,6 @@ def gpx_statistics():
 def gpx_match():
     """GPX upload -> itinerary matched onto the network (GeoJSON, GPX, json, html)."""
     data = read_gpx(_uploaded_gpx())
-    itinerary = match_track(router(), data, request.args.get("profile", "hike"))
+    itinerary = match_track(get_routing(), data, request.args.get("profile", "hike"))
     itinerary.name = data.name or "Trace importée"
     return render_itinerary(itinerary, request.args.get("format", "geojson"))

@@ -2,39 +2,17 @@
 from __future__ import annotations
 
 import logging
-import threading
 
 from flask import Flask, g, jsonify
 
 from graphs.errors import GraphLoadError
-from graphs.store import load_graph
 
-from . import problems
+from . import csp, limits, problems
 from .config import load_config
 from .db import Database
+from .extensions import get_routing, routing_ext
 from .i18n import select_language, t
 from .security import check_csrf, csrf_token, current_user
-
-
-class RouterHolder:
-    """Loads the graph and its Router once, on first use, thread-safely."""
-
-    def __init__(self, graph_dir: str, router=None):
-        self.graph_dir = graph_dir
-        self._router = router
-        self._lock = threading.Lock()
-
-    def get(self):
-        if self._router is None:
-            with self._lock:
-                if self._router is None:
-                    from routing import Router
-
-                    self._router = Router(load_graph(self.graph_dir))
-        return self._router
-
-    def loaded(self) -> bool:
-        return self._router is not None
 
 
 def create_app(config: dict | None = None, router=None) -> Flask:
@@ -44,13 +22,13 @@ def create_app(config: dict | None = None, router=None) -> Flask:
     ----------
     config : dict, optional
         Overrides of the environment configuration (see :mod:`web.config`).
-    router : routing.Router, optional
-        An already loaded router (tests); otherwise ``GRAPH_DIR`` is loaded on first use.
+    router : routing.RoutingService, optional
+        An already built service (tests); otherwise ``GRAPH_DIR`` is loaded now.
     """
     app = Flask(__name__, instance_path=None)
     app.config.update(load_config(config))
     app.extensions["bassin_db"] = Database(app.config["DATABASE_URL"])
-    app.extensions["bassin_router"] = RouterHolder(app.config["GRAPH_DIR"], router)
+    routing_ext.init_app(app, router)
     problems.register(app)
 
     from .api import bp as api_bp
@@ -71,13 +49,8 @@ def create_app(config: dict | None = None, router=None) -> Flask:
         current_user()
         check_csrf()
 
-    @app.after_request
-    def _headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        if "Content-Security-Policy" not in response.headers:
-            response.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
-        return response
+    csp.init_app(app)
+    limits.init_app(app)
 
     @app.context_processor
     def _template_globals():
@@ -86,9 +59,8 @@ def create_app(config: dict | None = None, router=None) -> Flask:
 
     @app.get("/health")
     def health():
-        holder = app.extensions["bassin_router"]
         try:
-            meta = holder.get().graph.meta
+            meta = get_routing().graph.meta
         except GraphLoadError as exc:
             return jsonify({"status": "no-graph", "detail": str(exc)}), 503
         return jsonify({"status": "ok", "graph": {
@@ -99,10 +71,3 @@ def create_app(config: dict | None = None, router=None) -> Flask:
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     return app
-
-
-def router():
-    """The current app's Router (loads the graph on first call)."""
-    from flask import current_app
-
-    return current_app.extensions["bassin_router"].get()

@@ -27,9 +27,9 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def _write_map(itinerary, path) -> None:
-    from .maps import itinerary_map
+    from .maps import standalone_map_html
 
-    path.write_text(itinerary_map(itinerary, inline_assets=True).get_root().render(), "utf-8")
+    path.write_text(standalone_map_html(itinerary), "utf-8")
 
 
 def _writers() -> dict:

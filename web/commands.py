@@ -4,7 +4,6 @@ from __future__ import annotations
 import getpass
 import os
 import sys
-import threading
 from pathlib import Path
 
 from graphs.build import build_graph
@@ -14,7 +13,7 @@ from graphs.store import load_graph, save_graph
 
 from .config import load_config
 from .db import Database
-from .security import create_token, create_user
+from .security import create_token, create_user, list_tokens, revoke_token
 
 
 def add_commands(sub) -> None:
@@ -47,6 +46,8 @@ def add_commands(sub) -> None:
     c = usub.add_parser("create", help="create a staff user (or reset its password)")
     c.add_argument("username")
     c.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    c.add_argument("--display-name", help="the name public pages show as author "
+                                          "(without it they show none, never the username)")
     c.set_defaults(func=run_user_create)
 
     p = sub.add_parser("token", help="API tokens for scripts")
@@ -54,7 +55,15 @@ def add_commands(sub) -> None:
     c = tsub.add_parser("create", help="create an API token for a staff user (printed once)")
     c.add_argument("username")
     c.add_argument("--name", default="api")
+    c.add_argument("--expires-days", type=int, default=None,
+                   help="days the token stays valid (default BASSIN_TOKEN_DAYS, 90; 0: never)")
     c.set_defaults(func=run_token_create)
+    c = tsub.add_parser("list", help="list the API tokens (ids, owners, expiry; never values)")
+    c.add_argument("--user", help="only this user's tokens")
+    c.set_defaults(func=run_token_list)
+    c = tsub.add_parser("revoke", help="revoke an API token at once")
+    c.add_argument("token_id", type=int, help="the id shown by 'token list'")
+    c.set_defaults(func=run_token_revoke)
 
 
 def _database() -> Database:
@@ -70,7 +79,7 @@ def run_user_create(args) -> int:
             print("the passwords differ", file=sys.stderr)
             return 2
     try:
-        create_user(_database(), args.username, password)
+        create_user(_database(), args.username, password, args.display_name)
     except ValueError as exc:
         print(f"bassin-routes user create: error: {exc}", file=sys.stderr)
         return 2
@@ -79,11 +88,33 @@ def run_user_create(args) -> int:
 
 
 def run_token_create(args) -> int:
+    days = load_config()["TOKEN_DAYS"] if args.expires_days is None else args.expires_days
+    if days < 0:
+        print("bassin-routes token create: error: --expires-days must be >= 0", file=sys.stderr)
+        return 2
     try:
-        print(create_token(_database(), args.username, args.name))
+        print(create_token(_database(), args.username, args.name, days or None))
     except ValueError as exc:
         print(f"bassin-routes token create: error: {exc}", file=sys.stderr)
         return 2
+    return 0
+
+
+def run_token_list(args) -> int:
+    tokens = list_tokens(_database(), args.user)
+    print(f"{'id':>4}  {'user':<16} {'name':<16} {'created':<26} expires")
+    for t in tokens:
+        state = " (expired)" if t["expired"] else ""
+        print(f"{t['id']:>4}  {t['user']:<16} {t['name']:<16} {t['created'] or '':<26} "
+              f"{t['expires'] or 'never'}{state}")
+    return 0
+
+
+def run_token_revoke(args) -> int:
+    if not revoke_token(_database(), args.token_id):
+        print(f"bassin-routes token revoke: error: no token {args.token_id}", file=sys.stderr)
+        return 2
+    print(f"token {args.token_id} revoked")
     return 0
 
 
@@ -112,15 +143,8 @@ def run_serve(args) -> int:
               f"{len(graph.places)} places ({graph_dir})", file=sys.stderr)
     from .app import create_app
 
+    # The routing service is built and warmed up here, before the server accepts anyone.
     app = create_app({"GRAPH_DIR": str(graph_dir)})
-    holder = app.extensions["bassin_router"]
-
-    def warm_up():
-        # Load the graph and the default networks before the first visitor asks.
-        router = holder.get()
-        for profile in ("hike", "bike"):
-            _ = router.network(profile).hierarchy
-    threading.Thread(target=warm_up, daemon=True).start()
     print(f"Serving on http://{args.host}:{args.port}/ (staff: bassin-routes user create NAME)",
           file=sys.stderr)
     app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)

@@ -10,19 +10,32 @@ OSM_TILES_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyrigh
                          "OpenStreetMap</a> contributors")
 
 
+def create_private_file(path: Path, text: str = "") -> bool:
+    """Create ``path`` readable by its owner only (0600 from the first byte, no race).
+
+    Returns False when it already exists (its content is left alone).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    return True
+
+
 def _instance_secret(instance: Path) -> str:
     """A secret key kept in the instance folder, so sessions survive restarts."""
-    instance.mkdir(parents=True, exist_ok=True)
     path = instance / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+    create_private_file(path, secrets.token_hex(32))
     return path.read_text().strip()
 
 
 def load_config(overrides: dict | None = None) -> dict:
     """The Flask config: environment first, then ``overrides`` (tests)."""
     env = os.environ
+    https = env.get("BASSIN_HTTPS", "0") == "1"
     instance = Path(env.get("BASSIN_INSTANCE_DIR", "instance")).resolve()
     config = {
         "GRAPH_DIR": env.get("BASSIN_GRAPH_DIR", "build/bassin-minier"),
@@ -35,8 +48,20 @@ def load_config(overrides: dict | None = None) -> dict:
         "PUBLIC_URL": env.get("BASSIN_PUBLIC_URL", ""),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": env.get("BASSIN_SECURE_COOKIES", "0") == "1",
+        # Served over HTTPS (BASSIN_HTTPS=1): Secure cookies and HSTS.
+        "HTTPS": https,
+        "SESSION_COOKIE_SECURE": https or env.get("BASSIN_SECURE_COOKIES", "0") == "1",
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        # Rate limits (Flask-Limiter storage and ``limits`` strings, ";" between several).
+        "RATELIMIT_STORAGE_URI": env.get("BASSIN_RATELIMIT_STORAGE", "memory://"),
+        "RATELIMIT_ENABLED": env.get("BASSIN_RATELIMIT", "1") != "0",
+        "LOGIN_LIMIT_USER": env.get("BASSIN_LOGIN_LIMIT_USER", "5/minute;20/hour"),
+        "LOGIN_LIMIT_ADDRESS": env.get("BASSIN_LOGIN_LIMIT_ADDRESS", "20/minute;100/hour"),
+        "EXPENSIVE_LIMIT": env.get("BASSIN_EXPENSIVE_LIMIT", "30/minute;300/hour"),
+        "TOKEN_DAYS": int(env.get("BASSIN_TOKEN_DAYS", "90")),
         "INSTANCE_DIR": str(instance),
+        # profiles built at start-up (the others on first use); empty: all of them
+        "PROFILES": [p for p in env.get("BASSIN_PROFILES", "").split(",") if p] or None,
     }
     config.update(overrides or {})
     if "SECRET_KEY" not in config:

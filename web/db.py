@@ -8,14 +8,20 @@ update must name (HTTP ``If-Match``) and that the update's ``WHERE`` checks.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Integer, String, Text,
                         create_engine, event, select, text, update)
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: version -> SQL statements that upgrade from version - 1
-MIGRATIONS: dict[int, list[str]] = {}
+MIGRATIONS: dict[int, list[str]] = {
+    2: ["ALTER TABLE users ADD COLUMN display_name VARCHAR(80) NOT NULL DEFAULT ''",
+        "ALTER TABLE users ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE api_tokens ADD COLUMN expires TIMESTAMP WITH TIME ZONE",
+        "ALTER TABLE itineraries ADD COLUMN author_name VARCHAR(80) NOT NULL DEFAULT ''"],
+}
 
 
 def _now() -> dt.datetime:
@@ -32,6 +38,10 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     created: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    #: shown on public pages as the author; the username never is
+    display_name: Mapped[str] = mapped_column(String(80), default="")
+    #: sessions carry the epoch they were opened in; logout and a new password bump it
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ApiToken(Base):
@@ -41,6 +51,14 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(80))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    expires: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    def expired(self, now: dt.datetime | None = None) -> bool:
+        if self.expires is None:
+            return False
+        expires = self.expires if self.expires.tzinfo else self.expires.replace(
+            tzinfo=dt.timezone.utc)
+        return expires <= (now or _now())
 
 
 class SavedItinerary(Base):
@@ -55,17 +73,27 @@ class SavedItinerary(Base):
     data: Mapped[dict] = mapped_column(JSON)           # Itinerary.to_dict()
     published: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    author: Mapped[str] = mapped_column(String(80), default="")
+    author: Mapped[str] = mapped_column(String(80), default="")       # staff username
+    author_name: Mapped[str] = mapped_column(String(80), default="")  # its display name
     created: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
     def summary(self) -> dict:
         return {"id": self.id, "slug": self.slug, "name": self.name,
                 "description": self.description, "profile": self.profile, "kind": self.kind,
-                "published": self.published, "version": self.version, "author": self.author,
+                "published": self.published, "version": self.version,
+                "author": self.author_name or None,
                 "distance_m": (self.data or {}).get("cum_m", [0])[-1] if self.data else None,
                 "created": self.created.isoformat() if self.created else None,
                 "updated": self.updated.isoformat() if self.updated else None}
+
+
+@event.listens_for(SavedItinerary, "before_insert")
+def _author_name(_mapper, connection, target: SavedItinerary) -> None:
+    """Public pages name the author by display name only (never by username)."""
+    if target.author and not target.author_name:
+        target.author_name = connection.execute(
+            select(User.display_name).where(User.username == target.author)).scalar() or ""
 
 
 class Database:
@@ -75,6 +103,7 @@ class Database:
         kwargs = {}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}
+            _private_sqlite_file(url)
         self.engine = create_engine(url, future=True, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -121,6 +150,17 @@ class Database:
             .where(SavedItinerary.id == item_id, SavedItinerary.version == version)
             .values(version=version + 1, updated=_now(), **values))
         return result.rowcount == 1
+
+
+def _private_sqlite_file(url: str) -> None:
+    """Create the SQLite file 0600 before SQLite does (its -wal/-shm files copy the mode)."""
+    from sqlalchemy.engine import make_url
+
+    from .config import create_private_file
+
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        create_private_file(Path(database))
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -8,7 +8,7 @@ from gpx.errors import GPXInputError
 from gpx.kml import itinerary_to_kml
 from routing import Itinerary
 
-from .app import router
+from .extensions import get_routing
 from .imports import import_geotrek
 from .itineraries_api import _db, _load
 from .planning import plan
@@ -29,7 +29,7 @@ def _language():
 def export_planned():
     """Plan (route, or stages with ``days``/``max_km``) and answer a Geotrek trek or tour."""
     kind = "stages" if request.args.get("days") or request.args.get("max_km") else "route"
-    itinerary = plan(router(), kind, request.args)
+    itinerary = plan(get_routing(), kind, request.args)
     itinerary.name = request.args.get("name", itinerary.name)[:200]
     return jsonify(geotrek.export(itinerary, language=_language()))
 
@@ -70,7 +70,7 @@ def import_document():
     if document is None:
         raise Problem(400, "JSON expected", "send a Geotrek API v2 trek, tour or list as JSON")
     try:
-        saved = import_geotrek(current_app.extensions["bassin_db"], document, router(),
+        saved = import_geotrek(current_app.extensions["bassin_db"], document, get_routing(),
                                match=request.args.get("match") == "1",
                                profile=request.args.get("profile"), author=current_user() or "")
     except GPXInputError as exc:

@@ -15,7 +15,7 @@ from gpx import safe_filename
 from routing import Itinerary
 
 from .api import render_itinerary
-from .app import router
+from .extensions import get_routing
 from .db import SavedItinerary
 from .planning import KINDS, plan
 from .problems import Problem
@@ -71,7 +71,7 @@ def _planned(body) -> tuple[str, dict, Itinerary]:
     if kind not in KINDS or not isinstance(params, dict):
         raise Problem(400, "Bad itinerary request",
                       f"send 'kind' (one of {', '.join(KINDS)}) and a 'request' object")
-    result = plan(router(), kind, params)
+    result = plan(get_routing(), kind, params)
     itinerary = result[0] if isinstance(result, list) else result
     return kind, params, itinerary
 

@@ -1,21 +1,32 @@
 """Folium maps of itineraries: coloured by surface or stage, places, terrils, profile.
 
 Leaflet is served by this app (``/static/vendor``), so maps work without any
-CDN; only the tile URL points outside, and it is configurable. Every name
-that reaches HTML goes through ``markupsafe.escape``.
+CDN; only the tile URL points outside, and it is configurable.
+
+No user text (itinerary, stage, waypoint or place names) is given to Folium,
+which writes tooltips and popups into JS template literals where ``${…}`` and
+backticks run. The words travel in a JSON data block (:class:`MapWords`) and
+``static/bassin-map.js`` puts them on the layers with ``textContent``. So the
+HTML Folium writes holds only our own scripts, and :func:`render_map` gives
+each of them the request's CSP nonce.
 """
 from __future__ import annotations
+
+import json
+import re
+import secrets
+from importlib import resources
 
 import folium
 import numpy as np
 from branca.element import Element
 from markupsafe import escape
 
+from graphs.build import build_id
 from routing.assemble import edge_slice
 from routing.profiles import PAVED, ROUGH, SMOOTH_UNPAVED
 
 VENDOR = "/static/vendor/leaflet-1.9.3"
-JQUERY = "/static/vendor/jquery-3.7.1/jquery.min.js"   # folium's popups use jQuery
 ETALAB = "Patrimoine : Mission Bassin Minier / data.gouv.fr (Etalab 2.0)"
 SURFACE_COLOURS = {"paved": "#2563eb", "smooth": "#d97706", "rough": "#92400e",
                    "unknown": "#64748b", "steps": "#dc2626"}
@@ -25,6 +36,7 @@ HERITAGE = ("major_site", "terril", "cite", "mining_building", "unesco_element",
 KIND_COLOURS = {"major_site": "#b91c1c", "terril": "#111827", "cite": "#7c2d12",
                 "mining_building": "#9a3412", "park": "#15803d", "museum": "#b91c1c",
                 "lodging": "#1d4ed8", "station": "#1d4ed8", "mine_shaft": "#57534e"}
+_SCRIPT_TAG = re.compile(r"<script(?=[\s>])", re.IGNORECASE)
 
 
 def _surface_group(graph, edge: int) -> str:
@@ -55,10 +67,15 @@ def _runs(itinerary, graph):
     return runs
 
 
-def _pieces_fit(itinerary, graph) -> bool:
-    """Whether the itinerary's graph pieces belong to this graph (same build)."""
-    return bool(graph is not None and itinerary.pieces
-                and itinerary.meta.get("graph") == graph.meta.get("name")
+def pieces_fit(itinerary, graph) -> bool:
+    """Whether the itinerary's graph pieces belong to this very build of the graph.
+
+    After a rebuild edge ids name other streets: the itinerary is then drawn
+    from its own geometry, never over the new graph's edges.
+    """
+    build = itinerary.meta.get("graph_build")
+    return bool(graph is not None and itinerary.pieces and build is not None
+                and build == build_id(graph.meta)
                 and all(0 <= p[0] < graph.n_edges for leg in itinerary.pieces for p in leg))
 
 
@@ -82,42 +99,89 @@ def _profile_svg(itinerary, width=320, height=90) -> str:
             "</svg>")
 
 
-def _control(html: str, position: str, css_class: str) -> Element:
-    """A static Leaflet control holding ``html`` (already escaped by the caller)."""
-    return Element(
-        "<script>(function(){var c=L.control({position:%r});c.onAdd=function(){var d="
-        "L.DomUtil.create('div','%s');d.innerHTML=%s;L.DomEvent.disableClickPropagation(d);"
-        "return d;};window.__bassinControls=(window.__bassinControls||[]).concat([c]);})();"
-        "</script>" % (position, css_class, _js_string(html)))
+def json_for_script(value) -> str:
+    """JSON that is inert inside an HTML ``<script>`` element whatever its strings hold.
+
+    ``<``, ``>``, ``&`` and the line separators U+2028/U+2029 are written as
+    ``\\uXXXX`` escapes: no ``</script>``, no ``<!--``, same value once parsed.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for char in "<>&\u2028\u2029":
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return text
 
 
-def _js_string(text: str) -> str:
-    import json
-    return json.dumps(text).replace("</", "<\\/")
+class MapWords:
+    """The words of a map, bound to Folium layers by name in the browser."""
+
+    def __init__(self, fmap):
+        self.doc = {"map": fmap.get_name(), "layers": [], "controls": [], "bounds": None}
+
+    def bind(self, layer, tooltip: str | None = None, popup: list[str] | None = None):
+        """Give ``layer`` a tooltip and popup lines (plain text); returns the layer."""
+        self.doc["layers"].append({"layer": layer.get_name(), "tooltip": tooltip, "popup": popup})
+        return layer
+
+    def control(self, position: str, css_class: str, rows=(), svg: str | None = None) -> None:
+        """A static box: ``rows`` of ``{"text", "strong", "swatch"}``; ``svg`` is ours (numbers)."""
+        self.doc["controls"].append({"position": position, "cls": css_class,
+                                     "rows": list(rows), "svg": svg})
+
+    def element(self) -> Element:
+        script = resources.files("web").joinpath("static/bassin-map.js").read_text("utf-8")
+        return Element('<script type="application/json" id="bassin-map-data">'
+                       f"{json_for_script(self.doc)}</script><script>{script}</script>")
 
 
 def _inline_leaflet(fmap) -> None:
     """Put Leaflet itself in the page: a map file that works offline, served by nobody."""
-    from importlib import resources
-
-    vendor = resources.files("web").joinpath("static/vendor")
+    vendor = resources.files("web").joinpath("static/vendor/leaflet-1.9.3")
     fmap.default_js, fmap.default_css = [], []
-    css = vendor.joinpath("leaflet-1.9.3/leaflet.css").read_text("utf-8")
-    js = "\n".join(vendor.joinpath(name).read_text("utf-8").replace("</script", "<\\/script")
-                   for name in ("leaflet-1.9.3/leaflet.js", "jquery-3.7.1/jquery.min.js"))
+    css = vendor.joinpath("leaflet.css").read_text("utf-8")
+    js = vendor.joinpath("leaflet.js").read_text("utf-8").replace("</script", "<\\/script")
     fmap.get_root().header.add_child(Element(f"<style>{css}</style><script>{js}</script>"), index=0)
 
 
-def itinerary_map(itinerary, graph=None, tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-                  tile_attribution: str = "&copy; OpenStreetMap contributors",
+def render_map(fmap, nonce: str, meta_policy: str | None = None) -> str:
+    """The map's HTML with ``nonce`` on its scripts (and a ``<meta>`` CSP for files).
+
+    Safe because the HTML Folium writes holds no user text (see the module doc).
+    """
+    html = _SCRIPT_TAG.sub(f'<script nonce="{nonce}"', fmap.get_root().render())
+    if meta_policy:
+        meta = f'<meta http-equiv="Content-Security-Policy" content="{escape(meta_policy)}">'
+        html = html.replace("<head>", f"<head>\n    {meta}", 1)
+    return html
+
+
+def standalone_map_html(itinerary, **options) -> str:
+    """A self-contained map file (Leaflet inlined) with its own CSP."""
+    from .csp import policy
+
+    options.setdefault("tile_url", folium_defaults()["tile_url"])
+    nonce = secrets.token_urlsafe(18)
+    fmap = itinerary_map(itinerary, inline_assets=True, **options)
+    return render_map(fmap, nonce, policy(nonce, options["tile_url"]))
+
+
+def folium_defaults() -> dict:
+    return {"tile_url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            "tile_attribution": "&copy; OpenStreetMap contributors"}
+
+
+def itinerary_map(itinerary, graph=None, tile_url: str = folium_defaults()["tile_url"],
+                  tile_attribution: str = folium_defaults()["tile_attribution"],
                   colour_by: str = "auto", embed: bool = False, labels: dict | None = None,
                   inline_assets: bool = False) -> folium.Map:
-    """A Folium map of an itinerary.
+    """A Folium map of an itinerary (render it with :func:`render_map`).
 
     Parameters
     ----------
     graph : CompiledGraph, optional
         Gives surface colours and terril outlines; without it the line is one colour.
+        Surfaces are read only when the itinerary was planned on this build of it.
+    tile_url, tile_attribution : str
+        Configuration (trusted text): the attribution is HTML.
     colour_by : {"auto", "surface", "stage"}
         ``auto``: by stage for a multi-day itinerary, else by surface.
     embed : bool
@@ -129,10 +193,11 @@ def itinerary_map(itinerary, graph=None, tile_url: str = "https://tile.openstree
     south, west, north, east = itinerary.bounds()
     fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], tiles=None,
                       control_scale=True, prefer_canvas=False)
+    words = MapWords(fmap)
     if inline_assets:
         _inline_leaflet(fmap)
     else:
-        fmap.default_js = [("leaflet", f"{VENDOR}/leaflet.js"), ("jquery", JQUERY)]
+        fmap.default_js = [("leaflet", f"{VENDOR}/leaflet.js")]
         fmap.default_css = [("leaflet_css", f"{VENDOR}/leaflet.css")]
     folium.TileLayer(tiles=tile_url, attr=f"{tile_attribution} | {ETALAB}", name="OpenStreetMap",
                      max_zoom=19).add_to(fmap)
@@ -144,46 +209,42 @@ def itinerary_map(itinerary, graph=None, tile_url: str = "https://tile.openstree
             coords = np.column_stack([stage.lat, stage.lon]).tolist()
             colour = STAGE_COLOURS[i % len(STAGE_COLOURS)]
             folium.PolyLine(coords, color="white", weight=9, opacity=0.9).add_to(route)
-            folium.PolyLine(coords, color=colour, weight=5, opacity=0.95,
-                            tooltip=escape(stage.name or f"{i + 1}")).add_to(route)
-    elif _pieces_fit(itinerary, graph):
+            words.bind(folium.PolyLine(coords, color=colour, weight=5, opacity=0.95).add_to(route),
+                       stage.name or f"{i + 1}")
+    elif pieces_fit(itinerary, graph):
         coords = np.column_stack([itinerary.lat, itinerary.lon]).tolist()
         folium.PolyLine(coords, color="white", weight=9, opacity=0.9).add_to(route)
         runs = _runs(itinerary, graph)
         surfaces = {group for group, _ in runs}
         for group, run in runs:
-            folium.PolyLine(run, color=SURFACE_COLOURS[group], weight=5, opacity=0.95,
-                            tooltip=escape(labels.get(group, group))).add_to(route)
+            words.bind(folium.PolyLine(run, color=SURFACE_COLOURS[group], weight=5,
+                                       opacity=0.95).add_to(route), labels.get(group, LEGEND[group]))
     else:
         coords = np.column_stack([itinerary.lat, itinerary.lon]).tolist()
         folium.PolyLine(coords, color="white", weight=9, opacity=0.9).add_to(route)
         folium.PolyLine(coords, color=SURFACE_COLOURS["paved"], weight=5).add_to(route)
     route.add_to(fmap)
-    _add_ends(fmap, itinerary)
-    _add_places(fmap, itinerary, graph, labels)
+    _add_ends(fmap, words, itinerary)
+    _add_places(fmap, words, itinerary, graph, labels)
     folium.LayerControl(collapsed=True).add_to(fmap)
     if itinerary.has_elevation:
-        fmap.get_root().html.add_child(_control(_profile_svg(itinerary), "bottomright", "bassin-profile"))
+        words.control("bottomright", "bassin-profile", svg=_profile_svg(itinerary))
     if not embed:
-        fmap.get_root().html.add_child(_control(_summary_html(itinerary, labels, surfaces), "topright",
-                                                "bassin-summary"))
+        words.control("topright", "bassin-summary", _summary_rows(itinerary, labels, surfaces))
+    words.doc["bounds"] = [[south, west], [north, east]]
     fmap.get_root().header.add_child(Element(
         "<script>window.addEventListener('error',function(){var d=document.documentElement;"
         "d.dataset.jsErrors=String(Number(d.dataset.jsErrors||0)+1);});</script>"))
     fmap.get_root().header.add_child(Element(
         "<style>.bassin-profile,.bassin-summary{background:rgba(255,255,255,.92);padding:6px 8px;"
         "border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.3);font:12px/1.4 system-ui,sans-serif}"
-        ".bassin-summary b{font-size:13px}</style>"))
-    # Frame the route at once (no zoom animation), then add the controls.
-    fmap.get_root().html.add_child(Element(
-        "<script>window.addEventListener('load',function(){var m=%s;"
-        "m.fitBounds([[%f,%f],[%f,%f]],{padding:[20,20],animate:false});"
-        "(window.__bassinControls||[]).forEach(function(c){c.addTo(m);});});</script>"
-        % (fmap.get_name(), south, west, north, east)))
+        ".bassin-summary strong{font-size:13px}.bassin-swatch{display:inline-block;width:18px;"
+        "height:5px;vertical-align:middle;margin-right:4px}</style>"))
+    fmap.get_root().html.add_child(words.element())
     return fmap
 
 
-def _add_ends(fmap, itinerary) -> None:
+def _add_ends(fmap, words: MapWords, itinerary) -> None:
     ends = [(itinerary.waypoints[0], "#16a34a", "A")]
     if not itinerary.is_closed:
         ends.append((itinerary.waypoints[-1], "#dc2626", "B"))
@@ -191,22 +252,21 @@ def _add_ends(fmap, itinerary) -> None:
         html = (f'<div style="background:{colour};color:#fff;border:2px solid #fff;border-radius:50%;'
                 f'width:22px;height:22px;text-align:center;font:bold 13px/18px sans-serif;'
                 f'box-shadow:0 1px 3px rgba(0,0,0,.5)">{letter}</div>')
-        folium.Marker([wp["lat"], wp["lon"]], icon=folium.DivIcon(html=html, icon_size=(22, 22),
-                                                                   icon_anchor=(11, 11)),
-                      tooltip=escape(wp.get("name") or letter)).add_to(fmap)
+        marker = folium.Marker([wp["lat"], wp["lon"]], icon=folium.DivIcon(
+            html=html, icon_size=(22, 22), icon_anchor=(11, 11))).add_to(fmap)
+        words.bind(marker, str(wp.get("name") or letter))
 
 
-def _popup(place: dict) -> str:
-    parts = [f"<b>{escape(place.get('name') or place['kind'])}</b>",
-             f"{escape(place['kind'])} · km {place['km']:.1f}"]
+def _popup_lines(place: dict) -> list[str]:
+    lines = [str(place.get("name") or place["kind"]), f"{place['kind']} · km {place['km']:.1f}"]
     if place.get("unesco_id"):
-        parts.append(f"UNESCO {escape(place['unesco_id'])}")
+        lines.append(f"UNESCO {place['unesco_id']}")
     if place.get("detour_m"):
-        parts.append(f"détour {place['detour_m']:.0f} m")
-    return "<br>".join(parts)
+        lines.append(f"détour {place['detour_m']:.0f} m")
+    return lines
 
 
-def _add_places(fmap, itinerary, graph, labels) -> None:
+def _add_places(fmap, words: MapWords, itinerary, graph, labels) -> None:
     heritage = folium.FeatureGroup(name=escape(labels.get("heritage", "Patrimoine")))
     services = folium.FeatureGroup(name=escape(labels.get("services", "Services")), show=True)
     for place in itinerary.places:
@@ -215,11 +275,11 @@ def _add_places(fmap, itinerary, graph, labels) -> None:
             full = graph.place(place["id"])
             if full is not None and full.geometry:
                 _terril_outline(full.geometry).add_to(group)
-        folium.CircleMarker([place["lat"], place["lon"]], radius=6, weight=2, color="#fff",
-                            fill=True, fill_opacity=0.95,
-                            fill_color=KIND_COLOURS.get(place["kind"], "#475569"),
-                            popup=folium.Popup(_popup(place), max_width=260),
-                            tooltip=escape(place.get("name") or place["kind"])).add_to(group)
+        marker = folium.CircleMarker([place["lat"], place["lon"]], radius=6, weight=2, color="#fff",
+                                     fill=True, fill_opacity=0.95,
+                                     fill_color=KIND_COLOURS.get(place["kind"], "#475569"))
+        words.bind(marker.add_to(group), str(place.get("name") or place["kind"]),
+                   _popup_lines(place))
     heritage.add_to(fmap)
     services.add_to(fmap)
 
@@ -235,13 +295,12 @@ LEGEND = {"paved": "revêtu", "smooth": "stabilisé", "rough": "terre, herbe, ca
           "unknown": "non renseigné", "steps": "escaliers"}
 
 
-def _summary_html(itinerary, labels, surfaces: set) -> str:
+def _summary_rows(itinerary, labels, surfaces: set) -> list[dict]:
     hours, minutes = divmod(int(round(itinerary.duration_s / 60)), 60)
-    rows = [f"<b>{escape(itinerary.name or labels.get('title', 'Itinéraire'))}</b>",
-            f"{itinerary.distance_m / 1000:.1f} km · {hours} h {minutes:02d}"]
+    rows = [{"text": itinerary.name or labels.get("title", "Itinéraire"), "strong": True},
+            {"text": f"{itinerary.distance_m / 1000:.1f} km · {hours} h {minutes:02d}"}]
     if itinerary.ascent_m is not None:
-        rows.append(f"D+ {itinerary.ascent_m:.0f} m")
+        rows.append({"text": f"D+ {itinerary.ascent_m:.0f} m"})
     for group in (g for g in SURFACE_COLOURS if g in surfaces):   # legend of the colours used
-        rows.append(f'<span style="display:inline-block;width:18px;height:5px;vertical-align:middle;'
-                    f'background:{SURFACE_COLOURS[group]}"></span> {LEGEND[group]}')
-    return "<br>".join(rows)
+        rows.append({"text": LEGEND[group], "swatch": SURFACE_COLOURS[group]})
+    return rows

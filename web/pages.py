@@ -1,17 +1,22 @@
 """HTML pages: staff designer, login, public itinerary pages, embeds."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import numpy as np
 from flask import (Blueprint, Response, abort, current_app, g, redirect, render_template,
                    request, session, url_for)
+from flask_limiter.util import get_remote_address
 
 from routing import PROFILES, Itinerary
 
-from .app import router
+from .csp import csp_nonce
+from .extensions import get_routing
 from .db import SavedItinerary, select
 from .i18n import MESSAGES
-from .maps import itinerary_map
-from .security import check_login, current_user
+from .limits import throttle
+from .maps import itinerary_map, render_map
+from .security import check_login, current_user, end_sessions, start_session
 
 bp = Blueprint("pages", __name__)
 
@@ -33,20 +38,33 @@ def index():
     return redirect(url_for("pages.designer" if current_user() else "pages.listing"))
 
 
+def safe_next(value: str | None, default: str) -> str:
+    """``value`` if it is a path on this site, else ``default`` (no open redirect).
+
+    Refused: a scheme or host (``https://x``, ``//x``), backslashes (browsers read
+    ``/\\x`` as ``//x``), and any control character or space — browsers drop tabs
+    and newlines, so ``/%09/evil.example/`` would become ``//evil.example/``.
+    """
+    if not value or len(value) > 2000 or any(
+            c == "\\" or c.isspace() or not c.isprintable() for c in value):
+        return default
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//"):
+        return default
+    return value
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     error = False
-    nxt = request.values.get("next") or url_for("pages.designer")
-    if not nxt.startswith("/") or nxt.startswith("//"):
-        nxt = url_for("pages.designer")            # no open redirect
+    nxt = safe_next(request.values.get("next"), url_for("pages.designer"))
     if request.method == "POST":
-        user = check_login(_db(), request.form.get("username", ""), request.form.get("password", ""))
+        username = request.form.get("username", "")[:200]
+        throttle("LOGIN_LIMIT_ADDRESS", "login-address", get_remote_address())
+        throttle("LOGIN_LIMIT_USER", "login-user", username.strip().lower())
+        user = check_login(_db(), username, request.form.get("password", "")[:1000])
         if user is not None:
-            lang = session.get("lang")
-            session.clear()                             # new session id, new CSRF token
-            session["user"] = user.username
-            if lang:
-                session["lang"] = lang
+            start_session(user)
             return redirect(nxt)
         error = True
     return render_template("login.html", error=error, next=nxt), 401 if error else 200
@@ -54,6 +72,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """End this session and, server-side, every other session of the user."""
+    if current_user() is not None:
+        end_sessions(_db(), current_user())
     session.clear()
     return redirect(url_for("pages.listing"))
 
@@ -62,7 +83,7 @@ def logout():
 def designer():
     if current_user() is None:
         return redirect(url_for("pages.login", next=request.full_path))
-    graph = router().graph
+    graph = get_routing().graph
     major = [p for p in graph.places if p.kind == "major_site"]
     if major:
         center = [float(np.mean([p.lat for p in major])), float(np.mean([p.lon for p in major])), 10]
@@ -88,22 +109,20 @@ def public(slug: str):
     return render_template("public.html", item=item, summary=summary)
 
 
-def _map_response(item: SavedItinerary, embed: bool) -> Response:
+def map_response(itinerary: Itinerary, embed: bool = False) -> Response:
+    """The itinerary's map page; its scripts carry this request's CSP nonce."""
     cfg = current_app.config
-    fmap = itinerary_map(Itinerary.from_dict(item.data), router().graph, cfg["TILE_URL"],
-                         cfg["TILE_ATTRIBUTION"], embed=embed)
-    return Response(fmap.get_root().render(), mimetype="text/html")
+    fmap = itinerary_map(itinerary, get_routing().graph, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"],
+                         embed=embed)
+    return Response(render_map(fmap, csp_nonce()), mimetype="text/html")
 
 
 @bp.get("/i/<slug>/map")
 def public_map(slug: str):
-    return _map_response(_by_slug(slug), embed=False)
+    return map_response(Itinerary.from_dict(_by_slug(slug).data))
 
 
 @bp.get("/embed/<slug>")
 def embed(slug: str):
-    """A minimal responsive map for iframes: published itineraries only."""
-    response = _map_response(_by_slug(slug, public_only=True), embed=True)
-    origins = current_app.config["EMBED_ORIGINS"]
-    response.headers["Content-Security-Policy"] = f"frame-ancestors {origins}"
-    return response
+    """A minimal responsive map for iframes (framed by ``EMBED_ORIGINS``): published only."""
+    return map_response(Itinerary.from_dict(_by_slug(slug, public_only=True).data), embed=True)

@@ -1,0 +1,77 @@
+"""Content-Security-Policy and the other response headers every answer carries.
+
+Scripts run only with this request's nonce: templates write
+``<script nonce="{{ csp_nonce() }}">``, and map HTML built by :mod:`web.maps`
+gets the nonce on the scripts Folium itself writes (its output holds no
+user text: names travel in a JSON data block, see :func:`web.maps.render_map`).
+A name that slipped through as markup would therefore still not run.
+"""
+from __future__ import annotations
+
+import secrets
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, g, request
+
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def csp_nonce() -> str:
+    """This request's script nonce (made on first use)."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(18)
+    return g.csp_nonce
+
+
+def tile_source(tile_url: str) -> str:
+    """The CSP source of a Leaflet tile URL template (``{s}`` subdomains become ``*``)."""
+    parts = urlsplit(tile_url.replace("{s}", "x-subdomain"))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    return f"{parts.scheme}://{parts.netloc.replace('x-subdomain', '*')}"
+
+
+def policy(nonce: str | None, tile_url: str, frame_ancestors: str | None = None) -> str:
+    """The policy text; without ``nonce`` no script may run at all.
+
+    ``frame_ancestors`` is left out for a ``<meta>`` policy, where browsers ignore it.
+    """
+    scripts = f"'nonce-{nonce}'" if nonce else "'none'"
+    images = " ".join(filter(None, ("'self'", "data:", tile_source(tile_url))))
+    directives = [
+        "default-src 'self'", f"script-src {scripts}", "style-src 'self' 'unsafe-inline'",
+        f"img-src {images}", "connect-src 'self'", "frame-src 'self'", "object-src 'none'",
+        "base-uri 'none'", "form-action 'self'",
+    ]
+    if frame_ancestors:
+        directives.append(f"frame-ancestors {frame_ancestors}")
+    return "; ".join(directives)
+
+
+def _allowed_methods() -> list[str]:
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    return sorted(adapter.allowed_methods(request.path))
+
+
+def secure_headers(response):
+    """``after_request``: CSP (embeds may be framed by the configured origins), HSTS, Allow."""
+    cfg = current_app.config
+    embed = request.endpoint == "pages.embed"
+    ancestors = cfg["EMBED_ORIGINS"] if embed else "'self'"
+    nonce = g.get("csp_nonce")
+    response.headers["Content-Security-Policy"] = policy(nonce, cfg["TILE_URL"], ancestors)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    if not embed:
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    if cfg.get("HTTPS"):
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    if response.status_code == 405 and "Allow" not in response.headers:
+        response.headers["Allow"] = ", ".join(_allowed_methods())
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Register the headers and the ``csp_nonce()`` template global."""
+    app.after_request(secure_headers)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
