@@ -5,7 +5,7 @@
 >>> it = router.route([(49.41, 8.69), (49.40, 8.72)], profile="hike")   # doctest: +SKIP
 >>> it.distance_m, it.duration_s, it.to_geojson()                        # doctest: +SKIP
 """
-from .errors import (ImpossibleLoopError, InvalidQueryError, PointOffNetworkError, RoutingError,
+from .errors import (ImpossibleLoopError, ImpossibleStagesError, InvalidQueryError, PointOffNetworkError, RoutingError,
                      TimeWindowError, TooManyStopsError, UnknownProfileError, UnreachableError,
                      UnreachableStopsError)
 from .itinerary import Itinerary
@@ -16,4 +16,4 @@ from .router import Router, RoutingService
 __all__ = ["RoutingService", "Router", "Itinerary", "PROFILES", "Profile", "get_profile", "parse_points",
            "RoutingError", "UnknownProfileError", "InvalidQueryError", "PointOffNetworkError",
            "UnreachableError", "TooManyStopsError", "ImpossibleLoopError",
-           "UnreachableStopsError", "TimeWindowError"]
+           "UnreachableStopsError", "TimeWindowError", "ImpossibleStagesError"]

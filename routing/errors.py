@@ -47,3 +47,11 @@ class TimeWindowError(RoutingError):
         super().__init__(message)
         self.stops = list(stops)
         self.problem = {"field": "windows", "stops": self.stops}
+
+
+class ImpossibleStagesError(RoutingError):
+    """No split into the asked days meets the maximum km per day."""
+
+    def __init__(self, message: str, field: str = "max_km"):
+        super().__init__(message)
+        self.problem = {"field": field}

@@ -16,7 +16,7 @@ from types import MappingProxyType
 from graphs.spatial import EdgeIndex
 
 from .assemble import EdgeFacts, assemble
-from .corridor import PlaceLayer
+from .corridor import PlaceLayer, places_along
 from .errors import InvalidQueryError, RoutingError, TooManyStopsError
 from .itinerary import Itinerary
 from .loop import plan_loop
@@ -201,8 +201,7 @@ class RoutingService:
     def assemble(self, network, paths: list, waypoints: list[dict], kind: str) -> Itinerary:
         """Itinerary of consecutive ``paths`` between ``waypoints`` (dicts), with places."""
         itinerary = assemble(network, self.facts(network), paths, waypoints, kind)
-        itinerary.places = self.places.along(itinerary.lat, itinerary.lon, itinerary.cum_m,
-                                             self.corridor_m)
+        itinerary.places = places_along(self, itinerary, self.corridor_m)
         itinerary.meta["cost"] = round(float(sum(p.cost for p in paths)), 3)
         return itinerary
 

@@ -22,6 +22,9 @@ FORMAT = _q("format", "Output format", schema={"type": "string", "default": "geo
                                                "enum": ["geojson", "json", "gpx", "html", "zip"]})
 PREF = _q("route_preference", "Preference for signed routes of the profile's kind (0-10)",
           schema={"type": "number", "minimum": 0, "maximum": 10})
+CORRIDOR = _q("corridor_m", "Width (m, each side) of the corridor of places along; their "
+              "detours are measured on the network", schema={"type": "number", "minimum": 10,
+                                                             "maximum": 5000})
 POINTS = _q("points", "Points 'LAT,LON;LAT,LON' or place ids, in order", True,
             example="50.4432,2.7885;site:louvre-lens")
 ITINERARY = {"description": "The itinerary (GeoJSON FeatureCollection, GPX, JSON summary, "
@@ -70,9 +73,9 @@ def document() -> dict:
                                 "(Licence Ouverte Etalab 2.0)."},
         "paths": {
             "/api/v1/route": _get("Itinerary through points in order",
-                                  [PROFILE, POINTS, PREF, FORMAT]),
+                                  [PROFILE, POINTS, PREF, CORRIDOR, FORMAT]),
             "/api/v1/tour": _get("Best order through up to 25 stops", [
-                PROFILE, _q("stops", "Stops, first = start", True), PREF, FORMAT,
+                PROFILE, _q("stops", "Stops, first = start", True), PREF, CORRIDOR, FORMAT,
                 _q("closed", "Come back to the start", schema={"type": "boolean"}),
                 _q("fixed_end", "Last stop is the end", schema={"type": "boolean"}),
                 _q("free_start", "Any stop may come first", schema={"type": "boolean"}),
@@ -86,11 +89,11 @@ def document() -> dict:
                 _q("via", "Places the loop must pass"), _q("favour", "Place kinds, comma separated"),
                 _q("seed", "Same seed, same loops", schema={"type": "integer"}),
                 _q("candidates", "How many ranked loops", schema={"type": "integer"}),
-                _q("rank", "Which candidate for gpx/html", schema={"type": "integer"}), PREF, FORMAT]),
+                _q("rank", "Which candidate for gpx/html", schema={"type": "integer"}), PREF, CORRIDOR, FORMAT]),
             "/api/v1/stages": _get("Multi-day itinerary, stage ends at lodging or stations", [
                 PROFILE, POINTS, _q("days", "Number of days", schema={"type": "integer"}),
                 _q("max_km", "Maximum km per day", schema={"type": "number"}),
-                _q("detour_m", "Detour budget to lodging", schema={"type": "number"}), PREF, FORMAT]),
+                _q("detour_m", "Detour budget to lodging", schema={"type": "number"}), PREF, CORRIDOR, FORMAT]),
             "/api/v1/places": _get("Search places", [
                 _q("q", "Text in the name, or a UNESCO id"), _q("kind", "Kinds, comma separated"),
                 _q("bbox", "south,west,north,east"), _q("limit", "At most", schema={"type": "integer"})],

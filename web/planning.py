@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 from routing import InvalidQueryError, parse_points
+from routing.corridor import places_along
 
 KINDS = ("route", "tour", "loop", "stages")
 
@@ -44,8 +45,19 @@ def _points(params, name, required=True):
 def plan(router, kind: str, params) -> object:
     """Plan an itinerary of ``kind`` from ``params`` (query args or a JSON object).
 
-    Returns an Itinerary, or a list of them for ``loop``.
+    ``corridor_m`` (each side, 10–5000 m) re-measures the places along with
+    that corridor width. Returns an Itinerary, or a list of them for ``loop``.
     """
+    corridor = _float(params, "corridor_m", None, 10, 5000)
+    result = _plan(router, kind, params)
+    if corridor is not None:
+        for itinerary in result if isinstance(result, list) else [result]:
+            itinerary.places = places_along(router, itinerary, corridor)
+            itinerary.meta["corridor_m"] = corridor
+    return result
+
+
+def _plan(router, kind: str, params) -> object:
     if kind not in KINDS:
         raise InvalidQueryError(f"unknown itinerary kind {kind!r}; one of {', '.join(KINDS)}")
     profile = str(params.get("profile") or "hike")

@@ -8,7 +8,8 @@ from werkzeug.exceptions import HTTPException
 
 from graphs.errors import BassinRoutesError, GraphLoadError
 from gpx.errors import GPXInputError
-from routing.errors import (ImpossibleLoopError, InvalidQueryError, PointOffNetworkError,
+from routing.errors import (ImpossibleLoopError, ImpossibleStagesError, InvalidQueryError,
+                            PointOffNetworkError,
                             TimeWindowError, TooManyStopsError, UnknownProfileError,
                             UnreachableError)
 
@@ -22,6 +23,7 @@ STATUS = (
     (PointOffNetworkError, 422, "point-off-network", "Point off the network"),
     (UnreachableError, 422, "unreachable", "No path"),
     (ImpossibleLoopError, 422, "impossible-loop", "No loop found"),
+    (ImpossibleStagesError, 422, "impossible-stages", "No stage split meets the limits"),
     (TimeWindowError, 422, "infeasible-time-windows", "Time windows cannot be met"),
     (GPXInputError, 400, "bad-gpx", "Unreadable GPX"),
     (GraphLoadError, 503, "no-graph", "No routing graph loaded"),
