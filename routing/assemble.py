@@ -6,7 +6,7 @@ import numpy as np
 from graphs.build import build_id
 
 from .itinerary import Itinerary
-from .profiles import SAC_ORDER, is_busy, is_rough
+from .hazards import EdgeWarnings, WarningRuns
 
 
 def edge_slice(graph, edge: int, a: float, b: float):
@@ -38,33 +38,8 @@ class EdgeFacts:
 
     def __init__(self, graph, profile):
         g = graph
-        self.rough = is_rough(g)
-        self.busy = is_busy(g)
-        self.steps = g.codes_of("highway", ("steps",))
-        self.dismount = g.codes_of("bicycle", ("dismount",))
-        hard = SAC_ORDER[1:] if profile.mode == "foot" else SAC_ORDER
-        self.difficult = g.codes_of("sac_scale", hard)
-        self.destination = g.codes_of("access", ("destination", "customers", "delivery"))
         self.signed = g.route_mask(profile.route_types)
-
-
-def _warning_types(network, facts: EdgeFacts, edge: int) -> list[tuple[str, str]]:
-    g, mode = network.graph, network.profile.mode
-    out = []
-    if facts.steps[edge]:
-        out.append(("steps", "steps" + (": carry the bike" if mode == "bicycle" else "")))
-    if facts.rough[edge] and (mode == "bicycle" or network.profile.name == "family"):
-        out.append(("unpaved", f"surface {g.category('surface', edge) or g.category('smoothness', edge)}"))
-    if facts.busy[edge]:
-        out.append(("busy_road", f"{g.category('highway', edge)} road"
-                    + (f" ({g.name_of(edge)})" if g.name_of(edge) else "")))
-    if facts.difficult[edge]:
-        out.append(("difficult", f"sac_scale {g.category('sac_scale', edge)}"))
-    if facts.dismount[edge]:
-        out.append(("dismount", "walk the bike"))
-    if facts.destination[edge]:
-        out.append(("private_access", f"access {g.category('access', edge)}"))
-    return out
+        self.warnings = EdgeWarnings(g, profile)
 
 
 def assemble(network, facts: EdgeFacts, paths: list, waypoints: list, kind: str) -> Itinerary:
@@ -75,8 +50,7 @@ def assemble(network, facts: EdgeFacts, paths: list, waypoints: list, kind: str)
     highway: dict = {}
     routes: dict = {}
     legs = []
-    runs: list = []
-    open_runs: dict = {}
+    runs = WarningRuns()
     total = 0.0
     duration = 0.0
     signed_total = 0.0
@@ -99,14 +73,7 @@ def assemble(network, facts: EdgeFacts, paths: list, waypoints: list, kind: str)
             for route in g.edge_routes(edge):
                 label = route.get("ref") or route.get("name") or f"relation {route['osm_id']}"
                 routes[label] = routes.get(label, 0.0) + length
-            for key in _warning_types(network, facts, edge):
-                run = open_runs.get(key)
-                if run is not None and abs(run["to_m"] - total) < 1.0:
-                    run["to_m"] = total + length     # the same warning goes on
-                else:
-                    open_runs[key] = {"type": key[0], "detail": key[1],
-                                      "from_m": total, "to_m": total + length}
-                    runs.append(open_runs[key])
+            runs.add(facts.warnings.of_edge(g, edge), total, total + length)
             total += length
         duration += leg_duration
         end_index = sum(len(x) for x in lats) - 1
@@ -123,9 +90,7 @@ def assemble(network, facts: EdgeFacts, paths: list, waypoints: list, kind: str)
     new_index = np.cumsum(keep) - 1
     for leg in legs:
         leg["start"], leg["end"] = int(new_index[leg["start"]]), int(new_index[leg["end"]])
-    warnings = [{"type": r["type"], "detail": r["detail"],
-                 "from_km": round(float(r["from_m"]) / 1000, 2),
-                 "to_km": round(float(r["to_m"]) / 1000, 2)} for r in runs]
+    warnings = runs.as_dicts()
     itinerary = Itinerary(
         profile=network.profile.name, kind=kind, waypoints=waypoints,
         lat=lat[keep], lon=lon[keep], ele=ele[keep].astype(np.float64), cum_m=cum[keep],
