@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from .build import build_graph
+from .dem_download import DEM_AREAS, download_dem
 from .download import AREAS, download_osm
 from .settings import settings
 from .store import save_graph
@@ -23,15 +24,19 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     src.add_argument("--bbox", help="area to download: SOUTH,WEST,NORTH,EAST")
     src.add_argument("--place", help="place name to geocode and download")
     p.add_argument("--heritage", type=Path, help="folder of the official Bassin minier layers")
-    p.add_argument("--dem", type=Path, help="folder of SRTM .hgt/.hgt.zip tiles")
+    p.add_argument("--dem", help="folder of SRTM .hgt/.hgt.zip or GeoTIFF tiles, or 'download' "
+                                 "to fetch (once, cached) the Copernicus GLO-30 tiles of --dem-area")
+    p.add_argument("--dem-area", default="bassin-minier", choices=sorted(DEM_AREAS),
+                   help="area whose DEM '--dem download' fetches")
     p.add_argument("--out", type=Path, required=True, help="output graph directory")
     p.add_argument("--name", help="graph name stored in its metadata")
     p.set_defaults(func=run_build)
 
 
 def run_build(args) -> int:
+    dem = download_dem(args.dem_area, settings) if args.dem == "download" else args.dem
     osm = args.osm or download_osm(area=args.area, bbox=args.bbox, place=args.place)
-    graph = build_graph(osm, heritage_dir=args.heritage, dem_dir=args.dem, name=args.name,
+    graph = build_graph(osm, heritage_dir=args.heritage, dem_dir=dem, name=args.name,
                         settings=settings)
     out = save_graph(graph, args.out)
     summary = dict(graph.meta["summary"], out=str(out), build_seconds=graph.meta["build_seconds"])

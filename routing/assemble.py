@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from graphs.build import build_id
+from graphs.elevation import climb
 
 from .itinerary import Itinerary
 from .hazards import EdgeWarnings, WarningRuns
@@ -102,8 +103,9 @@ def assemble(network, facts: EdgeFacts, paths: list, waypoints: list, kind: str)
               "osm_date": g.meta.get("osm_date"),
               "attribution": g.meta.get("attribution", []), "signed_m": float(signed_total)})
     for leg in itinerary.legs:
-        seg = itinerary.ele[leg["start"]:leg["end"] + 1]
-        d = np.diff(seg)
-        leg["ascent_m"] = round(float(np.nansum(np.where(d > 0, d, 0))), 1) if np.isfinite(seg).any() else None
-        leg["descent_m"] = round(float(np.nansum(np.where(d < 0, -d, 0))), 1) if np.isfinite(seg).any() else None
+        span = slice(leg["start"], leg["end"] + 1)
+        known = np.isfinite(itinerary.ele[span]).any()
+        up, down = climb(itinerary.cum_m[span], itinerary.ele[span]) if known else (None, None)
+        leg["ascent_m"] = None if up is None else round(up, 1)
+        leg["descent_m"] = None if down is None else round(down, 1)
     return itinerary

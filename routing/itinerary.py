@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 
+from graphs.elevation import ASCENT_METHOD, climb
+
 
 @dataclasses.dataclass
 class Itinerary:
@@ -70,18 +72,18 @@ class Itinerary:
 
     @property
     def ascent_m(self) -> float | None:
-        """Sum of the rises along the geometry (None without elevation)."""
-        return self._climb(+1)
+        """Ascent by :func:`graphs.elevation.climb` (None without elevation)."""
+        return self._climb(0)
 
     @property
     def descent_m(self) -> float | None:
-        return self._climb(-1)
+        """Descent by :func:`graphs.elevation.climb` (None without elevation)."""
+        return self._climb(1)
 
-    def _climb(self, sign: int) -> float | None:
+    def _climb(self, which: int) -> float | None:
         if not self.has_elevation:
             return None
-        diffs = np.diff(self.ele.astype(np.float64)) * sign
-        return float(np.nansum(np.where(diffs > 0, diffs, 0.0)))
+        return climb(self.cum_m, self.ele)[which]
 
     @property
     def is_closed(self) -> bool:
@@ -111,6 +113,7 @@ class Itinerary:
             "duration_s": round(float(self.duration_s), 1),
             "ascent_m": None if ascent is None else round(ascent, 1),
             "descent_m": None if descent is None else round(descent, 1),
+            "ascent_method": ASCENT_METHOD if ascent is not None else None,
             "closed": self.is_closed,
             "waypoints": self.waypoints,
             "legs": [{k: v for k, v in leg.items() if k not in ("start", "end")}

@@ -21,7 +21,7 @@ from .errors import InvalidQueryError, RoutingError, TooManyStopsError
 from .itinerary import Itinerary
 from .loop import plan_loop
 from .network import Endpoint, ProfileNetwork, check_snap
-from .points import MAX_POINTS, parse_points
+from .points import MAX_POINTS, parse_points, summit_point
 from .profiles import PROFILES, get_profile
 from .stages import split_stages
 from .tour import plan_tour
@@ -158,10 +158,13 @@ class RoutingService:
         """Snap a (lat, lon) or a place id onto the nearest edge usable by the network."""
         place = None
         if isinstance(point, str):
-            place = self.graph.place(point)
-            if place is None:
+            place_id, _, part = point.partition("@")
+            place = self.graph.place(place_id)
+            if place is None or part not in ("", "summit"):
                 raise InvalidQueryError(f"unknown place id {point!r}")
             query = (place.link["lat"], place.link["lon"]) if place.link else (place.lat, place.lon)
+            if part:                                # « climb this terril »: its summit
+                query = summit_point(self.graph, place)
         else:
             try:
                 query = (float(point[0]), float(point[1]))
