@@ -1,8 +1,14 @@
-"""WSGI entry point: ``gunicorn -w 2 -b 0.0.0.0:8000 wsgi:app``.
+"""WSGI entry point: ``gunicorn wsgi:app`` (settings in ``gunicorn.conf.py``).
 
-Configuration comes from the environment (BASSIN_GRAPH_DIR, BASSIN_DATABASE_URL,
-BASSIN_SECRET_KEY, BASSIN_TILE_URL, BASSIN_EMBED_ORIGINS…): see README.
+Configuration comes from the environment (BASSIN_GRAPH_DIR, BASSIN_PROFILES,
+BASSIN_DATABASE_URL, BASSIN_SECRET_KEY, BASSIN_TILE_URL, BASSIN_EMBED_ORIGINS…):
+see README. The routing service is built and warmed up here, before any request.
 """
+import gc
+
 from web import create_app
 
 app = create_app()
+# Everything built so far lives as long as the process: keep it out of the collector's
+# generations, so that collections in forked workers leave the shared pages alone.
+gc.freeze()

@@ -36,6 +36,7 @@ SYMBOLS = {
     "toilets": "Restroom", "shelter": "Building", "picnic_site": "Picnic Area",
     "viewpoint": "Scenic Area", "bicycle_repair": "Bike Trail", "bicycle_rental": "Bike Trail",
     "cafe": "Restaurant", "restaurant": "Restaurant", "attraction": "Flag, Blue",
+    "junction": "Crossing",
 }
 KIND_LABELS = {
     "major_site": "grand site minier", "terril": "terril", "cite": "cité minière",
@@ -44,7 +45,7 @@ KIND_LABELS = {
     "station": "gare", "drinking_water": "eau potable", "toilets": "toilettes",
     "shelter": "abri", "picnic_site": "aire de pique-nique", "viewpoint": "point de vue",
     "bicycle_repair": "réparation vélo", "bicycle_rental": "location vélo", "cafe": "café",
-    "restaurant": "restaurant", "attraction": "curiosité",
+    "restaurant": "restaurant", "attraction": "curiosité", "junction": "point-nœud",
 }
 
 
@@ -97,7 +98,8 @@ def _place_waypoint(place: dict, typed_names: bool = False) -> G.GPXWaypoint:
 
 
 def itinerary_to_gpx(itinerary, route_points: bool = False, max_route_points: int = 250,
-                     track: bool = True, link: str | None = None, typed_names: bool = False) -> str:
+                     track: bool = True, link: str | None = None, typed_names: bool = False,
+                     instructions: list | None = None) -> str:
     """GPX 1.1 text of an itinerary.
 
     Parameters
@@ -111,6 +113,9 @@ def itinerary_to_gpx(itinerary, route_points: bool = False, max_route_points: in
         A web page of the itinerary, written in the metadata.
     typed_names : bool
         Name waypoints « type: name » as Geotrek's GPX does.
+    instructions : list of (lat, lon, name, description), optional
+        Turn-by-turn instructions, already in words (``web.instructions.gpx_points``):
+        written as a ``rte`` whose ``rtept`` carry them, as navigation devices expect.
     """
     gpx = G.GPX()
     gpx.creator = CREATOR
@@ -158,7 +163,13 @@ def itinerary_to_gpx(itinerary, route_points: bool = False, max_route_points: in
                                                       elevation=_ele(part.ele[i])))
                 trk.segments.append(seg)
         gpx.tracks.append(trk)
-    if route_points or not track:
+    if instructions:
+        rte = G.GPXRoute(name=gpx.name)
+        for lat, lon, name, desc in instructions:
+            rte.points.append(G.GPXRoutePoint(round(float(lat), 7), round(float(lon), 7),
+                                              name=name, description=desc or None))
+        gpx.routes.append(rte)
+    elif route_points or not track:
         rte = G.GPXRoute(name=gpx.name)
         tlat, tlon = thin(itinerary.lat, itinerary.lon, max_route_points)
         for lat, lon in zip(tlat, tlon):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import heritage
+from . import heritage, node_network
 from .compile import compile_network, way_kind_summary
 from .dem_download import DEM_CREDIT
 from .elevation import DEM
@@ -75,9 +75,10 @@ def build_graph(osm: str | Path, heritage_dir: str | Path | None = None,
                else []),
         }
         meta["dropped"] = arrays.pop("dropped")
+        junctions = node_network.build_node_network(raw, arrays)
         tables = {k: arrays.pop(k) for k in ("vocab", "names", "routes")}
         graph = CompiledGraph(arrays, tables["vocab"], tables["names"], tables["routes"],
-                              places, meta)
+                              places, meta, junctions)
         index = EdgeIndex(graph, settings.index_step_m)
         mask = graph.main_components[graph.node_comp[graph.edge_u]]
         link_places(places, graph, index, settings.snap_search_m,
@@ -130,5 +131,6 @@ def summarize(graph: CompiledGraph) -> dict:
         "places_far_from_network": sum(1 for p in graph.places if p.far),
         "unesco_components": len({p.unesco_id for p in graph.places if p.unesco_id}),
         "dropped": graph.meta.get("dropped", {"ways": {}, "nodes": {}}),
+        "node_network": node_network.summary(graph.node_network),
         "elevation_m": [round(float(ele.min()), 1), round(float(ele.max()), 1)] if len(ele) else None,
     }

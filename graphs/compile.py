@@ -77,6 +77,8 @@ def compile_network(raw: RawOSM, dem=None) -> dict:
     # A barrier is a graph node of its own, so passage through it can be refused.
     barrier_ids = np.fromiter(raw.node_passage, np.int64, len(raw.node_passage))
     junction |= np.isin(refs, barrier_ids)
+    # Node-network junctions mid-way must be graph nodes: routes are counted from them.
+    junction |= np.isin(refs, [j["osm_id"] for j in raw.junctions])
     # A closed way would become a self-loop: cut it in the middle too.
     starts, ends = np.flatnonzero(first), np.flatnonzero(last)
     closed = refs[starts] == refs[ends]

@@ -34,7 +34,7 @@ class CompiledGraph:
     """
 
     def __init__(self, arrays: dict, vocab: dict, names: list, routes: list,
-                 places: list[Place], meta: dict):
+                 places: list[Place], meta: dict, node_network: dict | None = None):
         for name in ARRAY_NAMES:
             setattr(self, name, arrays[name])
         #: who may pass through each node (``graphs.tags.NODE_*`` bits; barriers restrict it)
@@ -48,6 +48,9 @@ class CompiledGraph:
         self.routes = routes
         self.places = places
         self.meta = meta
+        #: junctions and links of the OSM node networks (see graphs.node_network)
+        self.node_network = node_network or {"junctions": [], "links": [], "issues": [],
+                                             "counts": {}}
         #: the directory the graph was loaded from (None when built in memory)
         self.source_dir = None
 

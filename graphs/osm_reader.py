@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import osmium
 
-from . import poi, tags as tagrules
+from . import node_network, poi, tags as tagrules
 from .errors import OSMInputError
 from .progress import progress_bar
 
@@ -46,6 +46,8 @@ class RawOSM:
     node_ids: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
     node_lat: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
     node_lon: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
+    #: node-network junction nodes: ``{"osm_id", "entries"}`` (see graphs.node_network)
+    junctions: list = dataclasses.field(default_factory=list)
 
     def locate(self, refs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Coordinates of node ``refs``: (lat, lon, found mask)."""
@@ -103,6 +105,7 @@ def _route_record(rel) -> dict | None:
         "osm_id": rel.id, "route": route, "network": tags.get("network"),
         "ref": tags.get("ref"), "name": tags.get("name"),
         "operator": tags.get("operator"), "colour": tags.get("colour"),
+        "node_network": node_network.is_node_network_route(tags),
     }
 
 
@@ -203,7 +206,7 @@ def _read(path: Path, progress) -> RawOSM:
     for area in areas:
         for ring in area["rings"]:
             needed.update(ring.tolist())
-    ids, lats, lons, point_places = [], [], [], []
+    ids, lats, lons, point_places, junctions = [], [], [], [], []
     passages, reasons = {}, {}
     with progress_bar(progress, desc="nodes", unit=" node") as bar:
         for node in osmium.FileProcessor(fname, osmium.osm.NODE):
@@ -220,6 +223,9 @@ def _read(path: Path, progress) -> RawOSM:
                         passages[node_id] = passage
                         reasons[node_id] = tagrules.node_drop_reason(node.tags, passage)
             if len(node.tags):
+                entries = node_network.junction_entries(node.tags)
+                if entries:
+                    junctions.append({"osm_id": node_id, "entries": entries})
                 kind = poi.classify(node.tags)
                 if kind is None and node.tags.get("natural") == "peak":
                     kind = ("peak", "peak")
@@ -234,7 +240,8 @@ def _read(path: Path, progress) -> RawOSM:
         osm_date=osm_date, bounds=bounds, routes=routes, way_routes=way_routes,
         way_ids=way_ids, way_refs=way_refs, way_tags=way_tags, way_flags=way_flags,
         areas=areas, point_places=point_places, node_passage=passages, node_reasons=reasons,
-        dropped_ways=dict(sorted(dropped.items(), key=lambda kv: -kv[1])), node_ids=ids_arr[order],
+        dropped_ways=dict(sorted(dropped.items(), key=lambda kv: -kv[1])), junctions=junctions,
+        node_ids=ids_arr[order],
         node_lat=np.asarray(lats, np.float64)[order], node_lon=np.asarray(lons, np.float64)[order])
 
 

@@ -1,10 +1,12 @@
 """Save and load compiled graphs: a directory, written atomically.
 
-Layout: ``graph.npz`` (uncompressed, so loading is a few memory copies),
-``tables.json`` (vocabularies, way names, route relations), ``places.json``
-and ``meta.json`` (format version, source, dates, counts). The directory is
-written under a temporary name and renamed into place, so a failed build never
-leaves a half-written graph where a good one was.
+Layout: ``arrays/<name>.npy`` (one plain array per file, opened with
+``mmap_mode="r"``: every process serving the graph maps the same pages of the
+page cache, none copies them), ``tables.json`` (vocabularies, way names,
+route relations), ``places.json`` and ``meta.json`` (format version, source,
+dates, counts). The directory is written under a temporary name and renamed
+into place, so a failed build never leaves a half-written graph where a good
+one was. Graphs of format 1 (one ``graph.npz``) are still read, into memory.
 """
 from __future__ import annotations
 
@@ -21,8 +23,11 @@ from .errors import GraphLoadError
 from .graph import ARRAY_NAMES, CompiledGraph
 from .places import Place
 
-FORMAT_VERSION = 1
-FILES = ("graph.npz", "tables.json", "places.json", "meta.json")
+FORMAT_VERSION = 2
+#: Formats this version reads: 1 kept its arrays in one ``graph.npz`` (not mappable).
+READABLE_FORMATS = (1, 2)
+FILES = ("tables.json", "places.json", "meta.json")
+ARRAY_DIR = "arrays"
 
 
 def save_graph(graph: CompiledGraph, out_dir: str | Path) -> Path:
@@ -31,9 +36,10 @@ def save_graph(graph: CompiledGraph, out_dir: str | Path) -> Path:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
-        np.savez(tmp / "graph.npz", **graph.arrays())
+        write_arrays(tmp / ARRAY_DIR, graph.arrays())
         _write_json(tmp / "tables.json", {"vocab": graph.vocab, "names": graph.names,
-                                          "routes": graph.routes})
+                                          "routes": graph.routes,
+                                          "node_network": graph.node_network})
         _write_json(tmp / "places.json", [p.to_dict() for p in graph.places])
         meta = dict(graph.meta, format_version=FORMAT_VERSION)
         _write_json(tmp / "meta.json", meta)
@@ -48,6 +54,52 @@ def save_graph(graph: CompiledGraph, out_dir: str | Path) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out_dir
+
+
+def write_arrays(directory: Path, arrays: dict) -> None:
+    """One ``<name>.npy`` per array in ``directory`` (created if needed)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, array in arrays.items():
+        np.save(directory / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
+
+
+def save_arrays(directory: str | Path, arrays: dict) -> Path | None:
+    """Write ``arrays`` as a directory of ``.npy`` files atomically (a cache beside a graph).
+
+    Returns the directory, or None when it cannot be written (a read-only graph
+    directory): caches are an optimisation, never a reason to fail.
+    """
+    directory = Path(directory)
+    try:
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    except OSError:
+        return None
+    try:
+        write_arrays(tmp, arrays)
+        tmp.rename(directory)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        return directory if directory.is_dir() else None   # another process was faster
+    return directory
+
+
+def map_arrays(directory: str | Path, names=None) -> dict | None:
+    """The ``.npy`` arrays of a directory, memory-mapped read-only (None if unreadable).
+
+    Parameters
+    ----------
+    names : iterable of str, optional
+        Arrays that must be there (all ``.npy`` files when omitted).
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        return None
+    names = list(names) if names is not None else [p.stem for p in directory.glob("*.npy")]
+    try:
+        return {name: _mapped(directory / f"{name}.npy") for name in names}
+    except (OSError, ValueError):
+        return None
 
 
 def _write_json(path: Path, data) -> None:
@@ -77,15 +129,17 @@ def load_graph(graph_dir: str | Path) -> CompiledGraph:
     """
     graph_dir = Path(graph_dir)
     meta = read_meta(graph_dir)
-    if meta.get("format_version") != FORMAT_VERSION:
-        raise GraphLoadError(f"{graph_dir}: graph format {meta.get('format_version')} but this "
-                             f"version reads format {FORMAT_VERSION}; rebuild it")
-    missing = [f for f in FILES if not (graph_dir / f).is_file()]
+    version = meta.get("format_version")
+    if version not in READABLE_FORMATS:
+        raise GraphLoadError(f"{graph_dir}: graph format {version} but this version reads "
+                             f"formats {', '.join(map(str, READABLE_FORMATS))}; rebuild it "
+                             "with 'bassin-routes build'")
+    stored = "graph.npz" if version == 1 else ARRAY_DIR
+    missing = [f for f in FILES + (stored,) if not (graph_dir / f).exists()]
     if missing:
         raise GraphLoadError(f"{graph_dir}: incomplete graph, missing {', '.join(missing)}")
     try:
-        with np.load(graph_dir / "graph.npz", allow_pickle=False) as data:
-            arrays = {name: data[name] for name in data.files}
+        arrays = _read_arrays(graph_dir, version)
         tables = json.loads((graph_dir / "tables.json").read_text("utf-8"))
         places = [Place.from_dict(d) for d in
                   json.loads((graph_dir / "places.json").read_text("utf-8"))]
@@ -94,6 +148,22 @@ def load_graph(graph_dir: str | Path) -> CompiledGraph:
     missing_arrays = [n for n in ARRAY_NAMES if n not in arrays]
     if missing_arrays:
         raise GraphLoadError(f"{graph_dir}: corrupt graph, arrays missing: {missing_arrays}")
-    graph = CompiledGraph(arrays, tables["vocab"], tables["names"], tables["routes"], places, meta)
+    graph = CompiledGraph(arrays, tables["vocab"], tables["names"], tables["routes"], places, meta,
+                          tables.get("node_network"))
     graph.source_dir = graph_dir.resolve()
     return graph
+
+
+def _read_arrays(graph_dir: Path, version: int) -> dict:
+    if version == 1:
+        with np.load(graph_dir / "graph.npz", allow_pickle=False) as data:
+            return {name: data[name] for name in data.files}
+    # mmap_mode="r": pages are read on first touch and shared with every other process
+    # mapping the file; writing to them raises, which keeps the graph immutable.
+    return {p.stem: _mapped(p) for p in sorted((graph_dir / ARRAY_DIR).glob("*.npy"))}
+
+
+def _mapped(path: Path) -> np.ndarray:
+    """A read-only array over the file's pages: a plain ndarray view of the ``np.memmap``
+    (its ``base``), as the memmap subclass makes every slice slower."""
+    return np.asarray(np.load(path, mmap_mode="r", allow_pickle=False))

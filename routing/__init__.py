@@ -5,8 +5,9 @@
 >>> it = router.route([(49.41, 8.69), (49.40, 8.72)], profile="hike")   # doctest: +SKIP
 >>> it.distance_m, it.duration_s, it.to_geojson()                        # doctest: +SKIP
 """
-from .errors import (ImpossibleLoopError, ImpossibleStagesError, InvalidQueryError, PointOffNetworkError, RoutingError,
-                     TimeWindowError, TooManyStopsError, UnknownProfileError, UnreachableError,
+from .errors import (ImpossibleLoopError, ImpossibleStagesError, InvalidQueryError,
+                     NoRouteLeftError, PointOffNetworkError, RoutingError, TimeWindowError,
+                     TooManyStopsError, UnknownProfileError, UnreachableError,
                      UnreachableStopsError)
 from .itinerary import Itinerary
 from .profiles import PROFILES, Profile, get_profile
@@ -15,5 +16,5 @@ from .router import Router, RoutingService
 
 __all__ = ["RoutingService", "Router", "Itinerary", "PROFILES", "Profile", "get_profile", "parse_points",
            "RoutingError", "UnknownProfileError", "InvalidQueryError", "PointOffNetworkError",
-           "UnreachableError", "TooManyStopsError", "ImpossibleLoopError",
+           "UnreachableError", "TooManyStopsError", "ImpossibleLoopError", "NoRouteLeftError",
            "UnreachableStopsError", "TimeWindowError", "ImpossibleStagesError"]

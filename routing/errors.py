@@ -55,3 +55,7 @@ class ImpossibleStagesError(RoutingError):
     def __init__(self, message: str, field: str = "max_km"):
         super().__init__(message)
         self.problem = {"field": field}
+
+
+class NoRouteLeftError(UnreachableError):
+    """The request's options or avoided areas (or the configured closures) leave no path."""

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 from pathlib import Path
 
 import numpy as np
+
+from graphs.store import map_arrays, save_arrays
 
 from .ch import build_ch, ch_query, reset_ch, unpack
 from .engine import INF
@@ -19,12 +20,17 @@ from .workspace import WorkspacePool
 
 #: Queries with more sources and targets than this get buffers of their own.
 MAX_POOLED_SEEDS = 64
-CACHE_ARRAYS = ("rank", "e_from", "e_to", "e_cost", "e_child1", "e_child2", "e_arc")
+#: Arrays kept in the cache: the hierarchy and its upward/downward CSR, ready to query.
+CACHE_ARRAYS = ("rank", "e_from", "e_to", "e_cost", "e_child1", "e_child2", "e_arc",
+                "up_ptr", "up_head", "up_cost", "up_edge", "dn_ptr", "dn_head", "dn_cost",
+                "dn_edge")
+#: Bump when the construction changes: cached hierarchies are then rebuilt.
+CACHE_VERSION = 2
 
 
 def _weights_key(network) -> str:
     """A digest of exactly the weights a hierarchy was built for."""
-    digest = hashlib.sha1()
+    digest = hashlib.sha1(str(CACHE_VERSION).encode())
     for array in (network.tails, network.heads, network.costs):
         digest.update(np.ascontiguousarray(array).tobytes())
     return digest.hexdigest()[:20]
@@ -40,34 +46,25 @@ class ContractionHierarchy:
         Witness searches stop after this many nodes (more: fewer shortcuts).
     cache_dir : Path, optional
         Where to keep built hierarchies (``<graph>/cache``): building one takes
-        seconds to minutes on a large graph, loading it milliseconds. The file
-        name carries a digest of the weights, so a stale one is never used.
+        seconds to minutes on a large graph, mapping it milliseconds. The
+        directory name carries a digest of the weights, so a stale one is never
+        used; its ``.npy`` arrays are memory-mapped read-only, shared by every
+        process serving the graph.
     """
 
     def __init__(self, network, max_settled: int = 60, cache_dir: Path | None = None):
         n = network.graph.n_nodes
         cache = None
         if cache_dir is not None:
-            cache = Path(cache_dir) / f"ch-{network.profile.name}-{_weights_key(network)}.npz"
-            if cache.is_file():
-                try:
-                    with np.load(cache, allow_pickle=False) as data:
-                        self._setup(n, *(data[name] for name in CACHE_ARRAYS))
-                    return
-                except (OSError, ValueError, KeyError):
-                    pass                 # unreadable cache: rebuild below
-        self._build(network, n, max_settled)
-        if cache is not None:
-            self._save(cache)
-
-    def _save(self, cache: Path) -> None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".tmp{os.getpid()}.npz")
-            np.savez(tmp, **{name: getattr(self, name) for name in CACHE_ARRAYS})
-            os.replace(tmp, cache)
-        except OSError:
-            pass                         # a read-only graph directory: just no cache
+            cache = Path(cache_dir) / f"ch-{network.profile.name}-{_weights_key(network)}"
+            arrays = map_arrays(cache, CACHE_ARRAYS)
+            if arrays is not None:
+                self._setup(n, arrays)
+                return
+        arrays = self._build(network, n, max_settled)
+        if cache is not None and save_arrays(cache, arrays):
+            arrays = map_arrays(cache, CACHE_ARRAYS) or arrays
+        self._setup(n, arrays)
 
     def _build(self, network, n: int, max_settled: int) -> None:
         tails, heads, costs = network.tails, network.heads, network.costs
@@ -86,22 +83,27 @@ class ContractionHierarchy:
             capacity *= 2
         e_arc = np.full(m, -1, np.int64)
         e_arc[: len(keep)] = keep
-        self._setup(n, rank, e_from[:m], e_to[:m], e_cost[:m], c1[:m], c2[:m], e_arc)
+        # copies, so that the over-allocated edge pools are freed
+        arrays = {"rank": rank, "e_from": e_from[:m].copy(), "e_to": e_to[:m].copy(),
+                  "e_cost": e_cost[:m].copy(), "e_child1": c1[:m].copy(),
+                  "e_child2": c2[:m].copy(), "e_arc": e_arc}
+        up = rank[arrays["e_to"]] > rank[arrays["e_from"]]
+        for prefix, owner, head, mask in (("up", "e_from", "e_to", up),
+                                          ("dn", "e_to", "e_from", ~up)):
+            csr = _csr(n, arrays[owner][mask], arrays[head][mask], np.flatnonzero(mask),
+                       arrays["e_cost"])
+            arrays.update(zip((f"{prefix}_ptr", f"{prefix}_head", f"{prefix}_cost",
+                               f"{prefix}_edge"), csr))
+        return arrays
 
-    def _setup(self, n, rank, e_from, e_to, e_cost, e_child1, e_child2, e_arc) -> None:
-        self.rank, self.e_from, self.e_to, self.e_cost = rank, e_from, e_to, e_cost
-        self.e_child1, self.e_child2, self.e_arc = e_child1, e_child2, e_arc
-        self.shortcuts = int(np.sum(e_child1 >= 0))
-        up = rank[self.e_to] > rank[self.e_from]
-        self.up = self._csr(n, self.e_from[up], self.e_to[up], np.flatnonzero(up))
-        self.dn = self._csr(n, self.e_to[~up], self.e_from[~up], np.flatnonzero(~up))
+    def _setup(self, n: int, arrays: dict) -> None:
+        for name in CACHE_ARRAYS[:7]:
+            setattr(self, name, arrays[name])
+        self.shortcuts = int(np.sum(self.e_child1 >= 0))
+        self.up = tuple(arrays[f"up_{k}"] for k in ("ptr", "head", "cost", "edge"))
+        self.dn = tuple(arrays[f"dn_{k}"] for k in ("ptr", "head", "cost", "edge"))
         self._heap = max(len(self.up[1]), len(self.dn[1])) + MAX_POOLED_SEEDS
         self._scratch = WorkspacePool(lambda: _buffers(n, self._heap))
-
-    def _csr(self, n, owner, head, edges):
-        order = np.argsort(owner, kind="stable")
-        ptr = np.searchsorted(owner[order], np.arange(n + 1)).astype(np.int64)
-        return ptr, head[order].astype(np.int64), self.e_cost[edges[order]], edges[order]
 
     def query(self, src, src_cost, tgt, tgt_cost):
         """(cost, meeting node, original arc ids) between weighted sources and targets."""
@@ -120,6 +122,13 @@ class ContractionHierarchy:
                               self.e_child2, self.e_arc)
             reset_ch(touched, dist_f, dist_r, pred_f, pred_r)
         return cost, meet, arcs
+
+
+def _csr(n, owner, head, edges, e_cost) -> tuple:
+    """(pointers, heads, costs, CH edge ids) of ``edges`` grouped by ``owner``."""
+    order = np.argsort(owner, kind="stable")
+    ptr = np.searchsorted(owner[order], np.arange(n + 1)).astype(np.int64)
+    return ptr, head[order].astype(np.int64), e_cost[edges[order]], edges[order]
 
 
 def _buffers(n: int, heap: int) -> tuple:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -9,9 +10,17 @@ from scipy.sparse.csgraph import connected_components, dijkstra as sp_dijkstra
 
 from . import engine
 from .errors import PointOffNetworkError, UnreachableError
+from graphs.store import map_arrays, save_arrays
+
 from .profiles import Profile, edge_costs
 from .workspace import WorkspacePool
 
+#: Bump when the way the arrays are computed changes: cached ones are then rebuilt.
+CACHE_VERSION = 1
+COST_KEYS = ("fwd", "bwd", "time_fwd", "time_bwd", "cost_fwd", "cost_bwd")
+NETWORK_ARRAYS = ("usable", "tails", "heads", "arc_edge", "arc_forward", "costs", "indptr",
+                  "snappable", "rarcs", "rtails", "rindptr", "lm_from", "lm_to") + tuple(
+                      "c_" + key for key in COST_KEYS)
 #: Landmarks used per query (the best of all for the pair): fewer reads per node.
 ACTIVE_LANDMARKS = 6
 
@@ -60,17 +69,37 @@ class ProfileNetwork:
         if extra_cost is not None:
             c["cost_fwd"] = c["cost_fwd"] * extra_cost
             c["cost_bwd"] = c["cost_bwd"] * extra_cost
-        self.c = c
+        #: digest of everything the arrays derive from (names the cache files)
+        self.digest = _digest(graph, c, landmarks)
+        source = getattr(graph, "source_dir", None)
+        cache = source / "cache" / f"net-{profile.name}-{self.digest}" if source else None
+        arrays = map_arrays(cache, NETWORK_ARRAYS) if cache else None
+        if arrays is None:
+            arrays = self._prepare(c, landmarks)
+            if cache and save_arrays(cache, arrays):
+                arrays = map_arrays(cache, NETWORK_ARRAYS) or arrays
+        # Read-only from here on (memory-mapped when the graph came from a directory).
+        for name, array in arrays.items():
+            setattr(self, name, array)
+        self.c = {key: arrays["c_" + key] for key in COST_KEYS}
+        self.lm_slack = 0.0
+        n = graph.n_nodes
+        self._scratch = WorkspacePool(lambda: SearchWorkspace(n))
+        self.hierarchy = self._hierarchy() if hierarchy else None
+
+    def _prepare(self, c: dict, landmarks: int) -> dict:
+        """Compute the arrays (seconds on a large graph, hence cached beside it)."""
+        graph = self.graph
         self.usable = c["fwd"] | c["bwd"]
         fe, be = np.flatnonzero(c["fwd"]), np.flatnonzero(c["bwd"])
         tails = np.concatenate([graph.edge_u[fe], graph.edge_v[be]]).astype(np.int64)
         heads = np.concatenate([graph.edge_v[fe], graph.edge_u[be]]).astype(np.int64)
-        self.arc_edge = np.concatenate([fe, be]).astype(np.int64)
-        self.arc_forward = np.concatenate([np.ones(len(fe), bool), np.zeros(len(be), bool)])
+        arc_edge = np.concatenate([fe, be]).astype(np.int64)
+        arc_forward = np.concatenate([np.ones(len(fe), bool), np.zeros(len(be), bool)])
         costs = np.concatenate([c["cost_fwd"][fe], c["cost_bwd"][be]])
         order = np.argsort(tails, kind="stable")
         self.tails, self.heads = tails[order], heads[order]
-        self.arc_edge, self.arc_forward = self.arc_edge[order], self.arc_forward[order]
+        self.arc_edge, self.arc_forward = arc_edge[order], arc_forward[order]
         self.costs = costs[order]
         n = graph.n_nodes
         self.indptr = np.searchsorted(self.tails, np.arange(n + 1)).astype(np.int64)
@@ -81,8 +110,9 @@ class ProfileNetwork:
         self.rtails = self.tails[rorder]
         self.rindptr = np.searchsorted(self.heads[rorder], np.arange(n + 1)).astype(np.int64)
         self.lm_from, self.lm_to = self._landmarks(landmarks)
-        self._scratch = WorkspacePool(lambda: SearchWorkspace(n))
-        self.hierarchy = self._hierarchy() if hierarchy else None
+        out = {name: getattr(self, name) for name in NETWORK_ARRAYS if not name.startswith("c_")}
+        out.update({"c_" + key: np.asarray(c[key]) for key in COST_KEYS})
+        return out
 
     # -- preprocessing -------------------------------------------------------------------
     def _main_parts(self) -> np.ndarray:
@@ -116,7 +146,6 @@ class ProfileNetwork:
     def _landmarks(self, k: int):
         """Farthest-point landmarks; exact distances from and to each, rounded down."""
         n = self.graph.n_nodes
-        self.lm_slack = 0.0
         if k == 0 or len(self.heads) == 0:
             return np.zeros((n, 0)), np.zeros((n, 0))
         fwd, rev = self.matrix(), self.matrix(reverse=True)
@@ -335,6 +364,14 @@ class SearchWorkspace:
 
     def grow_heaps(self) -> None:
         self.heaps = self._heaps(2 * len(self.heaps[0]))
+
+
+def _digest(graph, c: dict, landmarks: int) -> str:
+    """A digest of the graph's topology, the edge weights and the landmark count."""
+    digest = hashlib.sha1(f"{CACHE_VERSION}:{landmarks}:{graph.n_nodes}".encode())
+    for array in (graph.edge_u, graph.edge_v, *(c[key] for key in COST_KEYS)):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()[:20]
 
 
 def _fmt(ep: Endpoint) -> str:

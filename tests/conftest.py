@@ -75,18 +75,69 @@ def fixture_router(fixture_graph):
     return routing.Router(fixture_graph)
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "both_databases: run the module's tests on SQLite and "
+                                       "on PostgreSQL (the `database_url` fixture)")
+
+
+def pytest_generate_tests(metafunc):
+    """Tests marked ``both_databases`` run once per backend; the others on SQLite."""
+    if "database_url" in metafunc.fixturenames and \
+            metafunc.definition.get_closest_marker("both_databases"):
+        metafunc.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """URL of a PostgreSQL server the test run started (``.ci/run``'s, or one started here).
+
+    Without PostgreSQL binaries the tests that need it skip; with ``CI`` set they fail.
+    """
+    from . import postgres
+
+    given = os.environ.get("BASSIN_TEST_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    try:
+        directory = postgres.start()
+    except RuntimeError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set but PostgreSQL cannot run: {exc}")
+        pytest.skip(str(exc))
+    try:
+        yield postgres.url(directory)
+    finally:
+        postgres.stop(directory)
+
+
 @pytest.fixture()
-def web_app(router_for, tmp_path):
-    """The real app on the basin test network, with its own SQLite database."""
+def database_url(request, tmp_path):
+    """A fresh empty database: SQLite by default, PostgreSQL when parametrised so."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        yield f"sqlite:///{tmp_path / 'web.db'}"
+        return
+    from . import postgres
+
+    server = request.getfixturevalue("postgres_server")
+    url, name = postgres.create_database(server)
+    yield url
+    postgres.drop_database(server, name)
+
+
+@pytest.fixture()
+def web_app(router_for, tmp_path, database_url):
+    """The real app on the basin test network, with its own empty database."""
     from web import create_app
     from web.security import create_user
 
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'web.db'}",
+    app = create_app({"DATABASE_URL": database_url,
                       "INSTANCE_DIR": str(tmp_path / "instance"), "TESTING": True,
                       "EMBED_ORIGINS": "https://www.pas-de-calais-tourisme.com"},
                      router=router_for("basin"))
     create_user(app.extensions["bassin_db"], "staff", "correct horse battery")
-    return app
+    yield app
+    app.extensions["bassin_db"].engine.dispose()
 
 
 def login(client, username="staff", password="correct horse battery"):
@@ -100,3 +151,15 @@ def login(client, username="staff", password="correct horse battery"):
     assert response.status_code == 302, response.get_data(as_text=True)
     page = client.get("/designer").get_data(as_text=True)
     return re.search(r'data-csrf="([^"]+)"', page).group(1)
+
+
+def assert_valid_gpx(data: bytes | str, tmp_path: Path) -> None:
+    """Validate GPX text against the GPX 1.1 schema with xmllint."""
+    import subprocess
+
+    path = tmp_path / "checked.gpx"
+    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    check = subprocess.run(["xmllint", "--noout", "--schema",
+                            str(shared_path("schemas", "gpx-1.1.xsd")), str(path)],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr

@@ -109,3 +109,41 @@ def test_embed_page_shows_the_published_route(web_app, live_server, browser):
     _non_blank(page.screenshot(full_page=True), "public.png")
     Path(ARTIFACTS / "embed-snippet.html").write_text(
         f'<iframe src="{live_server}/embed/{item["slug"]}" width="100%" height="480"></iframe>')
+
+
+@pytest.fixture()
+def node_server(tmp_path):
+    """The app on the node-network fixture (both forms), served on loopback."""
+    import graphs
+    import routing
+    from web import create_app
+
+    from .conftest import FIXTURES
+
+    graph = graphs.build_graph(FIXTURES / "node_network.osm.xml", name="nodes")
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'n.db'}",
+                      "INSTANCE_DIR": str(tmp_path / "instance"), "TESTING": True},
+                     router=routing.RoutingService(graph))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_node_designer_builds_the_sequence_by_clicks(node_server, browser):
+    page, errors = _page(browser)
+    page.goto(f"{node_server}/nodes?network=rcn")
+    page.wait_for_selector(".node-label", timeout=15000)
+    for label in ("12", "45", "3"):
+        page.locator(".node-label", has_text=label).first.click()
+    page.locator("#node-strip", has_text="Total").wait_for(timeout=15000)
+    assert page.locator("#node-sequence").inner_text() == "12 – 45 – 3"
+    strip = page.locator("#node-strip").inner_text()
+    assert "12 – 45 – 07 – 3" in strip           # 45 → 3 passes node 07
+    assert "format=gpx" in page.locator("#node-gpx").get_attribute("href")
+    page.select_option("#node-network", "rwn")
+    page.wait_for_selector(".node-label >> text=Am Teich & <See>", timeout=15000)
+    _non_blank(page.screenshot(), "node-designer.png")
+    assert page.evaluate("document.documentElement.dataset.jsErrors") is None
+    assert errors == [], errors

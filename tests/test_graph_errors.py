@@ -96,7 +96,7 @@ def test_cli_download_offline_fails_clearly(tmp_path):
 
 def test_load_rejects_other_format(tmp_path, fixture_graph):
     out = graphs.save_graph(fixture_graph, tmp_path / "g")
-    meta = (out / "meta.json").read_text().replace('"format_version":1', '"format_version":99')
+    meta = (out / "meta.json").read_text().replace('"format_version":2', '"format_version":99')
     (out / "meta.json").write_text(meta)
     with pytest.raises(GraphLoadError, match="rebuild"):
         graphs.load_graph(out)

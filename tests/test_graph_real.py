@@ -17,7 +17,7 @@ def test_heidelberg_builds_and_reloads(built):
     assert summary["route_relations"]["hiking"] >= 150
     assert summary["route_relations"]["bicycle"] >= 20
     assert graph.meta["osm_date"].startswith("2024-09")
-    assert graph.meta["format_version"] == 1
+    assert graph.meta["format_version"] == 2
     # more than 95 % of the network in one piece
     assert summary["largest_component_share"] > 0.95
     # steps were kept (they are walkable) and no motorway sneaked in

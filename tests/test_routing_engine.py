@@ -92,13 +92,15 @@ def test_hierarchy_is_cached_beside_the_graph(built):
     _, graph_dir = built("krems")
     first = ProfileNetwork(graphs.load_graph(graph_dir), get_profile("bike"))
     built_ch = first.hierarchy
-    cached = list((graph_dir / "cache").glob("ch-bike-*.npz"))
-    assert len(cached) == 1
+    cached = list((graph_dir / "cache").glob("ch-bike-*"))
+    assert len(cached) == 1 and (cached[0] / "up_head.npy").is_file()
     second = ProfileNetwork(graphs.load_graph(graph_dir), get_profile("bike"))
     loaded = second.hierarchy
     assert np.array_equal(loaded.rank, built_ch.rank) and loaded.shortcuts == built_ch.shortcuts
+    assert isinstance(loaded.up[1].base, np.memmap) and not loaded.up[1].flags.writeable
+    assert isinstance(second.lm_from.base, np.memmap)        # the network's arrays are mapped too
     for s, t in _pairs(second.graph, second, 20, seed=3):
         assert second.node_query(s, t)[0] == pytest.approx(first.node_query(s, t)[0], rel=1e-12)
     # other weights, another file: a stale hierarchy is never used
     ProfileNetwork(graphs.load_graph(graph_dir), get_profile("mtb")).hierarchy
-    assert len(list((graph_dir / "cache").glob("ch-*.npz"))) == 2
+    assert len(list((graph_dir / "cache").glob("ch-*"))) == 2

@@ -20,7 +20,7 @@ def problem(response, status):
 def test_health_reports_the_graph(web_app):
     body = web_app.test_client().get("/health").get_json()
     assert body["status"] == "ok"
-    assert body["graph"]["name"] == "basin" and body["graph"]["format_version"] == 1
+    assert body["graph"]["name"] == "basin" and body["graph"]["format_version"] == 2
     assert body["graph"]["summary"]["route_relations"] == {"bicycle": 6}
 
 

@@ -5,11 +5,12 @@ import logging
 
 from flask import Flask, g, jsonify
 
+from graphs.build import build_id
 from graphs.errors import GraphLoadError
 
 from . import csp, limits, problems
 from .config import load_config
-from .db import Database
+from .db import open_database
 from .extensions import get_routing, routing_ext
 from .i18n import select_language, t
 from .warning_words import warning_text
@@ -28,21 +29,28 @@ def create_app(config: dict | None = None, router=None) -> Flask:
     """
     app = Flask(__name__, instance_path=None)
     app.config.update(load_config(config))
-    app.extensions["bassin_db"] = Database(app.config["DATABASE_URL"])
+    # A database that is down does not stop routing; one of another release does.
+    app.extensions["bassin_db"] = open_database(app.config, allow_down=True)
     routing_ext.init_app(app, router)
     problems.register(app)
 
     from .api import bp as api_bp
     from .geotrek_api import bp as geotrek_bp
+    from .geotrek_v2_api import register as register_geotrek_v2
     from .itineraries_api import bp as itineraries_bp
+    from .node_network_api import bp as node_network_bp
     from .openapi import bp as openapi_bp
     from .pages import bp as pages_bp
+    from .routing_api import bp as routing_api_bp
 
     app.register_blueprint(openapi_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(geotrek_bp)
     app.register_blueprint(itineraries_bp)
     app.register_blueprint(pages_bp)
+    app.register_blueprint(node_network_bp)
+    app.register_blueprint(routing_api_bp)
+    register_geotrek_v2(app)
 
     @app.before_request
     def _before():
@@ -60,15 +68,18 @@ def create_app(config: dict | None = None, router=None) -> Flask:
 
     @app.get("/health")
     def health():
+        database = app.extensions["bassin_db"].state()
         try:
             meta = get_routing().graph.meta
         except GraphLoadError as exc:
-            return jsonify({"status": "no-graph", "detail": str(exc)}), 503
-        return jsonify({"status": "ok", "graph": {
-            k: meta.get(k) for k in ("name", "source", "osm_date", "build_date", "format_version",
+            return jsonify({"status": "no-graph", "detail": str(exc), "database": database}), 503
+        status = "ok" if database["state"] == "ok" else "degraded"
+        return jsonify({"status": status, "database": database, "graph": {
+            "build_id": build_id(meta)} | {k: meta.get(k) for k in ("name", "source", "osm_date", "build_date", "format_version",
                                      "heritage", "dem", "attribution")}
             | {"summary": {k: meta.get("summary", {}).get(k) for k in
-                           ("nodes", "edges", "km", "places_by_kind", "route_relations")}}})
+                           ("nodes", "edges", "km", "places_by_kind", "route_relations",
+                            "node_network")}}}), 200 if status == "ok" else 503
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     return app

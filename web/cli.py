@@ -10,6 +10,7 @@ from gpx import cli as gpx_cli
 from routing import cli as routing_cli
 
 from . import commands as web_commands
+from . import node_commands
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -23,6 +24,7 @@ def make_parser() -> argparse.ArgumentParser:
     routing_cli.add_commands(sub, writers=writers)
     gpx_cli.add_commands(sub, dict(writers, geojson=routing_cli.write_geojson))
     web_commands.add_commands(sub)
+    node_commands.add_commands(sub)
     return parser
 
 

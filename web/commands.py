@@ -170,6 +170,9 @@ def add_geotrek_commands(sub) -> None:
     i.add_argument("--graph", type=Path, help="match the geometry onto this graph")
     i.add_argument("--profile", default=None)
     i.add_argument("--publish", action="store_true")
+    i.add_argument("--references", type=Path,
+                   help="folder of the source's reference lists (trek_practice.json…); "
+                        "default: beside the file; fetched from the instance for a URL")
     i.set_defaults(func=run_geotrek_import)
 
 
@@ -195,15 +198,21 @@ def run_geotrek_export(args) -> int:
 def run_geotrek_import(args) -> int:
     import json
 
-    from gpx import geotrek
+    from gpx.geotrek_source import read_source
     from routing import Router
 
     from .imports import import_geotrek
 
-    document = geotrek.load_document(args.source)
+    batch = read_source(args.source, args.references)
     router = Router(load_graph(args.graph)) if args.graph else None
-    saved = import_geotrek(_database(), document, router, match=router is not None,
-                           profile=args.profile, author="cli", publish=args.publish)
+    saved, batch = import_geotrek(_database(), batch, router, match=router is not None,
+                                  profile=args.profile, author="cli", publish=args.publish)
     json.dump([item.summary() for item in saved], sys.stdout, ensure_ascii=False, indent=1)
     sys.stdout.write("\n")
-    return 0
+    for warning in batch.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for failure in batch.failures:
+        print(f"bassin-routes geotrek import: error: {failure['error']}", file=sys.stderr)
+    print(f"imported {len(saved)} itinerar{'y' if len(saved) == 1 else 'ies'}, "
+          f"{len(batch.failures)} failed", file=sys.stderr)
+    return 2 if batch.failures else 0

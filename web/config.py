@@ -40,12 +40,18 @@ def load_config(overrides: dict | None = None) -> dict:
     config = {
         "GRAPH_DIR": env.get("BASSIN_GRAPH_DIR", "build/bassin-minier"),
         "DATABASE_URL": env.get("BASSIN_DATABASE_URL", f"sqlite:///{instance / 'bassin.db'}"),
+        # Create/upgrade the schema on start (0: refuse a database that is behind; run
+        # 'bassin-routes db upgrade'); seconds a connection, statement or lock may take.
+        "DB_AUTO_UPGRADE": env.get("BASSIN_DB_AUTO_UPGRADE", "1") != "0",
+        "DB_TIMEOUT": float(env.get("BASSIN_DB_TIMEOUT", "5")),
         "TILE_URL": env.get("BASSIN_TILE_URL", OSM_TILES),
         "TILE_ATTRIBUTION": env.get("BASSIN_TILE_ATTRIBUTION", OSM_TILES_ATTRIBUTION),
         "EMBED_ORIGINS": env.get("BASSIN_EMBED_ORIGINS", "'self'"),
         "MAX_CONTENT_LENGTH": int(float(env.get("BASSIN_MAX_UPLOAD_MB", "10")) * 1024 * 1024),
         "DEFAULT_LANGUAGE": env.get("BASSIN_LANGUAGE", "fr"),
         "PUBLIC_URL": env.get("BASSIN_PUBLIC_URL", ""),
+        "COMMUNES_FILE": env.get("BASSIN_COMMUNES_FILE", ""),
+        "CLOSURES_FILE": env.get("BASSIN_CLOSURES_FILE", ""),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # Served over HTTPS (BASSIN_HTTPS=1): Secure cookies and HSTS.

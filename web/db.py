@@ -1,27 +1,27 @@
 """Saved itineraries and staff accounts in a real database (SQLAlchemy).
 
-SQLite by default (a file, WAL mode), PostgreSQL by URL. The schema carries a
-version in ``schema_version``; :data:`MIGRATIONS` brings an older database up.
-Concurrent edits never lose an update: every row has a ``version`` that an
-update must name (HTTP ``If-Match``) and that the update's ``WHERE`` checks.
+SQLite by default (a file, WAL mode), PostgreSQL by URL. Alembic keeps the schema's
+revision (:mod:`web.schema`). Concurrent edits never lose an update: every row has a
+``version`` that an update must name (HTTP ``If-Match``) and that the update's
+``WHERE`` checks. Every statement is bounded in time (``timeout``), so a database
+that is down or stuck answers with an error instead of holding a worker.
 """
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 
 from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Integer, String, Text,
                         create_engine, event, select, text, update)
+from sqlalchemy.exc import InterfaceError, OperationalError, TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-SCHEMA_VERSION = 2
-#: version -> SQL statements that upgrade from version - 1
-MIGRATIONS: dict[int, list[str]] = {
-    2: ["ALTER TABLE users ADD COLUMN display_name VARCHAR(80) NOT NULL DEFAULT ''",
-        "ALTER TABLE users ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0",
-        "ALTER TABLE api_tokens ADD COLUMN expires TIMESTAMP WITH TIME ZONE",
-        "ALTER TABLE itineraries ADD COLUMN author_name VARCHAR(80) NOT NULL DEFAULT ''"],
-}
+from . import schema
+
+log = logging.getLogger(__name__)
+#: what a database that is down, unreachable or too slow raises
+UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeoutError)
 
 
 def _now() -> dt.datetime:
@@ -97,38 +97,62 @@ def _author_name(_mapper, connection, target: SavedItinerary) -> None:
 
 
 class Database:
-    """Engine + session factory + schema management for one database URL."""
+    """Engine + session factory + schema management for one database URL.
 
-    def __init__(self, url: str):
-        kwargs = {}
+    Parameters
+    ----------
+    url : str
+        SQLAlchemy URL (``sqlite:///…`` or ``postgresql+psycopg://…``).
+    upgrade : bool
+        Create or upgrade the schema on open (else refuse a database that is behind).
+    timeout : float
+        Seconds a connection, a statement or a lock may take before failing.
+    allow_down : bool
+        Open even when the database cannot be reached (the service keeps routing);
+        the schema is checked on first use instead.
+    """
+
+    def __init__(self, url: str, upgrade: bool = True, timeout: float = 5.0,
+                 allow_down: bool = False):
+        self.url, self.upgrade, self.revision = url, upgrade, None
+        self.engine = create_engine(url, future=True, **_engine_options(url, timeout))
         if url.startswith("sqlite"):
-            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}
-            _private_sqlite_file(url)
-        self.engine = create_engine(url, future=True, **kwargs)
-        if url.startswith("sqlite"):
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "connect", _sqlite_pragmas(timeout))
         self.sessions = sessionmaker(self.engine, expire_on_commit=False, future=True)
-        self.migrate()
+        try:
+            self.migrate()
+        except UNAVAILABLE as exc:
+            if not allow_down:
+                raise
+            log.warning("database unavailable at start (%s): serving without it",
+                        exc.__class__.__name__)
 
-    def migrate(self) -> int:
-        """Create or upgrade the schema; returns the version now in place."""
-        with self.engine.begin() as conn:
-            conn.execute(text("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"))
-            row = conn.execute(text("SELECT version FROM schema_version")).first()
-            current = row[0] if row else 0
-            if current == 0:
-                Base.metadata.create_all(conn)
-                conn.execute(text("INSERT INTO schema_version (version) VALUES (:v)"),
-                             {"v": SCHEMA_VERSION})
-                return SCHEMA_VERSION
-            for version in range(current + 1, SCHEMA_VERSION + 1):
-                for statement in MIGRATIONS.get(version, []):
-                    conn.execute(text(statement))
-            if current < SCHEMA_VERSION:
-                conn.execute(text("UPDATE schema_version SET version = :v"), {"v": SCHEMA_VERSION})
-            return max(current, SCHEMA_VERSION)
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    def migrate(self) -> str:
+        """Create or upgrade the schema (see :func:`web.schema.prepare`); its revision."""
+        self.revision = schema.prepare(self.engine, self.upgrade)
+        return self.revision
+
+    def state(self) -> dict:
+        """``{"state": "ok"|"down", "backend", "revision"}`` after a one-statement probe."""
+        try:
+            if self.revision is None:
+                self.migrate()
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except UNAVAILABLE as exc:
+            return {"state": "down", "backend": self.backend,
+                    "detail": str(exc.orig if getattr(exc, "orig", None) else exc).strip()
+                    .splitlines()[0][:200]}
+        return {"state": "ok", "backend": self.backend, "revision": self.revision}
 
     def session(self) -> Session:
+        """A new ORM session (the schema is checked first if it could not be at start)."""
+        if self.revision is None:
+            self.migrate()
         return self.sessions()
 
     def list_itineraries(self, q: str = "", drafts: bool = False, in_description: bool = True):
@@ -152,6 +176,12 @@ class Database:
         return result.rowcount == 1
 
 
+def open_database(config: dict, allow_down: bool = False) -> Database:
+    """The database named by an app config (``DATABASE_URL``, ``DB_*``)."""
+    return Database(config["DATABASE_URL"], upgrade=config.get("DB_AUTO_UPGRADE", True),
+                    timeout=config.get("DB_TIMEOUT", 5.0), allow_down=allow_down)
+
+
 def _private_sqlite_file(url: str) -> None:
     """Create the SQLite file 0600 before SQLite does (its -wal/-shm files copy the mode)."""
     from sqlalchemy.engine import make_url
@@ -163,12 +193,27 @@ def _private_sqlite_file(url: str) -> None:
         create_private_file(Path(database))
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
-    cursor.close()
+def _engine_options(url: str, timeout: float) -> dict:
+    if url.startswith("sqlite"):
+        _private_sqlite_file(url)
+        return {"connect_args": {"check_same_thread": False, "timeout": timeout}}
+    if url.startswith("postgresql"):
+        ms = int(timeout * 1000)
+        return {"pool_pre_ping": True, "pool_timeout": timeout,
+                "connect_args": {"connect_timeout": max(1, round(timeout)),
+                                 "application_name": "bassin-routes",
+                                 "options": f"-c statement_timeout={ms} -c lock_timeout={ms}"}}
+    return {}
 
 
-__all__ = ["Database", "User", "ApiToken", "SavedItinerary", "SCHEMA_VERSION", "select"]
+def _sqlite_pragmas(timeout: float):
+    def set_pragmas(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+        cursor.close()
+    return set_pragmas
+
+
+__all__ = ["Database", "User", "ApiToken", "SavedItinerary", "UNAVAILABLE", "open_database", "select"]

@@ -5,6 +5,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from gpx import geotrek, itinerary_to_gpx
 from gpx.errors import GPXInputError
+from gpx.geotrek_import import read_batch, treks_in
 from gpx.kml import itinerary_to_kml
 from routing import Itinerary
 
@@ -65,14 +66,26 @@ def export_gpx(item_id: int):
 @bp.post("/import")
 @staff_required
 def import_document():
-    """Save the treks/tours of a Geotrek JSON body; ``?match=1&profile=`` re-matches them."""
+    """Save the treks/tours of a Geotrek JSON body; ``?match=1&profile=`` re-matches them.
+
+    Bad treks do not stop the others: they are listed in ``failures`` (each
+    naming its field). When none could be saved the answer is a 422 problem.
+    """
     document = request.get_json(silent=True)
     if document is None:
         raise Problem(400, "JSON expected", "send a Geotrek API v2 trek, tour or list as JSON")
     try:
-        saved = import_geotrek(current_app.extensions["bassin_db"], document, get_routing(),
-                               match=request.args.get("match") == "1",
-                               profile=request.args.get("profile"), author=current_user() or "")
+        batch = read_batch(treks_in(document))
     except GPXInputError as exc:
-        raise Problem(400, "Not a Geotrek document", str(exc), "bad-geotrek") from None
-    return jsonify({"count": len(saved), "itineraries": [i.summary() for i in saved]}), 201
+        raise Problem(400, "Not a Geotrek document", str(exc), "bad-geotrek",
+                      field=getattr(exc, "field", None)) from None
+    saved, batch = import_geotrek(current_app.extensions["bassin_db"], batch, get_routing(),
+                                  match=request.args.get("match") == "1",
+                                  profile=request.args.get("profile"),
+                                  author=current_user() or "")
+    if not saved and batch.failures:
+        first = batch.failures[0]
+        raise Problem(422, "Geotrek treks refused", first["error"], "bad-geotrek-field",
+                      field=first["field"], failures=batch.failures, warnings=batch.warnings)
+    return jsonify({"count": len(saved), "itineraries": [i.summary() for i in saved],
+                    "failures": batch.failures, "warnings": batch.warnings}), 201

@@ -156,12 +156,17 @@ def render_map(fmap, nonce: str, meta_policy: str | None = None) -> str:
 
 def standalone_map_html(itinerary, **options) -> str:
     """A self-contained map file (Leaflet inlined) with its own CSP."""
+    options.setdefault("tile_url", folium_defaults()["tile_url"])
+    return standalone_html(itinerary_map(itinerary, **options), options["tile_url"])
+
+
+def standalone_html(fmap, tile_url: str) -> str:
+    """Any map of this module's kind as a self-contained file: Leaflet inlined, its own CSP."""
     from .csp import policy
 
-    options.setdefault("tile_url", folium_defaults()["tile_url"])
     nonce = secrets.token_urlsafe(18)
-    fmap = itinerary_map(itinerary, inline_assets=True, **options)
-    return render_map(fmap, nonce, policy(nonce, options["tile_url"]))
+    _inline_leaflet(fmap)
+    return render_map(fmap, nonce, policy(nonce, tile_url))
 
 
 def folium_defaults() -> dict:

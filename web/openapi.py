@@ -5,6 +5,9 @@ from flask import Blueprint, jsonify, render_template
 
 from routing import PROFILES
 
+from . import node_openapi
+from .routing_openapi import paths as routing_paths
+
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
 
@@ -159,9 +162,11 @@ def document() -> dict:
                     "schema": {"type": "object"}}}},
                 "responses": {"201": {"description": "Saved", "content": {"application/json": {
                     "schema": {"type": "object"}}}}, "400": PROBLEM, "401": PROBLEM, "403": PROBLEM}}},
+            **routing_paths(),
             "/health": {"get": {"summary": "Service and graph metadata", "responses": {
                 "200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}},
                 "503": {"description": "No graph loaded"}}}},
+            **node_openapi.paths(),
         },
         "components": {
             "schemas": {"Problem": {"type": "object", "properties": {

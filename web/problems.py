@@ -9,9 +9,10 @@ from werkzeug.exceptions import HTTPException
 from graphs.errors import BassinRoutesError, GraphLoadError
 from gpx.errors import GPXInputError
 from routing.errors import (ImpossibleLoopError, ImpossibleStagesError, InvalidQueryError,
-                            PointOffNetworkError,
-                            TimeWindowError, TooManyStopsError, UnknownProfileError,
-                            UnreachableError)
+                            NoRouteLeftError, PointOffNetworkError, TimeWindowError,
+                            TooManyStopsError, UnknownProfileError, UnreachableError)
+
+from .db import UNAVAILABLE
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +22,7 @@ STATUS = (
     (InvalidQueryError, 400, "invalid-query", "Invalid query"),
     (TooManyStopsError, 400, "too-many-stops", "Too many stops"),
     (PointOffNetworkError, 422, "point-off-network", "Point off the network"),
+    (NoRouteLeftError, 422, "no-route-left", "No route left by the avoided areas and options"),
     (UnreachableError, 422, "unreachable", "No path"),
     (ImpossibleLoopError, 422, "impossible-loop", "No loop found"),
     (ImpossibleStagesError, 422, "impossible-stages", "No stage split meets the limits"),
@@ -70,6 +72,18 @@ def register(app: Flask) -> None:
                 return problem_response(status, title, str(exc), kind,
                                         **getattr(exc, "problem", {}))
         return problem_response(400, "Bad request", str(exc), "bad-request")
+
+    def _database(exc: Exception):
+        # Down, unreachable or too slow: the transaction was rolled back, nothing is kept.
+        log.warning("database unavailable on %s: %s", request.path, exc.__class__.__name__)
+        response = problem_response(503, "Database unavailable",
+                                    "the database does not answer: nothing was saved; retry "
+                                    "later", "database-unavailable")
+        response.headers["Retry-After"] = "30"
+        return response
+
+    for cls in UNAVAILABLE:
+        app.register_error_handler(cls, _database)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

@@ -12,7 +12,7 @@ from flask import current_app, g, request, session
 from sqlalchemy import update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .db import ApiToken, SavedItinerary, User, select
+from .db import UNAVAILABLE, ApiToken, SavedItinerary, User, select
 from .problems import Problem
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -140,6 +140,16 @@ def current_user() -> str | None:
     if "user" in g:
         return g.user
     g.user, g.via_token = None, False
+    try:
+        return _authenticate()
+    except UNAVAILABLE:
+        if request.method not in SAFE_METHODS:
+            raise                       # a write without its user: 503, nothing done
+        g.user = None                   # reads (routing) go on anonymously meanwhile
+        return None
+
+
+def _authenticate() -> str | None:
     header = request.headers.get("Authorization", "")
     db = current_app.extensions["bassin_db"]
     if header.startswith("Bearer "):

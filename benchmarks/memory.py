@@ -1,0 +1,170 @@
+"""Benchmark: memory of the routing service, one process and N gunicorn workers.
+
+* One process builds the service of a compiled graph with the given profiles,
+  plans routes, and reports its RSS and PSS (``/proc/self/smaps_rollup``).
+* gunicorn (``gunicorn.conf.py``: preloaded app) runs with 1 worker, then with
+  N; every worker is made to plan routes, then the PSS of the master and of
+  each worker is summed. Memory-mapped graph pages and the frozen, pre-fork
+  heap are shared, so N workers should cost little more than one.
+
+    python benchmarks/memory.py --graph build/heidelberg --profiles hike,bike --workers 4
+
+Prints one JSON object; a failed sub-measurement is reported, not fatal.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ONE_PROCESS = """
+import json, sys, numpy as np
+from graphs.store import load_graph
+from routing import RoutingService
+graph = load_graph(sys.argv[1])
+service = RoutingService(graph, profiles=sys.argv[2].split(","))
+rng = np.random.default_rng(1)
+main = np.flatnonzero(graph.node_comp == np.argmax(graph.comp_length_m))
+for profile in service.profiles:
+    for _ in range(int(sys.argv[3])):
+        a, b = rng.choice(main, 2)
+        try:
+            service.route([(graph.node_lat[a], graph.node_lon[a]),
+                           (graph.node_lat[b], graph.node_lon[b])], profile)
+        except Exception:
+            pass
+def field(path, name):
+    for line in open(path):
+        if line.startswith(name + ":"):
+            return int(line.split()[1]) / 1024
+print(json.dumps({"rss_mb": round(field("/proc/self/status", "VmRSS"), 1),
+                  "pss_mb": round(field("/proc/self/smaps_rollup", "Pss"), 1)}))
+"""
+
+
+def pss_mb(pid: int) -> float:
+    """Proportional set size of a process (MB), from /proc/<pid>/smaps_rollup."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) / 1024
+    raise OSError(f"no Pss line for {pid}")
+
+
+def children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def gunicorn_pss(graph: Path, profiles: str, workers: int, requests: int) -> dict:
+    """Start gunicorn, make every worker plan routes, sum the PSS of master and workers."""
+    port = free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, BASSIN_GRAPH_DIR=str(graph), BASSIN_PROFILES=profiles,
+                   BASSIN_INSTANCE_DIR=tmp, BASSIN_DATABASE_URL=f"sqlite:///{tmp}/b.db")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+             "-w", str(workers), "--threads", "1", "-b", f"127.0.0.1:{port}", "wsgi:app"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            started = time.perf_counter()
+            first_ms = None
+            while time.perf_counter() - started < 300:
+                try:
+                    t0 = time.perf_counter()
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5).read()
+                    first_ms = (time.perf_counter() - t0) * 1000
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            if first_ms is None:
+                raise RuntimeError("gunicorn did not answer within 300 s")
+            meta = json.loads(urllib.request.urlopen(
+                f"http://127.0.0.1:{port}/health", timeout=5).read())["graph"]
+            pts = _points(graph)
+            # Many short connections: the kernel spreads them over the workers.
+            for i in range(requests * workers):
+                a, b = pts[i % len(pts)], pts[(i * 7 + 3) % len(pts)]
+                url = (f"http://127.0.0.1:{port}/api/v1/route?profile="
+                       f"{profiles.split(',')[i % len(profiles.split(','))]}"
+                       f"&points={a[0]},{a[1]};{b[0]},{b[1]}")
+                try:
+                    urllib.request.urlopen(url, timeout=30).read()
+                except OSError:
+                    pass
+            worker_pids = children(proc.pid)
+            master = pss_mb(proc.pid)
+            per_worker = [round(pss_mb(p), 1) for p in worker_pids]
+            return {"workers": len(worker_pids), "graph": meta.get("name"),
+                    "master_pss_mb": round(master, 1), "worker_pss_mb": per_worker,
+                    "total_pss_mb": round(master + sum(per_worker), 1),
+                    "first_health_ms": round(first_ms, 1)}
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+def _points(graph: Path) -> list:
+    import numpy as np
+
+    sys.path.insert(0, str(ROOT))
+    from graphs.store import load_graph
+
+    g = load_graph(graph)
+    rng = np.random.default_rng(3)
+    main = np.flatnonzero(g.node_comp == np.argmax(g.comp_length_m))
+    return [(round(float(g.node_lat[n]), 6), round(float(g.node_lon[n]), 6))
+            for n in rng.choice(main, 64)]
+
+
+def measure(label: str, fn, out: dict) -> None:
+    try:
+        out[label] = fn()
+    except Exception as exc:         # one failed measurement must not hide the others
+        out[label] = {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--graph", type=Path, required=True)
+    parser.add_argument("--profiles", default="hike,bike")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--requests", type=int, default=40, help="routes per worker")
+    args = parser.parse_args(argv)
+    graph = args.graph.resolve()
+    out: dict = {"graph": str(graph), "profiles": args.profiles}
+
+    def one_process():
+        run = subprocess.run([sys.executable, "-c", ONE_PROCESS, str(graph), args.profiles,
+                              str(args.requests)], cwd=ROOT, capture_output=True, text=True,
+                             check=True)
+        return json.loads(run.stdout.strip().splitlines()[-1])
+
+    measure("one_process", one_process, out)
+    measure("gunicorn_1", lambda: gunicorn_pss(graph, args.profiles, 1, args.requests), out)
+    measure(f"gunicorn_{args.workers}",
+            lambda: gunicorn_pss(graph, args.profiles, args.workers, args.requests), out)
+    one, many = out["gunicorn_1"], out[f"gunicorn_{args.workers}"]
+    if "total_pss_mb" in one and "total_pss_mb" in many:
+        out["pss_ratio"] = round(many["total_pss_mb"] / one["total_pss_mb"], 3)
+    json.dump(out, sys.stdout, indent=1)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

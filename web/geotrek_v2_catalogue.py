@@ -1,0 +1,160 @@
+"""The published saved itineraries as Geotrek treks: ids, families, communes, words.
+
+A saved itinerary is trek ``id = row id``; each stage of a multi-day one is a
+trek of its own, ``id = STAGE_BASE + row id × 100 + stage`` (stage 1–99), with
+``parents``/``previous``/``next``. The catalogue is rebuilt when the
+published rows change (count, last update, versions) and is read-only.
+"""
+from __future__ import annotations
+
+import dataclasses
+import threading
+
+import numpy as np
+from sqlalchemy import func, select
+
+from graphs.geo import haversine_m
+from gpx import geotrek
+from routing import Itinerary
+
+from .db import SavedItinerary
+from .geotrek_v2_cities import communes
+
+STAGE_BASE = 1_000_000_000
+MAX_STAGES = 99
+#: How far a place along may be from a coordinate end to name it (m).
+NAME_NEAR_M = 400.0
+_LOCK = threading.Lock()
+
+WORDS = {
+    "covering": {"fr": "Revêtement : {parts}.", "en": "Surface: {parts}."},
+    "signage": {"fr": "{pct} % du parcours sur itinéraires balisés{refs}.",
+                "en": "{pct} % of the way on waymarked routes{refs}."},
+    "slope": {"fr": "Pente maximale {grade} % sur 100 m.", "en": "Steepest slope {grade} % over 100 m."},
+    "advice": {"fr": "Points d'attention : {items}.", "en": "Take care: {items}."},
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    """One served trek: its itinerary and what does not depend on the request."""
+
+    id: int
+    row_id: int
+    slug: str
+    itinerary: Itinerary
+    context: geotrek.TrekContext
+    references: dict
+    bbox: tuple
+
+    @property
+    def is_parent(self) -> bool:
+        return bool(self.context.children)
+
+
+def stage_id(row_id: int, stage: int) -> int:
+    """The trek id of stage ``stage`` (1-based) of saved itinerary ``row_id``."""
+    return STAGE_BASE + row_id * 100 + stage
+
+
+def _nearest_name(itinerary, index: int) -> str | None:
+    """The name of the place along nearest to the start (0) or end (-1), if close."""
+    lat, lon = float(itinerary.lat[index]), float(itinerary.lon[index])
+    named = [p for p in itinerary.places if p.get("name")]
+    if not named:
+        return None
+    d = haversine_m(lat, lon, np.array([p["lat"] for p in named]),
+                   np.array([p["lon"] for p in named]))
+    best = int(np.argmin(d))
+    return named[best]["name"] if d[best] <= NAME_NEAR_M else None
+
+
+def _end_name(itinerary, index: int, index_communes, code: str | None) -> str:
+    waypoint = itinerary.waypoints[index]
+    return (waypoint.get("name") or _nearest_name(itinerary, index)
+            or (index_communes.by_id.get(code) or {}).get("name") or "")
+
+
+def _accessibility(itinerary) -> dict:
+    """Accessibility texts from what the network knows (surfaces, signing, slopes, warnings)."""
+    texts = {}
+    surface = {k: v for k, v in (itinerary.breakdown.get("surface") or {}).items()
+               if k not in ("unknown", "", None)}
+    total = sum(surface.values())
+    if total:
+        parts = ", ".join(f"{k} {100 * v / total:.0f} %" for k, v in
+                          sorted(surface.items(), key=lambda kv: -kv[1])[:4])
+        texts["accessibility_covering"] = {l: w.format(parts=parts)
+                                           for l, w in WORDS["covering"].items()}
+    signed = max([itinerary.signed_share] + [min(1.0, m / max(itinerary.distance_m, 1.0))
+                                             for m in itinerary.signed_routes.values()])
+    if itinerary.signed_routes and round(100 * signed):
+        refs = ", ".join(sorted(itinerary.signed_routes, key=lambda r: -itinerary.signed_routes[r])[:4])
+        texts["accessibility_signage"] = {l: w.format(pct=round(100 * signed),
+                                                      refs=f" ({refs})")
+                                          for l, w in WORDS["signage"].items()}
+    if itinerary.has_elevation and itinerary.distance_m > 200:
+        grid = np.arange(0, itinerary.distance_m, 100.0)
+        ele = np.interp(grid, itinerary.cum_m, np.nan_to_num(itinerary.ele, nan=float(
+            np.nanmean(itinerary.ele))))
+        grade = float(np.max(np.abs(np.diff(ele)))) if len(ele) > 1 else 0.0
+        texts["accessibility_slope"] = {l: w.format(grade=round(grade))
+                                        for l, w in WORDS["slope"].items()}
+    details = sorted({w["detail"] for w in itinerary.warnings if w.get("detail")})[:6]
+    if details:
+        texts["accessibility_advice"] = {l: w.format(items="; ".join(details))
+                                         for l, w in WORDS["advice"].items()}
+    return texts
+
+
+def _entry(item, itinerary, index_communes, vocabulary, trek_id, family) -> Entry:
+    start = index_communes.locate(float(itinerary.lon[0]), float(itinerary.lat[0]))
+    end = index_communes.locate(float(itinerary.lon[-1]), float(itinerary.lat[-1]))
+    cities = index_communes.along(itinerary.lon, itinerary.lat)
+    texts = {"departure": {"fr": _end_name(itinerary, 0, index_communes, start)},
+             "arrival": {"fr": _end_name(itinerary, -1, index_communes, end)},
+             **_accessibility(itinerary)}
+    context = geotrek.TrekContext(
+        id=trek_id, uuid_seed=f"{item.slug}/{trek_id}", texts=texts, cities=cities,
+        departure_city=start, arrival_city=end, published=True,
+        created=item.created.isoformat() if item.created else None,
+        updated=item.updated.isoformat() if item.updated else None, **family)
+    s, w, n, e = itinerary.bounds()
+    return Entry(trek_id, item.id, item.slug, itinerary, context,
+                 geotrek.references(itinerary, vocabulary), (w, s, e, n))
+
+
+def _build(db, graph, app, vocabulary) -> dict:
+    index_communes = communes(app, graph)
+    entries: dict = {}
+    with db.session() as s:
+        rows = list(s.scalars(select(SavedItinerary).where(SavedItinerary.published.is_(True))
+                              .order_by(SavedItinerary.id)))
+    for item in rows:
+        itinerary = Itinerary.from_dict(item.data)
+        stages = itinerary.stages[:MAX_STAGES]
+        ids = [stage_id(item.id, k) for k in range(1, len(stages) + 1)]
+        entries[item.id] = _entry(item, itinerary, index_communes, vocabulary, item.id,
+                                  {"children": ids})
+        for k, stage in enumerate(stages):
+            family = geotrek.stage_context(item.id, ids, k)
+            entries[ids[k]] = _entry(item, stage, index_communes, vocabulary, ids[k], {
+                "parents": family.parents, "previous": family.previous, "next": family.next})
+    return entries
+
+
+def catalogue(app, db, graph) -> dict:
+    """Trek id -> :class:`Entry` for every published itinerary and stage (cached per app)."""
+    with db.session() as s:
+        key = tuple(s.execute(select(func.count(SavedItinerary.id), func.max(SavedItinerary.updated),
+                                     func.sum(SavedItinerary.version))
+                              .where(SavedItinerary.published.is_(True))).one())
+    cached = app.extensions.get("geotrek_v2_catalogue")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    with _LOCK:
+        cached = app.extensions.get("geotrek_v2_catalogue")
+        if cached is None or cached[0] != key:
+            cached = (key, _build(db, graph, app, geotrek.load_vocabulary()))
+            app.extensions["geotrek_v2_catalogue"] = cached
+    return cached[1]
