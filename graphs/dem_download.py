@@ -10,14 +10,11 @@ file renamed when complete), so a second build reads them from disk.
 """
 from __future__ import annotations
 
-import os
-import socket
-import urllib.error
 import urllib.request
 from pathlib import Path
 
+from .download import stream_to_file
 from .errors import DownloadError
-from .progress import progress_bar
 from .settings import Settings, settings as default_settings
 
 #: Square degrees (south-west corners) of each downloadable area.
@@ -56,29 +53,8 @@ def download_dem(area: str = "bassin-minier", settings: Settings | None = None) 
         target = folder / f"{name}.tif"
         if target.is_file() and target.stat().st_size > 0:
             continue
-        _fetch(f"{base}/{name}/{name}.tif", target, settings)
+        request = urllib.request.Request(f"{base}/{name}/{name}.tif",
+                                         headers={"User-Agent": "bassin-routes/0.1"})
+        stream_to_file(request, target, settings, f"DEM N{lat} E{lon:03d}",
+                       f"the DEM server {settings.dem_url}", OFFLINE_HINT)
     return folder
-
-
-def _fetch(url: str, target: Path, settings: Settings) -> None:
-    partial = target.with_suffix(f".part{os.getpid()}")
-    request = urllib.request.Request(url, headers={"User-Agent": "bassin-routes/0.1"})
-    try:
-        with urllib.request.urlopen(request, timeout=settings.download_timeout_s) as response, \
-                open(partial, "wb") as out, \
-                progress_bar(settings.progress, desc=f"DEM {target.stem[22:33]}", unit="B",
-                             unit_scale=True,
-                             total=int(response.headers.get("Content-Length") or 0) or None) as bar:
-            while chunk := response.read(1 << 20):
-                out.write(chunk)
-                bar.update(len(chunk))
-        partial.rename(target)
-    except urllib.error.HTTPError as exc:
-        partial.unlink(missing_ok=True)
-        raise DownloadError(f"the DEM server refused {url} (HTTP {exc.code} {exc.reason}). "
-                            f"{OFFLINE_HINT}") from None
-    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError) as exc:
-        partial.unlink(missing_ok=True)
-        reason = getattr(exc, "reason", exc)
-        raise DownloadError(f"cannot download the DEM from {settings.dem_url} ({reason}). "
-                            f"{OFFLINE_HINT}") from None

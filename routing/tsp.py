@@ -40,6 +40,37 @@ def tour_matrix(matrix: np.ndarray, fixed_start: bool, fixed_end: bool, closed: 
 
 
 @njit(cache=True)
+def _close_and_backtrack(dp, parent, closing):
+    """Best way back to node 0 and the cycle it closes: ``(value, order, masks)`` with
+    ``masks[i]`` the visited set when ``order[i]`` is reached; order all -1 if none."""
+    full, n = dp.shape
+    m = n + 1
+    order = np.full(m, -1, np.int64)
+    masks = np.zeros(m, np.int64)
+    best, last = engine.INF, -1
+    for j in range(n):
+        if dp[full - 1, j] >= engine.INF or closing[j] >= engine.INF:
+            continue
+        c = dp[full - 1, j] + closing[j]
+        if c < best:
+            best, last = c, j
+    if last < 0:
+        return engine.INF, order, masks
+    order[0] = 0
+    mask = full - 1
+    for i in range(m - 1, 0, -1):
+        order[i] = last + 1
+        masks[i] = mask
+        prev = parent[mask, last]
+        mask ^= 1 << last
+        last = prev
+        if last < 0 and i > 1:            # a broken chain would be a bug: refuse, not crash
+            order[:] = -1
+            return engine.INF, order, masks
+    return best, order, masks
+
+
+@njit(cache=True)
 def held_karp(cost):
     """Exact cheapest cycle from node 0 (asymmetric costs).
 
@@ -70,25 +101,10 @@ def held_karp(cost):
                 if c < dp[nm, k]:
                     dp[nm, k] = c
                     parent[nm, k] = j
-    best, last = engine.INF, -1
+    closing = np.empty(m - 1)
     for j in range(m - 1):
-        if dp[full - 1, j] >= engine.INF or cost[j + 1, 0] >= engine.INF:
-            continue
-        c = dp[full - 1, j] + cost[j + 1, 0]
-        if c < best:
-            best, last = c, j
-    if last < 0:
-        return engine.INF, order
-    order[0] = 0
-    mask = full - 1
-    for i in range(m - 1, 0, -1):
-        order[i] = last + 1
-        prev = parent[mask, last]
-        mask ^= 1 << last
-        last = prev
-        if last < 0 and i > 1:            # a broken chain would be a bug: refuse, not crash
-            order[:] = -1
-            return engine.INF, order
+        closing[j] = cost[j + 1, 0]
+    best, order, _ = _close_and_backtrack(dp, parent, closing)
     return best, order
 
 
@@ -131,26 +147,13 @@ def held_karp_windows(time, service, opens, closes, start):
                 if t <= closes[k + 1] and t < dp[nm, k]:
                     dp[nm, k] = t
                     parent[nm, k] = j
-    best, last = engine.INF, -1
+    closing = np.empty(m - 1)
     for j in range(m - 1):
-        if dp[full - 1, j] >= engine.INF or time[j + 1, 0] >= engine.INF:
-            continue
-        t = dp[full - 1, j] + service[j + 1] + time[j + 1, 0]
-        if t < best:
-            best, last = t, j
-    if last < 0:
-        return engine.INF, order, arrival
-    order[0] = 0
-    mask = full - 1
-    for i in range(m - 1, 0, -1):
-        order[i] = last + 1
-        arrival[last + 1] = dp[mask, last]
-        prev = parent[mask, last]
-        mask ^= 1 << last
-        last = prev
-        if last < 0 and i > 1:
-            order[:] = -1
-            return engine.INF, order, arrival
+        closing[j] = service[j + 1] + time[j + 1, 0]
+    best, order, masks = _close_and_backtrack(dp, parent, closing)
+    if order[0] >= 0:
+        for i in range(1, m):
+            arrival[order[i]] = dp[masks[i], order[i] - 1]
     return best, order, arrival
 
 
