@@ -4,12 +4,11 @@ The corridor (``corridor_m`` each side, straight line) only proposes
 candidates. Their ``detour_m`` is measured on the network: the shortest walk
 or ride from the route to the place and the shortest one back to the route
 (:func:`network_detours`), by two searches from all route nodes at once
-(forward and on the reversed arcs), bounded by ``max_detour_m`` and by a
-wall-clock budget.
+(forward and on the reversed arcs). The work is bounded, and the answer
+deterministic: the searches stop at ``max_detour_m`` and at most
+``MAX_MEASURED`` candidates (the nearest first) are measured.
 """
 from __future__ import annotations
-
-import time
 
 import numpy as np
 import shapely
@@ -22,8 +21,8 @@ from .errors import RoutingError
 
 #: Default there-and-back bound: a place farther than this by the network is not "along".
 MAX_DETOUR_FACTOR = 10.0
-#: Wall-clock budget (s) of the detour searches of one itinerary.
-DETOUR_BUDGET_S = 0.5
+#: Most candidates measured per itinerary (the nearest to the route first).
+MAX_MEASURED = 400
 
 
 class PlaceLayer:
@@ -106,7 +105,7 @@ def _search(indptr, heads, costs, sources, limit):
 
 
 def network_detours(network, itinerary, places: list[dict], endpoint,
-                    max_detour_m: float, budget_s: float = DETOUR_BUDGET_S) -> list[dict]:
+                    max_detour_m: float, max_measured: int = MAX_MEASURED) -> list[dict]:
     """Measure each candidate's there-and-back detour on ``network`` (a length network).
 
     Parameters
@@ -119,9 +118,10 @@ def network_detours(network, itinerary, places: list[dict], endpoint,
         ``endpoint(place_id, network)`` snaps a place onto the network.
     max_detour_m : float
         Places whose detour is longer are dropped (not along the route).
-    budget_s : float
-        Wall-clock budget of the searches; places not measured in time keep
-        their straight-line estimate, marked ``detour_by: "straight line"``.
+    max_measured : int
+        At most this many candidates are measured, the nearest to the route
+        first; the others keep their straight-line estimate, marked
+        ``detour_by: "straight line"``.
 
     Returns
     -------
@@ -132,7 +132,8 @@ def network_detours(network, itinerary, places: list[dict], endpoint,
     """
     if not places or not itinerary.pieces:
         return places
-    deadline = time.perf_counter() + budget_s
+    measured = {p["id"] for p in sorted(places, key=lambda p: (p["offset_m"], p["id"]))
+                [:max_measured]}
     nodes, at = _route_nodes(network, itinerary.pieces)
     if not len(nodes):
         return places
@@ -151,7 +152,7 @@ def network_detours(network, itinerary, places: list[dict], endpoint,
         if place.get("offset_m", 1.0) == 0.0:           # the route crosses the place
             out.append(dict(place, detour_m=0.0, there_m=0.0, back_m=0.0, detour_by="network"))
             continue
-        if time.perf_counter() > deadline:
+        if place["id"] not in measured:
             out.append(place)
             continue
         try:
@@ -184,7 +185,7 @@ def network_detours(network, itinerary, places: list[dict], endpoint,
 
 def places_along(router, itinerary, corridor_m: float, kinds=None,
                  max_detour_m: float | None = None,
-                 budget_s: float = DETOUR_BUDGET_S) -> list[dict]:
+                 max_measured: int = MAX_MEASURED) -> list[dict]:
     """Places within ``corridor_m`` of the itinerary with their network detours.
 
     ``max_detour_m`` defaults to ``MAX_DETOUR_FACTOR × corridor_m``.
@@ -195,4 +196,4 @@ def places_along(router, itinerary, corridor_m: float, kinds=None,
         return candidates
     network = router.network(itinerary.profile, metric="length")
     limit = MAX_DETOUR_FACTOR * corridor_m if max_detour_m is None else max_detour_m
-    return network_detours(network, itinerary, candidates, router.endpoint, limit, budget_s)
+    return network_detours(network, itinerary, candidates, router.endpoint, limit, max_measured)

@@ -59,7 +59,7 @@ def choose_ends(router, itinerary, days, max_km, detour_m, kinds, network=None) 
     total = itinerary.distance_m
     max_m = None if max_km is None else float(max_km) * 1000.0
     lodgings = places_along(router, itinerary, detour_m / 2, kinds=set(kinds),
-                            max_detour_m=detour_m, budget_s=2.0)
+                            max_detour_m=detour_m, max_measured=2000)
     lodgings = [p for p in lodgings if p.get("detour_by") == "network"]
     for n_days in _days(total, days, max_km):
         for _ in range(12):
