@@ -30,11 +30,16 @@ class Itinerary:
     signed_routes : dict
         Metres on each signed route ``{label: m}`` (label: ref, else name).
     places : list of dict
-        Places within the corridor: ``id``, ``name``, ``kind``, ``km``,
-        ``detour_m``, ``unesco_id``, ``lat``, ``lon``.
+        Places within the corridor: ``id``, ``name``, ``kind``, ``km`` (where
+        the detour leaves the route), ``detour_m`` (there and back on the
+        network; ``detour_by`` says ``"network"``), ``there_m``/``back_m``,
+        ``offset_m`` (straight line), ``unesco_id``, ``lat``, ``lon``.
     warnings : list of dict
-        ``type`` (steps, unpaved, busy_road, difficult, dismount, …),
-        ``from_km``, ``to_km``, ``detail``.
+        Codes and numbers (words are made in ``web``): ``type`` (steps,
+        unpaved, poor_smoothness, busy_road, ford, dismount, difficult,
+        private_access, no_lodging), ``from_km``, ``to_km``, ``length_m``,
+        ``detail`` (``key=value`` of the cause) and the cause's tag values
+        (``surface``, ``smoothness``, ``highway``, ``name``, ``maxspeed``, …).
     stages : list of Itinerary
         Days of a multi-day itinerary (empty otherwise).
     pieces : list of list
