@@ -5,14 +5,14 @@ import json
 import sys
 from pathlib import Path
 
-from .match import match_track
 from .reader import read_gpx
 from .stats import gpx_stats
-from .writer import itinerary_to_gpx, stages_zip
 
 
 def write_gpx(itinerary, path: Path) -> None:
     """Write the itinerary's GPX; a multi-day one also gets ``<stem>-stages.zip``."""
+    from .writer import itinerary_to_gpx, stages_zip
+
     path.write_text(itinerary_to_gpx(itinerary), "utf-8")
     if itinerary.stages:
         path.with_name(f"{path.stem}-stages.zip").write_bytes(stages_zip(itinerary))
@@ -42,9 +42,12 @@ def _print(data) -> int:
 
 def _match(args, writers) -> int:
     from graphs.store import load_graph
-    from routing import Router
+    from routing import RoutingService
 
-    itinerary = match_track(Router(load_graph(args.graph)), read_gpx(args.file), args.profile,
+    from .match import match_track        # the routing layer loads only to match
+
+    service = RoutingService(load_graph(args.graph), profiles=(args.profile,))
+    itinerary = match_track(service, read_gpx(args.file), args.profile,
                             radius_m=args.radius_m)
     for fmt, write in writers.items():
         if getattr(args, fmt, None) is not None:

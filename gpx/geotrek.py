@@ -264,15 +264,16 @@ def trek(itinerary, vocabulary: dict | None = None, language: str | None = None,
 
 
 def export(itinerary, vocabulary: dict | None = None, language: str | None = None,
-           first_id: int = 1) -> dict:
+           first_id: int = 1, stage_ids: list | None = None) -> dict:
     """A trek, or for a multi-day itinerary a tour whose ``steps`` are its stages.
 
-    Stages get the ids after ``first_id``, in order, with ``parents``,
-    ``previous`` and ``next`` pointing at the tour and their neighbours.
+    Stages get ``stage_ids`` (default: the ids after ``first_id``), in order,
+    with ``parents``, ``previous`` and ``next`` pointing at the tour and their
+    neighbours.
     """
     vocabulary = vocabulary or load_vocabulary()
     count = len(itinerary.stages)
-    ids = [first_id + i for i in range(1, count + 1)]
+    ids = list(stage_ids or [first_id + i for i in range(1, count + 1)])[:count]
     tour = trek(itinerary, vocabulary, language, TrekContext(id=first_id, children=ids))
     if not count:
         return tour

@@ -35,6 +35,8 @@ LISTS = {"practice": ("trek_practice", "name"), "route": ("trek_route", "route")
          "network": ("trek_network", "label"), "label": ("label", "name"),
          "accessibility": ("trek_accessibility", "name")}
 #: Trek field -> our reference list.
+#: Most treks one document may hold.
+MAX_TREKS = 5000
 FIELD_LISTS = {"practice": "practice", "route": "route", "difficulty": "difficulty",
                "themes": "theme", "networks": "network", "labels": "label",
                "accessibilities": "accessibility"}
@@ -152,22 +154,39 @@ class SourceReferences:
         return refs, profile, kind, warnings
 
 
-def treks_in(document) -> list[dict]:
-    """The trek/tour objects of a Geotrek API v2 document (object, list page, GeoJSON)."""
-    if isinstance(document, list):
-        return [t for item in document for t in treks_in(item)]
-    if not isinstance(document, dict):
+def _trek(item) -> dict:
+    """One trek object, or a GeoJSON Feature of one."""
+    if not isinstance(item, dict):
         raise GPXInputError("not a Geotrek trek: expected a JSON object")
-    if "results" in document:
-        return treks_in(document["results"])
-    if document.get("type") == "FeatureCollection":
-        return treks_in(document.get("features") or [])
-    if document.get("type") == "Feature":
-        props = document.get("properties")
-        return [dict(props if isinstance(props, dict) else {}, geometry=document.get("geometry"))]
-    if "geometry" in document or "steps" in document:
-        return [document]
+    if item.get("type") == "Feature":
+        props = item.get("properties")
+        return dict(props if isinstance(props, dict) else {}, geometry=item.get("geometry"))
+    if "geometry" in item or "steps" in item:
+        return item
     raise GPXInputError("not a Geotrek trek: no geometry, steps or results")
+
+
+def treks_in(document, limit: int = MAX_TREKS) -> list[dict]:
+    """The trek/tour objects of a Geotrek API v2 document (object, list page, GeoJSON).
+
+    A document is a trek, a Feature, a list page (``results``), a
+    FeatureCollection, or a list of those; nothing nests deeper.
+    """
+    pages = document if isinstance(document, list) else [document]
+    treks = []
+    for page in pages:
+        if isinstance(page, dict) and "results" in page:
+            items = page["results"]
+        elif isinstance(page, dict) and page.get("type") == "FeatureCollection":
+            items = page.get("features")
+        else:
+            items = [page]
+        if not isinstance(items, list):
+            raise GPXInputError("not a Geotrek list: 'results' / 'features' must be a list")
+        treks.extend(_trek(item) for item in items)
+        if len(treks) > limit:
+            raise GPXInputError(f"more than {limit} treks in one document: refused")
+    return treks
 
 
 def _number(value) -> bool:
@@ -236,8 +255,11 @@ def to_itinerary(obj: dict, references: SourceReferences | None = None,
     check_trek(obj)
     references = references or SourceReferences()
     warnings = warnings if warnings is not None else []
+    for i, step in enumerate(obj.get("steps") or []):
+        if "steps" in step:                    # Geotrek tours are one level deep
+            raise GeotrekFieldError(f"steps.{i}.steps", "a stage cannot have stages", label_of(obj))
     steps = [to_itinerary(s, references, language, warnings) for s in obj.get("steps") or []
-             if "geometry" in s or "steps" in s]
+             if "geometry" in s]
     if obj.get("geometry"):
         lat, lon, ele = _line(obj["geometry"], label_of(obj))
     elif steps:

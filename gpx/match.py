@@ -15,6 +15,7 @@ import numpy as np
 import shapely
 
 from graphs.geo import LocalProjection, geodesic_m
+from routing.budget import spend
 from routing.errors import RoutingError
 from routing.network import Endpoint, Path
 
@@ -32,7 +33,7 @@ def resample(line: Line, step_m: float) -> tuple[np.ndarray, np.ndarray]:
     return np.interp(at, cum, line.lat), np.interp(at, cum, line.lon)
 
 
-def _viterbi(router, network, lat, lon, radius, sigma, beta, k):
+def _viterbi(router, network, lat, lon, radius, sigma, beta, k, budget=None):
     """Chosen endpoint per sample (None where no candidate), per chain."""
     cands = [[Endpoint(s.edge, s.offset_m, s.lat, s.lon, s.distance_m, (la, lo))
               for s in router.index.candidates(la, lo, radius, k, network.snappable)]
@@ -53,6 +54,7 @@ def _viterbi(router, network, lat, lon, radius, sigma, beta, k):
         for i, a in enumerate(chain[-1][1]):
             if not np.isfinite(score[i]):
                 continue
+            spend(budget, 1, "matching this track")
             dist = network.one_to_many(a, here, max_cost=limit)
             ok = dist < limit
             trans[i, ok] = -np.abs(dist[ok] - straight) / beta
@@ -91,7 +93,7 @@ def _backtrack(chain, last_index):
 
 def match_track(router, source, profile: str = "hike", radius_m: float = 50.0,
                 sigma_m: float = 10.0, beta_m: float = 50.0, sample_m: float = 30.0,
-                candidates: int = 6, chain: bool = True):
+                candidates: int = 6, chain: bool = True, budget=None):
     """Match a GPX (``GPXData`` or a list of ``Line``) onto the network.
 
     Returns
@@ -104,6 +106,8 @@ def match_track(router, source, profile: str = "hike", radius_m: float = 50.0,
     ------
     GPXInputError
         When the track has no point near the network.
+    routing.budget.BudgetExceededError
+        Past ``budget`` (one unit per network search).
     """
     lines = source.lines() if isinstance(source, GPXData) else list(source)
     if not lines:
@@ -121,7 +125,7 @@ def match_track(router, source, profile: str = "hike", radius_m: float = 50.0,
             continue
         lat, lon = resample(line, sample_m)
         for chain_eps in _viterbi(router, length_net, lat, lon, radius_m, sigma_m, beta_m,
-                                  candidates):
+                                  candidates, budget):
             picked.extend(chain_eps)
     if len(picked) < 2:
         raise GPXInputError("no part of the track lies within "
@@ -130,6 +134,7 @@ def match_track(router, source, profile: str = "hike", radius_m: float = 50.0,
     for a, b in zip(picked[:-1], picked[1:]):
         if a.edge == b.edge and abs(a.offset_m - b.offset_m) < 1e-6:
             continue
+        spend(budget, 1, "matching this track")
         try:
             pieces.extend(length_net.path(a, b).pieces)
         except RoutingError:

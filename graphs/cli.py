@@ -6,11 +6,8 @@ import json
 import sys
 from pathlib import Path
 
-from .build import build_graph
 from .dem_download import DEM_AREAS, download_dem
 from .download import AREAS, download_osm
-from .settings import settings
-from .store import save_graph
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -34,6 +31,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def run_build(args) -> int:
+    from .build import build_graph      # the builder's dependencies load only to build
+    from .settings import settings
+    from .store import save_graph
+
     dem = download_dem(args.dem_area, settings) if args.dem == "download" else args.dem
     osm = args.osm or download_osm(area=args.area, bbox=args.bbox, place=args.place)
     graph = build_graph(osm, heritage_dir=args.heritage, dem_dir=dem, name=args.name,

@@ -12,6 +12,7 @@ import functools
 
 import numpy as np
 
+from .arrays import cached_arrays
 from .places import Place
 from .tags import NODE_OPEN
 
@@ -63,6 +64,12 @@ class CompiledGraph:
         return len(self.edge_u)
 
     @property
+    def build_id(self) -> str | None:
+        """The identity of this build (older graphs: their build date); see
+        :func:`graphs.build.build_id`, which reads the same metadata."""
+        return self.meta.get("build_id") or self.meta.get("build_date")
+
+    @property
     def has_elevation(self) -> bool:
         return bool(np.isfinite(self.node_ele).any())
 
@@ -108,7 +115,14 @@ class CompiledGraph:
 
     @functools.cached_property
     def shape_offsets(self) -> np.ndarray:
-        """Metres from its edge's start to every shape point (scaled to ``edge_len``)."""
+        """Metres from its edge's start to every shape point (scaled to ``edge_len``);
+        kept in the graph's cache directory when it was loaded from one."""
+        source = self.source_dir
+        cache = source / "cache" / "shape-offsets-v1" if source is not None else None
+        return cached_arrays(cache, lambda: {"shape_offsets": self._shape_offsets()},
+                             ("shape_offsets",))["shape_offsets"]
+
+    def _shape_offsets(self) -> np.ndarray:
         from .geo import haversine_m
 
         ptr = self.edge_geom_ptr

@@ -245,9 +245,19 @@ def apply_to_osm(source, out, node_tags: dict, relations: list[dict]) -> int:
     -------
     int
         Nodes tagged.
+
+    Raises
+    ------
+    OSMInputError
+        The source is not a readable OSM file.
     """
+    from pathlib import Path
+
     import osmium
 
+    from .osm_reader import check_input
+
+    check_input(Path(source))
     tagged, lowest = 0, 0
     with osmium.SimpleWriter(str(out), overwrite=True) as writer:
         for obj in osmium.FileProcessor(str(source)):

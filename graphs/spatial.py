@@ -11,8 +11,8 @@ import dataclasses
 
 import numpy as np
 import shapely
-from scipy.spatial import cKDTree
 
+from .arrays import cached_arrays
 from .geo import LocalProjection, project_on_segments
 
 
@@ -29,6 +29,11 @@ class Snap:
     offset_m: float       # metres from the edge's start along its geometry
 
 
+#: Bump when the index arrays are computed differently: cached ones are then rebuilt.
+INDEX_VERSION = 1
+INDEX_ARRAYS = ("x", "y", "seg_a", "seg_edge", "seg_cum", "seg_len", "scale", "sample_seg")
+
+
 class EdgeIndex:
     """Spatial index over the segments of a compiled graph.
 
@@ -42,35 +47,46 @@ class EdgeIndex:
     def __init__(self, graph, step_m: float = 25.0):
         self.graph = graph
         self.step = float(step_m)
-        ptr = graph.edge_geom_ptr
         self.proj = LocalProjection(float(np.mean(graph.node_lat)) if graph.n_nodes else 0.0)
-        self.x, self.y = self.proj.forward(graph.shape_lat, graph.shape_lon)
+        source = getattr(graph, "source_dir", None)
+        cache = source / "cache" / f"index-v{INDEX_VERSION}-{self.step:g}m" if source else None
+        arrays = cached_arrays(cache, self._compute, INDEX_ARRAYS + PointGrid.ARRAYS)
+        for name in INDEX_ARRAYS:
+            setattr(self, name, arrays[name])
+        self.tree = PointGrid.from_arrays(arrays)
+
+    def _compute(self) -> dict:
+        """The index arrays (kept beside a loaded graph, mapped by every process)."""
+        graph = self.graph
+        ptr = graph.edge_geom_ptr
+        x, y = self.proj.forward(graph.shape_lat, graph.shape_lon)
         counts = np.diff(ptr)
-        seg_start = np.ones(len(self.x), bool)
+        seg_start = np.ones(len(x), bool)
         seg_start[ptr[1:] - 1] = False          # last shape point of an edge starts no segment
-        self.seg_a = np.flatnonzero(seg_start)
-        self.seg_edge = np.repeat(np.arange(len(counts)), counts - 1).astype(np.int64)
-        ax, ay = self.x[self.seg_a], self.y[self.seg_a]
-        bx, by = self.x[self.seg_a + 1], self.y[self.seg_a + 1]
+        seg_a = np.flatnonzero(seg_start)
+        seg_edge = np.repeat(np.arange(len(counts)), counts - 1).astype(np.int64)
+        ax, ay = x[seg_a], y[seg_a]
+        bx, by = x[seg_a + 1], y[seg_a + 1]
         seg_len = np.hypot(bx - ax, by - ay)
         # cumulative metres from the edge start to each segment start (for offsets)
-        edge_len_proj = np.bincount(self.seg_edge, weights=seg_len, minlength=len(counts))
+        edge_len_proj = np.bincount(seg_edge, weights=seg_len, minlength=len(counts))
         cum = np.cumsum(seg_len) - seg_len
         first_cum = np.zeros(len(counts))
         nonempty = counts > 1
         first_cum[nonempty] = cum[ptr[:-1][nonempty] - np.arange(len(counts))[nonempty]]
-        self.seg_cum = cum - first_cum[self.seg_edge]
-        self.seg_len = seg_len
-        self.scale = np.divide(graph.edge_len, edge_len_proj, out=np.ones(len(counts)),
-                               where=edge_len_proj > 0)
+        scale = np.divide(graph.edge_len, edge_len_proj, out=np.ones(len(counts)),
+                          where=edge_len_proj > 0)
         n_samples = np.maximum(1, np.ceil(seg_len / self.step).astype(np.int64)) + 1
         owner = np.repeat(np.arange(len(seg_len)), n_samples)
         k = np.arange(n_samples.sum()) - np.repeat(np.cumsum(n_samples) - n_samples, n_samples)
         frac = k / (n_samples[owner] - 1)
         sx = ax[owner] + frac * (bx - ax)[owner]
         sy = ay[owner] + frac * (by - ay)[owner]
-        self.sample_seg = owner
-        self.tree = cKDTree(np.column_stack([sx, sy]))
+        arrays = {"x": x, "y": y, "seg_a": seg_a, "seg_edge": seg_edge,
+                  "seg_cum": cum - first_cum[seg_edge], "seg_len": seg_len, "scale": scale,
+                  "sample_seg": owner}
+        arrays.update(PointGrid(sx, sy, 4 * self.step).arrays())
+        return arrays
 
     def _best(self, px, py, segs, edge_mask):
         if edge_mask is not None:
@@ -90,7 +106,8 @@ class EdgeIndex:
         radius = self.step
         while True:
             found = self.tree.query_ball_point([px, py], radius)
-            best = self._best(px, py, np.unique(self.sample_seg[found]), edge_mask) if found else None
+            best = self._best(px, py, np.unique(self.sample_seg[found]), edge_mask) \
+                if len(found) else None
             if best is not None and best[2] + self.step / 2 <= radius:
                 break
             if radius >= max_dist_m + self.step:
@@ -105,7 +122,7 @@ class EdgeIndex:
         """Up to ``k`` distinct edges within ``radius_m``, nearest first (map matching)."""
         px, py = (float(v) for v in self.proj.forward(lat, lon))
         found = self.tree.query_ball_point([px, py], radius_m + self.step / 2)
-        if not found:
+        if not len(found):
             return []
         segs = np.unique(self.sample_seg[found])
         if edge_mask is not None:
@@ -145,7 +162,7 @@ class EdgeIndex:
         radius = shapely.hausdorff_distance(centroid, projected.exterior if hasattr(
             projected, "exterior") else projected.convex_hull.exterior) + max_dist_m
         found = self.tree.query_ball_point([centroid.x, centroid.y], radius)
-        segs = np.unique(self.sample_seg[found]) if found else np.zeros(0, np.int64)
+        segs = np.unique(self.sample_seg[found]) if len(found) else np.zeros(0, np.int64)
         if edge_mask is not None:
             segs = segs[edge_mask[self.seg_edge[segs]]]
         if len(segs) == 0:
@@ -163,3 +180,67 @@ class EdgeIndex:
         bx, by = self.x[a[i] + 1], self.y[a[i] + 1]
         t, _ = project_on_segments(point.x, point.y, ax, ay, bx, by)
         return self._snap((segs[i], float(t), float(dist[i])))
+
+
+class PointGrid:
+    """Points bucketed in square cells, for "all points within r of p" queries.
+
+    A plain sorted-array grid answers what a KD-tree would here (sample points
+    spread evenly along the network) and needs no scipy.spatial import, which
+    is a good part of a command's start-up.
+
+    Parameters
+    ----------
+    x, y : ndarray
+        Point coordinates (metres).
+    cell : float
+        Cell side (metres).
+    """
+
+    ARRAYS = ("grid_order", "grid_xs", "grid_ys", "grid_start", "grid_shape")
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, cell: float):
+        self.cell = float(cell)
+        self.x0 = float(x.min()) if len(x) else 0.0
+        self.y0 = float(y.min()) if len(y) else 0.0
+        cx = ((x - self.x0) // self.cell).astype(np.int64)
+        cy = ((y - self.y0) // self.cell).astype(np.int64)
+        self.nx = int(cx.max()) + 1 if len(x) else 1
+        self.ny = int(cy.max()) + 1 if len(y) else 1
+        key = cy * self.nx + cx
+        self.order = np.argsort(key, kind="stable")
+        self.xs, self.ys = x[self.order], y[self.order]
+        self.start = np.searchsorted(key[self.order], np.arange(self.nx * self.ny + 1))
+
+    def arrays(self) -> dict:
+        """The grid as arrays (see :meth:`from_arrays`)."""
+        return {"grid_order": self.order, "grid_xs": self.xs, "grid_ys": self.ys,
+                "grid_start": self.start,
+                "grid_shape": np.array([self.cell, self.x0, self.y0, self.nx, self.ny])}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict) -> "PointGrid":
+        """The grid of :meth:`arrays` (e.g. memory-mapped from a cache)."""
+        grid = cls.__new__(cls)
+        cell, grid.x0, grid.y0, nx, ny = (float(v) for v in arrays["grid_shape"])
+        grid.cell, grid.nx, grid.ny = cell, int(nx), int(ny)
+        grid.order, grid.xs, grid.ys = arrays["grid_order"], arrays["grid_xs"], arrays["grid_ys"]
+        grid.start = arrays["grid_start"]
+        return grid
+
+    def query_ball_point(self, point, r: float) -> np.ndarray:
+        """Indices of the points within ``r`` of ``point`` (in no particular order)."""
+        px, py = float(point[0]), float(point[1])
+        ix0 = max(int((px - r - self.x0) // self.cell), 0)
+        ix1 = min(int((px + r - self.x0) // self.cell), self.nx - 1)
+        iy0 = max(int((py - r - self.y0) // self.cell), 0)
+        iy1 = min(int((py + r - self.y0) // self.cell), self.ny - 1)
+        if ix0 > ix1 or iy0 > iy1:
+            return np.zeros(0, np.int64)
+        # the cells of one row are contiguous in the sorted order
+        rows = np.arange(iy0, iy1 + 1) * self.nx
+        lo, hi = self.start[rows + ix0], self.start[rows + ix1 + 1]
+        counts = hi - lo
+        idx = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+        near = (self.xs[idx] - px) ** 2 + (self.ys[idx] - py) ** 2 <= r * r
+        return self.order[idx[near]]

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .arrays import mapped, write_arrays
 from .errors import GraphLoadError
 from .graph import ARRAY_NAMES, CompiledGraph
 from .places import Place
@@ -54,52 +55,6 @@ def save_graph(graph: CompiledGraph, out_dir: str | Path) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out_dir
-
-
-def write_arrays(directory: Path, arrays: dict) -> None:
-    """One ``<name>.npy`` per array in ``directory`` (created if needed)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    for name, array in arrays.items():
-        np.save(directory / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
-
-
-def save_arrays(directory: str | Path, arrays: dict) -> Path | None:
-    """Write ``arrays`` as a directory of ``.npy`` files atomically (a cache beside a graph).
-
-    Returns the directory, or None when it cannot be written (a read-only graph
-    directory): caches are an optimisation, never a reason to fail.
-    """
-    directory = Path(directory)
-    try:
-        directory.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
-    except OSError:
-        return None
-    try:
-        write_arrays(tmp, arrays)
-        tmp.rename(directory)
-    except OSError:
-        shutil.rmtree(tmp, ignore_errors=True)
-        return directory if directory.is_dir() else None   # another process was faster
-    return directory
-
-
-def map_arrays(directory: str | Path, names=None) -> dict | None:
-    """The ``.npy`` arrays of a directory, memory-mapped read-only (None if unreadable).
-
-    Parameters
-    ----------
-    names : iterable of str, optional
-        Arrays that must be there (all ``.npy`` files when omitted).
-    """
-    directory = Path(directory)
-    if not directory.is_dir():
-        return None
-    names = list(names) if names is not None else [p.stem for p in directory.glob("*.npy")]
-    try:
-        return {name: _mapped(directory / f"{name}.npy") for name in names}
-    except (OSError, ValueError):
-        return None
 
 
 def _write_json(path: Path, data) -> None:
@@ -160,10 +115,5 @@ def _read_arrays(graph_dir: Path, version: int) -> dict:
             return {name: data[name] for name in data.files}
     # mmap_mode="r": pages are read on first touch and shared with every other process
     # mapping the file; writing to them raises, which keeps the graph immutable.
-    return {p.stem: _mapped(p) for p in sorted((graph_dir / ARRAY_DIR).glob("*.npy"))}
+    return {p.stem: mapped(p) for p in sorted((graph_dir / ARRAY_DIR).glob("*.npy"))}
 
-
-def _mapped(path: Path) -> np.ndarray:
-    """A read-only array over the file's pages: a plain ndarray view of the ``np.memmap``
-    (its ``base``), as the memmap subclass makes every slice slower."""
-    return np.asarray(np.load(path, mmap_mode="r", allow_pickle=False))

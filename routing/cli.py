@@ -11,12 +11,10 @@ import json
 import sys
 from pathlib import Path
 
-from graphs.places import find_places
 from graphs.store import load_graph
 
-from .bench import run_bench
+from .points import parse_points
 from .profiles import PROFILES
-from .router import Router, parse_points
 
 
 def write_geojson(itinerary, path: Path) -> None:
@@ -92,8 +90,7 @@ def add_commands(sub, writers: dict | None = None) -> None:
     p.add_argument("--profile", default="hike")
     p.add_argument("--queries", type=int, default=200)
     p.add_argument("--seed", type=int, default=1)
-    p.set_defaults(func=lambda a: _print(run_bench(load_graph(a.graph), a.profile,
-                                                   a.queries, a.seed)))
+    p.set_defaults(func=_bench)
 
 
 def _print(data) -> int:
@@ -102,8 +99,16 @@ def _print(data) -> int:
     return 0
 
 
+def _bench(args) -> int:
+    from .bench import run_bench           # networkx loads only to compare with it
+
+    return _print(run_bench(load_graph(args.graph), args.profile, args.queries, args.seed))
+
+
 def _plan(args, writers: dict, plan) -> int:
-    router = Router(load_graph(args.graph))
+    from .router import RoutingService      # the engine loads only to plan
+
+    router = RoutingService(load_graph(args.graph), profiles=(args.profile,))
     result = plan(router)
     itineraries = result if isinstance(result, list) else [result]
     for fmt, write in writers.items():
@@ -117,6 +122,8 @@ def _plan(args, writers: dict, plan) -> int:
 
 
 def _places(args) -> int:
+    from graphs.places import find_places
+
     graph = load_graph(args.graph)
     return _print(find_places(graph.places, args.q, [args.kind] if args.kind else (),
                               limit=args.limit))

@@ -60,14 +60,16 @@ class PlaceLayer:
         hits = self.tree.query(line, predicate="dwithin", distance=corridor_m)
         out = []
         scale = cum_m[-1] / line.length if line.length > 0 else 1.0
-        for i in hits:
+        if kinds:
+            hits = np.array([i for i in hits if self.places[i].kind in kinds], np.int64)
+        # One vectorised GEOS call per measure for all candidates, not one per place.
+        geoms = self.geoms[hits]
+        dists = shapely.distance(line, geoms)
+        kms = shapely.line_locate_point(
+            line, shapely.get_point(shapely.shortest_line(line, geoms), 0)) * scale / 1000.0
+        for j, i in enumerate(hits):
             place = self.places[i]
-            if kinds and place.kind not in kinds:
-                continue
-            geom = self.geoms[i]
-            dist = float(shapely.distance(line, geom))
-            nearest = shapely.shortest_line(line, geom)
-            km = float(line.project(shapely.get_point(nearest, 0)) * scale / 1000.0)
+            dist, km = float(dists[j]), float(kms[j])
             out.append({"id": place.id, "name": place.name, "kind": place.kind,
                         "category": place.category, "unesco_id": place.unesco_id,
                         "km": round(km, 2), "offset_m": round(dist, 1),

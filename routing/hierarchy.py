@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from graphs.store import map_arrays, save_arrays
+from graphs.arrays import cached_arrays
 
 from .ch import build_ch, ch_query, reset_ch, unpack
 from .engine import INF
@@ -54,17 +54,10 @@ class ContractionHierarchy:
 
     def __init__(self, network, max_settled: int = 60, cache_dir: Path | None = None):
         n = network.graph.n_nodes
-        cache = None
-        if cache_dir is not None:
-            cache = Path(cache_dir) / f"ch-{network.profile.name}-{_weights_key(network)}"
-            arrays = map_arrays(cache, CACHE_ARRAYS)
-            if arrays is not None:
-                self._setup(n, arrays)
-                return
-        arrays = self._build(network, n, max_settled)
-        if cache is not None and save_arrays(cache, arrays):
-            arrays = map_arrays(cache, CACHE_ARRAYS) or arrays
-        self._setup(n, arrays)
+        cache = None if cache_dir is None else \
+            Path(cache_dir) / f"ch-{network.profile.name}-{_weights_key(network)}"
+        self._setup(n, cached_arrays(cache, lambda: self._build(network, n, max_settled),
+                                     CACHE_ARRAYS))
 
     def _build(self, network, n: int, max_settled: int) -> None:
         tails, heads, costs = network.tails, network.heads, network.costs

@@ -16,6 +16,7 @@ import numpy as np
 
 from graphs.geo import LocalProjection
 
+from .budget import spend
 from .errors import ImpossibleLoopError, InvalidQueryError, RoutingError
 from .network import Endpoint
 
@@ -44,8 +45,9 @@ def _reuse(paths) -> tuple[float, float]:
 
 class _LoopSearch:
     def __init__(self, router, network, start: Endpoint, vias: list, target_m: float,
-                 favour: tuple, rng):
+                 favour: tuple, rng, budget=None):
         self.router, self.network, self.start = router, network, start
+        self.budget = budget
         self.vias, self.target, self.rng = vias, target_m, rng
         self.proj = LocalProjection(start.lat)
         self.sx, self.sy = self.proj.forward(start.lat, start.lon)
@@ -86,6 +88,7 @@ class _LoopSearch:
         penalty = np.ones(self.router.graph.n_edges)
         paths = []
         for a, b in zip([self.start] + points, points + [self.start]):
+            spend(self.budget, 1, "this loop")
             try:
                 path = self.network.path(a, b, penalty)
             except RoutingError:
@@ -140,7 +143,8 @@ class _LoopSearch:
 
 def plan_loop(router, start, length_km: float, profile: str = "hike", via=(), favour=None,
               candidates: int = 3, seed: int = 0, route_preference: float | None = None,
-              tolerance: float = 0.10, max_reuse: float = 0.10, attempts: int = 24):
+              tolerance: float = 0.10, max_reuse: float = 0.10, attempts: int = 24,
+              budget=None):
     """Closed itineraries of about ``length_km`` from ``start``, best first.
 
     Parameters
@@ -152,9 +156,13 @@ def plan_loop(router, start, length_km: float, profile: str = "hike", via=(), fa
         How many ranked loops to return.
     seed : int
         Same seed, same loops.
+    budget : routing.budget.Budget, optional
+        Bounds the searches (one per leg tried) and the time.
 
     Raises
     ------
+    BudgetExceededError
+        Past ``budget``.
     ImpossibleLoopError
         No loop within ``tolerance`` of the length with reuse under ``max_reuse``.
     """
@@ -165,7 +173,8 @@ def plan_loop(router, start, length_km: float, profile: str = "hike", via=(), fa
     vias = [router.endpoint(v, network) for v in via]
     favour = tuple(DEFAULT_FAVOUR if favour is None else favour)
     rng = np.random.default_rng(seed)
-    search = _LoopSearch(router, network, start_ep, vias, float(length_km) * 1000, favour, rng)
+    search = _LoopSearch(router, network, start_ep, vias, float(length_km) * 1000, favour, rng,
+                         budget)
     base = rng.uniform(0, 2 * math.pi)
     found, seen_orders = [], set()
     best_miss = None

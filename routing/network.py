@@ -5,12 +5,10 @@ import dataclasses
 import hashlib
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components, dijkstra as sp_dijkstra
 
 from . import engine
 from .errors import PointOffNetworkError, UnreachableError
-from graphs.store import map_arrays, save_arrays
+from graphs.arrays import cached_arrays
 
 from .profiles import Profile, edge_costs
 from .workspace import WorkspacePool
@@ -73,11 +71,7 @@ class ProfileNetwork:
         self.digest = _digest(graph, c, landmarks)
         source = getattr(graph, "source_dir", None)
         cache = source / "cache" / f"net-{profile.name}-{self.digest}" if source else None
-        arrays = map_arrays(cache, NETWORK_ARRAYS) if cache else None
-        if arrays is None:
-            arrays = self._prepare(c, landmarks)
-            if cache and save_arrays(cache, arrays):
-                arrays = map_arrays(cache, NETWORK_ARRAYS) or arrays
+        arrays = cached_arrays(cache, lambda: self._prepare(c, landmarks), NETWORK_ARRAYS)
         # Read-only from here on (memory-mapped when the graph came from a directory).
         for name, array in arrays.items():
             setattr(self, name, array)
@@ -122,6 +116,8 @@ class ProfileNetwork:
         but not leave (a one-way service road out of a pedestrian zone): points
         snap onto the parts where every place can be reached and left.
         """
+        from scipy.sparse.csgraph import connected_components   # only when not cached
+
         g = self.graph
         if len(self.heads) == 0:
             return self.usable.copy()
@@ -133,8 +129,10 @@ class ProfileNetwork:
         threshold = min(float(g.meta.get("min_component_m", 1000.0)), 0.5 * part_len.max())
         return self.usable & inside & (part_len[labels[g.edge_u]] >= threshold)
 
-    def matrix(self, reverse: bool = False) -> csr_matrix:
-        """The arcs as a sparse matrix (parallel arcs keep their cheapest cost)."""
+    def matrix(self, reverse: bool = False):
+        """The arcs as a ``scipy.sparse.csr_matrix`` (parallel arcs keep their cheapest cost)."""
+        from scipy.sparse import csr_matrix
+
         n = self.graph.n_nodes
         rows, cols = (self.heads, self.tails) if reverse else (self.tails, self.heads)
         order = np.lexsort((self.costs, cols, rows))
@@ -145,6 +143,8 @@ class ProfileNetwork:
 
     def _landmarks(self, k: int):
         """Farthest-point landmarks; exact distances from and to each, rounded down."""
+        from scipy.sparse.csgraph import dijkstra as sp_dijkstra
+
         n = self.graph.n_nodes
         if k == 0 or len(self.heads) == 0:
             return np.zeros((n, 0)), np.zeros((n, 0))
@@ -231,10 +231,12 @@ class ProfileNetwork:
             if self.lm_from.shape[1] else t
         return s, far
 
-    def node_query(self, s: int, t: int) -> tuple[float, list]:
-        """Cost and arcs of the optimal path between two graph nodes."""
+    def node_query(self, s: int, t: int, alt: bool = False) -> tuple[float, list]:
+        """Cost and arcs of the optimal path between two graph nodes (``alt``: with the
+        ALT search even where a contraction hierarchy exists)."""
         cost, j, arcs = self._search(np.array([s], np.int64), np.zeros(1),
-                                     np.array([t], np.int64), np.zeros(1))
+                                     np.array([t], np.int64), np.zeros(1),
+                                     self.costs if alt else None)
         return cost, arcs
 
     def _search(self, src, src_cost, tgt, tgt_cost, costs=None):

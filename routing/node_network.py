@@ -135,7 +135,9 @@ class NodePlanner:
                 if np.isfinite(cost) and cost < arcs.get((a, b), (np.inf,))[0]:
                     arcs[(a, b)] = (cost, k, forward)
         for (a, b), (cost, _, _) in arcs.items():
-            rows.append(a), cols.append(b), costs.append(max(cost, 1e-6))
+            rows.append(a)
+            cols.append(b)
+            costs.append(max(cost, 1e-6))     # a zero would read as "no arc" in a sparse matrix
         matrix = csr_matrix((costs, (rows, cols)), shape=(n, n))
         return matrix, {key: (k, fwd) for key, (_, k, fwd) in arcs.items()}, pnet
 

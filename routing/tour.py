@@ -135,7 +135,7 @@ def _clock(value, name: str) -> float:
         seconds = int(hours) * 3600 + int(minutes) * 60
     except ValueError:
         raise InvalidQueryError(f"{name}: {value!r} is not a time HH:MM") from None
-    if not 0 <= seconds <= 2 * DAY_S:
+    if not (0 <= int(minutes) < 60 and 0 <= seconds <= 2 * DAY_S):
         raise InvalidQueryError(f"{name}: {value!r} is not a time of day")
     return float(seconds)
 

@@ -133,7 +133,10 @@ def web_app(router_for, tmp_path, database_url):
 
     app = create_app({"DATABASE_URL": database_url,
                       "INSTANCE_DIR": str(tmp_path / "instance"), "TESTING": True,
-                      "EMBED_ORIGINS": "https://www.pas-de-calais-tourisme.com"},
+                      "EMBED_ORIGINS": "https://www.pas-de-calais-tourisme.com",
+                      # kernels compile inside the first requests of a test session (a server
+                      # compiles before it serves): no deadline, the work bound stays
+                      "BUDGET_SECONDS": None},
                      router=router_for("basin"))
     create_user(app.extensions["bassin_db"], "staff", "correct horse battery")
     yield app

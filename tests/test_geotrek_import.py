@@ -106,6 +106,7 @@ def bad(**fields):
     (bad(geometry={"type": "LineString", "coordinates": "abc"}), "geometry.coordinates"),
     (bad(geometry={"type": "Point", "coordinates": [1, 2]}), "geometry"),
     (bad(geometry=None), "geometry"),
+    (bad(steps=[{"steps": [{"steps": []}]}]), "steps.0.steps"),
 ])
 def test_every_field_is_type_checked_and_named(trek, field):
     with pytest.raises(GeotrekFieldError) as caught:
@@ -113,6 +114,26 @@ def test_every_field_is_type_checked_and_named(trek, field):
     assert caught.value.field.startswith(field)             # the field, or an item of it
     assert f"field '{field}" in str(caught.value)
     assert f"trek {trek['id'] if field == 'id' else 8700}: " in str(caught.value)
+
+
+@pytest.mark.parametrize("document", [[[sample_page()]], {"results": "abc"}, "text", [1],
+                                      {"type": "FeatureCollection", "features": {"a": 1}}])
+def test_documents_nest_no_deeper_than_geotrek(document):
+    with pytest.raises(GPXInputError, match="not a Geotrek"):
+        treks_in(document)
+
+
+def test_deep_nesting_is_refused_not_a_crash(web_app):
+    deep = {"steps": []}
+    for _ in range(3000):
+        deep = {"steps": [deep], "geometry": None}
+    with pytest.raises(GeotrekFieldError, match="steps.0.steps"):
+        to_itinerary(deep)
+    client = web_app.test_client()
+    csrf = login(client)
+    answer = client.post("/api/v1/geotrek/import", data=json.dumps([[[[{"a": 1}]]]] * 2),
+                         content_type="application/json", headers={"X-CSRF-Token": csrf})
+    assert answer.status_code == 400 and answer.mimetype == "application/problem+json"
 
 
 def test_a_batch_goes_on_past_bad_treks():

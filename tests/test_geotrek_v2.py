@@ -57,13 +57,16 @@ def served(router_for, tmp_path_factory):
     mountain = andorra.route([(42.5078, 1.5211), (42.5631, 1.6047)], "hike")
     mountain.name = "Crêtes d'Andorre"
     draft = basin.route(["site:base-11-19", "site:louvre-lens"], "bike")
+    coords = basin.route([(50.4405, 2.7920), (50.3700, 3.0700)], "bike")     # no place ids
     sample = read_source(shared_path("geotrek", "trek.json")).itineraries[0]
     rows = {}
     with app.extensions["bassin_db"].session() as s:
         for key, it, published in (("route", route, True), ("tour", tour, True),
                                    ("mountain", mountain, True), ("draft", draft, False),
+                                   ("coords", coords, True),
                                    ("sample", sample, True)):
-            item = SavedItinerary(slug=f"{key}-test", name=it.name or key, profile=it.profile,
+            it.name = it.name or key
+            item = SavedItinerary(slug=f"{key}-test", name=it.name, profile=it.profile,
                                   kind="route", request={}, data=it.to_dict(), published=published)
             s.add(item)
             s.flush()
@@ -102,7 +105,7 @@ def test_contract_schema_holds_for_our_treks(served):
     app, rows = served
     validator = jsonschema.Draft202012Validator(trek_schema())
     page = get(app, "/api/v2/trek/?page_size=50").get_json()
-    assert page["count"] == 1 + 3 + 1 + 1 + 1        # route, tour + 2 stages, mountain, sample + stage
+    assert page["count"] == 1 + 3 + 1 + 1 + 1 + 1    # route, tour + 2 stages, mountain, coords, sample + stage
     for trek in page["results"]:
         errors = [(list(e.path), e.message) for e in validator.iter_errors(trek)]
         assert errors == [], (trek["id"], errors)
@@ -175,6 +178,13 @@ def test_names_figures_and_communes(served):
         "results"] + get(app, "/api/v2/city/?page_size=200&page=2").get_json()["results"]}
     assert len(cities) == 330 and cities["62528"] == "Loos-en-Gohelle"
     assert get(app, "/api/v2/city/62498/?fields=id,name").get_json() == {"id": "62498", "name": "Lens"}
+    # coordinates as ends: named from the nearest place along, else the commune
+    coords = get(app, f"/api/v2/trek/{rows['coords'][0]}/?language=fr").get_json()
+    it = rows["coords"][1]
+    along = {p["name"] for p in it.places if p.get("name")}
+    assert coords["departure"] in along | {cities[coords["departure_city"]]}
+    assert coords["arrival"] in along | {cities[coords["arrival_city"]]}
+    assert coords["departure_city"] == coords["cities"][0] and len(coords["cities"]) > 3
     # an imported Geotrek trek keeps its translations and its source's figures
     sample = get(app, f"/api/v2/trek/{rows['sample'][0]}/").get_json()
     assert sample["name"]["en"] == "Loop of the pic of 3 lords"
@@ -182,11 +192,15 @@ def test_names_figures_and_communes(served):
 
 
 @pytest.mark.parametrize("query, keys", [
-    ("practices=1", {"route", "mountain"}), ("practices=3", {"tour"}), ("practices=3,1", {"route", "tour", "mountain"}),
+    ("practices=1", {"route", "mountain"}), ("practices=3", {"tour", "coords"}),
+    ("practices=3,1", {"route", "tour", "mountain", "coords"}),
     ("cities=62528", {"route", "tour"}), ("cities=99999", set()),
-    ("in_bbox=1.4,42.4,1.7,42.7", {"mountain"}), ("in_bbox=2.78,50.43,2.81,50.45", {"route", "tour"}),
+    ("in_bbox=1.4,42.4,1.7,42.7", {"mountain"}), ("in_bbox=2.78,50.43,2.81,50.45", {"route", "tour", "coords"}),
     ("published=false", set()), ("portals=1&practices=1", {"route", "mountain"}), ("portals=2", set()),
     ("themes=2&difficulties=1,2,3,4,5", None), ("routes=1", {"sample"}),
+    ("length_min=50000", {"tour"}), ("length_max=3000&practices=1", {"route"}),
+    ("duration_min=20", {"sample"}), ("ascent_min=500", {"mountain", "sample"}),
+    ("q=LOUVRE lens", {"route"}), ("q=crêtes", {"mountain"}), ("q=pic of 3 lords", {"sample"}),
 ])
 def test_filters(served, query, keys):
     app, rows = served
@@ -204,6 +218,8 @@ def test_filters(served, query, keys):
     ("practices=walk", "practices"), ("in_bbox=1,2,3", "in_bbox"), ("in_bbox=5,5,1,1", "in_bbox"),
     ("page=0", "page"), ("page_size=100000", "page_size"), ("language=de", "language"),
     ("format=xml", "format"), ("published=maybe", "published"), ("page=99", "page"),
+    ("length_min=-1", "length_min"), ("duration_max=nan", "duration_max"), ("ascent_min=x", "ascent_min"),
+    ("q=" + "x" * 300, "q"), ("fields=" + ",".join(["a"] * 300), "fields"),
 ])
 def test_bad_parameters_are_problems_naming_them(served, query, field):
     app, _ = served
@@ -215,7 +231,7 @@ def test_bad_parameters_are_problems_naming_them(served, query, field):
 def test_pagination_like_geotrek(served):
     app, _ = served
     first = get(app, "/api/v2/trek/?page_size=3&fields=id").get_json()
-    assert first["count"] == 7 and len(first["results"]) == 3 and first["previous"] is None
+    assert first["count"] == 8 and len(first["results"]) == 3 and first["previous"] is None
     seen = [t["id"] for t in first["results"]]
     page = first
     for _ in range(5):
@@ -224,7 +240,7 @@ def test_pagination_like_geotrek(served):
         page = get(app, path_of(page["next"])).get_json()
         assert page["previous"]
         seen += [t["id"] for t in page["results"]]
-    assert len(seen) == len(set(seen)) == 7
+    assert len(seen) == len(set(seen)) == 8
     assert get(app, "/api/v2/trek/999/", 404).mimetype == "application/problem+json"
 
 
@@ -274,6 +290,16 @@ def test_reference_lists(served):
     assert practices[1] == "Hiking" and practices[4] == "Mountain bike"
 
 
+@pytest.mark.parametrize("endpoint", ["source", "informationdesk", "trek_rating",
+                                      "touristiccontent", "sensitivearea", "outdoor_site"])
+def test_lists_of_content_we_do_not_hold_are_empty(served, endpoint):
+    app, _ = served
+    page = get(app, f"/api/v2/{endpoint}/?language=fr&fields=id,name").get_json()
+    assert page == {"count": 0, "next": None, "previous": None, "results": []}
+    collection = get(app, f"/api/v2/{endpoint}/?format=geojson").get_json()
+    assert collection["type"] == "FeatureCollection" and collection["features"] == []
+
+
 def test_pois_along_a_trek(served):
     app, rows = served
     route_id = rows["route"][0]
@@ -299,6 +325,22 @@ def test_tour_list_gives_ordered_steps(served):
     assert all(set(s) == {"id", "uuid", "published"} for s in steps)
 
 
+def test_communes_from_place_data_without_the_layer(web_app, router_for):
+    """Without COMMUNES_FILE nor communes in the graph, the heritage places' communes."""
+    from web.db import SavedItinerary
+
+    it = router_for("basin").route(["site:base-11-19", "site:louvre-lens"], "hike")
+    with web_app.extensions["bassin_db"].session() as s:
+        s.add(SavedItinerary(slug="r-1", name="R", profile="hike", kind="route", request={},
+                             data=it.to_dict(), published=True))
+        s.commit()
+    cities = {c["id"]: c["name"] for c in get(web_app, "/api/v2/city/?page_size=200").get_json()[
+        "results"]}
+    assert cities["loos-en-gohelle"] == "Loos-en-Gohelle" and len(cities) > 50
+    trek = get(web_app, "/api/v2/trek/?language=fr").get_json()["results"][0]
+    assert trek["departure_city"] == "loos-en-gohelle" and set(trek["cities"]) <= set(cities)
+
+
 def test_round_trip_through_our_own_importer(served):
     """Serve /api/v2/ on loopback; our importer reads it back as an instance would."""
     from werkzeug.serving import make_server
@@ -314,8 +356,8 @@ def test_round_trip_through_our_own_importer(served):
         thread.join(timeout=10)
     assert batch.failures == []
     back = {it.meta["geotrek_id"]: it for it in batch.itineraries}
-    assert set(back) == {rows[k][0] for k in ("route", "tour", "mountain", "sample")}
-    for key in ("route", "tour", "mountain", "sample"):
+    assert set(back) == {rows[k][0] for k in ("route", "tour", "mountain", "coords", "sample")}
+    for key in ("route", "tour", "mountain", "coords", "sample"):
         trek_id, original = rows[key]
         again = back[trek_id]
         assert again.name == original.name

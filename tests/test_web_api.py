@@ -69,7 +69,7 @@ def test_tour_loop_stages_places(web_app):
 
 
 @pytest.mark.parametrize("url, status, fragment", [
-    ("/api/v1/route?profile=skate&points=50.44,2.79;50.43,2.80", 400, "unknown profile"),
+    ("/api/v1/route?profile=skate&points=50.44,2.79;50.43,2.80", 400, "'profile' is unknown"),
     ("/api/v1/route?profile=hike&points=50.44,2.79", 400, "at least two"),
     ("/api/v1/route?profile=hike", 400, "'points' is required"),
     ("/api/v1/route?profile=hike&points=50.44,2.79;48.85,2.35", 422, "more than 1000 m"),
@@ -82,7 +82,7 @@ def test_tour_loop_stages_places(web_app):
     ("/api/v1/stages?profile=hike&points=site:lewarde;site:louvre-lens", 400, "days"),
     ("/api/v1/places?bbox=1,2", 400, "bbox"),
     ("/api/v1/places?limit=many", 400, "integer"),
-    ("/api/v1/stages?profile=hike&points=site:lewarde;site:louvre-lens&days=nan", 400, "number"),
+    ("/api/v1/stages?profile=hike&points=site:lewarde;site:louvre-lens&days=nan", 400, "integer"),
     ("/api/v1/loop?profile=hike&start=site:base-11-19&km=inf", 400, "number"),
     ("/api/v1/loop?profile=hike&start=site:base-11-19&km=20&format=gpx&rank=first", 400, "integer"),
     ("/api/v1/loop?profile=hike&start=site:base-11-19&km=20&format=gpx&rank=9", 400, "between"),

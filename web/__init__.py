@@ -3,6 +3,10 @@
 >>> from web import create_app
 >>> app = create_app({"GRAPH_DIR": "build/bassin-minier"})   # doctest: +SKIP
 """
-from .app import create_app
+from graphs.lazy import lazy_exports
 
 __all__ = ["create_app"]
+
+__getattr__ = lazy_exports(__name__, {
+    "create_app": ".app",
+})

@@ -1,25 +1,43 @@
 """JSON API v1: places, route, tour, loop, stages, GPX in."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from graphs.places import find_places
 from gpx import gpx_stats, itinerary_to_gpx, match_track, read_gpx, safe_filename, stages_zip
 
 from .extensions import get_routing
 from .pages import map_response
-from .planning import KINDS, plan
+from .params import InvalidParameterError, Param, arg
+from .planning import KINDS, PROFILE, plan, request_budget
 from .problems import Problem
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 FORMATS = ("geojson", "json", "gpx", "html", "zip")
 
+FORMAT = Param("format", enum=FORMATS, default="geojson", max_length=10,
+               description="Output format")
+EMBED = Param("embed", "boolean", "With format=html: the minimal map of embeds", default=False)
+LANG = Param("lang", enum=("fr", "en"), max_length=5,
+             description="Language of pages and maps (remembered in the session)")
+RANK = Param("rank", "integer", "Which candidate loop for gpx, zip or html", default=1,
+             minimum=1, maximum=10)
+#: What every planning endpoint reads besides its kind's parameters.
+OUTPUT_PARAMS = (FORMAT, EMBED, LANG)
+PLACES_PARAMS = (
+    Param("q", description="Text in the name, or a UNESCO id", default=""),
+    Param("kind", "list", "Place kinds, comma separated", max_length=40, max_items=20),
+    Param("bbox", description="south,west,north,east (WGS84 degrees)", max_length=120,
+          example="50.3,2.6,50.6,3.2"),
+    Param("limit", "integer", "At most this many places", default=50, minimum=1, maximum=500),
+)
+MATCH_PARAMS = (PROFILE, FORMAT, EMBED, LANG)
+
 
 def render_itinerary(itinerary, fmt: str, filename: str | None = None) -> Response:
     """The itinerary in the asked format (GeoJSON by default)."""
     if fmt not in FORMATS:
-        raise Problem(400, "Unknown format", f"format must be one of {', '.join(FORMATS)}",
-                      "bad-format")
+        raise InvalidParameterError("format", f"must be one of {', '.join(FORMATS)}")
     name = safe_filename(filename or itinerary.name or f"{itinerary.kind}-{itinerary.profile}")
     if fmt == "json":
         return jsonify(itinerary.summary())
@@ -30,15 +48,16 @@ def render_itinerary(itinerary, fmt: str, filename: str | None = None) -> Respon
         return Response(stages_zip(itinerary), mimetype="application/zip",
                         headers={"Content-Disposition": f'attachment; filename="{name}.zip"'})
     if fmt == "html":
-        return map_response(itinerary, embed=request.args.get("embed") == "1")
+        return map_response(itinerary, embed=arg(EMBED))
     response = jsonify(itinerary.to_geojson())
     response.mimetype = "application/geo+json"
     return response
 
 
 def _planned(kind: str):
-    result = plan(get_routing(), kind, request.args)
-    fmt = request.args.get("format", "geojson")
+    fmt = arg(FORMAT)
+    arg(EMBED), arg(LANG)
+    result = plan(get_routing(), kind, request.args, budget=request_budget())
     if isinstance(result, list):            # loops: ranked candidates
         if fmt == "geojson":
             response = jsonify({"type": "FeatureCollection", "features": [
@@ -48,12 +67,10 @@ def _planned(kind: str):
             return response
         if fmt == "json":
             return jsonify([it.summary() for it in result])
-        try:
-            rank = int(request.args.get("rank", 1))
-        except ValueError:
-            raise Problem(400, "Bad rank", "rank must be an integer") from None
-        if not 1 <= rank <= len(result):
-            raise Problem(400, "Bad rank", f"rank must be between 1 and {len(result)}")
+        rank = arg(RANK)
+        if rank > len(result):
+            raise InvalidParameterError("rank", f"must be between 1 and {len(result)}: "
+                                                f"{len(result)} loops were found")
         return render_itinerary(result[rank - 1], fmt)
     return render_itinerary(result, fmt)
 
@@ -65,20 +82,22 @@ for _kind in KINDS:
 @bp.get("/places")
 def places():
     """Search places by name, kind and bbox (``south,west,north,east``)."""
-    kinds = {k for k in (request.args.get("kind") or "").split(",") if k}
-    bbox = request.args.get("bbox")
-    if bbox:
-        try:
-            south, west, north, east = (float(v) for v in bbox.split(","))
-        except ValueError:
-            raise Problem(400, "Bad bbox", "bbox must be south,west,north,east") from None
-    try:
-        limit = min(max(int(request.args.get("limit", 50)), 1), 500)
-    except ValueError:
-        raise Problem(400, "Bad limit", "limit must be an integer") from None
-    found = find_places(get_routing().graph.places, request.args.get("q", ""), kinds,
-                        (south, west, north, east) if bbox else None, limit)
+    q, kinds, bbox, limit = (arg(spec) for spec in PLACES_PARAMS)
+    found = find_places(get_routing().graph.places, q, set(kinds or ()), _bbox(bbox), limit)
     return jsonify({"count": len(found), "places": found})
+
+
+def _bbox(text: str | None):
+    if text is None:
+        return None
+    try:
+        south, west, north, east = (float(v) for v in text.split(","))
+    except ValueError:
+        raise InvalidParameterError("bbox", "must be south,west,north,east") from None
+    if not (-90 <= south <= north <= 90 and -180 <= west <= 180 and -180 <= east <= 180):
+        raise InvalidParameterError("bbox", "must be south,west,north,east in degrees, "
+                                            "south <= north")
+    return south, west, north, east
 
 
 def _uploaded_gpx() -> bytes:
@@ -93,13 +112,15 @@ def _uploaded_gpx() -> bytes:
 
 @bp.post("/gpx/stats")
 def gpx_statistics():
-    return jsonify(gpx_stats(read_gpx(_uploaded_gpx())))
+    data = read_gpx(_uploaded_gpx(), max_elements=current_app.config["GPX_MAX_ELEMENTS"])
+    return jsonify(gpx_stats(data))
 
 
 @bp.post("/gpx/match")
 def gpx_match():
     """GPX upload -> itinerary matched onto the network (GeoJSON, GPX, json, html)."""
-    data = read_gpx(_uploaded_gpx())
-    itinerary = match_track(get_routing(), data, request.args.get("profile", "hike"))
+    profile, fmt = arg(PROFILE), arg(FORMAT)
+    data = read_gpx(_uploaded_gpx(), max_elements=current_app.config["GPX_MAX_ELEMENTS"])
+    itinerary = match_track(get_routing(), data, profile, budget=request_budget())
     itinerary.name = data.name or "Trace importée"
-    return render_itinerary(itinerary, request.args.get("format", "geojson"))
+    return render_itinerary(itinerary, fmt)

@@ -13,6 +13,7 @@ from .config import load_config
 from .db import open_database
 from .extensions import get_routing, routing_ext
 from .i18n import select_language, t
+from .params import BoundedJSONProvider
 from .warning_words import warning_text
 from .security import check_csrf, csrf_token, current_user
 
@@ -29,6 +30,7 @@ def create_app(config: dict | None = None, router=None) -> Flask:
     """
     app = Flask(__name__, instance_path=None)
     app.config.update(load_config(config))
+    app.json = BoundedJSONProvider(app)       # JSON bodies bounded in size and depth
     # A database that is down does not stop routing; one of another release does.
     app.extensions["bassin_db"] = open_database(app.config, allow_down=True)
     routing_ext.init_app(app, router)

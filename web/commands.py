@@ -6,14 +6,10 @@ import os
 import sys
 from pathlib import Path
 
-from graphs.build import build_graph
 from graphs.download import AREAS, download_osm
-from graphs.settings import settings
 from graphs.store import load_graph, save_graph
 
 from .config import load_config
-from .db import Database
-from .security import create_token, create_user, list_tokens, revoke_token
 
 
 def add_commands(sub) -> None:
@@ -66,7 +62,9 @@ def add_commands(sub) -> None:
     c.set_defaults(func=run_token_revoke)
 
 
-def _database() -> Database:
+def _database():
+    from .db import Database                 # SQLAlchemy loads only for the commands using it
+
     return Database(load_config()["DATABASE_URL"])
 
 
@@ -78,6 +76,8 @@ def run_user_create(args) -> int:
         if getpass.getpass("again: ") != password:
             print("the passwords differ", file=sys.stderr)
             return 2
+    from .security import create_user
+
     try:
         create_user(_database(), args.username, password, args.display_name)
     except ValueError as exc:
@@ -92,6 +92,8 @@ def run_token_create(args) -> int:
     if days < 0:
         print("bassin-routes token create: error: --expires-days must be >= 0", file=sys.stderr)
         return 2
+    from .security import create_token
+
     try:
         print(create_token(_database(), args.username, args.name, days or None))
     except ValueError as exc:
@@ -101,6 +103,8 @@ def run_token_create(args) -> int:
 
 
 def run_token_list(args) -> int:
+    from .security import list_tokens
+
     tokens = list_tokens(_database(), args.user)
     print(f"{'id':>4}  {'user':<16} {'name':<16} {'created':<26} expires")
     for t in tokens:
@@ -111,6 +115,8 @@ def run_token_list(args) -> int:
 
 
 def run_token_revoke(args) -> int:
+    from .security import revoke_token
+
     if not revoke_token(_database(), args.token_id):
         print(f"bassin-routes token revoke: error: no token {args.token_id}", file=sys.stderr)
         return 2
@@ -136,6 +142,9 @@ def run_serve(args) -> int:
                   "(first start only; cached)…", file=sys.stderr)
             source = download_osm(area=args.area)
         print(f"Building the graph from {source}…", file=sys.stderr)
+        from graphs.build import build_graph
+        from graphs.settings import settings
+
         graph = build_graph(source, heritage_dir=args.heritage, dem_dir=args.dem,
                             settings=settings)
         save_graph(graph, graph_dir)
@@ -173,6 +182,8 @@ def add_geotrek_commands(sub) -> None:
     i.add_argument("--references", type=Path,
                    help="folder of the source's reference lists (trek_practice.json…); "
                         "default: beside the file; fetched from the instance for a URL")
+    i.add_argument("--allow-private", action="store_true",
+                   help="allow a URL on loopback, private or link-local addresses")
     i.set_defaults(func=run_geotrek_import)
 
 
@@ -198,12 +209,11 @@ def run_geotrek_export(args) -> int:
 def run_geotrek_import(args) -> int:
     import json
 
-    from gpx.geotrek_source import read_source
     from routing import Router
 
-    from .imports import import_geotrek
+    from .imports import import_geotrek, read_geotrek
 
-    batch = read_source(args.source, args.references)
+    batch = read_geotrek(args.source, args.references, allow_private=args.allow_private)
     router = Router(load_graph(args.graph)) if args.graph else None
     saved, batch = import_geotrek(_database(), batch, router, match=router is not None,
                                   profile=args.profile, author="cli", publish=args.publish)

@@ -66,6 +66,13 @@ def load_config(overrides: dict | None = None) -> dict:
         "EXPENSIVE_LIMIT": env.get("BASSIN_EXPENSIVE_LIMIT", "30/minute;300/hour"),
         "TOKEN_DAYS": int(env.get("BASSIN_TOKEN_DAYS", "90")),
         "INSTANCE_DIR": str(instance),
+        # Bounds of one request's input and work (see web.params, routing.budget).
+        "JSON_MAX_BYTES": int(float(env.get("BASSIN_JSON_MAX_KB", "2048")) * 1024),
+        "JSON_MAX_DEPTH": int(env.get("BASSIN_JSON_MAX_DEPTH", "32")),
+        "GPX_MAX_ELEMENTS": int(env.get("BASSIN_GPX_MAX_ELEMENTS", "1000000")),
+        "BUDGET_SECONDS": float(env.get("BASSIN_BUDGET_SECONDS", "20")),
+        "BUDGET_WORK": int(env.get("BASSIN_BUDGET_WORK", "20000")),
+        "BUDGET_RETRY_AFTER_S": int(env.get("BASSIN_BUDGET_RETRY_AFTER_S", "30")),
         # profiles built at start-up (the others on first use); empty: all of them
         "PROFILES": [p for p in env.get("BASSIN_PROFILES", "").split(",") if p] or None,
     }

@@ -10,9 +10,10 @@ from gpx.kml import itinerary_to_kml
 from routing import Itinerary
 
 from .extensions import get_routing
+from .geotrek_v2_catalogue import stage_id
 from .imports import import_geotrek
 from .itineraries_api import _db, _load
-from .planning import plan
+from .planning import plan, request_budget
 from .problems import Problem
 from .security import current_user, staff_required
 
@@ -40,7 +41,10 @@ def export_saved(item_id: int):
     with _db().session() as s:
         item = _load(item_id, s)
     itinerary = Itinerary.from_dict(item.data)
-    document = geotrek.export(itinerary, language=_language(), first_id=item.id)
+    # Stages carry the ids they have in /api/v2/trek/.
+    document = geotrek.export(itinerary, language=_language(), first_id=item.id,
+                              stage_ids=[stage_id(item.id, k + 1)
+                                         for k in range(len(itinerary.stages))])
     return jsonify(document)
 
 
@@ -82,7 +86,7 @@ def import_document():
     saved, batch = import_geotrek(current_app.extensions["bassin_db"], batch, get_routing(),
                                   match=request.args.get("match") == "1",
                                   profile=request.args.get("profile"),
-                                  author=current_user() or "")
+                                  author=current_user() or "", budget=request_budget())
     if not saved and batch.failures:
         first = batch.failures[0]
         raise Problem(422, "Geotrek treks refused", first["error"], "bad-geotrek-field",

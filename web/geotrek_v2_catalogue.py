@@ -8,6 +8,7 @@ published rows change (count, last update, versions) and is read-only.
 from __future__ import annotations
 
 import dataclasses
+import re
 import threading
 
 import numpy as np
@@ -46,10 +47,17 @@ class Entry:
     context: geotrek.TrekContext
     references: dict
     bbox: tuple
+    figures: dict
+    search: str                 # normalised names, for ``q``
 
     @property
     def is_parent(self) -> bool:
         return bool(self.context.children)
+
+
+def search_key(text: str) -> str:
+    """Words of a text for ``q``: lower case, no accents, punctuation as spaces."""
+    return " ".join(re.split(r"\W+", geotrek.normalise(text))).strip()
 
 
 def stage_id(row_id: int, stage: int) -> int:
@@ -120,8 +128,11 @@ def _entry(item, itinerary, index_communes, vocabulary, trek_id, family) -> Entr
         created=item.created.isoformat() if item.created else None,
         updated=item.updated.isoformat() if item.updated else None, **family)
     s, w, n, e = itinerary.bounds()
+    names = (itinerary.meta.get("translations") or {}).get("name") or {}
+    search = search_key(" ".join([itinerary.name, *[v for v in names.values() if v]]))
     return Entry(trek_id, item.id, item.slug, itinerary, context,
-                 geotrek.references(itinerary, vocabulary), (w, s, e, n))
+                 geotrek.references(itinerary, vocabulary), (w, s, e, n),
+                 geotrek.figures(itinerary), search)
 
 
 def _build(db, graph, app, vocabulary) -> dict:
@@ -132,6 +143,7 @@ def _build(db, graph, app, vocabulary) -> dict:
                               .order_by(SavedItinerary.id)))
     for item in rows:
         itinerary = Itinerary.from_dict(item.data)
+        itinerary.name = item.name or itinerary.name          # the row's name is the edited one
         stages = itinerary.stages[:MAX_STAGES]
         ids = [stage_id(item.id, k) for k in range(1, len(stages) + 1)]
         entries[item.id] = _entry(item, itinerary, index_communes, vocabulary, item.id,

@@ -101,13 +101,16 @@ def _from_places(places) -> Communes:
 
 
 def communes(app, graph) -> Communes:
-    """The app's communes, built once (graph, then ``COMMUNES_FILE``, then place data)."""
+    """The app's communes, built once (graph, then ``COMMUNES_FILE``, then place data).
+
+    Without a graph (``graph`` None) only ``COMMUNES_FILE`` can give them.
+    """
     cached = app.extensions.get("geotrek_communes")
     if cached is not None:
         return cached
     with _LOCK:
         if "geotrek_communes" not in app.extensions:
-            index = _from_places(graph.places)
+            index = _from_places(graph.places if graph is not None else [])
             path = app.config.get("COMMUNES_FILE")
             if index.source != "graph" and path and Path(path).is_file():
                 index = _from_geojson(Path(path))

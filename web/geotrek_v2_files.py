@@ -13,7 +13,8 @@ from markupsafe import escape
 from gpx import geotrek, itinerary_to_gpx, safe_filename
 from gpx.kml import itinerary_to_kml
 
-from .geotrek_v2 import language_param, published_entries, trek_object
+from .geotrek_v2 import trek_object
+from .geotrek_v2_params import language_param, published_entries
 from .problems import Problem
 
 bp = Blueprint("geotrek_v2_files", __name__, url_prefix="/api/v2/trek")

@@ -17,11 +17,27 @@ from routing import Itinerary
 from .api import render_itinerary
 from .extensions import get_routing
 from .db import SavedItinerary
-from .planning import KINDS, plan
+from .params import InvalidParameterError, Param, arg, json_body, parse_all
+from .planning import KINDS, plan, request_budget
 from .problems import Problem
 from .security import current_user, staff_required
 
 bp = Blueprint("itineraries", __name__, url_prefix="/api/v1/itineraries")
+MAX_ID = 2 ** 31 - 1            # the id column is an SQL INTEGER: larger ids are no row
+
+LIST_PARAMS = (Param("q", description="Search text in names and descriptions", default=""),
+               Param("published", "boolean", "Staff: only published ones", default=False))
+#: The fields of a create/update body (all optional in an update).
+BODY_FIELDS = (Param("name", description="Name", max_length=200, default=""),
+               Param("description", description="Description (plain text)", max_length=5000,
+                     default=""),
+               Param("kind", enum=KINDS, default="route", max_length=10,
+                     description="What to plan"),
+               Param("request", "object", "The parameters of that kind, as in its GET "
+                     "endpoint (numbers and booleans may be JSON values; points a list of "
+                     "[lat, lon] pairs and place ids)"))
+ITEM_ID = Param("item_id", "integer", "Saved itinerary id", required=True, minimum=1,
+                maximum=MAX_ID, location="path")
 
 
 def _db():
@@ -33,7 +49,7 @@ def etag(item: SavedItinerary) -> str:
 
 
 def _load(item_id: int, session) -> SavedItinerary:
-    item = session.get(SavedItinerary, item_id)
+    item = session.get(SavedItinerary, item_id) if 0 < item_id <= MAX_ID else None
     if item is None or (not item.published and current_user() is None):
         raise Problem(404, "Not found", f"no itinerary {item_id}", "not-found")
     return item
@@ -52,26 +68,16 @@ def _check_version(item: SavedItinerary) -> int:
 
 
 def _body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise Problem(400, "JSON object expected", "send a JSON object body")
-    return body
+    """The checked fields of the JSON body (only those it holds)."""
+    body = json_body(dict)
+    values = parse_all(BODY_FIELDS, body)
+    return {k: v.strip() if isinstance(v, str) else v for k, v in values.items() if k in body}
 
 
-def _text(body, name, limit, default=""):
-    value = body.get(name, default)
-    if not isinstance(value, str) or len(value) > limit:
-        raise Problem(400, "Bad field", f"{name!r} must be a string of at most {limit} characters")
-    return value.strip()
-
-
-def _planned(body) -> tuple[str, dict, Itinerary]:
-    kind = body.get("kind", "route")
-    params = body.get("request")
-    if kind not in KINDS or not isinstance(params, dict):
-        raise Problem(400, "Bad itinerary request",
-                      f"send 'kind' (one of {', '.join(KINDS)}) and a 'request' object")
-    result = plan(get_routing(), kind, params)
+def _planned(kind: str, params) -> tuple[str, dict, Itinerary]:
+    if params is None:
+        raise InvalidParameterError("request", "is required")
+    result = plan(get_routing(), kind, params, prefix="request.", budget=request_budget())
     itinerary = result[0] if isinstance(result, list) else result
     return kind, params, itinerary
 
@@ -97,8 +103,9 @@ def _response(item: SavedItinerary, status: int = 200, full: bool = True):
 
 @bp.get("")
 def index():
-    drafts = current_user() is not None and request.args.get("published") != "1"
-    items = _db().list_itineraries(request.args.get("q", ""), drafts)
+    q, published = (arg(spec) for spec in LIST_PARAMS)
+    drafts = current_user() is not None and not published
+    items = _db().list_itineraries(q, drafts)
     return jsonify({"count": len(items), "itineraries": items})
 
 
@@ -106,9 +113,9 @@ def index():
 @staff_required
 def create():
     body = _body()
-    name = _text(body, "name", 200) or "Itinéraire"
-    kind, params, itinerary = _planned(body)
-    itinerary.name, itinerary.description = name, _text(body, "description", 5000)
+    name = body.get("name") or "Itinéraire"
+    kind, params, itinerary = _planned(body.get("kind", "route"), body.get("request"))
+    itinerary.name, itinerary.description = name, body.get("description", "")
     slug = f"{safe_filename(name)}-{secrets.token_hex(3)}"
     item = SavedItinerary(slug=slug, name=name, description=itinerary.description,
                           profile=itinerary.profile, kind=kind, request=params,
@@ -141,13 +148,13 @@ def update(item_id: int):
         version = _check_version(item)
         values = {}
         if "name" in body:
-            values["name"] = _text(body, "name", 200) or item.name
+            values["name"] = body["name"] or item.name
         if "description" in body:
-            values["description"] = _text(body, "description", 5000)
+            values["description"] = body["description"]
         itinerary = Itinerary.from_dict(item.data)
         if "request" in body or "kind" in body:
-            kind, params, itinerary = _planned({"kind": body.get("kind", item.kind),
-                                                "request": body.get("request", item.request)})
+            kind, params, itinerary = _planned(body.get("kind", item.kind),
+                                               body.get("request", item.request))
             values.update(kind=kind, request=params, profile=itinerary.profile)
         itinerary.name = values.get("name", item.name)
         itinerary.description = values.get("description", item.description)

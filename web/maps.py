@@ -111,6 +111,18 @@ def json_for_script(value) -> str:
     return text
 
 
+class RawElement(Element):
+    """An element whose text is inserted as is, never compiled as a template.
+
+    ``branca.element.Element(text)`` compiles ``text`` as Jinja source: a name
+    holding ``{{ … }}`` would be evaluated on the server.
+    """
+
+    def __init__(self, text: str):
+        super().__init__("{{ this.text }}")
+        self.text = text
+
+
 class MapWords:
     """The words of a map, bound to Folium layers by name in the browser."""
 
@@ -129,8 +141,8 @@ class MapWords:
 
     def element(self) -> Element:
         script = resources.files("web").joinpath("static/bassin-map.js").read_text("utf-8")
-        return Element('<script type="application/json" id="bassin-map-data">'
-                       f"{json_for_script(self.doc)}</script><script>{script}</script>")
+        return RawElement('<script type="application/json" id="bassin-map-data">'
+                          f"{json_for_script(self.doc)}</script><script>{script}</script>")
 
 
 def _inline_leaflet(fmap) -> None:
@@ -139,7 +151,8 @@ def _inline_leaflet(fmap) -> None:
     fmap.default_js, fmap.default_css = [], []
     css = vendor.joinpath("leaflet.css").read_text("utf-8")
     js = vendor.joinpath("leaflet.js").read_text("utf-8").replace("</script", "<\\/script")
-    fmap.get_root().header.add_child(Element(f"<style>{css}</style><script>{js}</script>"), index=0)
+    fmap.get_root().header.add_child(RawElement(f"<style>{css}</style><script>{js}</script>"),
+                                     index=0)
 
 
 def render_map(fmap, nonce: str, meta_policy: str | None = None) -> str:

@@ -55,6 +55,9 @@ def add_commands(sub) -> None:
     c.add_argument("--osm", type=Path, metavar="FILE", help="OSM XML for contributors")
     c.add_argument("--geojson", type=Path, metavar="FILE")
     c.add_argument("--map", type=Path, metavar="FILE", help="an HTML map")
+    c.add_argument("--spur-m", type=float, default=500.0, help="dead ends shorter get no node")
+    c.add_argument("--merge-m", type=float, default=400.0, help="junctions closer become one node")
+    c.add_argument("--max-link-m", type=float, default=8000.0, help="longer links get a middle node")
     c.set_defaults(func=run_proposal)
 
 
@@ -132,7 +135,11 @@ def run_connectivity(args) -> int:
 
 def run_proposal(args) -> int:
     graph = load_graph(args.graph)
-    result = propose_node_network(graph)
+    for name in ("spur_m", "merge_m", "max_link_m"):
+        if not 0 < getattr(args, name) <= 100_000:
+            raise InvalidQueryError(f"--{name.replace('_', '-')} must be between 0 and 100000 m")
+    result = propose_node_network(graph, spur_m=args.spur_m, merge_m=args.merge_m,
+                                  max_link_m=args.max_link_m)
     if args.osm:
         _write(args.osm, node_exports.proposal_osm_xml(graph, result, graph.meta.get("source", "")))
     if args.geojson:

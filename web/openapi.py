@@ -1,55 +1,59 @@
-"""The OpenAPI 3 document of API v1, and a readable docs page made from it."""
+"""The OpenAPI 3 document of API v1, and a readable docs page made from it.
+
+Query parameters and body fields come from the same :class:`web.params.Param`
+specs that check the requests, so the document lists every parameter the code
+reads, with its type, bounds and length.
+"""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template
 
-from routing import PROFILES
-
 from . import node_openapi
+from .api import FORMATS, MATCH_PARAMS, OUTPUT_PARAMS, PLACES_PARAMS, RANK
+from .geotrek_v2_openapi import paths as geotrek_v2_paths
+from .itineraries_api import BODY_FIELDS, ITEM_ID, LIST_PARAMS
+from .params import Param
+from .planning import PLAN_PARAMS, PROFILE
 from .routing_openapi import paths as routing_paths
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
+#: Read by /api/v1/geotrek/* besides the planning ones (checked there).
+GEOTREK_TREK_PARAMS = (
+    Param("name", description="Trek name (cut to 200 characters)", max_length=200),
+    Param("language", enum=("fr", "en"), max_length=5,
+          description="fr or en: plain strings instead of {lang: text}"))
+GEOTREK_LANGUAGE = GEOTREK_TREK_PARAMS[-1]
+GEOTREK_IMPORT_PARAMS = (Param("match", "boolean", "1: match onto the network", default=False),
+                         PROFILE)
 
-def _q(name, description, required=False, schema=None, example=None):
-    param = {"name": name, "in": "query", "required": required, "description": description,
-             "schema": schema or {"type": "string"}}
-    if example is not None:
-        param["example"] = example
-    return param
+
+def _params(*specs) -> list:
+    return [spec.openapi() for spec in specs]
 
 
-PROFILE = _q("profile", "Travel profile", schema={"type": "string", "enum": list(PROFILES),
-                                                  "default": "hike"})
-FORMAT = _q("format", "Output format", schema={"type": "string", "default": "geojson",
-                                               "enum": ["geojson", "json", "gpx", "html", "zip"]})
-PREF = _q("route_preference", "Preference for signed routes of the profile's kind (0-10)",
-          schema={"type": "number", "minimum": 0, "maximum": 10})
-CORRIDOR = _q("corridor_m", "Width (m, each side) of the corridor of places along; their "
-              "detours are measured on the network", schema={"type": "number", "minimum": 10,
-                                                             "maximum": 5000})
-POINTS = _q("points", "Points 'LAT,LON;LAT,LON' or place ids, in order", True,
-            example="50.4432,2.7885;site:louvre-lens")
 ITINERARY = {"description": "The itinerary (GeoJSON FeatureCollection, GPX, JSON summary, "
                             "HTML map or zip of stage GPX files, by `format`)",
              "content": {"application/geo+json": {"schema": {"type": "object"}},
-                         "application/json": {"schema": {"type": "object"}},
+                         "application/json": {"schema": {}},
                          "application/gpx+xml": {"schema": {"type": "string"}},
                          "text/html": {"schema": {"type": "string"}},
                          "application/zip": {"schema": {"type": "string", "format": "binary"}}}}
 PROBLEM = {"description": "Problem details (RFC 9457)",
            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
-ERRORS = {"400": PROBLEM, "422": PROBLEM, "503": PROBLEM}
+BUSY = {"description": "No graph loaded, or the request's time budget ran out (see Retry-After)",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        "content": PROBLEM["content"]}
+ERRORS = {"400": PROBLEM, "413": PROBLEM, "415": PROBLEM, "422": PROBLEM, "503": BUSY}
 AUTH = [{"bearer": []}, {"session": []}]
-ID = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-IF_MATCH = {"name": "If-Match", "in": "header", "required": True, "schema": {"type": "string"},
+ID = ITEM_ID.openapi()
+IF_MATCH = {"name": "If-Match", "in": "header", "required": True,
+            "schema": {"type": "string", "maxLength": 40},
             "description": "The ETag of the version being changed, e.g. \"v3\""}
 SAVE_BODY = {"required": True, "content": {"application/json": {"schema": {
-    "type": "object", "properties": {
-        "name": {"type": "string", "maxLength": 200},
-        "description": {"type": "string", "maxLength": 5000},
-        "kind": {"type": "string", "enum": ["route", "tour", "loop", "stages"]},
-        "request": {"type": "object", "description": "The query parameters of that kind"}}}}}}
+    "type": "object", "properties": {spec.name: spec.schema() for spec in BODY_FIELDS}},
+    "example": {"name": "Du 11/19 au Louvre-Lens", "kind": "route", "request": {
+        "profile": "bike", "points": "site:base-11-19;site:louvre-lens"}}}}}
 GPX_BODY = {"required": True, "content": {
     "application/gpx+xml": {"schema": {"type": "string"}},
     "multipart/form-data": {"schema": {"type": "object", "properties": {
@@ -61,12 +65,30 @@ def _get(summary, params, responses=None, **extra):
                          "responses": responses or dict({"200": ITINERARY}, **ERRORS)}, **extra)}
 
 
+def _plan(kind: str, summary: str):
+    extra = (RANK,) if kind == "loop" else ()
+    return _get(summary, _params(*PLAN_PARAMS[kind], *OUTPUT_PARAMS, *extra))
+
+
+def _json(description: str, schema=None) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": schema or {"type": "object"}}}}
+
+
+def _file(description: str, mimetype: str) -> dict:
+    return {"description": description, "content": {mimetype: {"schema": {"type": "string"}}}}
+
+
 def document() -> dict:
-    saved = {"200": {"description": "A saved itinerary", "headers": {
-        "ETag": {"schema": {"type": "string"}}}, "content": {"application/json": {
-            "schema": {"type": "object"}}}}, "404": PROBLEM}
+    saved = {"200": dict(_json("A saved itinerary"), headers={"ETag": {"schema": {"type": "string"}}}),
+             "304": {"description": "Not modified (If-None-Match)"}, "404": PROBLEM}
     write_errors = {"400": PROBLEM, "401": PROBLEM, "403": PROBLEM, "404": PROBLEM,
-                    "412": PROBLEM, "428": PROBLEM}
+                    "412": PROBLEM, "413": PROBLEM, "415": PROBLEM, "422": PROBLEM,
+                    "428": PROBLEM, "503": BUSY}
+    read_errors = {"400": PROBLEM, "404": PROBLEM}
+    fmt = {"name": "fmt", "in": "path", "required": True, "schema": {"type": "string",
+                                                                      "enum": list(FORMATS)}}
+    geotrek = _json("Geotrek trek or tour")
     return {
         "openapi": "3.0.3",
         "info": {"title": "Bassin minier itineraries API", "version": "1.0.0",
@@ -75,48 +97,27 @@ def document() -> dict:
                                 "(ODbL); heritage layers Mission Bassin Minier / data.gouv.fr "
                                 "(Licence Ouverte Etalab 2.0)."},
         "paths": {
-            "/api/v1/route": _get("Itinerary through points in order",
-                                  [PROFILE, POINTS, PREF, CORRIDOR, FORMAT]),
-            "/api/v1/tour": _get("Best order through up to 25 stops", [
-                PROFILE, _q("stops", "Stops, first = start", True), PREF, CORRIDOR, FORMAT,
-                _q("closed", "Come back to the start", schema={"type": "boolean"}),
-                _q("fixed_end", "Last stop is the end", schema={"type": "boolean"}),
-                _q("free_start", "Any stop may come first", schema={"type": "boolean"}),
-                _q("start_time", "Departure time HH:MM (needed with windows)"),
-                _q("windows", "Arrival window per stop, ';'-separated: 'HH:MM-HH:MM', '-17:00', "
-                   "'10:00-' or empty"),
-                _q("visit_min", "Minutes spent at each stop: one value or one per stop (';')")]),
-            "/api/v1/loop": _get("Loops of a target length from a start", [
-                PROFILE, _q("start", "Start point or place id", True),
-                _q("km", "Target length, km (±10 %)", True, {"type": "number"}),
-                _q("via", "Places the loop must pass"), _q("favour", "Place kinds, comma separated"),
-                _q("seed", "Same seed, same loops", schema={"type": "integer"}),
-                _q("candidates", "How many ranked loops", schema={"type": "integer"}),
-                _q("rank", "Which candidate for gpx/html", schema={"type": "integer"}), PREF, CORRIDOR, FORMAT]),
-            "/api/v1/stages": _get("Multi-day itinerary, stage ends at lodging or stations", [
-                PROFILE, POINTS, _q("days", "Number of days", schema={"type": "integer"}),
-                _q("max_km", "Maximum km per day", schema={"type": "number"}),
-                _q("detour_m", "Detour budget to lodging", schema={"type": "number"}), PREF, CORRIDOR, FORMAT]),
-            "/api/v1/places": _get("Search places", [
-                _q("q", "Text in the name, or a UNESCO id"), _q("kind", "Kinds, comma separated"),
-                _q("bbox", "south,west,north,east"), _q("limit", "At most", schema={"type": "integer"})],
-                {"200": {"description": "Places", "content": {"application/json": {
-                    "schema": {"type": "object"}}}}, "400": PROBLEM}),
-            "/api/v1/gpx/stats": {"post": {"summary": "Statistics of an uploaded GPX",
-                                           "requestBody": GPX_BODY, "responses": {
-                                               "200": {"description": "Statistics", "content": {
-                                                   "application/json": {"schema": {"type": "object"}}}},
-                                               "400": PROBLEM, "413": PROBLEM}}},
-            "/api/v1/gpx/match": {"post": {"summary": "Uploaded GPX matched onto the network",
-                                           "parameters": [PROFILE, FORMAT], "requestBody": GPX_BODY,
-                                           "responses": dict({"200": ITINERARY, "413": PROBLEM}, **ERRORS)}},
+            "/api/v1/route": _plan("route", "Itinerary through points in order"),
+            "/api/v1/tour": _plan("tour", "Best order through up to 25 stops"),
+            "/api/v1/loop": _plan("loop", "Loops of a target length from a start"),
+            "/api/v1/stages": _plan("stages", "Multi-day itinerary, stage ends at lodging or "
+                                              "stations"),
+            "/api/v1/places": _get("Search places", _params(*PLACES_PARAMS),
+                                   {"200": _json("Places"), "400": PROBLEM}),
+            "/api/v1/gpx/stats": {"post": {
+                "summary": "Statistics of an uploaded GPX", "requestBody": GPX_BODY,
+                "responses": {"200": _json("Statistics"), "400": PROBLEM, "413": PROBLEM}}},
+            "/api/v1/gpx/match": {"post": {
+                "summary": "Uploaded GPX matched onto the network",
+                "parameters": _params(*MATCH_PARAMS), "requestBody": GPX_BODY,
+                "responses": dict({"200": ITINERARY}, **ERRORS)}},
             "/api/v1/itineraries": {
                 "get": {"summary": "Saved itineraries (published ones for the public)",
-                        "parameters": [_q("q", "Search text")],
-                        "responses": {"200": {"description": "List", "content": {
-                            "application/json": {"schema": {"type": "object"}}}}}},
+                        "parameters": _params(*LIST_PARAMS),
+                        "responses": {"200": _json("List"), "400": PROBLEM}},
                 "post": {"summary": "Plan and save an itinerary (staff)", "security": AUTH,
-                         "requestBody": SAVE_BODY, "responses": dict({"201": saved["200"]}, **write_errors)}},
+                         "requestBody": SAVE_BODY,
+                         "responses": dict({"201": saved["200"]}, **write_errors)}},
             "/api/v1/itineraries/{item_id}": {
                 "get": {"summary": "A saved itinerary", "parameters": [ID], "responses": saved},
                 "put": {"summary": "Update (staff, If-Match)", "security": AUTH,
@@ -132,47 +133,45 @@ def document() -> dict:
                 "summary": "Back to draft (staff, If-Match)", "security": AUTH,
                 "parameters": [ID, IF_MATCH], "responses": dict(saved, **write_errors)}},
             "/api/v1/itineraries/{item_id}/export.{fmt}": {"get": {
-                "summary": "Export a saved itinerary", "parameters": [ID, {
-                    "name": "fmt", "in": "path", "required": True, "schema": {
-                        "type": "string", "enum": ["gpx", "geojson", "json", "zip", "html"]}}],
-                "responses": {"200": ITINERARY, "404": PROBLEM}}},
-            "/api/v1/geotrek/trek": _get("Plan and answer a Geotrek API v2 trek (a tour with days)", [
-                PROFILE, POINTS, _q("days", "Number of days: a tour with steps", schema={"type": "integer"}),
-                _q("max_km", "Maximum km per day", schema={"type": "number"}),
-                _q("name", "Trek name"), _q("language", "fr or en: plain strings")],
-                {"200": {"description": "Geotrek trek or tour", "content": {"application/json": {
-                    "schema": {"type": "object"}}}}, "400": PROBLEM, "422": PROBLEM}),
+                "summary": "Export a saved itinerary",
+                "parameters": [ID, fmt] + _params(*OUTPUT_PARAMS[1:]),
+                "responses": dict({"200": ITINERARY}, **read_errors)}},
+            "/api/v1/geotrek/trek": _get(
+                "Plan and answer a Geotrek API v2 trek (a tour with days)",
+                _params(*PLAN_PARAMS["stages"], *GEOTREK_TREK_PARAMS),
+                dict({"200": geotrek}, **ERRORS)),
             "/api/v1/geotrek/itineraries/{item_id}.json": {"get": {
-                "summary": "A saved itinerary as a Geotrek trek or tour", "parameters": [ID],
-                "responses": {"200": {"description": "Geotrek trek", "content": {
-                    "application/json": {"schema": {"type": "object"}}}}, "404": PROBLEM}}},
+                "summary": "A saved itinerary as a Geotrek trek or tour",
+                "parameters": [ID, GEOTREK_LANGUAGE.openapi()],
+                "responses": dict({"200": geotrek}, **read_errors)}},
             "/api/v1/geotrek/itineraries/{item_id}.kml": {"get": {
                 "summary": "A saved itinerary as KML", "parameters": [ID],
-                "responses": {"200": {"description": "KML", "content": {
-                    "application/vnd.google-earth.kml+xml": {"schema": {"type": "string"}}}},
-                    "404": PROBLEM}}},
+                "responses": dict({"200": _file("KML", "application/vnd.google-earth.kml+xml")},
+                                  **read_errors)}},
             "/api/v1/geotrek/itineraries/{item_id}.gpx": {"get": {
                 "summary": "A saved itinerary as Geotrek-flavoured GPX", "parameters": [ID],
-                "responses": {"200": {"description": "GPX", "content": {
-                    "application/gpx+xml": {"schema": {"type": "string"}}}}, "404": PROBLEM}}},
+                "responses": dict({"200": _file("GPX", "application/gpx+xml")}, **read_errors)}},
             "/api/v1/geotrek/import": {"post": {
                 "summary": "Import Geotrek treks/tours as saved itineraries (staff)", "security": AUTH,
-                "parameters": [_q("match", "1: match onto the network"), PROFILE],
+                "parameters": _params(*GEOTREK_IMPORT_PARAMS),
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"type": "object"}}}},
-                "responses": {"201": {"description": "Saved", "content": {"application/json": {
-                    "schema": {"type": "object"}}}}, "400": PROBLEM, "401": PROBLEM, "403": PROBLEM}}},
+                "responses": dict({"201": _json("Saved")}, **write_errors)}},
             **routing_paths(),
+            **geotrek_v2_paths(),
             "/health": {"get": {"summary": "Service and graph metadata", "responses": {
-                "200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}},
-                "503": {"description": "No graph loaded"}}}},
+                "200": _json("OK"), "503": _json("No graph loaded")}}},
             **node_openapi.paths(),
         },
         "components": {
-            "schemas": {"Problem": {"type": "object", "properties": {
+            "schemas": {"Problem": {"type": "object", "required": ["title", "status"], "properties": {
                 "type": {"type": "string"}, "title": {"type": "string"},
                 "status": {"type": "integer"}, "detail": {"type": "string"},
-                "instance": {"type": "string"}}}},
+                "instance": {"type": "string"},
+                "invalid_params": {"type": "array", "description": "The fields at fault",
+                                   "items": {"type": "object", "required": ["name", "reason"],
+                                             "properties": {"name": {"type": "string"},
+                                                            "reason": {"type": "string"}}}}}}},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
                                 "session": {"type": "apiKey", "in": "cookie", "name": "session"}}},
     }

@@ -1,7 +1,7 @@
 """HTML pages: staff designer, login, public itinerary pages, embeds."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import numpy as np
 from flask import (Blueprint, Response, abort, current_app, g, redirect, render_template,
@@ -45,12 +45,14 @@ def safe_next(value: str | None, default: str) -> str:
     ``/\\x`` as ``//x``), and any control character or space — browsers drop tabs
     and newlines, so ``/%09/evil.example/`` would become ``//evil.example/``.
     """
-    if not value or len(value) > 2000 or any(
-            c == "\\" or c.isspace() or not c.isprintable() for c in value):
+    if not value or len(value) > 2000:
         return default
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//"):
-        return default
+    for text in (value, unquote(value)):          # also once percent-decoded: /%09/ is /\t/
+        if any(c == "\\" or c.isspace() or not c.isprintable() for c in text):
+            return default
+        parts = urlsplit(text)
+        if parts.scheme or parts.netloc or not text.startswith("/") or text.startswith("//"):
+            return default
     return value
 
 

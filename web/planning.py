@@ -1,55 +1,79 @@
-"""One place that turns request parameters into itineraries (API, pages, saved ones)."""
+"""One place that turns request parameters into itineraries (API, pages, saved ones).
+
+The parameters of each kind are declared once (:data:`PLAN_PARAMS`): the same
+specs check every request, whatever its source, and write the OpenAPI document.
+"""
 from __future__ import annotations
 
-import math
+from flask import current_app
 
-from routing import InvalidQueryError, parse_points
+from routing import PROFILES
+from routing.budget import Budget
 from routing.corridor import places_along
 
+from .params import InvalidParameterError, Param, parse_all
+
 KINDS = ("route", "tour", "loop", "stages")
+MAX_POINTS_TEXT = 4000          # 50 points of "LAT,LON" or place ids
+
+PROFILE = Param("profile", enum=tuple(PROFILES), default="hike", max_length=20,
+                description="Travel profile")
+PREFERENCE = Param("route_preference", "number", "Preference for signed routes of the "
+                   "profile's kind (0-10)", minimum=0, maximum=10)
+POINTS = Param("points", "points", "Points 'LAT,LON;LAT,LON' or place ids, in order",
+               required=True, max_length=MAX_POINTS_TEXT, max_items=50,
+               example="50.4432,2.7885;site:louvre-lens")
+
+PLAN_PARAMS = {
+    "route": (PROFILE, POINTS, PREFERENCE),
+    "tour": (PROFILE, Param("stops", "points", "Stops, first = start", required=True,
+                            max_length=2000, max_items=25,
+                            example="site:base-11-19;site:louvre-lens;site:lewarde"),
+             PREFERENCE,
+             Param("closed", "boolean", "Come back to the start", default=False),
+             Param("fixed_end", "boolean", "Last stop is the end", default=False),
+             Param("free_start", "boolean", "Any stop may come first", default=False),
+             Param("start_time", "string", "Departure time HH:MM (needed with windows)",
+                   max_length=5, example="09:00"),
+             Param("windows", "string", "Arrival window per stop, ';'-separated like the stops: "
+                   "'HH:MM-HH:MM', '-17:00' (before), '10:00-' (after) or empty",
+                   max_length=25 * 12, example=";-17:00"),
+             Param("visit_min", "string", "Minutes spent at each stop: one value, or one per "
+                   "stop ';'-separated", max_length=25 * 5, example="60")),
+    "loop": (PROFILE, Param("start", "points", "Start point or place id", required=True,
+                            max_length=MAX_POINTS_TEXT, max_items=1, example="site:base-11-19"),
+             Param("km", "number", "Target length, km (±10 %)", required=True, minimum=0.5,
+                   maximum=400, example=12),
+             Param("via", "points", "Places the loop must pass", max_length=1000, max_items=10),
+             Param("favour", "list", "Place kinds to pass, comma separated", max_length=40,
+                   max_items=10),
+             Param("seed", "integer", "Same seed, same loops", default=0, minimum=0,
+                   maximum=2 ** 31),
+             Param("candidates", "integer", "How many ranked loops", default=3, minimum=1,
+                   maximum=10),
+             PREFERENCE),
+    "stages": (PROFILE, POINTS,
+               Param("days", "integer", "Number of days", minimum=1, maximum=60),
+               Param("max_km", "number", "Maximum km per day", minimum=1, maximum=500),
+               Param("detour_m", "number", "Detour budget to lodging, metres", default=2000.0,
+                     minimum=0, maximum=20000),
+               PREFERENCE),
+}
 
 
-def _float(params, name, default=None, lo=None, hi=None):
-    raw = params.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        value = math.nan
-    if not math.isfinite(value):
-        raise InvalidQueryError(f"parameter {name!r} must be a number, not {raw!r}")
-    if (lo is not None and value < lo) or (hi is not None and value > hi):
-        raise InvalidQueryError(f"parameter {name!r} must be between {lo} and {hi}")
-    return value
+#: Every kind: the width of the corridor of places along (their detours are network ones).
+CORRIDOR = Param("corridor_m", "number", "Width (m, each side) of the corridor of places along "
+                 "the route; their detours are measured on the network", minimum=10,
+                 maximum=5000)
+for _kind in PLAN_PARAMS:
+    PLAN_PARAMS[_kind] = PLAN_PARAMS[_kind] + (CORRIDOR,)
 
 
-def _bool(params, name) -> bool:
-    value = params.get(name)
-    if isinstance(value, bool):
-        return value
-    return str(value).lower() in ("1", "true", "yes", "on")
-
-
-def _points(params, name, required=True):
-    raw = params.get(name)
-    if isinstance(raw, list):          # JSON bodies may send [[lat, lon], "place-id", …]
-        return [tuple(p) if isinstance(p, (list, tuple)) else p for p in raw]
-    if raw in (None, ""):
-        if required:
-            raise InvalidQueryError(f"parameter {name!r} is required")
-        return []
-    return parse_points(str(raw))
-
-
-def plan(router, kind: str, params) -> object:
-    """Plan an itinerary of ``kind`` from ``params`` (query args or a JSON object).
-
-    ``corridor_m`` (each side, 10–5000 m) re-measures the places along with
-    that corridor width. Returns an Itinerary, or a list of them for ``loop``.
-    """
-    corridor = _float(params, "corridor_m", None, 10, 5000)
-    result = _plan(router, kind, params)
+def plan(router, kind: str, params, prefix: str = "", budget=None) -> object:
+    """Plan an itinerary of ``kind`` from ``params``; with ``corridor_m`` the places along are
+    re-measured in a corridor of that width (see :func:`_plan`)."""
+    result = _plan(router, kind, params, prefix, budget)
+    corridor = CORRIDOR.parse(params.get("corridor_m"), prefix)
     if corridor is not None:
         for itinerary in result if isinstance(result, list) else [result]:
             itinerary.places = places_along(router, itinerary, corridor)
@@ -57,38 +81,45 @@ def plan(router, kind: str, params) -> object:
     return result
 
 
-def _plan(router, kind: str, params) -> object:
+def _plan(router, kind: str, params, prefix: str = "", budget=None) -> object:
+    """Plan an itinerary of ``kind`` from ``params`` (query args or a JSON object).
+
+    Parameters
+    ----------
+    prefix : str
+        Put before field names in errors (``"request."`` for a saved itinerary's body).
+    budget : routing.budget.Budget, optional
+        Bounds the work of loops (and whatever else takes one).
+
+    Returns an Itinerary, or a list of them for ``loop``.
+
+    Raises
+    ------
+    InvalidParameterError
+        A parameter of the wrong type, length or range (``.name`` says which).
+    """
     if kind not in KINDS:
-        raise InvalidQueryError(f"unknown itinerary kind {kind!r}; one of {', '.join(KINDS)}")
-    profile = str(params.get("profile") or "hike")
-    pref = _float(params, "route_preference", None, 0, 10)
+        raise InvalidParameterError("kind", f"must be one of {', '.join(KINDS)}")
+    p = parse_all(PLAN_PARAMS[kind], params, prefix)
+    profile, pref = p["profile"], p["route_preference"]
     if kind == "route":
-        return router.route(_points(params, "points"), profile, pref)
+        return router.route(p["points"], profile, pref)
     if kind == "tour":
-        return router.tour(_points(params, "stops"), profile,
-                           fixed_start=not _bool(params, "free_start"),
-                           fixed_end=_bool(params, "fixed_end"), closed=_bool(params, "closed"),
-                           route_preference=pref, start_time=params.get("start_time"),
-                           windows=params.get("windows"), visit_min=params.get("visit_min"))
+        return router.tour(p["stops"], profile, fixed_start=not p["free_start"],
+                           fixed_end=p["fixed_end"], closed=p["closed"], route_preference=pref,
+                           start_time=p["start_time"], windows=p["windows"],
+                           visit_min=p["visit_min"])
     if kind == "loop":
-        start = _points(params, "start")
-        if len(start) != 1:
-            raise InvalidQueryError("a loop needs exactly one start point")
-        favour = params.get("favour")
-        if isinstance(favour, str):
-            favour = [f for f in favour.split(",") if f]
-        return router.loop(start[0], _float(params, "km", None, 0.5, 400) or _missing("km"),
-                           profile, via=_points(params, "via", required=False), favour=favour,
-                           candidates=int(_float(params, "candidates", 3, 1, 10)),
-                           seed=int(_float(params, "seed", 0, 0, 2 ** 31)),
-                           route_preference=pref)
-    days = _float(params, "days", None, 1, 60)
-    max_km = _float(params, "max_km", None, 1, 500)
-    base = router.route(_points(params, "points"), profile, pref)
-    return router.stages(base, days=None if days is None else int(days), max_km=max_km,
-                         detour_m=_float(params, "detour_m", 2000.0, 0, 20000),
+        options = {"budget": budget} if budget is not None else {}
+        return router.loop(p["start"][0], p["km"], profile, via=p["via"] or (),
+                           favour=p["favour"], candidates=p["candidates"], seed=p["seed"],
+                           route_preference=pref, **options)
+    base = router.route(p["points"], profile, pref)
+    return router.stages(base, days=p["days"], max_km=p["max_km"], detour_m=p["detour_m"],
                          route_preference=pref)
 
 
-def _missing(name):
-    raise InvalidQueryError(f"parameter {name!r} is required")
+def request_budget() -> Budget:
+    """The work budget of one HTTP request, from the app config (``BASSIN_BUDGET_*``)."""
+    config = current_app.config
+    return Budget(seconds=config["BUDGET_SECONDS"], work=config["BUDGET_WORK"])

@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from graphs.errors import BassinRoutesError, GraphLoadError
 from gpx.errors import GPXInputError
+from routing.budget import BudgetExceededError
 from routing.errors import (ImpossibleLoopError, ImpossibleStagesError, InvalidQueryError,
                             NoRouteLeftError, PointOffNetworkError, TimeWindowError,
                             TooManyStopsError, UnknownProfileError, UnreachableError)
@@ -41,6 +42,11 @@ class Problem(Exception):
         self.status, self.title, self.detail, self.kind, self.extra = status, title, detail, kind, extra
 
 
+def invalid_params(name: str, reason: str) -> dict:
+    """The ``invalid_params`` member (RFC 9457, section 3) naming one bad field."""
+    return {"field": name, "invalid_params": [{"name": name, "reason": reason}]}
+
+
 def problem_response(status: int, title: str, detail: str = "", kind: str = "about:blank",
                      **extra):
     body = {"type": kind if kind == "about:blank" else f"/api/v1/problems/{kind}",
@@ -60,6 +66,21 @@ def _html_error(exc: HTTPException):
 
 
 def register(app: Flask) -> None:
+    from .params import InvalidParameterError      # params builds on this module
+
+    @app.errorhandler(InvalidParameterError)
+    def _parameter(exc: InvalidParameterError):
+        return problem_response(400, "Invalid parameter", str(exc), "invalid-params",
+                                **invalid_params(exc.name, exc.reason))
+
+    @app.errorhandler(BudgetExceededError)
+    def _budget(exc: BudgetExceededError):
+        if exc.kind == "work":         # the query itself is too big
+            return problem_response(422, "Too much work", str(exc), "budget-exceeded")
+        response = problem_response(503, "Busy", str(exc), "budget-exceeded")
+        response.headers["Retry-After"] = str(app.config.get("BUDGET_RETRY_AFTER_S", 30))
+        return response
+
     @app.errorhandler(Problem)
     def _problem(exc: Problem):
         return problem_response(exc.status, exc.title, exc.detail, exc.kind, **exc.extra)

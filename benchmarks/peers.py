@@ -1,0 +1,152 @@
+"""Benchmark against the peers on the same pairs, in one run: OSRM, Valhalla, RoutingKit.
+
+* ours: ``RoutingService.route()`` in process (snap, CH, geometry, breakdowns,
+  places), the same + GeoJSON text, ``/api/v1/route`` over HTTP (loopback,
+  keep-alive) and the bare CH node-to-node query;
+* OSRM (osrm-bindings: ``osrm-extract -p foot.lua``, ``osrm-contract``): the
+  in-process ``Route`` with ``overview=full, geometries=geojson``, and
+  ``osrm-routed`` over HTTP with the same options;
+* Valhalla (pyvalhalla: ``valhalla_build_tiles``): ``Actor.route``, pedestrian;
+* RoutingKit CCH (routingkit-cch) on *our* arcs and weights (rounded to ms),
+  node to node, against our CH on the same node pairs.
+
+The peers need Python >= 3.12 (``--peer-python``: a venv with
+``pip install osrm-bindings pyvalhalla routingkit-cch numpy``); they run in a
+child process of that Python. Every sub-measurement that fails is reported
+with its error and the others go on. Prints one JSON object with the ratios.
+
+    /root/.pyenv/versions/3.12.1/bin/python -m venv /tmp/peers
+    /tmp/peers/bin/pip install osrm-bindings pyvalhalla routingkit-cch numpy
+    python benchmarks/peers.py --osm ../shared/data/osm/heidelberg.osm.pbf \\
+        --graph build/heidelberg --peer-python /tmp/peers/bin/python --work /tmp/peers-work
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from route_scaling import node_pairs  # noqa: E402  (benchmarks/ is this script's path)
+
+PEER = (Path(__file__).resolve().parent / "peers_child.py")
+
+
+def p50(values) -> float | None:
+    return round(float(np.median(values)) * 1000, 4) if len(values) else None
+
+
+def measure(out: dict, name: str, fn) -> None:
+    try:
+        out[name] = fn()
+    except Exception as exc:      # one failed measurement must not hide the others
+        out[name] = {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def ours(service, graph, pairs, profile: str) -> dict:
+    from web.bench import http_route_times
+
+    coords = [((float(graph.node_lat[a]), float(graph.node_lon[a])),
+               (float(graph.node_lat[b]), float(graph.node_lon[b]))) for a, b in pairs]
+    network = service.network(profile)
+    result: dict = {}
+
+    def route_times(serialise: bool):
+        times = []
+        for a, b in coords[:5] + coords:
+            t0 = time.perf_counter()
+            it = service.route([a, b], profile)
+            if serialise:
+                json.dumps(it.to_geojson())
+            times.append(time.perf_counter() - t0)
+        return times[5:]
+
+    measure(result, "route_p50_ms", lambda: p50(route_times(False)))
+    measure(result, "route_geojson_p50_ms", lambda: p50(route_times(True)))
+    measure(result, "http_route_geojson_p50_ms", lambda: p50(http_route_times(service, coords,
+                                                                              profile)[0]))
+
+    def ch():
+        times, costs = [], []
+        for s, t in pairs[:5] + pairs:
+            t0 = time.perf_counter()
+            costs.append(network.node_query(s, t)[0])
+            times.append(time.perf_counter() - t0)
+        result["ch_costs"] = costs[5:]
+        return p50(times[5:])
+
+    measure(result, "ch_query_p50_ms", ch)
+    return result
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--osm", type=Path, required=True, help="the OSM extract the graph was built from")
+    parser.add_argument("--graph", type=Path, required=True)
+    parser.add_argument("--peer-python", type=Path, required=True)
+    parser.add_argument("--work", type=Path, required=True, help="peers' data (kept for reruns)")
+    parser.add_argument("--profile", default="hike")
+    parser.add_argument("--pairs", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=2)
+    args = parser.parse_args(argv)
+    from graphs.store import load_graph
+    from routing import RoutingService
+
+    graph = load_graph(args.graph)
+    service = RoutingService(graph, profiles=(args.profile,))
+    pairs = node_pairs(graph, args.pairs, args.seed)
+    out: dict = {"graph": graph.meta.get("name"), "profile": args.profile, "pairs": len(pairs)}
+    measure(out, "ours", lambda: ours(service, graph, pairs, args.profile))
+    ch_costs = out["ours"].pop("ch_costs", None) if isinstance(out["ours"], dict) else None
+    network = service.network(args.profile)
+    args.work.mkdir(parents=True, exist_ok=True)
+    np.savez(args.work / "input.npz", tails=np.asarray(network.tails),
+             heads=np.asarray(network.heads),
+             weights=np.round(np.asarray(network.costs) * 1000).astype(np.int64),
+             lat=np.asarray(graph.node_lat), lon=np.asarray(graph.node_lon),
+             pairs=np.array(pairs, np.int64).reshape(-1, 2))
+    task = {"osm": str(args.osm.resolve()), "work": str(args.work.resolve()),
+            "input": str(args.work / "input.npz")}
+
+    def peers():
+        run = subprocess.run([str(args.peer_python), str(PEER), json.dumps(task)],
+                             capture_output=True, text=True, timeout=3600)
+        if run.returncode:
+            raise RuntimeError(run.stderr.strip().splitlines()[-1] if run.stderr else "failed")
+        return json.loads(run.stdout.strip().splitlines()[-1])
+
+    measure(out, "peers", peers)
+    peer = out["peers"] if isinstance(out["peers"], dict) else {}
+    if ch_costs is not None and "cch_distances" in peer.get("routingkit", {}):
+        cch = peer["routingkit"].pop("cch_distances")
+        out["cch_vs_ch_mismatches"] = int(sum(
+            (d is None) != (c > 1e29) or (d is not None and abs(d / 1000 - c) > 1e-3 * max(c, 1.0))
+            for d, c in zip(cch, ch_costs)))
+    ratios = {}
+    mine = out["ours"] if isinstance(out["ours"], dict) else {}
+    for label, a, b in (
+            ("route_vs_osrm_inprocess", mine.get("route_p50_ms"),
+             peer.get("osrm", {}).get("route_p50_ms")),
+            ("http_vs_osrm_routed", mine.get("http_route_geojson_p50_ms"),
+             peer.get("osrm_http", {}).get("route_p50_ms")),
+            ("route_vs_valhalla", mine.get("route_p50_ms"),
+             peer.get("valhalla", {}).get("route_p50_ms")),
+            ("ch_vs_routingkit_cch", mine.get("ch_query_p50_ms"),
+             peer.get("routingkit", {}).get("query_p50_ms"))):
+        if a and b:
+            ratios[label] = round(a / b, 3)
+    out["ratios_ours_over_peer"] = ratios
+    json.dump(out, sys.stdout, indent=1)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""Arrays on disk: one ``.npy`` per array, written atomically, mapped read-only.
+
+Compiled graphs store their arrays this way (:mod:`graphs.store`), and so do the
+structures derived from a graph that are slow to compute (profile networks,
+contraction hierarchies, the spatial index): kept in ``<graph>/cache``, they are
+memory-mapped by every process serving the graph, which then share the pages.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+
+def write_arrays(directory: Path, arrays: dict) -> None:
+    """One ``<name>.npy`` per array in ``directory`` (created if needed)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, array in arrays.items():
+        np.save(directory / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
+
+
+def save_arrays(directory: str | Path, arrays: dict) -> Path | None:
+    """Write ``arrays`` as a directory of ``.npy`` files atomically (a cache beside a graph).
+
+    Returns the directory, or None when it cannot be written (a read-only graph
+    directory): caches are an optimisation, never a reason to fail.
+    """
+    directory = Path(directory)
+    try:
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    except OSError:
+        return None
+    try:
+        write_arrays(tmp, arrays)
+        tmp.rename(directory)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        return directory if directory.is_dir() else None   # another process was faster
+    return directory
+
+
+def map_arrays(directory: str | Path, names=None) -> dict | None:
+    """The ``.npy`` arrays of a directory, memory-mapped read-only (None if unreadable).
+
+    Parameters
+    ----------
+    names : iterable of str, optional
+        Arrays that must be there (all ``.npy`` files when omitted).
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        return None
+    names = list(names) if names is not None else [p.stem for p in directory.glob("*.npy")]
+    try:
+        return {name: mapped(directory / f"{name}.npy") for name in names}
+    except (OSError, ValueError):
+        return None
+
+
+def mapped(path: Path) -> np.ndarray:
+    """A read-only array over the file's pages: a plain ndarray view of the ``np.memmap``
+    (its ``base``), as the memmap subclass makes every slice slower."""
+    return np.asarray(np.load(path, mmap_mode="r", allow_pickle=False))
+
+
+def cached_arrays(directory: str | Path | None, compute: Callable[[], dict],
+                  names=None) -> dict:
+    """``compute()``'s arrays, kept in ``directory`` and mapped read-only from there.
+
+    Parameters
+    ----------
+    directory : path, optional
+        Where the arrays live (its name should carry a digest of their inputs); None
+        (a graph built in memory): just compute.
+    compute : callable
+        Returns the arrays (dict of name -> ndarray) when they are not on disk.
+    names : iterable of str, optional
+        Arrays that must be present for the directory to count.
+    """
+    if directory is not None:
+        arrays = map_arrays(directory, names)
+        if arrays is not None:
+            return arrays
+    arrays = compute()
+    if directory is not None and save_arrays(directory, arrays):
+        return map_arrays(directory, names) or arrays
+    return arrays
