@@ -58,18 +58,19 @@ def ours(service, graph, pairs, profile: str) -> dict:
     network = service.network(profile)
     result: dict = {}
 
-    def route_times(serialise: bool):
+    def route_times(serialise: bool, clock):
         times = []
         for a, b in coords[:5] + coords:
-            t0 = time.perf_counter()
+            t0 = clock()
             it = service.route([a, b], profile)
             if serialise:
                 json.dumps(it.to_geojson())
-            times.append(time.perf_counter() - t0)
+            times.append(clock() - t0)
         return times[5:]
 
-    measure(result, "route_p50_ms", lambda: p50(route_times(False)))
-    measure(result, "route_geojson_p50_ms", lambda: p50(route_times(True)))
+    measure(result, "route_p50_ms", lambda: p50(route_times(False, time.perf_counter)))
+    measure(result, "route_cpu_p50_ms", lambda: p50(route_times(False, time.thread_time)))
+    measure(result, "route_geojson_p50_ms", lambda: p50(route_times(True, time.perf_counter)))
     measure(result, "http_route_geojson_p50_ms", lambda: p50(http_route_times(service, coords,
                                                                               profile)[0]))
 
@@ -134,6 +135,8 @@ def main(argv=None) -> int:
     for label, a, b in (
             ("route_vs_osrm_inprocess", mine.get("route_p50_ms"),
              peer.get("osrm", {}).get("route_p50_ms")),
+            ("route_cpu_vs_osrm_inprocess_cpu", mine.get("route_cpu_p50_ms"),
+             peer.get("osrm", {}).get("route_cpu_p50_ms")),
             ("http_vs_osrm_routed", mine.get("http_route_geojson_p50_ms"),
              peer.get("osrm_http", {}).get("route_p50_ms")),
             ("route_vs_valhalla", mine.get("route_p50_ms"),

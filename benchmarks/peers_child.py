@@ -29,17 +29,19 @@ def measure(out: dict, name: str, fn) -> None:
         out[name] = {"error": f"{type(exc).__name__}: {str(exc)[-300:]}"}
 
 
-def timed(call, requests) -> tuple[list, int]:
-    """Seconds of ``call(r)`` for each request (after five warm-up calls), and failures."""
-    times, fails = [], 0
+def timed(call, requests) -> tuple[list, list, int]:
+    """Wall and thread-CPU seconds of ``call(r)`` per request (after five warm-up calls),
+    and the failures."""
+    times, cpu, fails = [], [], 0
     for request in requests[:5] + requests:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         try:
             call(request)
         except Exception:
             fails += 1
         times.append(time.perf_counter() - t0)
-    return times[5:], fails
+        cpu.append(time.thread_time() - c0)
+    return times[5:], cpu[5:], fails
 
 
 def free_port() -> int:
@@ -79,8 +81,8 @@ def osrm_inprocess(base: str, coords) -> dict:
     engine = osrm.OSRM(storage_config=base, algorithm="CH", use_shared_memory=False)
     params = [osrm.RouteParameters(coordinates=[(a[1], a[0]), (b[1], b[0])],
                                    overview="full", geometries="geojson") for a, b in coords]
-    times, fails = timed(engine.Route, params)
-    return {"route_p50_ms": p50(times), "failures": fails}
+    times, cpu, fails = timed(engine.Route, params)
+    return {"route_p50_ms": p50(times), "route_cpu_p50_ms": p50(cpu), "failures": fails}
 
 
 def osrm_http(base: str, coords) -> dict:
@@ -122,11 +124,12 @@ def valhalla(osm: Path, work: Path, coords) -> dict:
     from valhalla.config import get_config
 
     tiles = work / "valhalla" / "tiles"
-    config = get_config(tile_extract=str(work / "valhalla" / "none.tar"), tile_dir=str(tiles))
+    fresh = not tiles.is_dir()
+    tiles.mkdir(parents=True, exist_ok=True)          # get_config wants it to exist
+    config = get_config(tile_extract="", tile_dir=str(tiles))      # tiles, no tar extract
     config_path = work / "valhalla" / "config.json"
     built = None
-    if not tiles.is_dir():
-        tiles.mkdir(parents=True)
+    if fresh or not any(tiles.iterdir()):
         config_path.write_text(json.dumps(config))
         binary = Path(valhalla.__file__).parent / "bin" / "valhalla_build_tiles"
         t0 = time.perf_counter()
@@ -136,8 +139,9 @@ def valhalla(osm: Path, work: Path, coords) -> dict:
     actor = valhalla.Actor(config)
     queries = [{"locations": [{"lat": a[0], "lon": a[1]}, {"lat": b[0], "lon": b[1]}],
                 "costing": "pedestrian", "directions_type": "none"} for a, b in coords]
-    times, fails = timed(actor.route, queries)
-    return {"route_p50_ms": p50(times), "failures": fails, "built_s": built}
+    times, cpu, fails = timed(actor.route, queries)
+    return {"route_p50_ms": p50(times), "route_cpu_p50_ms": p50(cpu), "failures": fails,
+            "built_s": built}
 
 
 def routingkit(data) -> dict:

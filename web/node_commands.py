@@ -9,14 +9,10 @@ import time
 from pathlib import Path
 
 from graphs.store import load_graph
-from routing import Router, parse_points
-from routing.connectivity import heritage_connectivity
 from routing.errors import InvalidQueryError
-from routing.node_network import NodePlanner
-from routing.node_proposal import propose_node_network
+from routing.points import parse_points
 
 from . import node_exports
-from .maps import folium_defaults, standalone_html
 
 
 def add_commands(sub) -> None:
@@ -83,8 +79,16 @@ def _one(text: str | None):
     return points[0]
 
 
+def _planner(args):
+    """The node planner of ``--graph`` (the routing engine loads only for these commands)."""
+    from routing import Router
+    from routing.node_network import NodePlanner
+
+    return NodePlanner(Router(load_graph(args.graph)))
+
+
 def run_nodes_list(args) -> int:
-    planner = NodePlanner(Router(load_graph(args.graph)))
+    planner = _planner(args)
     if not args.network:
         print(json.dumps({"networks": planner.networks(),
                           "issues": planner.table.get("issues", [])}, ensure_ascii=False, indent=1))
@@ -95,7 +99,7 @@ def run_nodes_list(args) -> int:
 
 
 def run_nodes_route(args) -> int:
-    planner = NodePlanner(Router(load_graph(args.graph)))
+    planner = _planner(args)
     nodes = [t.strip() for t in args.nodes.replace(";", ",").split(",") if t.strip()]
     started = time.perf_counter()
     result = planner.plan(args.network, nodes, _one(args.start), _one(args.end), args.profile)
@@ -114,6 +118,10 @@ def run_nodes_route(args) -> int:
 
 
 def run_connectivity(args) -> int:
+    from routing.connectivity import heritage_connectivity
+
+    from .maps import folium_defaults
+
     graph = load_graph(args.graph)
     result = heritage_connectivity(graph)
     if args.csv:
@@ -134,6 +142,10 @@ def run_connectivity(args) -> int:
 
 
 def run_proposal(args) -> int:
+    from routing.node_proposal import propose_node_network
+
+    from .maps import folium_defaults
+
     graph = load_graph(args.graph)
     for name in ("spur_m", "merge_m", "max_link_m"):
         if not 0 < getattr(args, name) <= 100_000:
@@ -155,4 +167,6 @@ def run_proposal(args) -> int:
 
 def _standalone(fmap) -> str:
     """A map file that works opened from disk: Leaflet inlined, its own CSP."""
+    from .maps import folium_defaults, standalone_html
+
     return standalone_html(fmap, folium_defaults()["tile_url"])
