@@ -5,38 +5,18 @@ import math
 
 import numpy as np
 
+from graphs.elevation import ASCENT_METHOD, climb
 from graphs.geo import geodesic_m
 
 from .reader import GPXData, Line
 
-#: Climb hysteresis (m): rises and falls smaller than this are GPS/DEM noise.
-CLIMB_THRESHOLD_M = 3.0
-
-
-def climb(ele: np.ndarray, threshold: float = CLIMB_THRESHOLD_M) -> tuple[float, float]:
-    """Ascent and descent with a median filter (5 points) and hysteresis.
-
-    Elevation in GPX files is noisy (GPS) or stepped (DEM, barometer): each
-    wiggle would add up. The filter removes spikes, the hysteresis counts a
-    rise only once it exceeds ``threshold`` from the last turning point.
-    """
-    ele = ele[np.isfinite(ele)]
-    if len(ele) < 2:
+def line_climb(line: Line) -> tuple[float, float]:
+    """Ascent and descent of a line by the project's one method
+    (:func:`graphs.elevation.climb`: 10 m resampling, 50 m moving average)."""
+    if len(line) < 2:
         return 0.0, 0.0
-    if len(ele) >= 5:
-        padded = np.pad(ele, 2, mode="edge")
-        windows = np.lib.stride_tricks.sliding_window_view(padded, 5)
-        ele = np.median(windows, axis=1)
-    up = down = 0.0
-    ref = ele[0]
-    for value in ele[1:]:
-        if value - ref >= threshold:
-            up += value - ref
-            ref = value
-        elif ref - value >= threshold:
-            down += ref - value
-            ref = value
-    return float(up), float(down)
+    steps = geodesic_m(line.lat[:-1], line.lon[:-1], line.lat[1:], line.lon[1:])
+    return climb(np.concatenate([[0.0], np.cumsum(steps)]), line.ele)
 
 
 def line_length(line: Line) -> float:
@@ -52,7 +32,7 @@ def gpx_stats(data: GPXData) -> dict:
     ascent = descent = 0.0
     has_ele = any(np.isfinite(line.ele).any() for line in lines)
     for line in lines:
-        up, down = climb(line.ele)
+        up, down = line_climb(line)
         ascent += up
         descent += down
     lats = np.concatenate([line.lat for line in lines] + [np.array([w["lat"] for w in data.waypoints])])
@@ -73,6 +53,7 @@ def gpx_stats(data: GPXData) -> dict:
             "north": float(lats.max()), "east": float(lons.max())},
         "duration_s": float(times.max() - times.min()) if len(times) >= 2 else None,
         "has_elevation": has_ele, "has_time": bool(len(times)),
+        "ascent_method": ASCENT_METHOD if has_ele else None,
     }
 
 

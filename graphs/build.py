@@ -10,6 +10,7 @@ import numpy as np
 
 from . import heritage, node_network
 from .compile import compile_network, way_kind_summary
+from .dem_download import DEM_CREDIT
 from .elevation import DEM
 from .graph import CompiledGraph
 from .osm_reader import read_osm
@@ -69,7 +70,9 @@ def build_graph(osm: str | Path, heritage_dir: str | Path | None = None,
             "dem": bool(dem),
             "min_component_m": settings.min_component_m,
             "far_from_network_m": settings.far_from_network_m,
-            "attribution": [OSM_ATTRIBUTION] + ([heritage.ATTRIBUTION] if heritage_dir else []),
+            "attribution": [OSM_ATTRIBUTION] + ([heritage.ATTRIBUTION] if heritage_dir else [])
+            + ([DEM_CREDIT] if dem and any("Copernicus" in src[1].name for src in dem.sources)
+               else []),
         }
         meta["dropped"] = arrays.pop("dropped")
         junctions = node_network.build_node_network(raw, arrays)

@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+from .dem_download import DEM_AREAS, download_dem
 from .download import AREAS, download_osm
 from .errors import DownloadError
 
@@ -24,7 +25,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                    help="with --area: download the region's PBF extract (resumable, checked "
                         "by MD5) and clip it to the area's outline, instead of Overpass")
     p.add_argument("--heritage", type=Path, help="folder of the official Bassin minier layers")
-    p.add_argument("--dem", type=Path, help="folder of SRTM .hgt/.hgt.zip tiles")
+    p.add_argument("--dem", help="folder of SRTM .hgt/.hgt.zip or GeoTIFF tiles, or 'download' "
+                                 "to fetch (once, cached) the Copernicus GLO-30 tiles of --dem-area")
+    p.add_argument("--dem-area", default="bassin-minier", choices=sorted(DEM_AREAS),
+                   help="area whose DEM '--dem download' fetches")
     p.add_argument("--out", type=Path, required=True,
                    help="graph pointer: a symlink switched atomically to the new build, "
                         "written in OUT.builds/ (servers reload it on SIGHUP)")
@@ -40,11 +44,12 @@ def run_build(args) -> int:
 
     if args.extract and (args.osm or args.bbox or args.place):
         raise DownloadError("--extract goes with --area (the extract of a named area)")
+    dem = download_dem(args.dem_area, settings) if args.dem == "download" else args.dem
     if args.extract:
         osm = download_extract(args.area or "bassin-minier", settings=settings)
     else:
         osm = args.osm or download_osm(area=args.area, bbox=args.bbox, place=args.place)
-    graph = build_graph(osm, heritage_dir=args.heritage, dem_dir=args.dem, name=args.name,
+    graph = build_graph(osm, heritage_dir=args.heritage, dem_dir=dem, name=args.name,
                         settings=settings)
     version = publish_graph(graph, args.out)
     summary = dict(graph.meta["summary"], out=str(args.out), version=str(version),

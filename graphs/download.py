@@ -109,22 +109,30 @@ def download_osm(area: str | None = None, bbox: str | tuple | None = None,
     data = urllib.parse.urlencode({"data": query}).encode()
     request = urllib.request.Request(settings.overpass_url, data=data,
                                      headers={"User-Agent": "bassin-routes/0.1"})
-    partial = cache.with_suffix(f".part{os.getpid()}")
+    stream_to_file(request, cache, settings, f"download {b}", f"Overpass ({settings.overpass_url})",
+                   OFFLINE_HINT)
+    return cache
+
+
+def stream_to_file(request, target: Path, settings, desc: str, server: str, hint: str) -> None:
+    """Stream a download into ``target`` with a progress bar (a ``.part`` file renamed when
+    complete, removed on failure); network and HTTP errors become a DownloadError that
+    names ``server`` and ends with ``hint`` (what to do offline)."""
+    partial = target.with_suffix(f".part{os.getpid()}")
     try:
         with urllib.request.urlopen(request, timeout=settings.download_timeout_s) as response, \
                 open(partial, "wb") as out, \
-                progress_bar(settings.progress, desc=f"download {b}", unit="B",
-                             unit_scale=True) as bar:
+                progress_bar(settings.progress, desc=desc, unit="B", unit_scale=True,
+                             total=int(response.headers.get("Content-Length") or 0) or None) as bar:
             while chunk := response.read(1 << 20):
                 out.write(chunk)
                 bar.update(len(chunk))
-        partial.rename(cache)
+        partial.rename(target)
     except urllib.error.HTTPError as exc:
         partial.unlink(missing_ok=True)
-        raise DownloadError(f"Overpass refused the download (HTTP {exc.code} {exc.reason}). "
-                            f"{OFFLINE_HINT}") from None
+        raise DownloadError(f"{server} refused the download (HTTP {exc.code} {exc.reason}). "
+                            f"{hint}") from None
     except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError) as exc:
         partial.unlink(missing_ok=True)
         reason = getattr(exc, "reason", exc)
-        raise DownloadError(f"cannot reach {settings.overpass_url} ({reason}). {OFFLINE_HINT}") from None
-    return cache
+        raise DownloadError(f"cannot reach {server} ({reason}). {hint}") from None

@@ -127,6 +127,10 @@ def attach_summits(places: list[Place], dem=None) -> list[Place]:
                           "ele": float(ele[i]), "source": "dem"}
         if summit is None:
             summit = {"lat": place.lat, "lon": place.lon, "ele": None, "source": "centroid"}
+        if summit["ele"] is None and dem is not None:    # a peak without ele=*: the DEM's
+            value = float(dem.elevations([summit["lat"]], [summit["lon"]])[0])
+            summit["ele"] = value if np.isfinite(value) else None
+            summit["ele_source"] = "dem" if np.isfinite(value) else None
         place.summit = summit
     return [p for p in places if p.id not in absorbed]
 

@@ -42,6 +42,8 @@ class Settings:
         points are not linked to them while a larger component is in reach.
     progress : bool or None
         Show progress bars; ``None`` shows them on a terminal only.
+    dem_url : str
+        Base URL of the Copernicus GLO-30 DEM tiles ``--dem download`` fetches.
     """
 
     cache_dir: Path = dataclasses.field(default_factory=_default_cache_dir)
@@ -53,6 +55,7 @@ class Settings:
     index_step_m: float = 25.0
     min_component_m: float = 1000.0
     progress: bool | None = None
+    dem_url: str = "https://copernicus-dem-30m.s3.amazonaws.com"
 
     @classmethod
     def from_env(cls) -> "Settings":

@@ -66,6 +66,7 @@ CATEGORICAL_KEYS = {
     "cycleway": "cycleway",
     "ref": "ref",                 # road number (D 943), for instructions
     "junction": "junction",       # roundabouts, for instructions
+    "ford": "ford",               # fords on the way, for warnings
 }
 
 #: Numeric way attributes: name in the graph -> OSM key.

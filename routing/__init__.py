@@ -9,7 +9,8 @@ from graphs.lazy import lazy_exports
 
 __all__ = ["RoutingService", "Router", "Itinerary", "PROFILES", "Profile", "get_profile", "parse_points",
            "RoutingError", "UnknownProfileError", "InvalidQueryError", "PointOffNetworkError",
-           "UnreachableError", "TooManyStopsError", "ImpossibleLoopError", "NoRouteLeftError"]
+           "UnreachableError", "TooManyStopsError", "ImpossibleLoopError", "NoRouteLeftError",
+           "UnreachableStopsError", "TimeWindowError", "ImpossibleStagesError"]
 
 __getattr__ = lazy_exports(__name__, {
     "ImpossibleLoopError": ".errors",
@@ -20,6 +21,9 @@ __getattr__ = lazy_exports(__name__, {
     "TooManyStopsError": ".errors",
     "UnknownProfileError": ".errors",
     "UnreachableError": ".errors",
+    "UnreachableStopsError": ".errors",
+    "TimeWindowError": ".errors",
+    "ImpossibleStagesError": ".errors",
     "Itinerary": ".itinerary",
     "PROFILES": ".profiles",
     "Profile": ".profiles",

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from graphs.elevation import climb
+
+from .hazards import EdgeWarnings, WarningRuns
 from .itinerary import Itinerary
-from .profiles import SAC_ORDER, is_busy, is_rough
 
 
 def edge_slice(graph, edge: int, a: float, b: float):
@@ -36,44 +38,15 @@ class EdgeFacts:
 
     def __init__(self, graph, profile):
         g = graph
-        self.rough = is_rough(g)
-        self.busy = is_busy(g)
-        self.steps = g.codes_of("highway", ("steps",))
-        self.dismount = g.codes_of("bicycle", ("dismount",))
-        hard = SAC_ORDER[1:] if profile.mode == "foot" else SAC_ORDER
-        self.difficult = g.codes_of("sac_scale", hard)
-        self.destination = g.codes_of("access", ("destination", "customers", "delivery"))
         self.signed = g.route_mask(profile.route_types)
-        unpaved = self.rough if (profile.mode == "bicycle" or profile.name == "family") \
-            else np.zeros(g.n_edges, bool)
-        #: edges on which :func:`_warning_types` has something to say
-        self.any_warning = (self.steps | unpaved | self.busy | self.difficult | self.dismount
-                            | self.destination)
+        #: per-edge warning masks of the profile (:mod:`routing.hazards`)
+        self.warnings = EdgeWarnings(g, profile)
         self.category_labels = {name: [v or "unknown" for v in g.vocab[name]]
                                 for name in ("surface", "highway")}
         names = [r.get("ref") or r.get("name") or f"relation {r['osm_id']}" for r in g.routes]
         index = {name: i for i, name in enumerate(dict.fromkeys(names))}
         #: (labels, label index of each route relation): signed routes reported by label
         self.route_labels = (list(index), np.array([index[n] for n in names] or [0], np.int64))
-
-
-def _warning_types(network, facts: EdgeFacts, edge: int) -> list[tuple[str, str]]:
-    g, mode = network.graph, network.profile.mode
-    out = []
-    if facts.steps[edge]:
-        out.append(("steps", "steps" + (": carry the bike" if mode == "bicycle" else "")))
-    if facts.rough[edge] and (mode == "bicycle" or network.profile.name == "family"):
-        out.append(("unpaved", f"surface {g.category('surface', edge) or g.category('smoothness', edge)}"))
-    if facts.busy[edge]:
-        out.append(("busy_road", f"{g.category('highway', edge)} road"
-                    + (f" ({g.name_of(edge)})" if g.name_of(edge) else "")))
-    if facts.difficult[edge]:
-        out.append(("difficult", f"sac_scale {g.category('sac_scale', edge)}"))
-    if facts.dismount[edge]:
-        out.append(("dismount", "walk the bike"))
-    if facts.destination[edge]:
-        out.append(("private_access", f"access {g.category('access', edge)}"))
-    return out
 
 
 def _flatten(paths: list) -> tuple:
@@ -143,21 +116,12 @@ def _by_label(labels: list, codes: np.ndarray, weights: np.ndarray) -> dict:
 
 def _warnings(network, facts: EdgeFacts, edge, start_m, length) -> list[dict]:
     """Warning runs: the same warning on consecutive pieces is one run."""
-    runs: list = []
-    open_runs: dict = {}
-    for i in np.flatnonzero(facts.any_warning[edge]):
-        total = float(start_m[i])
-        for key in _warning_types(network, facts, int(edge[i])):
-            run = open_runs.get(key)
-            if run is not None and abs(run["to_m"] - total) < 1.0:
-                run["to_m"] = total + float(length[i])     # the same warning goes on
-            else:
-                open_runs[key] = {"type": key[0], "detail": key[1],
-                                  "from_m": total, "to_m": total + float(length[i])}
-                runs.append(open_runs[key])
-    return [{"type": r["type"], "detail": r["detail"],
-             "from_km": round(float(r["from_m"]) / 1000, 2),
-             "to_km": round(float(r["to_m"]) / 1000, 2)} for r in runs]
+    runs = WarningRuns()
+    g = network.graph
+    for i in np.flatnonzero(facts.warnings.any[edge]):
+        runs.add(facts.warnings.of_edge(g, int(edge[i])), float(start_m[i]),
+                 float(start_m[i] + length[i]))
+    return runs.as_dicts()
 
 
 def assemble(network, facts: EdgeFacts, paths: list, waypoints: list, kind: str) -> Itinerary:
@@ -218,8 +182,9 @@ def assemble(network, facts: EdgeFacts, paths: list, waypoints: list, kind: str)
               "attribution": g.meta.get("attribution", []),
               "signed_m": float(length[facts.signed[edge]].sum())})
     for leg in itinerary.legs:
-        seg = itinerary.ele[leg["start"]:leg["end"] + 1]
-        d = np.diff(seg)
-        leg["ascent_m"] = round(float(np.nansum(np.where(d > 0, d, 0))), 1) if np.isfinite(seg).any() else None
-        leg["descent_m"] = round(float(np.nansum(np.where(d < 0, -d, 0))), 1) if np.isfinite(seg).any() else None
+        span = slice(leg["start"], leg["end"] + 1)
+        known = np.isfinite(itinerary.ele[span]).any()
+        up, down = climb(itinerary.cum_m[span], itinerary.ele[span]) if known else (None, None)
+        leg["ascent_m"] = None if up is None else round(up, 1)
+        leg["descent_m"] = None if down is None else round(down, 1)
     return itinerary

@@ -59,6 +59,18 @@ def run_bench(graph, profile: str = "hike", queries: int = 200, seed: int = 1,
     return result
 
 
+def random_stops(graph, network, n: int, rng, spread: float = 0.25) -> list[tuple]:
+    """``n`` random (lat, lon) of nodes of the main component that the network can leave,
+    drawn among the ``spread`` share of them nearest its centre."""
+    main = np.flatnonzero((graph.node_comp == np.argmax(graph.comp_length_m))
+                          & (np.diff(network.indptr) > 0))
+    center = np.array([np.median(graph.node_lat[main]), np.median(graph.node_lon[main])])
+    dist = np.hypot(graph.node_lat[main] - center[0], graph.node_lon[main] - center[1])
+    near = main[np.argsort(dist)[: max(int(len(main) * spread), n)]]
+    return [(float(graph.node_lat[k]), float(graph.node_lon[k]))
+            for k in rng.choice(near, n, replace=False)]
+
+
 def _timed(query, pairs) -> tuple[list, list]:
     """Seconds and cost of ``query(s, t)`` for each pair."""
     times, costs = [], []

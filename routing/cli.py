@@ -44,9 +44,14 @@ def add_commands(sub, writers: dict | None = None) -> None:
     p.add_argument("--free-start", action="store_true", help="any stop may come first")
     p.add_argument("--fixed-end", action="store_true", help="the last stop is the end")
     p.add_argument("--closed", action="store_true", help="come back to the start")
+    p.add_argument("--start-time", default=None, help="departure HH:MM (with --windows)")
+    p.add_argument("--windows", default=None,
+                   help="per stop arrival windows 'HH:MM-HH:MM;-17:00;;…' (aligned with --stops)")
+    p.add_argument("--visit-min", default=None, help="minutes at each stop (one or ';'-list)")
     p.set_defaults(func=lambda a: _plan(a, writers, lambda r: r.tour(
         a.stops, a.profile, fixed_start=not a.free_start, fixed_end=a.fixed_end,
-        closed=a.closed, route_preference=a.route_preference)))
+        closed=a.closed, route_preference=a.route_preference, start_time=a.start_time,
+        windows=a.windows, visit_min=a.visit_min)))
 
     p = sub.add_parser("loop", help="closed itinerary of a target length")
     _common(p, writers)

@@ -30,5 +30,32 @@ class ImpossibleLoopError(RoutingError):
     """No loop of the asked length (±10 %) through the asked places could be found."""
 
 
+class UnreachableStopsError(UnreachableError):
+    """Some stops of a tour cannot be joined to the others; ``stops`` names them."""
+
+    def __init__(self, message: str, stops: list[str]):
+        super().__init__(message)
+        self.stops = list(stops)
+        self.problem = {"field": "stops", "stops": self.stops}
+
+
+class TimeWindowError(RoutingError):
+    """No order of a tour's stops meets their time windows; ``stops`` names the windows
+    that cannot be met (or all windowed stops when no single one is to blame)."""
+
+    def __init__(self, message: str, stops: list[str]):
+        super().__init__(message)
+        self.stops = list(stops)
+        self.problem = {"field": "windows", "stops": self.stops}
+
+
+class ImpossibleStagesError(RoutingError):
+    """No split into the asked days meets the maximum km per day."""
+
+    def __init__(self, message: str, field: str = "max_km"):
+        super().__init__(message)
+        self.problem = {"field": field}
+
+
 class NoRouteLeftError(UnreachableError):
     """The request's options or avoided areas (or the configured closures) leave no path."""

@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 
+from graphs.elevation import ASCENT_METHOD, climb
+
 
 @dataclasses.dataclass
 class Itinerary:
@@ -28,11 +30,16 @@ class Itinerary:
     signed_routes : dict
         Metres on each signed route ``{label: m}`` (label: ref, else name).
     places : list of dict
-        Places within the corridor: ``id``, ``name``, ``kind``, ``km``,
-        ``detour_m``, ``unesco_id``, ``lat``, ``lon``.
+        Places within the corridor: ``id``, ``name``, ``kind``, ``km`` (where
+        the detour leaves the route), ``detour_m`` (there and back on the
+        network; ``detour_by`` says ``"network"``), ``there_m``/``back_m``,
+        ``offset_m`` (straight line), ``unesco_id``, ``lat``, ``lon``.
     warnings : list of dict
-        ``type`` (steps, unpaved, busy_road, difficult, dismount, …),
-        ``from_km``, ``to_km``, ``detail``.
+        Codes and numbers (words are made in ``web``): ``type`` (steps,
+        unpaved, poor_smoothness, busy_road, ford, dismount, difficult,
+        private_access, no_lodging), ``from_km``, ``to_km``, ``length_m``,
+        ``detail`` (``key=value`` of the cause) and the cause's tag values
+        (``surface``, ``smoothness``, ``highway``, ``name``, ``maxspeed``, …).
     stages : list of Itinerary
         Days of a multi-day itinerary (empty otherwise).
     pieces : list of list
@@ -70,18 +77,18 @@ class Itinerary:
 
     @property
     def ascent_m(self) -> float | None:
-        """Sum of the rises along the geometry (None without elevation)."""
-        return self._climb(+1)
+        """Ascent by :func:`graphs.elevation.climb` (None without elevation)."""
+        return self._climb(0)
 
     @property
     def descent_m(self) -> float | None:
-        return self._climb(-1)
+        """Descent by :func:`graphs.elevation.climb` (None without elevation)."""
+        return self._climb(1)
 
-    def _climb(self, sign: int) -> float | None:
+    def _climb(self, which: int) -> float | None:
         if not self.has_elevation:
             return None
-        diffs = np.diff(self.ele.astype(np.float64)) * sign
-        return float(np.nansum(np.where(diffs > 0, diffs, 0.0)))
+        return climb(self.cum_m, self.ele)[which]
 
     @property
     def is_closed(self) -> bool:
@@ -111,6 +118,7 @@ class Itinerary:
             "duration_s": round(float(self.duration_s), 1),
             "ascent_m": None if ascent is None else round(ascent, 1),
             "descent_m": None if descent is None else round(descent, 1),
+            "ascent_method": ASCENT_METHOD if ascent is not None else None,
             "closed": self.is_closed,
             "waypoints": self.waypoints,
             "legs": [{k: v for k, v in leg.items() if k not in ("start", "end")}

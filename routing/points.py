@@ -33,3 +33,15 @@ def parse_points(text: str) -> list:
         elif part:
             out.append(part)
     return out
+
+
+def summit_point(graph, place) -> tuple[float, float]:
+    """Where ``'<place id>@summit'`` goes: the graph node nearest the terril's summit (on
+    the terril), else the summit itself."""
+    summit = getattr(place, "summit", None)
+    if not summit:
+        raise InvalidQueryError(f"{place.id!r} has no summit to climb")
+    node = summit.get("node")
+    if node is not None:
+        return float(graph.node_lat[node]), float(graph.node_lon[node])
+    return float(summit["lat"]), float(summit["lon"])

@@ -16,12 +16,12 @@ from types import MappingProxyType
 from graphs.spatial import EdgeIndex
 
 from .assemble import EdgeFacts, assemble
-from .corridor import PlaceLayer
+from .corridor import PlaceLayer, places_along
 from .errors import InvalidQueryError, RoutingError, TooManyStopsError
 from .itinerary import Itinerary
 from .loop import plan_loop
 from .network import Endpoint, ProfileNetwork, check_snap
-from .points import MAX_POINTS, parse_points
+from .points import MAX_POINTS, parse_points, summit_point
 from .profiles import PROFILES, get_profile
 from .stages import split_stages
 from .tour import plan_tour
@@ -168,10 +168,13 @@ class RoutingService:
         """Snap a (lat, lon) or a place id onto the nearest edge usable by the network."""
         place = None
         if isinstance(point, str):
-            place = self.graph.place(point)
-            if place is None:
+            place_id, _, part = point.partition("@")
+            place = self.graph.place(place_id)
+            if place is None or part not in ("", "summit"):
                 raise InvalidQueryError(f"unknown place id {point!r}")
             query = (place.link["lat"], place.link["lon"]) if place.link else (place.lat, place.lon)
+            if part:                                # « climb this terril »: its summit
+                query = summit_point(self.graph, place)
         else:
             try:
                 query = (float(point[0]), float(point[1]))
@@ -211,8 +214,7 @@ class RoutingService:
     def assemble(self, network, paths: list, waypoints: list[dict], kind: str) -> Itinerary:
         """Itinerary of consecutive ``paths`` between ``waypoints`` (dicts), with places."""
         itinerary = assemble(network, self.facts(network), paths, waypoints, kind)
-        itinerary.places = self.places.along(itinerary.lat, itinerary.lon, itinerary.cum_m,
-                                             self.corridor_m)
+        itinerary.places = places_along(self, itinerary, self.corridor_m)
         itinerary.meta["cost"] = round(float(sum(p.cost for p in paths)), 3)
         return itinerary
 

@@ -5,25 +5,33 @@ import math
 
 import numpy as np
 
-from .errors import InvalidQueryError, RoutingError
+from .corridor import places_along
+from .errors import ImpossibleStagesError, InvalidQueryError, RoutingError
 from .network import Path
+from .stage_split import best_split, candidate_table
 
 STAGE_END_KINDS = ("lodging", "station")
 
 
-def _cut_points(total_m: float, days: int | None, max_km: float | None) -> list[float]:
+def _days(total_m: float, days: int | None, max_km: float | None) -> list[int]:
+    """Numbers of days to try, fewest first."""
     if days is None and max_km is None:
         raise InvalidQueryError("give the number of days or the maximum km per day")
     if days is not None and not 1 <= int(days) <= 60:
         raise InvalidQueryError("days must be between 1 and 60")
     if max_km is not None and not max_km > 0:
         raise InvalidQueryError("max km per day must be positive")
-    n = int(days) if days is not None else max(1, math.ceil(total_m / (max_km * 1000)))
-    return [total_m * k / n for k in range(1, n)]
+    if days is not None:
+        return [int(days)]
+    low = max(1, math.ceil(total_m / (max_km * 1000)))
+    if low > 60:
+        raise ImpossibleStagesError(f"{total_m / 1000:.1f} km at most {max_km:g} km a day "
+                                    f"needs more than 60 days")
+    return list(range(low, min(60, low + 4) + 1))
 
 
-def _network_detour(router, network, itinerary, place: dict) -> float:
-    """Metres there and back from the route (at the place's km) to the place."""
+def _measure(router, network, itinerary, place: dict) -> dict:
+    """The lodging's detour measured on the profile's own paths (what the stage will ride)."""
     lat, lon = (float(np.interp(place["km"] * 1000, itinerary.cum_m, v))
                 for v in (itinerary.lat, itinerary.lon))
     try:
@@ -31,39 +39,66 @@ def _network_detour(router, network, itinerary, place: dict) -> float:
         lodging = router.endpoint(place["id"], network)
         there, back = network.path(on_route, lodging), network.path(lodging, on_route)
     except RoutingError:
-        return math.inf
-    return sum(abs(b - a) for path in (there, back) for _, a, b in path.pieces)
+        return dict(place, there_m=math.inf, back_m=math.inf, measured=True)
+    walk = place.get("access_m", 0.0)
+    length = [sum(abs(b - a) for _, a, b in p.pieces) for p in (there, back)]
+    return dict(place, there_m=length[0] + walk, back_m=length[1] + walk,
+                detour_m=round(length[0] + length[1] + 2 * walk, 1), measured=True)
 
 
 def choose_ends(router, itinerary, days, max_km, detour_m, kinds, network=None) -> list[dict]:
-    """Where each day ends: a lodging/station near the ideal km whose real there-and-back
-    detour on the network is within ``detour_m``, else the ideal km."""
+    """Where each day ends: the best split (:mod:`routing.stage_split`) over lodgings and
+    stations whose network there-and-back is within ``detour_m``, and plain points.
+
+    Every stage, detours included, is at most ``max_km``; the chosen lodgings'
+    detours are measured on the profile's own paths and the split re-optimised
+    until every chosen end is measured. An end without lodging carries
+    ``kind: None`` and a ``warning`` ``{"type": "no_lodging", "within_m": …}``.
+    """
     network = network or router.network(itinerary.profile)
     total = itinerary.distance_m
-    ideal = _cut_points(total, days, max_km)
-    window_km = total / (len(ideal) + 1) / 4000
-    along = router.places.along(itinerary.lat, itinerary.lon, itinerary.cum_m,
-                                corridor_m=detour_m / 2, kinds=set(kinds))
-    along = [p for p in along if p["detour_m"] <= detour_m]
-    ends, previous_km = [], 0.0
-    for cut in ideal:
-        cut_km = cut / 1000
-        limit = previous_km + max_km if max_km else math.inf
-        window = [p for p in along if abs(p["km"] - cut_km) <= window_km
-                  and previous_km < p["km"] <= limit]
-        choice = None
-        for place in sorted(window, key=lambda p: (abs(p["km"] - cut_km), p["detour_m"]))[:8]:
-            detour = _network_detour(router, network, itinerary, place)
-            if detour <= detour_m:
-                choice = place
+    max_m = None if max_km is None else float(max_km) * 1000.0
+    lodgings = places_along(router, itinerary, detour_m / 2, kinds=set(kinds),
+                            max_detour_m=detour_m, max_measured=2000)
+    lodgings = [p for p in lodgings if p.get("detour_by") == "network"]
+    for n_days in _days(total, days, max_km):
+        for _ in range(12):
+            table = candidate_table(total, lodgings, max_m, n_days)
+            chosen = best_split(*table[:4], n_days, None if max_m is None else max_m - 1.0)
+            if chosen is None:
                 break
-        if choice is not None:
-            ends.append({"km": choice["km"], "place_id": choice["id"], "name": choice["name"],
-                         "kind": choice["kind"], "detour_m": round(float(detour), 1)})
+            stale = [table[4][k] for k in chosen if table[4][k] and not table[4][k].get("measured")]
+            if not stale:
+                return _ends(table, chosen, lodgings, detour_m)
+            for place in stale:
+                lodgings[lodgings.index(place)] = _measure(router, network, itinerary, place)
+            lodgings = [p for p in lodgings if p["there_m"] + p["back_m"] <= detour_m + 1e-6]
+    raise ImpossibleStagesError(
+        f"no split of {total / 1000:.1f} km into {days or 'any number of'} days of at most "
+        f"{max_km:g} km" if max_km else f"no split into {days} days", "max_km")
+
+
+def _ends(table, chosen, lodgings, detour_m) -> list[dict]:
+    x, there, back, plain, items = table
+    xs = np.array([p["km"] * 1000.0 for p in lodgings])
+    ends = []
+    for k in chosen:
+        place = items[k]
+        if place is None:
+            nearest = float(np.min(np.abs(xs - x[k]))) if len(xs) else None
+            ends.append({"km": round(float(x[k]) / 1000, 3), "place_id": None, "name": None,
+                         "kind": None, "detour_m": 0.0, "there_m": 0.0, "back_m": 0.0,
+                         "warning": {"type": "no_lodging", "within_m": round(detour_m / 2, 0),
+                                     "nearest_along_m": None if nearest is None
+                                     else round(nearest, 0)}})
         else:
-            ends.append({"km": round(float(cut_km), 2), "place_id": None, "name": None, "kind": None,
-                         "detour_m": 0.0})
-        previous_km = ends[-1]["km"]
+            ends.append({"km": place["km"], "place_id": place["id"], "name": place["name"],
+                         "kind": place["kind"], "category": place.get("category"),
+                         "detour_m": round(float(place["there_m"] + place["back_m"]), 1),
+                         "there_m": round(float(place["there_m"]), 1),
+                         "back_m": round(float(place["back_m"]), 1),
+                         "access_m": round(float(place.get("access_m", 0.0)), 1),
+                         "warning": None})
     return ends
 
 
@@ -105,12 +140,17 @@ def split_stages(router, itinerary, days: int | None = None, max_km: float | Non
                  detour_m: float = 2000.0, kinds=STAGE_END_KINDS, route_preference=None):
     """Split an itinerary into stages, each an Itinerary of its own.
 
-    Stage ends are placed every ``total / days`` (or ``max_km``); an end moves
-    to the lodging or station whose there-and-back detour is within
-    ``detour_m`` and whose km is closest to the ideal end (within a quarter of
-    a stage, never past ``max_km`` for the day). The stage then leaves the
-    route to reach it, and the next stage comes back from it. Returns the
-    itinerary with ``stages`` filled and ``meta["stage_ends"]``.
+    Stage ends are chosen by :func:`choose_ends`: the best split over the
+    lodgings and stations whose network there-and-back is within ``detour_m``
+    (and plain points where none fits), every stage, detours included, at
+    most ``max_km``. The stage then leaves the route to reach the lodging, and
+    the next stage comes back from it. Returns the itinerary with ``stages``
+    filled and ``meta["stage_ends"]``; a stage ending without lodging carries a
+    ``no_lodging`` warning (with ``within_m``).
+
+    Raises
+    ------
+    InvalidQueryError, ImpossibleStagesError (no split meets ``max_km``).
     """
     if not itinerary.pieces:
         raise InvalidQueryError("this itinerary carries no graph pieces to cut into stages")
@@ -151,7 +191,11 @@ def split_stages(router, itinerary, days: int | None = None, max_km: float | Non
         stage = router.assemble(network, [p for p, _ in paths_kept],
                                 [waypoints[0]] + [w for _, w in paths_kept], "stage")
         stage.name = f"{itinerary.name or 'Itinéraire'} — étape {len(stages) + 1}"
-        stage.meta.update({"stage": len(stages) + 1, "end": ends[i] if i < len(ends) else None})
+        end = ends[i] if i < len(ends) else None
+        stage.meta.update({"stage": len(stages) + 1, "end": end})
+        if end is not None and end["warning"]:
+            km = round(stage.distance_m / 1000, 2)
+            stage.warnings.append(dict(end["warning"], from_km=km, to_km=km, length_m=0.0))
         stages.append(stage)
     for stage in stages:
         stage.name += f"/{len(stages)}"

@@ -1,153 +1,192 @@
-"""Tours: the best order through many stops (fixed start and/or end, open or closed)."""
+"""Tours: the best order through many stops (fixed start and/or end, open or closed),
+optionally with a start time, visit durations and time windows per stop."""
 from __future__ import annotations
 
-import time
+import time as _time
 
 import numpy as np
-from numba import njit
 
-from . import engine
-from .errors import InvalidQueryError, TooManyStopsError, UnreachableError
+from . import engine, tsp
+from .errors import (InvalidQueryError, TimeWindowError, TooManyStopsError,
+                     UnreachableStopsError)
 from .points import parse_points
 
 MAX_STOPS = 25
-EXACT_UP_TO = 12
+EXACT_UP_TO = tsp.EXACT_UP_TO
+DAY_S = 86400.0
 
 
-@njit(cache=True)
-def held_karp(cost):
-    """Exact cheapest Hamiltonian cycle from node 0 (asymmetric costs); returns the order."""
-    m = cost.shape[0]
-    full = 1 << (m - 1)
-    dp = np.full((full, m - 1), engine.INF)
-    parent = np.full((full, m - 1), -1, np.int64)
-    for j in range(m - 1):
-        dp[1 << j, j] = cost[0, j + 1]
-    for mask in range(1, full):
-        for j in range(m - 1):
-            if not (mask >> j) & 1 or dp[mask, j] >= engine.INF:
-                continue
-            base = dp[mask, j]
-            for k in range(m - 1):
-                if (mask >> k) & 1:
-                    continue
-                nm = mask | (1 << k)
-                c = base + cost[j + 1, k + 1]
-                if c < dp[nm, k]:
-                    dp[nm, k] = c
-                    parent[nm, k] = j
-    best, last = engine.INF, -1
-    for j in range(m - 1):
-        c = dp[full - 1, j] + cost[j + 1, 0]
-        if c < best:
-            best, last = c, j
-    order = np.empty(m, np.int64)
-    order[0] = 0
-    mask = full - 1
-    for i in range(m - 1, 0, -1):
-        order[i] = last + 1
-        prev = parent[mask, last]
-        mask ^= 1 << last
-        last = prev
-    return best, order
+def stop_matrix(network, endpoints) -> np.ndarray:
+    """Stop-to-stop costs (``engine.INF`` where no path), one search per stop."""
+    matrix = np.vstack([network.one_to_many(a, endpoints) for a in endpoints])
+    np.fill_diagonal(matrix, 0.0)
+    return matrix
 
 
-@njit(cache=True)
-def _tour_cost(cost, order):
-    total = 0.0
-    for i in range(order.shape[0]):
-        total += cost[order[i], order[(i + 1) % order.shape[0]]]
-    return total
-
-
-@njit(cache=True)
-def local_search(cost, order):
-    """Or-opt (move runs of 1-3 stops) and 2-opt until no move improves the cycle."""
-    m = order.shape[0]
-    best = _tour_cost(cost, order)
-    improved = True
-    while improved:
-        improved = False
-        for seg in range(1, 4):
-            for i in range(1, m - seg + 1):
-                run = order[i:i + seg].copy()
-                rest = np.concatenate((order[:i], order[i + seg:]))
-                for k in range(1, rest.shape[0] + 1):
-                    cand = np.concatenate((rest[:k], run, rest[k:]))
-                    c = _tour_cost(cost, cand)
-                    if c < best - 1e-9:
-                        best, order, improved = c, cand, True
-                        break
-                if improved:
-                    break
-            if improved:
-                break
-        if improved:
-            continue
-        for i in range(1, m - 1):
-            for k in range(i + 1, m):
-                cand = order.copy()
-                cand[i:k + 1] = order[i:k + 1][::-1]
-                c = _tour_cost(cost, cand)
-                if c < best - 1e-9:
-                    best, order, improved = c, cand, True
-                    break
-            if improved:
-                break
-    return best, order
-
-
-def _nearest_neighbour(cost) -> np.ndarray:
-    m = len(cost)
-    order, seen = [0], {0}
-    while len(order) < m:
-        row = cost[order[-1]].copy()
-        row[list(seen)] = np.inf
-        nxt = int(np.argmin(row))
-        order.append(nxt)
-        seen.add(nxt)
-    return np.array(order, np.int64)
-
-
-def solve_order(matrix: np.ndarray, fixed_start: bool, fixed_end: bool, closed: bool):
+def solve_order(matrix: np.ndarray, fixed_start: bool, fixed_end: bool, closed: bool,
+                time_limit_s: float | None = None):
     """Order of stops minimising the total cost.
 
-    A dummy node 0 encodes the constraints, so every case becomes one
-    asymmetric travelling-salesman cycle: exact (Held-Karp) up to
-    ``EXACT_UP_TO`` stops, nearest neighbour + local search above.
+    Exact (Held-Karp) up to ``EXACT_UP_TO`` stops, OR-Tools' guided local
+    search above (``time_limit_s``, by default :func:`tsp.solver_time_limit`).
 
     Returns
     -------
     (cost, order, exact)
+        ``order`` lists stop indices; it is empty (cost ``inf``) when no
+        order joins all stops.
     """
     n = len(matrix)
-    m = n + 1
-    cost = np.full((m, m), engine.INF)
-    cost[1:, 1:] = matrix
-    np.fill_diagonal(cost, engine.INF)
-    if closed:
-        cost[0, 1] = 0.0                      # the cycle starts at the first stop …
-        cost[1:, 0] = matrix[:, 0]            # … and comes back to it
-    else:
-        cost[0, 1:] = 0.0 if not fixed_start else engine.INF
-        if fixed_start:
-            cost[0, 1] = 0.0
-        cost[1:, 0] = 0.0 if not fixed_end else engine.INF
-        if fixed_end:
-            cost[n, 0] = 0.0
+    cost = tsp.tour_matrix(matrix, fixed_start, fixed_end, closed)
     if n <= EXACT_UP_TO:
-        total, order = held_karp(cost)
+        total, order = tsp.held_karp(cost)
         exact = True
+        if order[0] < 0:
+            return float("inf"), [], True
     else:
-        total, order = local_search(cost, _nearest_neighbour(cost))
+        order = tsp.ortools_order(cost, time_limit_s or tsp.solver_time_limit(n))
         exact = False
-    stops = [int(i) - 1 for i in order[1:]]
-    return float(total), stops, exact
+        if order is None:
+            return float("inf"), [], False
+        total = tsp.cycle_cost(cost, order)
+        if total >= engine.INF / 2:
+            return float("inf"), [], False
+    return float(total), [int(i) - 1 for i in order[1:]], exact
+
+
+def solve_windows(times: np.ndarray, visit_s: np.ndarray, opens: np.ndarray, closes: np.ndarray,
+                  start_s: float, fixed_start: bool, fixed_end: bool, closed: bool,
+                  time_limit_s: float | None = None):
+    """Order of stops meeting every time window, finishing as early as possible.
+
+    ``times`` is the stop-to-stop travel time (s), ``visit_s`` the time spent
+    at each stop, ``opens``/``closes`` each stop's arrival window (s since
+    midnight; ``-inf``/``inf`` for none), ``start_s`` the departure time.
+
+    Returns
+    -------
+    (finish_s, order, arrivals, exact)
+        ``arrivals[i]`` is the arrival at ``order[i]``; ``order`` is empty when
+        no order meets the windows (proven when ``exact``).
+    """
+    n = len(times)
+    t = tsp.tour_matrix(times, fixed_start, fixed_end, closed)
+    service = np.concatenate([[0.0], visit_s]).astype(np.float64)
+    lo = np.concatenate([[-np.inf], opens]).astype(np.float64)
+    hi = np.concatenate([[np.inf], closes]).astype(np.float64)
+    if n <= EXACT_UP_TO:
+        finish, order, arrival = tsp.held_karp_windows(t, service, lo, hi, float(start_s))
+        if order[0] < 0:
+            return float("inf"), [], [], True
+        return float(finish), [int(i) - 1 for i in order[1:]], \
+            [float(arrival[i]) for i in order[1:]], True
+    order = tsp.ortools_order(t, time_limit_s or tsp.solver_time_limit(n),
+                              windows=(t, service, np.nan_to_num(lo, neginf=0.0), hi,
+                                       float(start_s)))
+    if order is None:
+        return float("inf"), [], [], False
+    clock, arrivals = float(start_s), []
+    for a, b in zip(order, list(order[1:]) + [0]):
+        clock = max(clock + service[a] + t[a, b], lo[b]) if b else clock + service[a] + t[a, b]
+        if b:
+            if clock > hi[b] + 1e-6:
+                return float("inf"), [], [], False
+            arrivals.append(float(clock))
+    return float(clock), [int(i) - 1 for i in order[1:]], arrivals, False
+
+
+def blocking_stops(matrix: np.ndarray, fixed_start: bool, fixed_end: bool, closed: bool) -> list[int]:
+    """Stops that make a tour impossible: not reachable from the start (or, with a free
+    start, from the stop that reaches most), unable to reach a fixed end, or — for a
+    closed tour — unable to come back to the start."""
+    n = len(matrix)
+    reach = (np.asarray(matrix) < engine.INF / 2) | np.eye(n, dtype=bool)
+    for _ in range(max(1, int(np.ceil(np.log2(n))) + 1)):     # transitive closure
+        reach = (reach.astype(np.int32) @ reach.astype(np.int32)) > 0
+    source = 0 if (fixed_start or closed) else int(np.argmax(reach.sum(axis=1)))
+    bad = ~reach[source]
+    if closed:
+        bad |= ~reach[:, 0]
+    elif fixed_end:
+        bad |= ~reach[:, n - 1]
+        if bad[n - 1] and not bad[:n - 1].any():
+            bad[:] = False
+            bad[n - 1] = True
+    return [int(i) for i in np.flatnonzero(bad)]
+
+
+def _path_duration(network, path) -> float:
+    c, g = network.c, network.graph
+    total = 0.0
+    for edge, a, b in path.pieces:
+        frac = abs(b - a) / g.edge_len[edge] if g.edge_len[edge] > 0 else 0.0
+        total += float((c["time_fwd"] if b > a else c["time_bwd"])[edge]) * frac
+    return total
+
+
+def _clock(value, name: str) -> float:
+    """``'HH:MM'`` or seconds since midnight -> seconds."""
+    if value is None or value == "":
+        return np.nan
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        hours, minutes = str(value).strip().split(":")
+        seconds = int(hours) * 3600 + int(minutes) * 60
+    except ValueError:
+        raise InvalidQueryError(f"{name}: {value!r} is not a time HH:MM") from None
+    if not (0 <= int(minutes) < 60 and 0 <= seconds <= 2 * DAY_S):
+        raise InvalidQueryError(f"{name}: {value!r} is not a time of day")
+    return float(seconds)
+
+
+def parse_windows(windows, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-stop windows (``(open, close)`` pairs, ``'HH:MM-HH:MM'``, ``'-17:00'``,
+    ``'10:00-'`` or None; a string ``';'``-separated) -> opens and closes (s)."""
+    if isinstance(windows, str):
+        windows = windows.split(";")
+    windows = list(windows or [])
+    if len(windows) > n:
+        raise InvalidQueryError(f"windows: {len(windows)} given for {n} stops")
+    opens, closes = np.full(n, -np.inf), np.full(n, np.inf)
+    for i, window in enumerate(windows):
+        if window is None or window == "":
+            continue
+        lo, hi = (window.split("-", 1) if isinstance(window, str) else window) \
+            if not isinstance(window, str) or "-" in window else (None, window)
+        lo, hi = _clock(lo, f"windows[{i}]"), _clock(hi, f"windows[{i}]")
+        opens[i] = -np.inf if np.isnan(lo) else lo
+        closes[i] = np.inf if np.isnan(hi) else hi
+        if opens[i] > closes[i]:
+            raise InvalidQueryError(f"windows[{i}]: opens after it closes")
+    return opens, closes
+
+
+def _visits(visit_min, n: int) -> np.ndarray:
+    if visit_min is None:
+        return np.zeros(n)
+    values = visit_min.split(";") if isinstance(visit_min, str) else visit_min
+    values = [values] if isinstance(values, (int, float)) else list(values)
+    try:
+        out = np.array([float(v or 0) for v in values], np.float64)
+    except ValueError:
+        raise InvalidQueryError(f"visit_min: {visit_min!r} is not a number of minutes") from None
+    if len(out) == 1:
+        out = np.full(n, out[0])
+    if len(out) != n or not np.all(np.isfinite(out)) or np.any(out < 0) or np.any(out > 1440):
+        raise InvalidQueryError(f"visit_min: give one duration (0-1440 min) or one per stop ({n})")
+    return out * 60.0
+
+
+def _label(router, endpoint) -> str:
+    return router.waypoint(endpoint)["place_id"] or \
+        f"{endpoint.query[0]:.5f},{endpoint.query[1]:.5f}"
 
 
 def plan_tour(router, stops, profile: str = "hike", fixed_start: bool = True,
               fixed_end: bool = False, closed: bool = False,
-              route_preference: float | None = None):
+              route_preference: float | None = None, start_time=None, windows=None,
+              visit_min=None):
     """Itinerary through all ``stops`` in the best order.
 
     Parameters
@@ -157,10 +196,18 @@ def plan_tour(router, stops, profile: str = "hike", fixed_start: bool = True,
         ``fixed_start``, the last the end when ``fixed_end``.
     closed : bool
         Come back to the first stop.
+    start_time : str or float, optional
+        Departure ``'HH:MM'`` (or seconds). With ``windows`` the tour meets
+        each stop's arrival window and finishes as early as possible.
+    windows : list or str, optional
+        Per stop ``'HH:MM-HH:MM'``, ``'-17:00'`` (arrive before), ``'10:00-'``.
+    visit_min : float or list, optional
+        Minutes spent at each stop (one value or one per stop).
 
     Raises
     ------
-    TooManyStopsError, UnreachableError, and the errors of :meth:`Router.route`.
+    TooManyStopsError, UnreachableStopsError (naming the stops),
+    TimeWindowError (naming the stops), and the errors of :meth:`Router.route`.
     """
     if isinstance(stops, str):
         stops = parse_points(stops)
@@ -170,20 +217,66 @@ def plan_tour(router, stops, profile: str = "hike", fixed_start: bool = True,
     endpoints = router.endpoints(stops, network)
     if len(endpoints) < 2:
         raise InvalidQueryError("a tour needs at least two stops")
-    started = time.perf_counter()
-    matrix = np.vstack([network.one_to_many(a, endpoints) for a in endpoints])
-    np.fill_diagonal(matrix, 0.0)
-    matrix_ms = (time.perf_counter() - started) * 1000
-    total, order, exact = solve_order(matrix, fixed_start, fixed_end, closed)
-    if total >= engine.INF / 2:
-        lonely = [i for i in range(len(endpoints)) if np.all(np.delete(matrix[i], i) >= engine.INF / 2)]
-        names = ", ".join(router.waypoint(endpoints[i])["place_id"] or str(endpoints[i].query)
-                          for i in lonely) or "some stops"
-        raise UnreachableError(f"no {profile} tour joins all stops: {names} cannot be reached")
+    n = len(endpoints)
+    timed = windows not in (None, "", []) or start_time not in (None, "")
+    opens, closes = parse_windows(windows, n)
+    visit_s = _visits(visit_min, n)
+    start_s = _clock(start_time, "start_time")
+    if timed and np.isnan(start_s):
+        raise InvalidQueryError("start_time: time windows need a departure time HH:MM")
+    started = _time.perf_counter()
+    matrix = stop_matrix(network, endpoints)
+    matrix_ms = (_time.perf_counter() - started) * 1000
+    lonely = blocking_stops(matrix, fixed_start, fixed_end, closed)
+    if lonely:
+        names = [_label(router, endpoints[i]) for i in lonely]
+        raise UnreachableStopsError(
+            f"no {profile} tour joins all stops: {', '.join(names)} cannot be reached "
+            f"from the others", names)
+    arrivals = None
+    solve_started = _time.perf_counter()
+    if timed:
+        paths = {(i, j): network.path(endpoints[i], endpoints[j])
+                 for i in range(n) for j in range(n) if i != j and matrix[i, j] < engine.INF / 2}
+        times = np.full((n, n), engine.INF)
+        np.fill_diagonal(times, 0.0)
+        for (i, j), path in paths.items():
+            times[i, j] = _path_duration(network, path)
+        anchored = fixed_start or closed
+        earliest = [start_s if (i == 0 or not anchored) else start_s + visit_s[0] + times[0, i]
+                    for i in range(n)]
+        late = [i for i in range(n) if max(earliest[i], opens[i]) > closes[i]]
+        finish, order, arrivals, exact = solve_windows(times, visit_s, opens, closes, start_s,
+                                                        fixed_start, fixed_end, closed)
+        if not order:
+            named = [_label(router, endpoints[i]) for i in (late or
+                                                            np.flatnonzero(np.isfinite(closes)))]
+            proof = "no order" if exact else "no order was found that"
+            raise TimeWindowError(f"{proof} reaches every stop within its time window: "
+                                  f"{', '.join(named)}", named)
+        total = sum(matrix[a, b] for a, b in zip(order, order[1:] + ([order[0]] if closed else [])))
+    else:
+        total, order, exact = solve_order(matrix, fixed_start, fixed_end, closed)
+        if not order:               # reachable groups, yet no single order: name the ends
+            raise UnreachableStopsError(f"no {profile} tour joins all stops in one order",
+                                        [_label(router, e) for e in endpoints])
+    solve_ms = (_time.perf_counter() - solve_started) * 1000
     ordered = [endpoints[i] for i in order]
     if closed:
         ordered.append(ordered[0])
     itinerary = router.itinerary(network, ordered, "tour")
     itinerary.meta.update({"order": order, "exact": exact, "matrix_ms": round(matrix_ms, 2),
-                           "stops": len(endpoints)})
+                           "solve_ms": round(solve_ms, 2), "stops": n,
+                           "solver": "held-karp" if exact else "or-tools",
+                           "order_cost": round(float(total), 3)})
+    if arrivals is not None:
+        itinerary.meta["schedule"] = [
+            {"stop": int(i), "place_id": endpoints[i].place_id, "arrive_s": round(a, 1),
+             "leave_s": round(a + float(visit_s[i]), 1),
+             "window": [None if not np.isfinite(opens[i]) else float(opens[i]),
+                        None if not np.isfinite(closes[i]) else float(closes[i])]}
+            for i, a in zip(order, arrivals)]
+        itinerary.meta["start_s"] = float(start_s)
+        itinerary.meta["finish_s"] = round(float(finish), 1)
     return itinerary
+

@@ -15,6 +15,7 @@ from .db import open_database
 from .extensions import EXTENSION_KEY, get_routing, routing_ext
 from .i18n import select_language, t
 from .params import BoundedJSONProvider
+from .warning_words import warning_text
 from .security import check_csrf, csrf_token, current_user
 
 
@@ -74,7 +75,7 @@ def create_app(config: dict | None = None, router=None) -> Flask:
     @app.context_processor
     def _template_globals():
         return {"t": t, "lang": g.get("lang", "fr"), "user": current_user(),
-                "csrf_token": csrf_token}
+                "csrf_token": csrf_token, "warning_text": warning_text}
 
     @app.get("/health")
     def health():

@@ -9,6 +9,7 @@ from flask import current_app
 
 from routing import PROFILES
 from routing.budget import Budget
+from routing.corridor import places_along
 from routing.options import RouteOptions, plan_route
 
 from .closures import active_closures
@@ -35,7 +36,14 @@ PLAN_PARAMS = {
              PREFERENCE,
              Param("closed", "boolean", "Come back to the start", default=False),
              Param("fixed_end", "boolean", "Last stop is the end", default=False),
-             Param("free_start", "boolean", "Any stop may come first", default=False)),
+             Param("free_start", "boolean", "Any stop may come first", default=False),
+             Param("start_time", "string", "Departure time HH:MM (needed with windows)",
+                   max_length=5, example="09:00"),
+             Param("windows", "string", "Arrival window per stop, ';'-separated like the stops: "
+                   "'HH:MM-HH:MM', '-17:00' (before), '10:00-' (after) or empty",
+                   max_length=25 * 12, example=";-17:00"),
+             Param("visit_min", "string", "Minutes spent at each stop: one value, or one per "
+                   "stop ';'-separated", max_length=25 * 5, example="60")),
     "loop": (PROFILE, Param("start", "points", "Start point or place id", required=True,
                             max_length=MAX_POINTS_TEXT, max_items=1, example="site:base-11-19"),
              Param("km", "number", "Target length, km (±10 %)", required=True, minimum=0.5,
@@ -57,8 +65,18 @@ PLAN_PARAMS = {
 }
 
 
+#: Every kind: the width of the corridor of places along (their detours are network ones).
+CORRIDOR = Param("corridor_m", "number", "Width (m, each side) of the corridor of places along "
+                 "the route; their detours are measured on the network", minimum=10,
+                 maximum=5000)
+for _kind in PLAN_PARAMS:
+    PLAN_PARAMS[_kind] = PLAN_PARAMS[_kind] + (CORRIDOR,)
+
+
 def plan(router, kind: str, params, prefix: str = "", budget=None) -> object:
     """Plan an itinerary of ``kind`` from ``params`` (query args or a JSON object).
+
+    With ``corridor_m`` the places along are re-measured in a corridor of that width.
 
     Parameters
     ----------
@@ -78,17 +96,25 @@ def plan(router, kind: str, params, prefix: str = "", budget=None) -> object:
         raise InvalidParameterError("kind", f"must be one of {', '.join(KINDS)}")
     p = parse_all(PLAN_PARAMS[kind], params, prefix)
     with planner_timer(kind, p["profile"] if p["profile"] in PROFILES else "other"):
-        return _plan(router, kind, p, budget)
+        result = _plan_kind(router, kind, p, params, budget)
+    corridor = CORRIDOR.parse(params.get("corridor_m"), prefix)
+    if corridor is not None:
+        for itinerary in result if isinstance(result, list) else [result]:
+            itinerary.places = places_along(router, itinerary, corridor)
+            itinerary.meta["corridor_m"] = corridor
+    return result
 
 
-def _plan(router, kind: str, p: dict, budget) -> object:
+def _plan_kind(router, kind: str, p: dict, params, budget) -> object:
     profile, pref = p["profile"], p["route_preference"]
     if kind == "route":       # per-request options and the configured closures apply
         return plan_route(router, p["points"], profile, RouteOptions.from_params(params),
                           active_closures(profile), pref)
     if kind == "tour":
         return router.tour(p["stops"], profile, fixed_start=not p["free_start"],
-                           fixed_end=p["fixed_end"], closed=p["closed"], route_preference=pref)
+                           fixed_end=p["fixed_end"], closed=p["closed"], route_preference=pref,
+                           start_time=p["start_time"], windows=p["windows"],
+                           visit_min=p["visit_min"])
     if kind == "loop":
         options = {"budget": budget} if budget is not None else {}
         return router.loop(p["start"][0], p["km"], profile, via=p["via"] or (),

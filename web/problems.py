@@ -9,9 +9,9 @@ from werkzeug.exceptions import HTTPException
 from graphs.errors import BassinRoutesError, GraphLoadError
 from gpx.errors import GPXInputError
 from routing.budget import BudgetExceededError
-from routing.errors import (ImpossibleLoopError, InvalidQueryError, NoRouteLeftError,
-                            PointOffNetworkError, TooManyStopsError, UnknownProfileError,
-                            UnreachableError)
+from routing.errors import (ImpossibleLoopError, ImpossibleStagesError, InvalidQueryError,
+                            NoRouteLeftError, PointOffNetworkError, TimeWindowError,
+                            TooManyStopsError, UnknownProfileError, UnreachableError)
 
 from .db import UNAVAILABLE
 
@@ -26,6 +26,8 @@ STATUS = (
     (NoRouteLeftError, 422, "no-route-left", "No route left by the avoided areas and options"),
     (UnreachableError, 422, "unreachable", "No path"),
     (ImpossibleLoopError, 422, "impossible-loop", "No loop found"),
+    (ImpossibleStagesError, 422, "impossible-stages", "No stage split meets the limits"),
+    (TimeWindowError, 422, "infeasible-time-windows", "Time windows cannot be met"),
     (GPXInputError, 400, "bad-gpx", "Unreadable GPX"),
     (GraphLoadError, 503, "no-graph", "No routing graph loaded"),
 )
@@ -87,7 +89,9 @@ def register(app: Flask) -> None:
     def _library(exc: BassinRoutesError):
         for cls, status, kind, title in STATUS:
             if isinstance(exc, cls):
-                return problem_response(status, title, str(exc), kind)
+                # typed errors may name the field and the items at fault
+                return problem_response(status, title, str(exc), kind,
+                                        **getattr(exc, "problem", {}))
         return problem_response(400, "Bad request", str(exc), "bad-request")
 
     def _database(exc: Exception):

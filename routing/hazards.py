@@ -1,0 +1,119 @@
+"""What a traveller should watch out for, per profile, as codes and numbers.
+
+Routing never writes sentences: each warning is a ``type`` code with the
+tag values that caused it (``surface``, ``smoothness``, ``highway``, ``name``,
+``maxspeed``, ``sac_scale``, ``access``), where it starts (``from_km``), where
+it ends (``to_km``) and its ``length_m``. ``web`` turns them into French or
+English words (:func:`web.i18n.warning_text`).
+
+Which warnings apply depends on the profile:
+
+========================  ==================================================
+``steps``                 every profile that may take them (bicycle profiles and
+                          ``family`` avoid steps altogether)
+``unpaved``               rough surface, for profiles slowed by it (bike, family)
+``poor_smoothness``       bad smoothness, for bicycle profiles but mtb, and family
+``busy_road``             primary/secondary/trunk or ≥ 70 km/h, every profile
+``ford``                  a ford on the way, every profile
+``dismount``              ``bicycle=dismount``, bicycle profiles only
+``difficult``             ``sac_scale`` beyond the profile's easy grade
+``private_access``        access destination/customers/delivery, every profile
+========================  ==================================================
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .profiles import BAD_SMOOTHNESS, ROUGH, SAC_ORDER, is_busy
+
+#: Runs of the same warning closer than this (m) are one run.
+JOIN_M = 1.0
+
+
+def _codes(graph, name, values) -> np.ndarray:
+    if name not in graph.cat:                   # graphs built before the key was kept
+        return np.zeros(graph.n_edges, bool)
+    return graph.codes_of(name, values)
+
+
+class EdgeWarnings:
+    """Per-edge warning masks of one profile (computed once, read-only)."""
+
+    def __init__(self, graph, profile):
+        bicycle = profile.mode == "bicycle"
+        slowed = profile.avoid_rough or profile.surface_speed["rough"] <= 0.6
+        bumpy = profile.avoid_rough or (bicycle and profile.surface_speed["rough"] < 0.8)
+        hard = SAC_ORDER[1:] if profile.mode == "foot" else SAC_ORDER
+        zeros = np.zeros(graph.n_edges, bool)
+        self.masks = {
+            "steps": _codes(graph, "highway", ("steps",)),
+            "unpaved": _codes(graph, "surface", ROUGH) if slowed else zeros,
+            "poor_smoothness": _codes(graph, "smoothness", BAD_SMOOTHNESS) if bumpy else zeros,
+            "busy_road": is_busy(graph),
+            "ford": _codes(graph, "ford", ("yes", "stepping_stones")),
+            "dismount": _codes(graph, "bicycle", ("dismount",)) if bicycle else zeros,
+            "difficult": _codes(graph, "sac_scale", hard),
+            "private_access": _codes(graph, "access", ("destination", "customers", "delivery")),
+        }
+        self.any = np.zeros(graph.n_edges, bool)
+        for mask in self.masks.values():
+            self.any |= mask
+
+    def of_edge(self, graph, edge: int) -> list[tuple]:
+        """``(type, ((key, value), …))`` of every warning on ``edge``."""
+        if not self.any[edge]:
+            return []
+        out = []
+        for code, mask in self.masks.items():
+            if mask[edge]:
+                out.append((code, _values(graph, code, edge)))
+        return out
+
+
+def _values(graph, code: str, edge: int) -> tuple:
+    if code == "unpaved":
+        return (("surface", graph.category("surface", edge)),)
+    if code == "poor_smoothness":
+        return (("smoothness", graph.category("smoothness", edge)),
+                ("surface", graph.category("surface", edge)))
+    if code == "busy_road":
+        speed = graph.num["maxspeed"][edge]
+        return (("highway", graph.category("highway", edge)), ("name", graph.name_of(edge)),
+                ("maxspeed", None if not np.isfinite(speed) else float(speed)))
+    if code == "difficult":
+        return (("sac_scale", graph.category("sac_scale", edge)),)
+    if code == "private_access":
+        return (("access", graph.category("access", edge)),)
+    return ()
+
+
+class WarningRuns:
+    """Consecutive edges with the same warning (and values) joined into runs."""
+
+    def __init__(self):
+        self.runs: list = []
+        self._open: dict = {}
+
+    def add(self, warnings: list[tuple], from_m: float, to_m: float) -> None:
+        for key in warnings:
+            run = self._open.get(key)
+            if run is not None and abs(run["to_m"] - from_m) < JOIN_M:
+                run["to_m"] = to_m                 # the same warning goes on
+            else:
+                self._open[key] = {"key": key, "from_m": from_m, "to_m": to_m}
+                self.runs.append(self._open[key])
+
+    def as_dicts(self) -> list[dict]:
+        """The warnings of the itinerary, in order of their start."""
+        out = []
+        for run in self.runs:
+            code, values = run["key"]
+            item = {"type": code,
+                    "detail": ";".join(f"{k}={v}" for k, v in values if v is not None) or code,
+                    "from_km": round(float(run["from_m"]) / 1000, 3),
+                    "to_km": round(float(run["to_m"]) / 1000, 3),
+                    "length_m": round(float(run["to_m"] - run["from_m"]), 1)}
+            item.update({k: v for k, v in values})
+            out.append(item)
+        out.sort(key=lambda w: (w["from_km"], w["type"]))
+        return out
