@@ -1,6 +1,5 @@
 """The graph layer on the real OSM extracts and the basin's heritage layers."""
 import numpy as np
-import pytest
 
 import graphs
 

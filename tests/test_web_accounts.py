@@ -10,7 +10,7 @@ import pytest
 
 from web import create_app
 from web.cli import main as cli_main
-from web.db import ApiToken, select
+from web.db import ApiToken
 from web.security import check_login, create_token, create_user, list_tokens, revoke_token
 
 from .conftest import login
@@ -213,3 +213,19 @@ def test_anonymous_expensive_endpoints_are_limited(router_for, tmp_path):
     assert client.get("/api/v1/route?points=site:base-11-19;site:louvre-lens").status_code == 200
     token = create_token(app.extensions["bassin_db"], "staff", "t")
     assert client.get(url, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+@pytest.mark.parametrize("url", [
+    "/api/v1/isochrone?point=site:base-11-19&minutes=10&profile=bike",
+    "/api/v1/matrix?points=site:base-11-19;site:louvre-lens&profile=bike",
+    "/api/v1/directions?points=site:base-11-19;site:louvre-lens&profile=bike",
+    "/api/v1/network/connectivity",
+])
+def test_routing_and_network_endpoints_are_limited_for_anonymous(router_for, tmp_path, url):
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'l.db'}",
+                      "INSTANCE_DIR": str(tmp_path / "i"), "EXPENSIVE_LIMIT": "2/minute"},
+                     router=router_for("basin"))
+    client = app.test_client()
+    codes = [client.get(url).status_code for _ in range(3)]
+    assert codes[2] == 429, codes
+    assert all(c < 500 for c in codes)

@@ -24,7 +24,11 @@ from .ratelimit_storage import storage_uri
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
 
 #: Anonymous endpoints that plan or match (seconds of CPU each), by Flask endpoint.
-EXPENSIVE_ANONYMOUS = ("api.tour", "api.loop", "api.stages", "api.gpx_match", "api.gpx_statistics")
+EXPENSIVE_ANONYMOUS = ("api.tour", "api.loop", "api.stages", "api.gpx_match", "api.gpx_statistics",
+                       "routing_api.directions", "routing_api.isochrone_view",
+                       "routing_api.matrix_view", "node_network.node_route",
+                       "node_network.connectivity", "node_network.proposal",
+                       "node_network.network_map")
 #: Endpoints limited for everybody (a staff import can match hundreds of treks).
 EXPENSIVE_ALWAYS = ("geotrek.import_document",)
 
