@@ -59,7 +59,8 @@ class ProfileNetwork:
 
     def __init__(self, graph, profile: Profile, route_preference: float | None = None,
                  landmarks: int = 16, extra_cost: np.ndarray | None = None,
-                 hierarchy: bool = True, metric: str = "cost"):
+                 hierarchy: bool = True, metric: str = "cost",
+                 landmarks_of: "ProfileNetwork | None" = None, landmark_scale: float = 1.0):
         self.graph = graph
         self.profile = profile
         self.use_hierarchy = hierarchy
@@ -71,6 +72,11 @@ class ProfileNetwork:
         self.digest = _digest(graph, c, landmarks)
         source = getattr(graph, "source_dir", None)
         cache = source / "cache" / f"net-{profile.name}-{self.digest}" if source else None
+        if landmarks_of is not None:
+            # Per-request weights borrow scaled landmarks: no whole-graph Dijkstras per
+            # request, and nothing written to disk for a weight a client made up.
+            cache = None
+        self._landmarks_of, self._landmark_scale = landmarks_of, landmark_scale
         arrays = cached_arrays(cache, lambda: self._prepare(c, landmarks), NETWORK_ARRAYS)
         # Read-only from here on (memory-mapped when the graph came from a directory).
         for name, array in arrays.items():
@@ -97,13 +103,19 @@ class ProfileNetwork:
         self.costs = costs[order]
         n = graph.n_nodes
         self.indptr = np.searchsorted(self.tails, np.arange(n + 1)).astype(np.int64)
-        self.snappable = self._main_parts()
+        base = self._landmarks_of
+        # Same usable arcs as the base network (weights differ, not access): same parts.
+        self.snappable = base.snappable if base is not None else self._main_parts()
         # Reverse CSR (incoming arcs) for the backward half of bidirectional searches.
         rorder = np.argsort(self.heads, kind="stable")
         self.rarcs = rorder.astype(np.int64)
         self.rtails = self.tails[rorder]
         self.rindptr = np.searchsorted(self.heads[rorder], np.arange(n + 1)).astype(np.int64)
-        self.lm_from, self.lm_to = self._landmarks(landmarks)
+        if base is None:
+            self.lm_from, self.lm_to = self._landmarks(landmarks)
+        else:
+            self.lm_from = scaled_landmarks(base.lm_from, self._landmark_scale)
+            self.lm_to = scaled_landmarks(base.lm_to, self._landmark_scale)
         out = {name: getattr(self, name) for name in NETWORK_ARRAYS if not name.startswith("c_")}
         out.update({"c_" + key: np.asarray(c[key]) for key in COST_KEYS})
         return out
@@ -366,6 +378,21 @@ class SearchWorkspace:
 
     def grow_heaps(self) -> None:
         self.heaps = self._heaps(2 * len(self.heaps[0]))
+
+
+def scaled_landmarks(table: np.ndarray, scale: float) -> np.ndarray:
+    """Landmark distances times ``scale`` (unreachable entries stay ``INF``).
+
+    If every arc of a network costs at least ``scale`` times its cost in the network the
+    table was computed on, the scaled distances are still lower bounds (and consistent),
+    so ALT stays exact on it.
+    """
+    if not 0.0 < scale <= 1.0:
+        raise ValueError(f"landmark scale must be in (0, 1], not {scale}")
+    table = np.asarray(table)
+    # A hair below the scale absorbs the rounding of the rescaled arc costs.
+    return np.ascontiguousarray(np.where(table >= 0.5 * engine.INF, engine.INF,
+                                         table * (scale * (1.0 - 1e-9))))
 
 
 def _digest(graph, c: dict, landmarks: int) -> str:

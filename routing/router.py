@@ -114,8 +114,17 @@ class RoutingService:
 
     def _build(self, key) -> ProfileNetwork:
         name, preference, metric = key
+        profile = get_profile(name)
+        if preference is not None and metric == "cost":
+            # A signed-route preference only rescales signed edges by (1 + p0) / (1 + p):
+            # the default network's landmarks, scaled by the smallest factor, stay lower
+            # bounds, so a request's preference costs no landmark Dijkstras.
+            scale = min(1.0, (1.0 + profile.route_preference) / (1.0 + preference))
+            return ProfileNetwork(self.graph, profile, preference, hierarchy=False,
+                                  metric=metric, landmarks_of=self.network(name),
+                                  landmark_scale=scale)
         # The hierarchy pays off for the default weights, which most queries use.
-        return ProfileNetwork(self.graph, get_profile(name), preference,
+        return ProfileNetwork(self.graph, profile, preference,
                               hierarchy=preference is None and metric == "cost", metric=metric)
 
     def cache_stats(self) -> dict:

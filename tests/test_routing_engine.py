@@ -104,3 +104,29 @@ def test_hierarchy_is_cached_beside_the_graph(built):
     # other weights, another file: a stale hierarchy is never used
     ProfileNetwork(graphs.load_graph(graph_dir), get_profile("mtb")).hierarchy
     assert len(list((graph_dir / "cache").glob("ch-*"))) == 2
+
+
+@pytest.mark.parametrize("preference", [0.0, 2.5, 10.0])
+def test_preference_networks_borrow_scaled_landmarks_and_stay_exact(built, monkeypatch,
+                                                                    preference):
+    """A request's signed-route preference runs no landmark Dijkstra over the graph (the
+    default network's landmarks, scaled, are lower bounds) and its paths stay optimal."""
+    graph, _ = built("heidelberg")
+    service = routing.RoutingService(graph, profiles=("hike",))
+    monkeypatch.setattr(ProfileNetwork, "_landmarks", lambda self, k: pytest.fail(
+        "a preference network computed landmarks of its own"))
+    network = service.network("hike", route_preference=preference)
+    base = service.network("hike")
+    assert network.lm_from.shape == base.lm_from.shape
+    assert np.all(network.lm_from <= base.lm_from)
+    nxg = networkx_graph(network)
+    checked = 0
+    for s, t in _pairs(graph, network, 40, seed=11):
+        try:
+            ref = nx.bidirectional_dijkstra(nxg, s, t, weight="weight")[0]
+        except nx.NetworkXNoPath:
+            continue
+        cost, _ = network.node_query(s, t)
+        assert cost == pytest.approx(ref, rel=1e-9)
+        checked += 1
+    assert checked >= 30
