@@ -4,7 +4,7 @@ Run from the repository root::
 
     valhalla_build_tiles -c config.json heidelberg.osm.pbf        # with pyvalhalla
     python benchmarks/isochrone_vs_valhalla.py --graph build/heidelberg \\
-        --valhalla-python /work/venv-osrm-caps/bin/python --valhalla-config config.json
+        --valhalla-python /tmp/peers/bin/python --valhalla-config config.json
 
 Reports per point, profile and contour the two areas (km², in the same local metric
 projection), their ratio and the intersection over union of the polygons. Ours buffers

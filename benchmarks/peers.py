@@ -15,7 +15,7 @@ The peers need Python >= 3.12 (``--peer-python``: a venv with
 child process of that Python. Every sub-measurement that fails is reported
 with its error and the others go on. Prints one JSON object with the ratios.
 
-    /root/.pyenv/versions/3.12.1/bin/python -m venv /tmp/peers
+    python3.12 -m venv /tmp/peers      # any Python >= 3.12
     /tmp/peers/bin/pip install osrm-bindings pyvalhalla routingkit-cch numpy
     python benchmarks/peers.py --osm ../shared/data/osm/heidelberg.osm.pbf \\
         --graph build/heidelberg --peer-python /tmp/peers/bin/python --work /tmp/peers-work

@@ -6,7 +6,7 @@ Run from the repository root (Python of the project), with a Python >= 3.12 that
     python -m osrm extract -p PROFILES/bicycle.lua heidelberg.osm.pbf   # and foot.lua
     python -m osrm partition heidelberg.osrm && python -m osrm customize heidelberg.osrm
     python benchmarks/turns_vs_osrm.py --osm ../shared/data/osm/heidelberg.osm.pbf \\
-        --osrm-python /work/venv-osrm-caps/bin/python \\
+        --osrm-python /tmp/peers/bin/python \\
         --osrm bike=/tmp/osrm/bicycle/heidelberg.osrm --osrm hike=/tmp/osrm/foot/heidelberg.osrm
 
 A turn is a change of direction the traveller is told about: our ``turn``/``keep``/

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .engine import INF, _pop, _push
+from .engine import INF, heap_pop, heap_push
 
 
 @njit(cache=True)
@@ -23,10 +23,10 @@ def _witness(start, skip, limit_cost, max_settled, out_head, e_next_out, e_to, e
     n_touched = 1
     touched[0] = start
     dist[start] = 0.0
-    size = _push(heap_key, heap_node, 0, 0.0, start)
+    size = heap_push(heap_key, heap_node, 0, 0.0, start)
     settled = 0
     while size > 0:
-        key, u, size = _pop(heap_key, heap_node, size)
+        key, u, size = heap_pop(heap_key, heap_node, size)
         if key > dist[u]:
             continue
         if key > limit_cost or settled >= max_settled:
@@ -43,7 +43,7 @@ def _witness(start, skip, limit_cost, max_settled, out_head, e_next_out, e_to, e
                         n_touched += 1
                     dist[w] = nd
                     if size < heap_key.shape[0]:
-                        size = _push(heap_key, heap_node, size, nd, w)
+                        size = heap_push(heap_key, heap_node, size, nd, w)
             e = e_next_out[e]
     return n_touched
 
@@ -154,11 +154,11 @@ def build_ch(n, tails, heads, costs, capacity, max_settled):
                               e_next_in, e_child1, e_child2, n_edges, contracted, dist, touched,
                               heap_key, heap_node, max_settled)
         prio[v] = 2.0 * (sc - rm) + deleted_nb[v] + level[v]
-        size = _push(pq_key, pq_node, size, prio[v], v)
+        size = heap_push(pq_key, pq_node, size, prio[v], v)
     rank = np.full(n, -1, np.int64)
     order = 0
     while size > 0:
-        key, v, size = _pop(pq_key, pq_node, size)
+        key, v, size = heap_pop(pq_key, pq_node, size)
         if contracted[v] or key != prio[v]:
             continue
         sc, rm, _ = _contract(v, False, out_head, in_head, e_from, e_to, e_cost, e_next_out,
@@ -167,7 +167,7 @@ def build_ch(n, tails, heads, costs, capacity, max_settled):
         p = 2.0 * (sc - rm) + deleted_nb[v] + level[v]
         if size > 0 and p > pq_key[0]:
             prio[v] = p
-            size = _push(pq_key, pq_node, size, p, v)
+            size = heap_push(pq_key, pq_node, size, p, v)
             continue
         sc, rm, n_edges = _contract(v, True, out_head, in_head, e_from, e_to, e_cost, e_next_out,
                                     e_next_in, e_child1, e_child2, n_edges, contracted, dist,
@@ -192,7 +192,7 @@ def build_ch(n, tails, heads, costs, capacity, max_settled):
                                           max_settled)
                     prio[w] = 2.0 * (sc - rm) + deleted_nb[w] + level[w]
                     if size < pq_key.shape[0]:
-                        size = _push(pq_key, pq_node, size, prio[w], w)
+                        size = heap_push(pq_key, pq_node, size, prio[w], w)
                 e = e_next_out[e] if direction == 0 else e_next_in[e]
     return rank, e_from, e_to, e_cost, e_child1, e_child2, n_edges
 
@@ -209,7 +209,7 @@ def _seed(nodes, costs, dist, other, pred, heap, heap_node, touched, n_touched):
         if costs[i] < dist[v]:
             dist[v] = costs[i]
             pred[v] = -1
-            size = _push(heap, heap_node, size, costs[i], v)
+            size = heap_push(heap, heap_node, size, costs[i], v)
     return size, n_touched
 
 
@@ -240,12 +240,12 @@ def ch_query(up_ptr, up_head, up_cost, up_edge, dn_ptr, dn_head, dn_cost, dn_edg
             break
         forward = top_f <= top_r
         if forward:
-            key, u, size_f = _pop(heap_f, node_f, size_f)
+            key, u, size_f = heap_pop(heap_f, node_f, size_f)
             if key > dist_f[u]:
                 continue
             ptr, head, cost, edge, dist, other, pred = up_ptr, up_head, up_cost, up_edge, dist_f, dist_r, pred_f
         else:
-            key, u, size_r = _pop(heap_r, node_r, size_r)
+            key, u, size_r = heap_pop(heap_r, node_r, size_r)
             if key > dist_r[u]:
                 continue
             ptr, head, cost, edge, dist, other, pred = dn_ptr, dn_head, dn_cost, dn_edge, dist_r, dist_f, pred_r
@@ -270,9 +270,9 @@ def ch_query(up_ptr, up_head, up_cost, up_edge, dn_ptr, dn_head, dn_cost, dn_edg
                 dist[v] = nd
                 pred[v] = edge[a]
                 if forward:
-                    size_f = _push(heap_f, node_f, size_f, nd, v)
+                    size_f = heap_push(heap_f, node_f, size_f, nd, v)
                 else:
-                    size_r = _push(heap_r, node_r, size_r, nd, v)
+                    size_r = heap_push(heap_r, node_r, size_r, nd, v)
                 if nd + other[v] < best:
                     best = nd + other[v]
                     meet = v

@@ -19,7 +19,7 @@ INF = 1e30
 # A 4-ary heap: half the depth of a binary heap, and the four children of a
 # node share a cache line; pops are what dominate a search's time.
 @njit(cache=True, inline="always")
-def _push(heap_key, heap_node, size, key, node):
+def heap_push(heap_key, heap_node, size, key, node):
     i = size
     while i > 0:
         parent = (i - 1) >> 2
@@ -34,7 +34,7 @@ def _push(heap_key, heap_node, size, key, node):
 
 
 @njit(cache=True, inline="always")
-def _pop(heap_key, heap_node, size):
+def heap_pop(heap_key, heap_node, size):
     key, node = heap_key[0], heap_node[0]
     size -= 1
     last_key, last_node = heap_key[size], heap_node[size]
@@ -133,9 +133,9 @@ def dijkstra(indptr, heads, costs, src_nodes, src_costs, tgt_nodes, max_cost, di
                 n_touched += 1
             dist[s] = src_costs[i]
             pred[s] = -1
-            size = _push(heap_key, heap_node, size, src_costs[i], s)
+            size = heap_push(heap_key, heap_node, size, src_costs[i], s)
     while size > 0:
-        key, u, size = _pop(heap_key, heap_node, size)
+        key, u, size = heap_pop(heap_key, heap_node, size)
         if settled[u] or key > dist[u]:
             continue
         if key > max_cost:
@@ -154,7 +154,7 @@ def dijkstra(indptr, heads, costs, src_nodes, src_costs, tgt_nodes, max_cost, di
                     n_touched += 1
                 dist[v] = nd
                 pred[v] = a
-                size = _push(heap_key, heap_node, size, nd, v)
+                size = heap_push(heap_key, heap_node, size, nd, v)
     return touched[:n_touched]
 
 
@@ -237,11 +237,11 @@ def bidir_astar(indptr, heads, costs, rindptr, rtails, rarcs, lm_from, lm_to,
             if side == 0 and init[i] < dist_f[v]:
                 dist_f[v] = init[i]
                 pred_f[v] = -1
-                size_f = _push(heap_f, node_f, size_f, init[i] + pot[v], v)
+                size_f = heap_push(heap_f, node_f, size_f, init[i] + pot[v], v)
             if side == 1 and init[i] < dist_r[v]:
                 dist_r[v] = init[i]
                 pred_r[v] = -1
-                size_r = _push(heap_r, node_r, size_r, init[i] - pot[v], v)
+                size_r = heap_push(heap_r, node_r, size_r, init[i] - pot[v], v)
             if dist_f[v] + dist_r[v] < best:
                 best = dist_f[v] + dist_r[v]
                 meet = v
@@ -251,13 +251,13 @@ def bidir_astar(indptr, heads, costs, rindptr, rtails, rarcs, lm_from, lm_to,
             break
         forward = heap_f[0] <= heap_r[0]
         if forward:
-            key, u, size_f = _pop(heap_f, node_f, size_f)
+            key, u, size_f = heap_pop(heap_f, node_f, size_f)
             du = dist_f[u]
             if key > du + pot[u] + 1e-9:
                 continue
             lo, hi = indptr[u], indptr[u + 1]
         else:
-            key, u, size_r = _pop(heap_r, node_r, size_r)
+            key, u, size_r = heap_pop(heap_r, node_r, size_r)
             du = dist_r[u]
             if key > du - pot[u] + 1e-9:
                 continue
@@ -286,14 +286,14 @@ def bidir_astar(indptr, heads, costs, rindptr, rtails, rarcs, lm_from, lm_to,
                 pred_f[v] = a
                 if size_f == cap:
                     return -2.0, -2, touched[:n_touched]
-                size_f = _push(heap_f, node_f, size_f, nd + pot[v], v)
+                size_f = heap_push(heap_f, node_f, size_f, nd + pot[v], v)
                 total = nd + dist_r[v]
             else:
                 dist_r[v] = nd
                 pred_r[v] = arc
                 if size_r == cap:
                     return -2.0, -2, touched[:n_touched]
-                size_r = _push(heap_r, node_r, size_r, nd - pot[v], v)
+                size_r = heap_push(heap_r, node_r, size_r, nd - pot[v], v)
                 total = nd + dist_f[v]
             if total < best:
                 best = total

@@ -96,26 +96,25 @@ def stop(directory: Path) -> None:
 
 def create_database(server_url: str) -> tuple[str, str]:
     """A new empty database on the server of ``server_url``: (its URL, its name)."""
-    from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
     name = f"t_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        engine.dispose()
+    _autocommit(server_url, f'CREATE DATABASE "{name}"')
     return make_url(server_url).set(database=name).render_as_string(hide_password=False), name
 
 
 def drop_database(server_url: str, name: str) -> None:
+    _autocommit(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _autocommit(server_url: str, sql: str) -> None:
+    """Run one statement outside a transaction (CREATE/DROP DATABASE need that)."""
     from sqlalchemy import create_engine, text
 
     engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(sql))
     finally:
         engine.dispose()
 

@@ -81,3 +81,10 @@ def get_routing():
 
 
 routing_ext = BassinRouting()
+
+
+def get_database():
+    """The current app's saved-itinerary and account database (:class:`web.db.Database`)."""
+    from flask import current_app
+
+    return current_app.extensions["bassin_db"]

@@ -12,7 +12,8 @@ from routing import Itinerary
 from .extensions import get_routing
 from .geotrek_v2_catalogue import stage_id
 from .imports import import_geotrek
-from .itineraries_api import _db, _load
+from .extensions import get_database
+from .itineraries_api import load_visible
 from .planning import plan, request_budget
 from .problems import Problem
 from .security import current_user, staff_required
@@ -38,8 +39,8 @@ def export_planned():
 
 @bp.get("/itineraries/<int:item_id>.json")
 def export_saved(item_id: int):
-    with _db().session() as s:
-        item = _load(item_id, s)
+    with get_database().session() as s:
+        item = load_visible(item_id, s)
     itinerary = Itinerary.from_dict(item.data)
     # Stages carry the ids they have in /api/v2/trek/.
     document = geotrek.export(itinerary, language=_language(), first_id=item.id,
@@ -50,8 +51,8 @@ def export_saved(item_id: int):
 
 @bp.get("/itineraries/<int:item_id>.kml")
 def export_kml(item_id: int):
-    with _db().session() as s:
-        item = _load(item_id, s)
+    with get_database().session() as s:
+        item = load_visible(item_id, s)
     return Response(itinerary_to_kml(Itinerary.from_dict(item.data)),
                     mimetype="application/vnd.google-earth.kml+xml",
                     headers={"Content-Disposition": f'attachment; filename="{item.slug}.kml"'})
@@ -60,8 +61,8 @@ def export_kml(item_id: int):
 @bp.get("/itineraries/<int:item_id>.gpx")
 def export_gpx(item_id: int):
     """Geotrek-flavoured GPX: a track and the places as « type: name » waypoints."""
-    with _db().session() as s:
-        item = _load(item_id, s)
+    with get_database().session() as s:
+        item = load_visible(item_id, s)
     return Response(itinerary_to_gpx(Itinerary.from_dict(item.data), typed_names=True),
                     mimetype="application/gpx+xml",
                     headers={"Content-Disposition": f'attachment; filename="{item.slug}.gpx"'})

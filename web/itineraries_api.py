@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, current_app, jsonify, request, url_for
+from flask import Blueprint, jsonify, request, url_for
 
 from gpx import safe_filename
 from routing import Itinerary
 
 from .api import render_itinerary
-from .extensions import get_routing
+from .extensions import get_database, get_routing
 from .db import SavedItinerary
 from .params import InvalidParameterError, Param, arg, json_body, parse_all
 from .planning import KINDS, plan, request_budget
@@ -40,15 +40,12 @@ ITEM_ID = Param("item_id", "integer", "Saved itinerary id", required=True, minim
                 maximum=MAX_ID, location="path")
 
 
-def _db():
-    return current_app.extensions["bassin_db"]
-
-
 def etag(item: SavedItinerary) -> str:
     return f'"v{item.version}"'
 
 
-def _load(item_id: int, session) -> SavedItinerary:
+def load_visible(item_id: int, session) -> SavedItinerary:
+    """The saved itinerary ``item_id`` if this user may see it (drafts: staff only); else 404."""
     item = session.get(SavedItinerary, item_id) if 0 < item_id <= MAX_ID else None
     if item is None or (not item.published and current_user() is None):
         raise Problem(404, "Not found", f"no itinerary {item_id}", "not-found")
@@ -105,7 +102,7 @@ def _response(item: SavedItinerary, status: int = 200, full: bool = True):
 def index():
     q, published = (arg(spec) for spec in LIST_PARAMS)
     drafts = current_user() is not None and not published
-    items = _db().list_itineraries(q, drafts)
+    items = get_database().list_itineraries(q, drafts)
     return jsonify({"count": len(items), "itineraries": items})
 
 
@@ -120,7 +117,7 @@ def create():
     item = SavedItinerary(slug=slug, name=name, description=itinerary.description,
                           profile=itinerary.profile, kind=kind, request=params,
                           data=itinerary.to_dict(), author=current_user() or "")
-    with _db().session() as s:
+    with get_database().session() as s:
         s.add(item)
         s.commit()
         s.refresh(item)
@@ -131,8 +128,8 @@ def create():
 
 @bp.get("/<int:item_id>")
 def read(item_id: int):
-    with _db().session() as s:
-        item = _load(item_id, s)
+    with get_database().session() as s:
+        item = load_visible(item_id, s)
     if request.headers.get("If-None-Match") == etag(item):
         return "", 304
     return _response(item)
@@ -142,9 +139,9 @@ def read(item_id: int):
 @staff_required
 def update(item_id: int):
     body = _body()
-    db = _db()
+    db = get_database()
     with db.session() as s:
-        item = _load(item_id, s)
+        item = load_visible(item_id, s)
         version = _check_version(item)
         values = {}
         if "name" in body:
@@ -172,8 +169,8 @@ def update(item_id: int):
 @bp.delete("/<int:item_id>")
 @staff_required
 def delete(item_id: int):
-    with _db().session() as s:
-        item = _load(item_id, s)
+    with get_database().session() as s:
+        item = load_visible(item_id, s)
         _check_version(item)
         s.delete(item)
         s.commit()
@@ -184,9 +181,9 @@ def delete(item_id: int):
 @bp.post("/<int:item_id>/unpublish")
 @staff_required
 def publish(item_id: int):
-    db = _db()
+    db = get_database()
     with db.session() as s:
-        item = _load(item_id, s)
+        item = load_visible(item_id, s)
         version = _check_version(item)
         if not db.update_if_version(s, item_id, version,
                                     published=request.path.endswith("/publish")):
@@ -199,7 +196,7 @@ def publish(item_id: int):
 
 @bp.get("/<int:item_id>/export.<fmt>")
 def export(item_id: int, fmt: str):
-    with _db().session() as s:
-        item = _load(item_id, s)
+    with get_database().session() as s:
+        item = load_visible(item_id, s)
     itinerary = Itinerary.from_dict(item.data)
     return render_itinerary(itinerary, fmt, item.slug)

@@ -11,7 +11,7 @@ from flask_limiter.util import get_remote_address
 from routing import PROFILES, Itinerary
 
 from .csp import csp_nonce
-from .extensions import get_routing
+from .extensions import get_database, get_routing
 from .db import SavedItinerary, select
 from .i18n import MESSAGES
 from .instructions import itinerary_steps
@@ -22,12 +22,8 @@ from .security import check_login, current_user, end_sessions, start_session
 bp = Blueprint("pages", __name__)
 
 
-def _db():
-    return current_app.extensions["bassin_db"]
-
-
 def _by_slug(slug: str, public_only: bool = False) -> SavedItinerary:
-    with _db().session() as s:
+    with get_database().session() as s:
         item = s.scalars(select(SavedItinerary).where(SavedItinerary.slug == slug)).first()
     if item is None or (not item.published and (public_only or current_user() is None)):
         abort(404)
@@ -65,7 +61,7 @@ def login():
         username = request.form.get("username", "")[:200]
         throttle("LOGIN_LIMIT_ADDRESS", "login-address", get_remote_address())
         throttle("LOGIN_LIMIT_USER", "login-user", username.strip().lower())
-        user = check_login(_db(), username, request.form.get("password", "")[:1000])
+        user = check_login(get_database(), username, request.form.get("password", "")[:1000])
         if user is not None:
             start_session(user)
             return redirect(nxt)
@@ -77,7 +73,7 @@ def login():
 def logout():
     """End this session and, server-side, every other session of the user."""
     if current_user() is not None:
-        end_sessions(_db(), current_user())
+        end_sessions(get_database(), current_user())
     session.clear()
     return redirect(url_for("pages.listing"))
 
@@ -101,7 +97,7 @@ def designer():
 @bp.get("/itineraries")
 def listing():
     q = (request.args.get("q") or "").strip()
-    items = _db().list_itineraries(q, drafts=current_user() is not None, in_description=False)
+    items = get_database().list_itineraries(q, drafts=current_user() is not None, in_description=False)
     return render_template("list.html", items=items, q=q)
 
 
