@@ -19,7 +19,8 @@ from routing.avoid import ClosureLayer
 from routing.isochrone import isochrone
 from routing.maneuvers import build_maneuvers
 from routing.matrix import table
-from routing.options import RouteOptions, plan_route
+from routing.options import RouteOptions
+from routing.restrict import plan_route
 
 from .instructions import LANGUAGES, gpx_points, steps
 
