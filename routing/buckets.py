@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .ch import stalled
 from .engine import INF, heap_pop, heap_push
 
 
@@ -85,12 +86,7 @@ def _upward(ptr, head, cost, edge, optr, ohead, ocost, e_time, e_len, seeds, see
         key, u, size = heap_pop(heap_key, heap_node, size)
         if key > dist[u]:
             continue
-        stalled = False
-        for a in range(optr[u], optr[u + 1]):
-            if dist[ohead[a]] + ocost[a] < key:
-                stalled = True
-                break
-        if stalled:
+        if stalled(optr, ohead, ocost, dist, u, key):
             continue
         settled[n_settled] = u
         n_settled += 1
