@@ -10,6 +10,7 @@ from flask_limiter.util import get_remote_address
 
 from routing import PROFILES, Itinerary
 
+from . import isochrone_layer
 from .csp import csp_nonce
 from .extensions import get_database, get_routing
 from .db import SavedItinerary, select
@@ -114,6 +115,8 @@ def map_response(itinerary: Itinerary, embed: bool = False) -> Response:
     cfg = current_app.config
     fmap = itinerary_map(itinerary, get_routing().graph, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"],
                          embed=embed)
+    if isochrone_layer.wanted(embed):
+        isochrone_layer.add_isochrone_control(fmap, itinerary, g.get("lang", "fr"))
     return Response(render_map(fmap, csp_nonce()), mimetype="text/html")
 
 
