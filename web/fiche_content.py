@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import functools
 
-from flask_babel import format_decimal, gettext as _, ngettext
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from gpx.geotrek import load_vocabulary, references, route_kind
 
 from .instructions import format_distance, itinerary_steps
 from .maps import STAGE_COLOURS
-from .static_map import (END_COLOUR, ROUTE_BANDS, ROUTE_COLOUR, START_COLOUR, WAY_STYLES, Line,
-                         Marker, draw_map)
+from .static_map import ROUTE_BANDS, ROUTE_COLOUR, WAY_STYLES, Line, draw_map
+from .static_markers import END_COLOUR, START_COLOUR, Marker
 from .static_profile import draw_profile
 from .warning_words import warning_text
 
@@ -74,7 +75,7 @@ def number(value: float, digits: int = 1) -> str:
 
 def duration(seconds: float) -> str:
     """``3 h 05``, or ``45 min`` under an hour."""
-    minutes = int(round(seconds / 60))
+    minutes = round(seconds / 60)
     if minutes < 60:
         return f"{minutes} min"
     return f"{minutes // 60} h {minutes % 60:02d}"

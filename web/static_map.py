@@ -26,6 +26,10 @@ import numpy as np
 import shapely
 from markupsafe import escape
 
+from .static_markers import Marker, draw_markers
+
+__all__ = ["Frame", "Line", "Marker", "StaticMap", "draw_map", "nice_length", "way_kinds"]
+
 #: SVG units per millimetre of paper (tenths of a millimetre)
 UNITS_PER_MM = 10
 #: simplification tolerance, in SVG units: finer than the eye sees at reading distance
@@ -57,7 +61,6 @@ HIGHWAY_KIND = {
 ROUTE_BANDS = {"bicycle": ("#16a34a", 16.0, 0.35), "hiking": ("#dc2626", 14.0, 0.28)}
 ROUTE_KINDS = {"bicycle": "bicycle", "mtb": "bicycle", "hiking": "hiking", "foot": "hiking"}
 ROUTE_COLOUR = "#c2185b"
-START_COLOUR, END_COLOUR = "#15803d", "#b91c1c"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,16 +70,6 @@ class Line:
     lat: np.ndarray
     lon: np.ndarray
     colour: str = ROUTE_COLOUR
-
-
-@dataclasses.dataclass(frozen=True)
-class Marker:
-    """A numbered place (``label`` is its number) or a start/end (``kind``)."""
-
-    lat: float
-    lon: float
-    label: str = ""
-    kind: str = "place"          # place, start, end, start_end, stage
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,7 +106,7 @@ class StaticMap:
     def scale_denominator(self) -> int:
         """The printed scale, rounded to two significant digits (25 000 for 1:25 000)."""
         value = self.metres_per_mm * 1000
-        digits = 10 ** max(0, int(math.floor(math.log10(value))) - 1)
+        digits = 10 ** max(0, math.floor(math.log10(value)) - 1)
         return int(round(value / digits) * digits)
 
 
@@ -297,37 +290,6 @@ def _route(frame: Frame, lines: list[Line]):
             f'stroke-width="22"/>' + "".join(strokes)), vertices
 
 
-def _markers(frame: Frame, markers: list[Marker]) -> str:
-    out = []
-    # places first, then stage ends, then start and end on top of them
-    order = {"place": 0, "stage": 1, "end": 2, "start": 3, "start_end": 3}
-    for m in sorted(markers, key=lambda m: order.get(m.kind, 0)):
-        x, y = frame.project(m.lat, m.lon)
-        x, y = float(x), float(y)
-        if not (0 <= x <= frame.width and 0 <= y <= frame.height):
-            continue
-        if m.kind in ("start", "start_end"):
-            ring = '<circle r="22" fill="none" stroke="#ffffff" stroke-width="5"/>' \
-                   f'<circle r="22" fill="none" stroke="{END_COLOUR}" stroke-width="3"/>' \
-                if m.kind == "start_end" else ""
-            out.append(f'<g transform="translate({x:.0f} {y:.0f})">{ring}<circle r="15" '
-                       f'fill="{START_COLOUR}" stroke="#ffffff" stroke-width="4"/>'
-                       '<path d="M-5 -8 L9 0 L-5 8 Z" fill="#ffffff"/></g>')
-        elif m.kind == "end":
-            out.append(f'<g transform="translate({x:.0f} {y:.0f})"><rect x="-14" y="-14" '
-                       f'width="28" height="28" fill="{END_COLOUR}" stroke="#ffffff" '
-                       'stroke-width="4"/><rect x="-6" y="-6" width="12" height="12" '
-                       'fill="#ffffff"/></g>')
-        else:
-            stage = m.kind == "stage"
-            out.append(f'<g transform="translate({x:.0f} {y:.0f})"><circle r="{16 if stage else 14}" '
-                       f'fill="{"#1e293b" if stage else "#ffffff"}" stroke="#1e293b" '
-                       f'stroke-width="3"/><text y="6" text-anchor="middle" font-size="17" '
-                       f'font-weight="bold" fill="{"#ffffff" if stage else "#1e293b"}">'
-                       f'{escape(m.label)}</text></g>')
-    return "".join(out)
-
-
 def nice_length(metres: float) -> float:
     """The largest of 1, 2, 5 × 10^n not above ``metres``."""
     if metres <= 0:
@@ -402,7 +364,7 @@ def draw_map(graph, lines: list[Line], markers: list[Marker] = (), *, width_mm: 
            f'font-family="DejaVu Sans, sans-serif">'
            f'<rect width="{width:.0f}" height="{height:.0f}" fill="#f7f5f0"/>'
            f'<g fill="none" stroke-linecap="round" stroke-linejoin="round">{network}{route}</g>'
-           f'{_markers(frame, list(markers))}{_scale_bar(frame)}{_north_arrow(frame)}'
+           f'{draw_markers(frame, list(markers))}{_scale_bar(frame)}{_north_arrow(frame)}'
            f'<rect width="{width:.0f}" height="{height:.0f}" fill="none" stroke="#475569" '
            f'stroke-width="3"/></svg>')
     return StaticMap(svg=svg, bounds=frame.bounds, metres_per_mm=UNITS_PER_MM / frame.scale,

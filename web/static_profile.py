@@ -86,9 +86,9 @@ def draw_profile(cum_m, ele, *, width_mm: float = 180, height_mm: float = 42,
     coords = np.round(shapely.get_coordinates(line), 1)
     points = " ".join(f"{a:g},{b:g}" for a, b in coords)
     base = top + plot_h
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
-           f'width="{width_mm}mm" height="{height_mm}mm" role="img" aria-label="{escape(label)}" '
-           f'font-family="DejaVu Sans, sans-serif" font-size="20" fill="{INK}">']
+    out = [(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
+            f'width="{width_mm}mm" height="{height_mm}mm" role="img" aria-label="{escape(label)}" '
+            f'font-family="DejaVu Sans, sans-serif" font-size="20" fill="{INK}">')]
     for z_tick in _ticks(z_lo, z_hi, 4):
         y = float(py(z_tick))
         out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
