@@ -238,3 +238,39 @@ def test_language_is_checked_and_renders_are_cached(web_app, staff_api):
     assert edited.status_code == 200, edited.get_data(as_text=True)
     renewed = client.get(url + "?lang=fr", headers={"If-None-Match": first.headers["ETag"]})
     assert renewed.status_code == 200 and "Boucle du 9-9 bis" in pdf_text(renewed.data)
+
+
+@pytest.mark.slow
+def test_mountain_fiche_has_its_elevation_profile(router_for, tmp_path):
+    """Andorra with its SRTM tile: the profile, ascent and descent are printed; the basin
+    test network has no elevation, and there the profile is left out."""
+    from web import create_app
+    from web.security import create_user
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'web.db'}",
+                      "INSTANCE_DIR": str(tmp_path / "instance"), "TESTING": True,
+                      "BUDGET_SECONDS": None}, router=router_for("andorra"))
+    create_user(app.extensions["bassin_db"], "staff", "correct horse battery")
+    item = save((app.test_client(), {"Authorization": "Bearer " + create_token(
+        app.extensions["bassin_db"], "staff", "andorra")}), name="Vers le GR 11",
+        request={"profile": "hike", "points": "42.5078,1.5211;42.5631,1.6047"})
+    summary = item["itinerary"]
+    assert summary["ascent_m"] > 300
+    for lang, words in (("fr", ("Profil altimétrique", "Dénivelé positif", "Point le plus haut")),
+                        ("en", ("Elevation profile", "Ascent", "highest point"))):
+        response = app.test_client().get(f"/i/{item['slug']}/fiche.pdf?lang={lang}")
+        assert response.status_code == 200
+        figures = record(f"mountain-{lang}", response)
+        assert 1 <= figures["pages"] <= 2, figures
+        text = pdf_text(response.data)
+        for word in words:
+            assert word.casefold() in text.casefold(), (lang, word)
+        assert f"{_number(summary['ascent_m'], lang, 0)} m" in text
+        keep_screenshot(first_page_png(response.data), f"fiche-mountain-{lang}.png")
+    app.extensions["bassin_db"].engine.dispose()
+
+
+def test_no_profile_without_elevation(web_app, staff_api):
+    item = save(staff_api)                 # the basin test network carries no elevation
+    text = pdf_text(web_app.test_client().get(f"/i/{item['slug']}/fiche.pdf?lang=en").data)
+    assert "Elevation profile" not in text and "Ascent" not in text

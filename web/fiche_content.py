@@ -25,9 +25,9 @@ from .static_profile import draw_profile
 from .warning_words import warning_text
 
 #: at most this many of each list is printed (the web page has them all)
-MAX_STEPS, MAX_PLACES, MAX_WARNINGS, MAX_DESCRIPTION = 150, 30, 40, 5000
+MAX_STEPS, MAX_PLACES, MAX_WARNINGS, MAX_DESCRIPTION = 150, 20, 40, 5000
 #: printed sizes (mm) of the map and the profile on an A4 page with 12 mm margins
-MAP_MM, PROFILE_MM = (186, 118), (186, 40)
+MAP_MM, PROFILE_MM = (186, 112), (186, 38)
 #: which places are numbered first when there are more than MAX_PLACES
 KIND_PRIORITY = ("major_site", "museum", "park", "terril", "cite", "lodging", "station",
                  "unesco_element", "mining_building", "cavalier", "viewpoint",

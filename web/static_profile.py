@@ -15,6 +15,7 @@ import shapely
 from markupsafe import escape
 
 from .static_map import TOLERANCE, UNITS_PER_MM, nice_length
+from .static_markers import MARKER_RADIUS, numbered_disc
 
 FILL, LINE, GRID, INK = "#d9e4d3", "#3f6212", "#cbd5e1", "#334155"
 
@@ -110,13 +111,17 @@ def draw_profile(cum_m, ele, *, width_mm: float = 180, height_mm: float = 42,
         out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{base}" stroke="#1e293b" '
                    f'stroke-width="2" stroke-dasharray="8 6"/><text x="{x - 6:.1f}" '
                    f'y="{top + 18}" text-anchor="end" font-weight="bold">{number}</text>')
+    # numbers above the line where there is room for them (a crowd in a town is left to
+    # the map and the list): each one at least a disc's width from those kept
+    kept: list[tuple[float, float]] = []
     for km, text in places:
         metres = float(km) * 1000
         if not 0 <= metres <= span_x:
             continue
         x, y = float(px(metres)), float(py(np.interp(metres, x_m, z)))
-        out.append(f'<g transform="translate({x:.1f} {y - 24:.1f})"><circle r="13" fill="#ffffff" '
-                   f'stroke="#1e293b" stroke-width="3"/><text y="6" text-anchor="middle" '
-                   f'font-size="16" font-weight="bold">{escape(text)}</text></g>')
+        if all(abs(x - kx) >= 2 * MARKER_RADIUS + 4 or abs(y - ky) >= 2 * MARKER_RADIUS + 4
+               for kx, ky in kept):
+            kept.append((x, y))
+            out.append(numbered_disc(x, y, (x, y - 30), text, stage=False))
     out.append("</svg>")
     return StaticProfile(svg="".join(out), min_m=lo, max_m=hi, vertices=len(coords))
