@@ -274,3 +274,25 @@ def test_no_profile_without_elevation(web_app, staff_api):
     item = save(staff_api)                 # the basin test network carries no elevation
     text = pdf_text(web_app.test_client().get(f"/i/{item['slug']}/fiche.pdf?lang=en").data)
     assert "Elevation profile" not in text and "Ascent" not in text
+
+
+def test_a_description_of_thousands_of_lines_stays_a_few_pages(web_app, staff_api):
+    item = save(staff_api, name="W" * 200, description="l\n" * 2000 + "a" * 900)
+    response = web_app.test_client().get(f"/i/{item['slug']}/fiche.pdf?lang=fr")
+    assert response.status_code == 200
+    assert pdf_pages(response.data) <= 3                # 30 paragraphs at most, then run on
+    assert "a" * 60 in pdf_text(response.data).replace("\n", "")
+
+
+def test_the_cache_is_bounded_in_count_and_bytes():
+    from web.fiche import FicheCache
+    from web.pdf_render import RenderedPDF
+
+    cache = FicheCache(max_items=3, max_bytes=10_000)
+    for key in range(5):
+        cache.put(key, RenderedPDF(b"x" * 1000, 1, 0.1, ()))
+    assert cache.get(0) is None and cache.get(1) is None and cache.get(4) is not None
+    cache.get(2)                                        # used: kept over 3
+    cache.put(5, RenderedPDF(b"y" * 8500, 1, 0.1, ()))
+    assert cache.get(3) is None and cache.get(5) is not None
+    assert sum(len(cache.get(k).data) for k in (2, 4, 5) if cache.get(k)) <= 10_000

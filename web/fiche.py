@@ -78,8 +78,8 @@ class FicheCache:
 @bp.record_once
 def _register_cache(state) -> None:
     state.app.extensions.setdefault(CACHE_KEY, FicheCache(
-        state.app.config.get("FICHE_CACHE_ITEMS", 64),
-        state.app.config.get("FICHE_CACHE_MB", 64) * 2 ** 20))
+        int(state.app.config.get("FICHE_CACHE_ITEMS", 64)),
+        int(state.app.config.get("FICHE_CACHE_MB", 64) * 2 ** 20)))
 
 
 def fiche_css() -> str:
@@ -117,7 +117,9 @@ def render_fiche(item: SavedItinerary, lang: str, page_url: str) -> RenderedPDF:
 def fiche_pdf(slug: str):
     lang = arg(LANG) or g.get("lang") or current_app.config.get("DEFAULT_LANGUAGE", "fr")
     item = _visible(slug)
-    page_url = url_for("pages.public", slug=item.slug, _external=True)
+    public = current_app.config.get("PUBLIC_URL")          # else the host this was asked of
+    page_url = (public.rstrip("/") + url_for("pages.public", slug=item.slug) if public
+                else url_for("pages.public", slug=item.slug, _external=True))
     key = (item.id, item.version, lang, build_id(get_routing().graph.meta), page_url)
     etag = hashlib.sha256(repr(key).encode()).hexdigest()[:24]
     private = not item.published

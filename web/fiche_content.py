@@ -26,6 +26,7 @@ from .warning_words import warning_text
 
 #: at most this many of each list is printed (the web page has them all)
 MAX_STEPS, MAX_PLACES, MAX_WARNINGS, MAX_DESCRIPTION = 150, 20, 40, 5000
+MAX_PARAGRAPHS = 30
 #: printed sizes (mm) of the map and the profile on an A4 page with 12 mm margins
 MAP_MM, PROFILE_MM = (186, 112), (186, 38)
 #: which places are numbered first when there are more than MAX_PLACES
@@ -65,6 +66,15 @@ def way_words() -> dict:
 @functools.lru_cache(maxsize=1)
 def _vocabulary() -> dict:
     return load_vocabulary()           # the shipped file: the same for the process' life
+
+
+def paragraphs(text: str) -> list[str]:
+    """The description's paragraphs (its lines), at most :data:`MAX_PARAGRAPHS`: the rest
+    run on in the last one (thousands of one-word lines would be as many pages)."""
+    lines = [line.strip() for line in (text or "")[:MAX_DESCRIPTION].splitlines() if line.strip()]
+    if len(lines) > MAX_PARAGRAPHS:
+        lines[MAX_PARAGRAPHS - 1:] = [" ".join(lines[MAX_PARAGRAPHS - 1:])]
+    return lines
 
 
 def number(value: float, digits: int = 1) -> str:
@@ -233,7 +243,7 @@ def fiche_context(item, itinerary, service, lang: str) -> dict:
         "lang": lang, "name": item.name or itinerary.name,
         "subtitle": " · ".join(filter(None, [profile_word, shape_word(itinerary),
                                              _difficulty(itinerary, lang)])),
-        "description": (item.description or "")[:MAX_DESCRIPTION],
+        "description": paragraphs(item.description),
         "author": getattr(item, "author_name", "") or "",
         "figures": figures(itinerary, lang),
         "map_svg": Markup(drawing.svg), "legend": legend(drawing, len(itinerary.stages)),
