@@ -296,3 +296,38 @@ def test_the_cache_is_bounded_in_count_and_bytes():
     cache.put(5, RenderedPDF(b"y" * 8500, 1, 0.1, ()))
     assert cache.get(3) is None and cache.get(5) is not None
     assert sum(len(cache.get(k).data) for k in (2, 4, 5) if cache.get(k)) <= 10_000
+
+
+def test_hostile_osm_names_in_the_roadbook_and_places(tmp_path, caplog):
+    """Way, route and place names from the hostile corpus (graphs built from OSM) are
+    printed as text; no render even tries a URL."""
+    import logging
+
+    import graphs
+    import routing
+    from web import create_app
+    from web.security import create_user
+
+    from .hostile import osm_xml
+
+    (tmp_path / "hostile.osm.xml").write_text(osm_xml(CORPUS), "utf-8")
+    graph = graphs.build_graph(tmp_path / "hostile.osm.xml", name="hostile")
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'web.db'}",
+                      "INSTANCE_DIR": str(tmp_path / "instance"), "TESTING": True,
+                      "RATELIMIT_ENABLED": False, "BUDGET_SECONDS": 120.0},
+                     router=routing.Router(graph))
+    create_user(app.extensions["bassin_db"], "staff", "correct horse battery")
+    bearer = {"Authorization": "Bearer " + create_token(app.extensions["bassin_db"], "staff", "h")}
+    places = [p.id for p in graph.places if p.id.startswith("osm:")]
+    item = save((app.test_client(), bearer), name=CORPUS[5], description=CORPUS[6],
+                request={"profile": "hike", "points": f"{places[0]};{places[-1]}"})
+    assert item["itinerary"]["places"]
+    caplog.set_level(logging.INFO, logger="web.pdf_render")
+    for lang in ("fr", "en"):
+        response = app.test_client().get(f"/i/{item['slug']}/fiche.pdf?lang={lang}")
+        assert response.status_code == 200 and response.data.startswith(b"%PDF-")
+        text = pdf_text(response.data)
+        assert CORPUS[5] in text and CORPUS[6] in text    # the name and description, as text
+    renders = [r for r in caplog.records if r.getMessage() == "pdf rendered"]
+    assert len(renders) == 2 and all(r.refused_urls == 0 for r in renders)
+    app.extensions["bassin_db"].engine.dispose()

@@ -89,7 +89,7 @@ def test_way_kinds_follow_the_highway_tag(fixture_graph):
 
 
 def test_text_in_the_drawing_is_escaped(basin_route):
-    graph, route = basin_route
+    _, route = basin_route
     drawing = draw_map(None, [Line(route.lat, route.lon, colour='red"/><script>')],
                        [Marker(route.lat[5], route.lon[5], label="<b>&1</b>")],
                        label='"><script>alert(1)</script>')
@@ -112,7 +112,7 @@ def test_numbered_markers_move_off_one_another():
 
 def test_frame_never_zooms_to_a_dot():
     frame = Frame([50.43, 50.43], [2.80, 2.8001], width=1800, height=1200)
-    south, west, north, east = frame.bounds
+    _, west, _, east = frame.bounds
     assert (east - west) * 111_195 * math.cos(math.radians(50.43)) >= 800
 
 
