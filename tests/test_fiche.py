@@ -111,6 +111,8 @@ def test_day_trip_fiche_in_both_languages(web_app, staff_api):
         assert "public" in response.headers["Cache-Control"]
         figures = record(f"day-{lang}", response)
         assert 1 <= figures["pages"] <= 2, figures        # a day trip fits on one sheet
+        assert re.search(r"^Tagged:\s+yes", _run(["pdfinfo", "-"], response.data).decode(),
+                         re.MULTILINE)                    # PDF/UA: structure for screen readers
         assert figures["bytes"] < 400_000, figures        # geometry simplified to the paper
         text = texts[lang] = pdf_text(response.data)
         assert "Des terrils au Louvre-Lens" in text and "Par les cavaliers." in text

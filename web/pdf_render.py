@@ -43,7 +43,12 @@ class RenderedPDF:
     refused: tuple
 
 
-def render_pdf(html: str, css: str = "", title: str = "") -> RenderedPDF:
+#: tagged PDF for screen readers (structure, reading order, language, title)
+PDF_VARIANT = "pdf/ua-1"
+
+
+def render_pdf(html: str, css: str = "", title: str = "", variant: str | None = PDF_VARIANT
+               ) -> RenderedPDF:
     """Lay out ``html`` (with the stylesheet ``css``) and write it as PDF.
 
     Parameters
@@ -54,6 +59,8 @@ def render_pdf(html: str, css: str = "", title: str = "") -> RenderedPDF:
         Stylesheet text (print rules, ``@page``).
     title : str
         Not used for layout; named in the log line with the timing.
+    variant : str or None
+        WeasyPrint's PDF variant (PDF/UA-1 by default: a tagged, accessible PDF).
 
     Returns
     -------
@@ -64,8 +71,9 @@ def render_pdf(html: str, css: str = "", title: str = "") -> RenderedPDF:
     fetcher = local_fetcher()
     start = time.perf_counter()
     stylesheets = [CSS(string=css, url_fetcher=fetcher)] if css else []
-    document = HTML(string=html, url_fetcher=fetcher).render(stylesheets=stylesheets)
-    data = document.write_pdf()
+    options = {"pdf_variant": variant} if variant else {}
+    document = HTML(string=html, url_fetcher=fetcher).render(stylesheets=stylesheets, **options)
+    data = document.write_pdf(**options)
     seconds = time.perf_counter() - start
     log.info("pdf rendered", extra={"pdf_title": title[:80], "pages": len(document.pages),
                                     "bytes": len(data), "seconds": round(seconds, 3),
