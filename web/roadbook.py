@@ -9,7 +9,7 @@ escapes them, scripts only read numbers).
 from __future__ import annotations
 
 import numpy as np
-from flask_babel import gettext as _
+from flask_babel import format_decimal, gettext as _
 
 from .instructions import format_distance
 from .page_words import PLACE_KINDS, word
@@ -86,6 +86,8 @@ def roadbook(itinerary, steps: list[dict], places: list[dict], lang: str) -> lis
         lines.append({"kind": "stage", "km": stage["start_m"] / 1000, "note": "",
                       "text": _("Stage %(n)d begins", n=stage["number"]), "lat": lat, "lon": lon})
     lines.sort(key=lambda line: (round(line["km"], 3), ORDER[line["kind"]]))
+    for line in lines:
+        line["km_text"] = format_decimal(round(line["km"], 1), format="0.0")
     return lines
 
 

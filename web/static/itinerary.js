@@ -26,11 +26,20 @@
     L.polyline(line.coords, { color: line.colour, weight: 5, opacity: 0.95 })
       .bindTooltip(el('span', line.label), { sticky: true }).addTo(route);
   });
+  // Numbered places; when there are many, they show from zoom PLACES_ZOOM on (legible).
+  var PLACES_ZOOM = 15, places = L.featureGroup();
   data.places.forEach(function (p) {
     var tip = el('span'); tip.appendChild(el('strong', p.n + '. ')); tip.appendChild(document.createTextNode(p.name || ''));
-    L.marker([p.lat, p.lon], { icon: badge(p.n, 'trek-num kind-' + p.kind), keyboard: false, title: '' })
-      .bindTooltip(tip).addTo(map);
+    L.marker([p.lat, p.lon], { icon: badge(p.n, 'trek-num kind-' + p.kind), keyboard: false })
+      .bindTooltip(tip).addTo(places);
   });
+  function togglePlaces() {
+    var show = data.places.length <= 60 || map.getZoom() >= PLACES_ZOOM;
+    if (show && !map.hasLayer(places)) places.addTo(map);
+    if (!show && map.hasLayer(places)) map.removeLayer(places);
+  }
+  map.on('zoomend', togglePlaces);
+  togglePlaces();
   var ends = data.ends;
   L.marker([ends.start.lat, ends.start.lon], { icon: badge(ends.loop ? '⟲' : 'A', 'trek-end start'), zIndexOffset: 1000, keyboard: false })
     .bindTooltip(el('span', (ends.loop ? data.words.startEnd : data.words.start) + ' — ' + ends.start.name)).addTo(map);
@@ -75,7 +84,7 @@
   Array.prototype.forEach.call(document.querySelectorAll('.rb-line'), function (button) {
     button.addEventListener('click', function () {
       var at = [Number(button.dataset.lat), Number(button.dataset.lon)];
-      map.setView(at, Math.max(map.getZoom(), 16));
+      map.setView(at, Math.max(map.getZoom(), 16), { animate: false });
       showAt(at);
       if (profile) profile.showKm(Number(button.dataset.km));
       Array.prototype.forEach.call(document.querySelectorAll('.rb-line[aria-current]'), function (b) { b.removeAttribute('aria-current'); });
@@ -87,10 +96,22 @@
     });
   });
 
+  // Roadbook filters: which kinds of lines are shown (all without scripts).
+  var filters = document.getElementById('roadbook-filters');
+  if (filters) {
+    filters.hidden = false;
+    filters.addEventListener('change', function (ev) {
+      var kind = ev.target.value, on = ev.target.checked;
+      Array.prototype.forEach.call(document.querySelectorAll('.roadbook li.rb-' + kind), function (li) { li.hidden = !on; });
+    });
+  }
+
   // Share and embed: copy buttons, and the embed code made from the form's options.
   var form = document.getElementById('embed-form');
   function attr(text) {
-    return String(text).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    // as markupsafe.escape does on the server: the code is the same before and after scripts
+    return String(text).replace(/&/g, '&amp;').replace(/"/g, '&#34;').replace(/'/g, '&#39;')
+      .replace(/</g, '&lt;').replace(/>/g, '&gt;');
   }
   function embedCode() {
     var height = Math.round(Number(form.elements.height.value));
@@ -118,5 +139,5 @@
     });
   });
 
-  window.bassinItinerary = { map: map, marker: marker, profile: profile };
+  window.bassinItinerary = { map: map, marker: marker, profile: profile, places: places };
 })();

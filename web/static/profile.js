@@ -8,7 +8,7 @@
 (function () {
   'use strict';
   var NS = 'http://www.w3.org/2000/svg';
-  var PAD = { left: 46, right: 12, top: 10, bottom: 22 };
+  var PAD = { left: 58, right: 12, top: 10, bottom: 22 };
 
   function node(tag, attrs, parent) {
     var e = document.createElementNS(NS, tag);
