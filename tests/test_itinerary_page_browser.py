@@ -22,6 +22,18 @@ def _profile_box(page) -> dict:
     return page.locator("#profile svg").bounding_box()
 
 
+def _open_drawn(page, url: str) -> dict:
+    """Open ``url``, wait for its profile and route; the profile's box."""
+    page.goto(url)
+    page.wait_for_selector("#profile svg polyline")
+    page.wait_for_selector("#trek-map path.leaflet-interactive")
+    return _profile_box(page)
+
+
+def _hover(page, box: dict, fraction: float) -> None:
+    page.mouse.move(box["x"] + box["width"] * fraction, box["y"] + box["height"] / 2)
+
+
 def _axe(page, where: str):
     found = axe_violations(page)
     assert found == [], (where, found)
@@ -31,17 +43,14 @@ def test_profile_hover_and_keys_move_the_map_marker(mountain_app, browser):
     app, item = mountain_app
     with serving(app) as base:
         page, errors = open_page(browser, viewport={"width": 1280, "height": 1200})
-        page.goto(f"{base}/i/{item['slug']}?lang=fr")
-        page.wait_for_selector("#profile svg polyline")
-        page.wait_for_selector("#trek-map path.leaflet-interactive")
-        box = _profile_box(page)
+        box = _open_drawn(page, f"{base}/i/{item['slug']}?lang=fr")
         assert page.evaluate(MARKER) is None                    # no point followed yet
-        page.mouse.move(box["x"] + box["width"] * 0.25, box["y"] + box["height"] / 2)
+        _hover(page, box, 0.25)
         first = page.evaluate(MARKER)
         readout = page.inner_text("#profile-readout")
         assert first is not None and readout.startswith("km ") and readout.endswith(" m")
         assert "," in readout.split(" · ")[0]                    # French decimal comma
-        page.mouse.move(box["x"] + box["width"] * 0.8, box["y"] + box["height"] / 2)
+        _hover(page, box, 0.8)
         second = page.evaluate(MARKER)
         assert second != first and page.inner_text("#profile-readout") != readout
         # the marker sits on the route: within a few metres of a vertex
@@ -80,17 +89,15 @@ def test_profile_hover_and_keys_move_the_map_marker(mountain_app, browser):
         assert "km" in page.get_attribute("#profile", "aria-valuetext")
         page.keyboard.press("Home")
         assert float(page.get_attribute("#profile", "aria-valuenow")) == 0
-        page.mouse.move(box["x"] + box["width"] * 0.45, box["y"] + box["height"] / 2)
+        _hover(page, box, 0.45)
         _axe(page, "itinerary fr")
         keep_screenshot(page.screenshot(full_page=True), "itinerary-fr.png")
         _clean(page, errors)
-        page.goto(f"{base}/i/{item['slug']}?lang=en")
-        page.wait_for_selector("#profile svg polyline")
+        box = _open_drawn(page, f"{base}/i/{item['slug']}?lang=en")
         assert page.inner_text("#roadbook-title") == "Roadbook"
         assert page.inner_text(".fig-ascent dt") == "Ascent"
         _axe(page, "itinerary en")
-        box = _profile_box(page)
-        page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] / 2)
+        _hover(page, box, 0.6)
         assert "." in page.inner_text("#profile-readout").split(" · ")[0]
         keep_screenshot(page.screenshot(full_page=True), "itinerary-en.png")
         _clean(page, errors)
@@ -101,13 +108,10 @@ def test_embed_options_are_honoured(mountain_app, browser):
     app, item = mountain_app
     with serving(app) as base:
         page, errors = open_page(browser, viewport={"width": 800, "height": 600})
-        page.goto(f"{base}/embed/{item['slug']}?height=560&lang=en&profile=1")
-        page.wait_for_selector("#profile svg polyline")
-        page.wait_for_selector("#trek-map path.leaflet-interactive")
+        box = _open_drawn(page, f"{base}/embed/{item['slug']}?height=560&lang=en&profile=1")
         assert page.evaluate("document.body.getBoundingClientRect().height") == 560
         assert page.get_attribute("html", "lang") == "en"
-        box = _profile_box(page)
-        page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] / 2)
+        _hover(page, box, 0.5)
         assert page.evaluate(MARKER) is not None
         _axe(page, "embed en")
         keep_screenshot(page.screenshot(), "embed.png")

@@ -216,15 +216,16 @@ def render_public(item, itinerary):
     places = places_along(itinerary)
     steps = itinerary_steps(get_routing(), itinerary, lang)
     data = map_data(itinerary, get_routing().graph, places)
+    meta = page_meta(item, itinerary, lang)
     return render_template(
         "public.html", item=item, itinerary=itinerary, figures=key_figures(itinerary),
         legend=data["legend"], has_profile=data["profile"] is not None,
         roadbook=roadbook(itinerary, steps, places, lang), places=places,
         stages=stage_rows(item, itinerary), downloads=downloads(item, itinerary, lang),
-        share_url=page_meta(item, itinerary, lang)["canonical"],
+        share_url=meta["canonical"],
         embed_code=embed_code(item, lang), embed_base=url_for(
             "pages.embed", slug=item.slug, _external=True),
-        meta=page_meta(item, itinerary, lang), data_json=json_for_script(data),
+        meta=meta, data_json=json_for_script(data),
         network_js=network_layer_script())
 
 

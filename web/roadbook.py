@@ -36,15 +36,38 @@ def places_along(itinerary) -> list[dict]:
     return [dict(place, number=n) for n, place in enumerate(ordered[:MAX_PLACES], start=1)]
 
 
-def place_line(place: dict, lang: str) -> dict:
+class PageWords:
+    """The words a roadbook repeats on every line, translated once per page.
+
+    ``gettext`` without variables gives the template itself (``%(name)s`` left in), so
+    each is looked up once and filled per line; the decimal sign of the language too.
+    """
+
+    def __init__(self, lang: str):
+        self.lang = lang
+        self.unesco = _("UNESCO %(id)s")
+        self.detour = _("detour %(distance)s there and back")
+        self.then = _("then %(distance)s")
+        self.decimal = format_decimal(0.5, format="0.0")[1]
+        self.kinds: dict = {}
+
+    def kind(self, code) -> str:
+        if code not in self.kinds:
+            self.kinds[code] = word(PLACE_KINDS, code)
+        return self.kinds[code]
+
+    def km(self, value: float) -> str:
+        return f"{value:.1f}".replace(".", self.decimal)
+
+
+def place_line(place: dict, words: PageWords) -> dict:
     """A place as a roadbook line: its name (or kind), kind, detour there and back, UNESCO id."""
-    kind = word(PLACE_KINDS, place.get("kind"))
+    kind = words.kind(place.get("kind"))
     notes = [kind]
     if place.get("unesco_id"):
-        notes.append(_("UNESCO %(id)s", id=place["unesco_id"]))
+        notes.append(words.unesco % {"id": place["unesco_id"]})
     if (place.get("detour_m") or 0) >= 10:
-        notes.append(_("detour %(distance)s there and back",
-                       distance=format_distance(place["detour_m"], lang)))
+        notes.append(words.detour % {"distance": format_distance(place["detour_m"], words.lang)})
     return {"kind": "place", "km": float(place.get("km") or 0.0), "number": place["number"],
             "text": str(place.get("name") or kind.capitalize()), "note": " · ".join(notes),
             "lat": float(place["lat"]), "lon": float(place["lon"])}
@@ -57,10 +80,11 @@ def roadbook(itinerary, steps: list[dict], places: list[dict], lang: str) -> lis
     ``steps`` are :func:`web.instructions.itinerary_steps` (empty when the routing
     gave none: the itinerary was planned on another build of the graph).
     """
+    words = PageWords(lang)
     lines = []
     for step in steps:
         lon, lat = step["maneuver"]["location"]
-        note = (_("then %(distance)s", distance=format_distance(step["distance"], lang))
+        note = (words.then % {"distance": format_distance(step["distance"], lang)}
                 if step["distance"] > 0 and step["maneuver"]["type"] != "arrive" else "")
         lines.append({"kind": "step", "km": step["at_m"] / 1000, "text": step["instruction"],
                       "note": note, "lat": lat, "lon": lon, "code": step["maneuver"]["type"]})
@@ -74,7 +98,7 @@ def roadbook(itinerary, steps: list[dict], places: list[dict], lang: str) -> lis
                                             or _("end of the itinerary")),
                       "lat": float(itinerary.lat[-1]), "lon": float(itinerary.lon[-1])})
     for place in places:
-        lines.append(place_line(place, lang))
+        lines.append(place_line(place, words))
     for warning in itinerary.warnings[:MAX_WARNINGS]:
         km = float(warning.get("from_km") or 0.0)
         lat, lon = point_at(itinerary, km * 1000)
@@ -87,7 +111,7 @@ def roadbook(itinerary, steps: list[dict], places: list[dict], lang: str) -> lis
                       "text": _("Stage %(n)d begins", n=stage["number"]), "lat": lat, "lon": lon})
     lines.sort(key=lambda line: (round(line["km"], 3), ORDER[line["kind"]]))
     for line in lines:
-        line["km_text"] = format_decimal(round(line["km"], 1), format="0.0")
+        line["km_text"] = words.km(line["km"])
     return lines
 
 
