@@ -173,6 +173,15 @@ def test_roadbook_click_and_keyboard_pan_the_map(web_app, browser):
         assert page.locator("tr.stage-row").count() == 2
         assert page.locator("li.rb-stage").count() == 1
         assert page.locator("#trek-map path.leaflet-interactive").count() >= 2   # one per stage
+        page.click("tr.stage-row:nth-child(2) .stage-zoom")            # fits the map to stage 2
+        south, west, north, east = (float(v) for v in page.get_attribute(
+            "tr.stage-row:nth-child(2) .stage-zoom", "data-bounds").split(","))
+        shown = page.evaluate("() => window.bassinItinerary.map.getBounds().toBBoxString()")
+        w, s_, e, n = (float(v) for v in shown.split(","))
+        assert w <= west and s_ <= south and e >= east and n >= north
+        assert page.evaluate(CENTER) == pytest.approx([(south + north) / 2, (west + east) / 2],
+                                                      abs=2e-3)
+        page.evaluate("window.scrollTo(0, 0)")
         _axe(page, "itinerary stages en")
         keep_screenshot(page.screenshot(full_page=True), "itinerary-stages.png")
         _clean(page, errors)

@@ -16,7 +16,7 @@ from flask import current_app, g, render_template, request, url_for
 from flask_babel import format_decimal, gettext as _
 from markupsafe import escape
 
-from gpx.geotrek import cirkwi_level, route_kind
+from gpx.geotrek import cirkwi_level, load_vocabulary, references, route_kind, translated
 
 from .extensions import get_routing
 from .instructions import itinerary_steps
@@ -52,8 +52,27 @@ def elevation_range(itinerary) -> tuple[float, float] | None:
     return (float(ele.min()), float(ele.max())) if len(ele) else None
 
 
-def key_figures(itinerary) -> list[dict]:
+def _entry(vocabulary: dict, kind: str, ref_id):
+    return next((e for e in vocabulary[kind] if e["id"] == ref_id), None)
+
+
+def classification(itinerary) -> dict:
+    """Difficulty level (1-5), route kind and theme labels, as the Geotrek export gives them
+    (so references an import brought win): ``{"level", "route", "themes"}``."""
+    vocabulary = load_vocabulary()
+    refs = references(itinerary, vocabulary)
+    level = _entry(vocabulary, "difficulty", refs["difficulty"])
+    route = _entry(vocabulary, "route", refs["route"])
+    lang = g.get("lang") or "fr"
+    themes = [_entry(vocabulary, "theme", t) for t in refs["themes"]]
+    return {"level": level["cirkwi_level"] if level else cirkwi_level(itinerary),
+            "route": route["kind"] if route else route_kind(itinerary),
+            "themes": [translated(t["label"], lang, fallback=True) for t in themes if t]}
+
+
+def key_figures(itinerary, kinds: dict | None = None) -> list[dict]:
     """``{"key", "label", "value"}`` of the figures a hiker reads first."""
+    kinds = kinds or classification(itinerary)
     rows = [("distance", _("Distance"), km_text(itinerary.distance_m)),
             ("duration", _("Duration"), duration_text(itinerary.duration_s))]
     if itinerary.ascent_m is not None:
@@ -63,8 +82,8 @@ def key_figures(itinerary) -> list[dict]:
         rows += [("min_altitude", _("Lowest point"), f"{low:.0f} m"),
                  ("max_altitude", _("Highest point"), f"{high:.0f} m")]
     rows += [("practice", _("Practice"), word(PRACTICES, itinerary.profile)),
-             ("difficulty", _("Difficulty"), word(DIFFICULTIES, cirkwi_level(itinerary))),
-             ("route", _("Route"), word(ROUTE_KINDS, route_kind(itinerary)))]
+             ("difficulty", _("Difficulty"), word(DIFFICULTIES, kinds["level"])),
+             ("route", _("Route"), word(ROUTE_KINDS, kinds["route"]))]
     if itinerary.stages:
         rows.append(("stages", _("Stages"), str(len(itinerary.stages))))
     if itinerary.signed_share >= 0.01:
@@ -165,6 +184,7 @@ def stage_rows(item, itinerary) -> list[dict]:
             "ascent": None if stage.ascent_m is None else f"{stage.ascent_m:.0f} m",
             "descent": None if stage.descent_m is None else f"{stage.descent_m:.0f} m",
             "places": len(stage.places),
+            "bounds": ",".join(f"{v:.6f}" for v in stage.bounds()),
             "gpx": url_for("itineraries.export_stage", item_id=item.id, number=n, fmt="gpx")})
     return rows
 
@@ -217,8 +237,10 @@ def render_public(item, itinerary):
     steps = itinerary_steps(get_routing(), itinerary, lang)
     data = map_data(itinerary, get_routing().graph, places)
     meta = page_meta(item, itinerary, lang)
+    kinds = classification(itinerary)
     return render_template(
-        "public.html", item=item, itinerary=itinerary, figures=key_figures(itinerary),
+        "public.html", item=item, itinerary=itinerary, figures=key_figures(itinerary, kinds),
+        themes=kinds["themes"],
         legend=data["legend"], has_profile=data["profile"] is not None,
         roadbook=roadbook(itinerary, steps, places, lang), places=places,
         stages=stage_rows(item, itinerary), downloads=downloads(item, itinerary, lang),

@@ -96,6 +96,15 @@
     });
   });
 
+  // A stage's button fits the map to it.
+  Array.prototype.forEach.call(document.querySelectorAll('.stage-zoom'), function (button) {
+    button.addEventListener('click', function () {
+      var b = button.dataset.bounds.split(',').map(Number);
+      map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: [24, 24], animate: false });
+      document.getElementById('trek-map').scrollIntoView({ block: 'center' });
+    });
+  });
+
   // Roadbook filters: which kinds of lines are shown (all without scripts).
   var filters = document.getElementById('roadbook-filters');
   if (filters) {
