@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 
 from flask import Blueprint, jsonify, request, url_for
+from flask_babel import gettext
 
 from gpx import safe_filename
 from routing import Itinerary
@@ -110,7 +111,7 @@ def index():
 @staff_required
 def create():
     body = _body()
-    name = body.get("name") or "Itinéraire"
+    name = body.get("name") or gettext("Itinerary")
     kind, params, itinerary = _planned(body.get("kind", "route"), body.get("request"))
     itinerary.name, itinerary.description = name, body.get("description", "")
     slug = f"{safe_filename(name)}-{secrets.token_hex(3)}"

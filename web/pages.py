@@ -4,7 +4,7 @@ from __future__ import annotations
 from urllib.parse import unquote, urlsplit
 
 import numpy as np
-from flask import (Blueprint, Response, abort, current_app, g, redirect, render_template,
+from flask import (Blueprint, Response, abort, current_app, redirect, render_template,
                    request, session, url_for)
 from flask_limiter.util import get_remote_address
 
@@ -13,10 +13,11 @@ from routing import PROFILES, Itinerary
 from .csp import csp_nonce
 from .extensions import get_database, get_routing
 from .db import SavedItinerary, select
-from .i18n import MESSAGES
+from .legacy_words import designer_messages
 from .instructions import itinerary_steps
 from .limits import throttle
 from .maps import itinerary_map, render_map
+from .words import localised
 from .security import check_login, current_user, end_sessions, start_session
 
 bp = Blueprint("pages", __name__)
@@ -91,7 +92,7 @@ def designer():
     cfg = current_app.config
     return render_template("designer.html", profiles=list(PROFILES), center=center,
                            tile_url=cfg["TILE_URL"], tile_attribution=cfg["TILE_ATTRIBUTION"],
-                           messages=MESSAGES[g.get("lang") or "fr"])
+                           messages=designer_messages())
 
 
 @bp.get("/itineraries")
@@ -105,8 +106,8 @@ def listing():
 def public(slug: str):
     item = _by_slug(slug)
     itinerary = Itinerary.from_dict(item.data)
-    return render_template("public.html", item=item, summary=itinerary.summary(),
-                           roadbook=itinerary_steps(get_routing(), itinerary, g.get("lang", "fr")))
+    return render_template("public.html", item=item, summary=localised(itinerary).summary(),
+                           roadbook=itinerary_steps(get_routing(), itinerary))
 
 
 def map_response(itinerary: Itinerary, embed: bool = False) -> Response:
