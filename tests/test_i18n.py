@@ -235,8 +235,8 @@ def test_pages_show_no_words_of_the_other_language(web_app, published):
             text = response.get_data(as_text=True)
             assert response.status_code in (200, 401, 404)
             assert _leaks(text, other) == [], (lang, path)
-            if path != f"/i/{slug}/map":
-                assert f'<html lang="{lang}">' in text
+            assert f'<html lang="{lang}">' in text
+            assert response.headers["Content-Language"] == lang
     french = web_app.test_client().get(f"/i/{slug}?lang=fr").get_data(as_text=True)
     english = web_app.test_client().get(f"/i/{slug}?lang=en").get_data(as_text=True)
     assert "Traversée du Bassin — étape 1/2" in french and "— stage 1/2" in english

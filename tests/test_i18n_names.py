@@ -104,3 +104,27 @@ def test_gpx_and_kml_carry_the_names_and_labels_of_the_language(planned):
         assert museum in waypoints
         assert f"<name>{shelter}</name>" in kml and label in kml
     assert "Terril Shelter" not in itinerary_to_kml(it)       # gpx/ alone: names as given
+
+
+def test_command_line_files_speak_its_language(names_graph, tmp_path, capsys):
+    from web.cli import main
+
+    _, saved = names_graph
+    points = "50.4300,2.8001;50.4300,2.8059"
+    for lang, shelter, author in (("en", "Terril Shelter", "Bassin minier itineraries"),
+                                  ("fr", "Abri du Terril", "Itinéraires du Bassin minier")):
+        gpx, html = tmp_path / f"{lang}.gpx", tmp_path / f"{lang}.html"
+        assert main(["--lang", lang, "route", "--graph", str(saved), "--profile", "bike",
+                     "--points", points, "--gpx", str(gpx), "--map", str(html)]) == 0
+        text = gpx.read_text("utf-8")
+        assert f"<name>{shelter}</name>" in text and f"<name>{author}</name>" in text
+        assert f'<html lang="{lang}">' in html.read_text("utf-8")
+    capsys.readouterr()
+    assert main(["directions", "--graph", str(saved), "--profile", "bike", "--points", points,
+                 "--lang", "en"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out[0]["instructions"][0].startswith("Head east on Station Street")
+    assert main(["--lang", "fr", "directions", "--graph", str(saved), "--profile", "bike",
+                 "--points", points]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out[0]["instructions"][0].startswith("Partez vers l'est sur Rue de la Gare")

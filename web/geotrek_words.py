@@ -94,10 +94,10 @@ def trek_texts(itinerary, ends=None, names=None) -> dict:
                       "description_teaser": _teaser(worded), "ambiance": _ambiance(worded),
                       **_accessibility(worded)}
         for field, text in values.items():
-            # an import's own words win over ours (but the ends asked for, and stage names)
-            ours_only = any((imported.get(field) or {}).values()) and not (
-                (field in ("departure", "arrival") and ends) or (field == "name" and names))
-            if text and not ours_only:
+            # an import's own words win over ours (but the ends asked for)
+            theirs = any((imported.get(field) or {}).values()) and not (
+                field in ("departure", "arrival") and ends)
+            if text and not theirs:
                 out.setdefault(field, {})[lang] = text
     return out
 

@@ -63,6 +63,15 @@ def init_babel(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config.get("DEFAULT_LANGUAGE", "fr"))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled_translations())
     Babel(app, locale_selector=_locale)
+    app.after_request(_content_language)
+
+
+def _content_language(response):
+    """Say which language the words are in; caches keep one copy per language asked."""
+    if "lang" in g and "Content-Language" not in response.headers:
+        response.headers["Content-Language"] = current_language()
+    response.vary.add("Accept-Language")
+    return response
 
 
 def _locale() -> str:

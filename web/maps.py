@@ -27,7 +27,7 @@ from graphs.build import build_id
 from routing.assemble import edge_slice
 from routing.profiles import PAVED, ROUGH, SMOOTH_UNPAVED
 
-from .i18n import language
+from .i18n import current_language, language
 from .words import km, localised
 
 VENDOR = "/static/vendor/leaflet-1.9.3"
@@ -167,6 +167,7 @@ def render_map(fmap, nonce: str, meta_policy: str | None = None) -> str:
     Safe because the HTML Folium writes holds no user text (see the module doc).
     """
     html = _SCRIPT_TAG.sub(f'<script nonce="{nonce}"', fmap.get_root().render())
+    html = html.replace("<html>", f'<html lang="{current_language()}">', 1)
     if meta_policy:
         meta = f'<meta http-equiv="Content-Security-Policy" content="{escape(meta_policy)}">'
         html = html.replace("<head>", f"<head>\n    {meta}", 1)
