@@ -16,12 +16,14 @@ from gpx import safe_filename
 from routing import Itinerary
 
 from .api import render_itinerary
+from .file_words import summary_with_words
 from .extensions import get_database, get_routing
 from .db import SavedItinerary
 from .params import InvalidParameterError, Param, arg, json_body, parse_all
 from .planning import KINDS, plan, request_budget
 from .problems import Problem
 from .security import current_user, staff_required
+from .words import localised
 
 bp = Blueprint("itineraries", __name__, url_prefix="/api/v1/itineraries")
 MAX_ID = 2 ** 31 - 1            # the id column is an SQL INTEGER: larger ids are no row
@@ -92,7 +94,7 @@ def _response(item: SavedItinerary, status: int = 200, full: bool = True):
         "embed": url_for("pages.embed", slug=item.slug)}
     if full:
         data["request"] = item.request
-        data["itinerary"] = Itinerary.from_dict(item.data).summary()
+        data["itinerary"] = summary_with_words(localised(Itinerary.from_dict(item.data)))
     response = jsonify(data)
     response.status_code = status
     response.headers["ETag"] = etag(item)
