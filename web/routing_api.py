@@ -7,7 +7,6 @@ language, by :mod:`web.instructions`.
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
@@ -18,7 +17,8 @@ from routing import InvalidQueryError, parse_points
 from routing.alternatives import MAX_ALTERNATIVES, plan_alternatives
 from routing.isochrone import isochrone
 from routing.matrix import table
-from routing.options import RouteOptions, plan_route
+from routing.options import RouteOptions
+from routing.restrict import plan_route
 
 from . import closures
 from .csp import csp_nonce
@@ -76,13 +76,7 @@ def _numbers(params, name: str) -> list[float] | None:
 def _context(params) -> tuple[str, RouteOptions, tuple]:
     """Profile, options and the closures active on ``date`` (default today)."""
     profile = str(params.get("profile") or "hike")
-    day = None
-    if params.get("date"):
-        try:
-            day = dt.date.fromisoformat(str(params["date"]))
-        except ValueError:
-            raise InvalidQueryError("parameter 'date' must be YYYY-MM-DD") from None
-    return profile, RouteOptions.from_params(params), closures.active_closures(profile, day)
+    return (profile, *closures.restrictions(params, profile))
 
 
 def _lang(params) -> str:
@@ -132,7 +126,7 @@ def _directions(params, service, profile: str, options, closed):
               else [plan_route(service, points, profile, options, closed)])
     if fmt == "gpx":
         best = localised(routes[0])
-        best.name = best.name or gettext("Route")
+        best.name = best.name or gettext("Itinerary")
         text = gpx_text(best, instructions=gpx_points(itinerary_steps(service, best)))
         name = safe_filename(f"route-{profile}")
         return Response(text, mimetype="application/gpx+xml",

@@ -11,33 +11,16 @@ from __future__ import annotations
 import copy
 import re
 
-from flask_babel import format_decimal, gettext, lazy_gettext
+from flask_babel import format_decimal, gettext
 
 from .i18n import current_language, language
+from .page_words import PLACE_KINDS, PRACTICES
 
-#: Travel profiles (``routing.PROFILES``).
-PROFILE_NAMES = {
-    "hike": lazy_gettext("Hiking"), "trail": lazy_gettext("Trail running"),
-    "family": lazy_gettext("Family"), "bike": lazy_gettext("Bike"),
-    "gravel": lazy_gettext("Gravel"), "mtb": lazy_gettext("Mountain bike"),
-}
-
-#: Every place kind of ``graphs`` (:data:`graphs.places.PLACE_KINDS`) and routing's junctions.
-KIND_NAMES = {
-    "major_site": lazy_gettext("major mining site"), "terril": lazy_gettext("slag heap"),
-    "cite": lazy_gettext("mining housing estate"),
-    "mining_building": lazy_gettext("mining building"),
-    "unesco_element": lazy_gettext("UNESCO element"), "mine_shaft": lazy_gettext("mine shaft"),
-    "cavalier": lazy_gettext("old coal railway"), "park": lazy_gettext("park"),
-    "museum": lazy_gettext("museum"), "lodging": lazy_gettext("lodging"),
-    "station": lazy_gettext("railway station"), "drinking_water": lazy_gettext("drinking water"),
-    "toilets": lazy_gettext("toilets"), "shelter": lazy_gettext("shelter"),
-    "picnic_site": lazy_gettext("picnic site"), "viewpoint": lazy_gettext("viewpoint"),
-    "bicycle_repair": lazy_gettext("bicycle repair"),
-    "bicycle_rental": lazy_gettext("bicycle rental"), "cafe": lazy_gettext("cafe"),
-    "restaurant": lazy_gettext("restaurant"), "attraction": lazy_gettext("attraction"),
-    "peak": lazy_gettext("summit"), "junction": lazy_gettext("network node"),
-}
+#: Travel profiles (``routing.PROFILES``) and every place kind of ``graphs``
+#: (:data:`graphs.places.PLACE_KINDS`, and routing's junctions): one table each, the
+#: itinerary page's (:mod:`web.page_words`), so that pages, maps and files say the same.
+PROFILE_NAMES = PRACTICES
+KIND_NAMES = PLACE_KINDS
 
 #: Stage names routing wrote in French before it left names to ``web`` (saved itineraries).
 _LEGACY_STAGE = re.compile(r"^(?P<name>.*) — étape (?P<num>\d+)/(?P<count>\d+)$")
