@@ -203,7 +203,8 @@ def _texts(itinerary, context: TrekContext) -> dict:
     """Every translated field: the context's words, else the import's, else our own."""
     start, end = itinerary.waypoints[0], itinerary.waypoints[-1]
     stations = [p["name"] for p in itinerary.places if p["kind"] == "station" and p.get("name")]
-    ours = {"name": itinerary.name or "Itinéraire", "description": _description(itinerary),
+    # the web layer's words (context.texts) name an unnamed itinerary, in every language
+    ours = {"name": itinerary.name, "description": _description(itinerary),
             "departure": start.get("name") or "", "arrival": end.get("name") or "",
             "ambiance": _ambiance(itinerary),
             "public_transport": ", ".join(dict.fromkeys(stations)),
@@ -264,20 +265,25 @@ def trek(itinerary, vocabulary: dict | None = None, language: str | None = None,
 
 
 def export(itinerary, vocabulary: dict | None = None, language: str | None = None,
-           first_id: int = 1, stage_ids: list | None = None) -> dict:
+           first_id: int = 1, stage_ids: list | None = None, texts: dict | None = None,
+           stage_texts: list | None = None) -> dict:
     """A trek, or for a multi-day itinerary a tour whose ``steps`` are its stages.
 
     Stages get ``stage_ids`` (default: the ids after ``first_id``), in order,
     with ``parents``, ``previous`` and ``next`` pointing at the tour and their
-    neighbours.
+    neighbours. ``texts`` (``{field: {lang: text}}``) and ``stage_texts`` (one such
+    per stage) are the words the web layer made (``web.geotrek_words``).
     """
     vocabulary = vocabulary or load_vocabulary()
     count = len(itinerary.stages)
     ids = list(stage_ids or [first_id + i for i in range(1, count + 1)])[:count]
-    tour = trek(itinerary, vocabulary, language, TrekContext(id=first_id, children=ids))
+    tour = trek(itinerary, vocabulary, language, TrekContext(id=first_id, children=ids,
+                                                             texts=texts or {}))
     if not count:
         return tour
-    tour["steps"] = [trek(stage, vocabulary, language, stage_context(first_id, ids, i))
+    stage_texts = stage_texts or [{}] * count
+    tour["steps"] = [trek(stage, vocabulary, language,
+                          stage_context(first_id, ids, i, texts=stage_texts[i]))
                      for i, stage in enumerate(itinerary.stages)]
     tour["count_children"] = count
     return tour

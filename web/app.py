@@ -13,9 +13,11 @@ from . import csp, limits, logs, metrics, problems
 from .config import load_config
 from .db import open_database
 from .extensions import EXTENSION_KEY, get_routing, routing_ext
-from .i18n import init_babel, select_language, t
+from .i18n import init_babel, select_language
+from .legacy_words import t
 from .params import BoundedJSONProvider
 from .warning_words import warning_text
+from .words import kind_name, km, place_name, profile_name
 from .security import check_csrf, csrf_token, current_user
 
 
@@ -78,7 +80,9 @@ def create_app(config: dict | None = None, router=None) -> Flask:
     @app.context_processor
     def _template_globals():
         return {"t": t, "lang": g.get("lang", "fr"), "user": current_user(),
-                "csrf_token": csrf_token, "warning_text": warning_text}
+                "csrf_token": csrf_token, "warning_text": warning_text,
+                "profile_name": profile_name, "kind_name": kind_name, "place_name": place_name,
+                "km": km}
 
     @app.get("/health")
     def health():
