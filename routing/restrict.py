@@ -46,7 +46,8 @@ class AreaMasks:
 
     def __init__(self, graph, cache):
         self.graph = graph
-        self._cache = cache(self._build)
+        #: the masks built so far (``hits``, ``misses``: lookups that found or built one)
+        self.cache = cache(self._build)
 
     def _build(self, key: tuple) -> np.ndarray:
         mask = edges_in_areas(self.graph, tuple(shapely.from_wkb(k) for k in key))
@@ -58,7 +59,7 @@ class AreaMasks:
         :func:`routing.avoid.edges_in_areas`)."""
         if graph is not self.graph:
             return edges_in_areas(graph, polygons)
-        return self._cache.get(area_key(polygons))
+        return self.cache.get(area_key(polygons))
 
 
 def causes_of(options: RouteOptions, closed_areas) -> tuple[str, ...]:
