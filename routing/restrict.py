@@ -123,9 +123,11 @@ class RestrictedNetwork:
         return self.factor if penalty is None else self.factor * penalty
 
     def exits(self, ep, penalty=None):
+        """Graph nodes an endpoint reaches along its edge, costed under the factors."""
         return self.base.exits(ep, self._penalty(penalty))
 
     def entries(self, ep, penalty=None):
+        """Graph nodes an endpoint is reached from along its edge, under the factors."""
         return self.base.entries(ep, self._penalty(penalty))
 
     def path(self, a, b, penalty=None, arc_costs=None):
@@ -153,10 +155,12 @@ class RestrictedNetwork:
         return path
 
     def one_to_many(self, a, targets, max_cost: float = INF, penalty=None, arc_costs=None):
+        """Costs from ``a`` to each target under the factors (INF: cut off or unreachable)."""
         costs = self.costs if penalty is None and arc_costs is None else arc_costs
         return self.base.one_to_many(a, targets, max_cost, self._penalty(penalty), costs)
 
     def costs_from(self, a, max_cost: float, penalty=None, arc_costs=None):
+        """Cost from ``a`` to every node within ``max_cost`` under the factors (a copy)."""
         costs = self.costs if penalty is None and arc_costs is None else arc_costs
         return self.base.costs_from(a, max_cost, self._penalty(penalty), costs)
 
