@@ -9,7 +9,6 @@ node-network fixture for node routes.
 """
 import json
 
-import numpy as np
 import pytest
 import shapely
 from shapely.geometry import shape

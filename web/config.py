@@ -80,6 +80,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "BUDGET_RETRY_AFTER_S": int(env.get("BASSIN_BUDGET_RETRY_AFTER_S", "30")),
         # profiles built at start-up (the others on first use); empty: all of them
         "PROFILES": [p for p in env.get("BASSIN_PROFILES", "").split(",") if p] or None,
+        # rendered PDF fiches kept in memory per process (web.fiche), megabytes
+        "FICHE_CACHE_MB": float(env.get("BASSIN_FICHE_CACHE_MB", "64")),
     }
     config.update(overrides or {})
     if "SECRET_KEY" not in config:

@@ -143,6 +143,12 @@ def document() -> dict:
                 "summary": "Export a saved itinerary",
                 "parameters": [ID, fmt] + _params(*OUTPUT_PARAMS[1:]),
                 "responses": dict({"200": ITINERARY}, **read_errors)}},
+            "/api/v1/itineraries/{item_id}/stages/{number}/export.{fmt}": {"get": {
+                "summary": "Export one stage (1-based) of a saved multi-day itinerary",
+                "parameters": [ID, {"name": "number", "in": "path", "required": True,
+                                    "schema": {"type": "integer", "minimum": 1}}, fmt]
+                + _params(*OUTPUT_PARAMS[1:]),
+                "responses": dict({"200": ITINERARY}, **read_errors)}},
             "/api/v1/geotrek/trek": _get(
                 "Plan and answer a Geotrek API v2 trek (a tour with days)",
                 _params(*PLAN_PARAMS["stages"], *GEOTREK_TREK_PARAMS),
