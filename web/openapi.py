@@ -181,7 +181,8 @@ def document() -> dict:
                 "type": {"type": "string"}, "title": {"type": "string"},
                 "status": {"type": "integer"}, "detail": {"type": "string"},
                 "instance": {"type": "string"},
-                "field": {"type": "string", "description": "The field at fault (no-route-left: "
+                "field": {"type": "string", "nullable": True,
+                          "description": "The field at fault (no-route-left: "
                           "avoid_areas, an option, or date when only the configured closures "
                           "of that day are in the way)"},
                 "causes": {"type": "array", "items": {"type": "string"},
