@@ -1,0 +1,90 @@
+"""The words of the home's filters and map: facet values and place kinds, per language.
+
+Practices are the profiles' own words (:func:`web.i18n.t`); difficulty, route shape and
+theme labels come from our Geotrek vocabulary (``gpx/data/geotrek_vocabulary.json``, the
+lists the Geotrek API serves), so the home and ESCAPADE 62 say the same; ranges, kinds
+and the rest are English msgids translated by the catalog.
+"""
+from __future__ import annotations
+
+import math
+
+from flask import g
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+
+from gpx import geotrek
+
+from .facets import RANGES
+from .i18n import t
+
+#: "Passes by": the kinds of places offered as filters, in this order.
+KIND_LABELS = {
+    "major_site": lazy_gettext("Major mining site"), "museum": lazy_gettext("Museum"),
+    "terril": lazy_gettext("Terril (slag heap)"), "cite": lazy_gettext("Cité minière"),
+    "mining_building": lazy_gettext("Mining building"),
+    "unesco_element": lazy_gettext("UNESCO component"),
+    "cavalier": lazy_gettext("Cavalier (old coal railway)"), "park": lazy_gettext("Park"),
+    "mine_shaft": lazy_gettext("Former mine shaft"), "lodging": lazy_gettext("Lodging"),
+    "station": lazy_gettext("Railway station"), "viewpoint": lazy_gettext("Viewpoint"),
+    "drinking_water": lazy_gettext("Drinking water"), "shelter": lazy_gettext("Shelter"),
+    "picnic_site": lazy_gettext("Picnic site"), "toilets": lazy_gettext("Toilets"),
+}
+FACET_LEGENDS = {
+    "practice": lazy_gettext("Practice"), "length": lazy_gettext("Length"),
+    "duration": lazy_gettext("Duration"), "ascent": lazy_gettext("Ascent"),
+    "difficulty": lazy_gettext("Difficulty"), "route": lazy_gettext("Type"),
+    "theme": lazy_gettext("Themes"), "commune": lazy_gettext("Commune"),
+    "kind": lazy_gettext("Passes by"),
+}
+_UNITS = {"length": "km", "duration": "h", "ascent": "m"}
+
+
+def lang() -> str:
+    return g.get("lang") or "fr"
+
+
+def range_label(facet: str, key: str) -> str:
+    """``under 5 km``, ``5–10 km``, ``80 km and more`` (and the same in hours, metres)."""
+    low, high = RANGES[facet][key]
+    unit = _UNITS[facet]
+    if low == 0:
+        return _("under %(high)s %(unit)s", high=high, unit=unit)
+    if math.isinf(high):
+        return _("%(low)s %(unit)s and more", low=low, unit=unit)
+    return _("%(low)s–%(high)s %(unit)s", low=low, high=high, unit=unit)
+
+
+def _vocabulary_words(list_name: str, field: str, key: str) -> dict:
+    entries = geotrek.load_vocabulary()[list_name]
+    return {str(e[key]): geotrek.translated(e[field], lang(), fallback=True) for e in entries}
+
+
+def value_labels(facet: str) -> dict:
+    """Value -> words of a facet with a fixed vocabulary (not communes, not kinds)."""
+    if facet == "practice":
+        from routing import PROFILES
+        return {p: t(p) for p in PROFILES}
+    if facet in RANGES:
+        return {k: range_label(facet, k) for k in RANGES[facet]}
+    if facet == "difficulty":
+        return _vocabulary_words("difficulty", "label", "cirkwi_level")
+    if facet == "route":
+        return _vocabulary_words("route", "route", "kind") | {"multi-day": _("Multi-day")}
+    if facet == "theme":
+        return _vocabulary_words("theme", "label", "id")
+    if facet == "kind":
+        return {k: str(v) for k, v in KIND_LABELS.items()}
+    return {}
+
+
+def duration_text(seconds: float) -> str:
+    """``45 min`` or ``3 h 05`` (hours of travel, however many days it spans)."""
+    minutes = int(round(seconds / 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest:02d}"
+
+
+__all__ = ["KIND_LABELS", "FACET_LEGENDS", "value_labels", "range_label", "duration_text", "lang"]
