@@ -10,6 +10,7 @@
   var form = document.getElementById('filters');
   var status = document.getElementById('results-status');
   var map = L.map('home-map', { scrollWheelZoom: false, zoomSnap: 0.25 });
+  home.bassinMap = map;                  // for the browser tests: no global
   map.fitBounds(data.bounds, { animate: false });
   L.tileLayer(data.tiles, { maxZoom: 19, attribution: data.attribution }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
@@ -73,7 +74,7 @@
     results.items.forEach(function (item) {
       if (!item.line || item.line.length < 2) return;
       var casing = L.polyline(item.line, { color: '#fff', weight: 8, opacity: 0.8, interactive: false });
-      var line = L.polyline(item.line, { color: item.colour, weight: 4, opacity: 0.85 });
+      var line = L.polyline(item.line, { color: item.colour, weight: 4, opacity: 0.85, itinerary: item.id });
       line.bindTooltip(el('span', item.name), { sticky: true });
       line.on('mouseover', function () { highlight(item.id, true, true); });
       line.on('mouseout', function () { highlight(item.id, false); });
@@ -106,7 +107,7 @@
   var pending = null;
   function refresh(params, push) {
     var search = params.toString();
-    var url = form.action.split('?')[0] + (search ? '?' + search : '');
+    var url = window.location.pathname + (search ? '?' + search : '');
     var fetchUrl = url + (search ? '&' : '?') + 'fragment=1';
     if (pending) pending.abort();
     pending = new AbortController();
@@ -134,13 +135,15 @@
       .finally(function () { home.classList.remove('is-loading'); });
   }
   var timer = null;
-  form.addEventListener('change', function () { refresh(queryOf()); });
-  form.addEventListener('input', function (ev) {
-    if (ev.target.name !== 'q') return;
-    clearTimeout(timer);
-    timer = setTimeout(function () { refresh(queryOf()); }, 300);
-  });
-  form.addEventListener('submit', function (ev) { ev.preventDefault(); clearTimeout(timer); refresh(queryOf()); });
+  if (form) {                               // no filters on an empty home
+    form.addEventListener('change', function () { refresh(queryOf()); });
+    form.addEventListener('input', function (ev) {
+      if (ev.target.name !== 'q') return;
+      clearTimeout(timer);
+      timer = setTimeout(function () { refresh(queryOf()); }, 300);
+    });
+    form.addEventListener('submit', function (ev) { ev.preventDefault(); clearTimeout(timer); refresh(queryOf()); });
+  }
   document.addEventListener('click', function (ev) {
     var link = ev.target.closest && ev.target.closest('.pagination a');
     if (!link || ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
