@@ -307,3 +307,11 @@ def test_empty_home_and_the_facet_table(web_app):
     with db.session() as s:
         assert s.get(ItineraryFacets, created["id"]) is None
     assert "No published itinerary yet" in client.get("/?lang=en").get_data(as_text=True)
+
+
+def test_listing_keeps_working_with_its_canonical_url(portal):
+    app, _, rows = portal
+    page = parsed(app.test_client(), "/itineraries?q=boucle&lang=fr")
+    assert ("canonical", None, "http://localhost/itineraries?lang=fr&q=boucle") in page.head_links
+    assert {lang for rel, lang, _ in page.head_links if rel == "alternate"} == \
+        {"fr", "en", "x-default"}

@@ -17,6 +17,7 @@ from .i18n import LANGUAGES
 bp = Blueprint("seo", __name__)
 
 
+@bp.app_template_global("language_urls")
 def language_urls(endpoint: str, pairs=(), **values) -> dict:
     """``{"canonical": url, "alternates": [(hreflang, url), …]}`` of a page, absolute.
 
