@@ -41,7 +41,7 @@ PLANS = (("route", {"profile": "hike", "points": "site:base-11-19;site:louvre-le
          ("route", {"profile": "family", "points": "site:louvre-lens;park:pinchonvalles"}),
          ("route", {"profile": "bike", "points": "site:oignies-9-9bis;site:lewarde"}),
          ("route", {"profile": "hike", "points": "site:cite-des-electriciens;site:base-11-19"}),
-         ("loop", {"profile": "bike", "start": "site:lewarde", "km": 30, "seed": 3}),
+         ("loop", {"profile": "bike", "start": "site:lewarde", "km": 35, "seed": 3}),
          ("route", {"profile": "gravel", "points": "site:louvre-lens;site:oignies-9-9bis"}))
 PROFILES = ("hike", "bike", "trail", "family", "gravel", "mtb")
 

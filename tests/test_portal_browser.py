@@ -1,5 +1,7 @@
 """The home in headless Chromium: filters change the list (with and without JavaScript),
 map and list in step, keyboard use, axe-core, screenshots (artifacts/home-*.png)."""
+from urllib.parse import urlencode
+
 import pytest
 
 from .browser import NEEDS_CHROMIUM, axe_violations, keep_screenshot, open_page, serving
@@ -142,3 +144,43 @@ def test_empty_home_shows_the_map_the_places_and_a_way_to_start(browser, live_se
         page.click("form.plan button[type=submit]")
     assert "/api/v1/route?points=" in page.url
     assert errors == []
+
+
+#: Catches what a name that ran would do: dialogs, the corpus' __xss marker, CSP reports.
+TRAPS = """
+window.__trapped = [];
+['alert', 'confirm', 'prompt'].forEach(k => { window[k] = (m) => window.__trapped.push(k + ':' + m); });
+window.__xss = (m) => window.__trapped.push('xss:' + m);
+document.addEventListener('securitypolicyviolation', e => window.__trapped.push('csp:' + e.violatedDirective));
+"""
+OPEN_MAP_WORDS = """() => { const m = document.getElementById('home').bassinMap; let n = 0;
+  m.eachLayer(l => { if (l.getTooltip && l.getTooltip()) { l.openTooltip(); n++; } }); return n; }"""
+
+
+def test_hostile_names_stay_text_on_the_home(browser, router_for, tmp_path_factory):
+    from .hostile import CORPUS
+
+    names = CORPUS[:24]
+    itineraries = tuple((names[2 * k], names[2 * k + 1], "route", {
+        "profile": "hike", "points": "site:base-11-19;site:louvre-lens"}, True) for k in range(12))
+    app, _, rows = make_portal_app(router_for("basin"), tmp_path_factory.mktemp("portal-hostile"),
+                                   itineraries)
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.add_init_script(TRAPS)
+    page = context.new_page()
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    with serving(app) as url:
+        page.goto(f"{url}/?lang=en&per_page=12")
+        page.wait_for_selector("#home[data-ready='1']")
+        assert sorted(card_names(page)) == sorted(r["name"] for r in rows)
+        assert page.evaluate(OPEN_MAP_WORDS) >= 12
+        page.fill("#f-q", names[0][:100])
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => document.getElementById('home').dataset.refreshed === '1'")
+        page.goto(f"{url}/?" + urlencode({"q": names[3][:90], "commune": names[5][:20]}))
+        page.wait_for_selector("#home[data-ready='1']")
+        page.wait_for_timeout(200)
+        assert page.evaluate("window.__trapped") == [] and dialogs == []
+    context.close()
+    app.extensions["bassin_db"].engine.dispose()
