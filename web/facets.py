@@ -34,6 +34,7 @@ import datetime as dt
 import math
 import threading
 
+import numpy as np
 import shapely
 from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, func, select
 from sqlalchemy.exc import IntegrityError
@@ -137,13 +138,13 @@ def simplified_line(itinerary: Itinerary, max_points: int = MAX_LINE_POINTS) -> 
     if len(itinerary.lat) < 2:
         return [[round(float(a), 5), round(float(b), 5)] for a, b in
                 zip(itinerary.lat, itinerary.lon)]
-    line = shapely.LineString(list(zip(itinerary.lon.tolist(), itinerary.lat.tolist())))
+    line = shapely.linestrings(np.column_stack([itinerary.lon, itinerary.lat]))
     tolerance = 0.00005                        # ~5 m, doubled until the line is short enough
-    simple = line.simplify(tolerance)
-    while len(simple.coords) > max_points:
+    simple = shapely.simplify(line, tolerance, preserve_topology=False)
+    while shapely.get_num_coordinates(simple) > max_points:
         tolerance *= 2
-        simple = line.simplify(tolerance)
-    return [[round(lat, 5), round(lon, 5)] for lon, lat in simple.coords]
+        simple = shapely.simplify(line, tolerance, preserve_topology=False)
+    return [[round(lat, 5), round(lon, 5)] for lon, lat in shapely.get_coordinates(simple).tolist()]
 
 
 def basis(index_communes) -> str:

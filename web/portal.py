@@ -105,9 +105,8 @@ def _filter_groups(snap, result, query) -> list[dict]:
     return groups
 
 
-def _card_view(card) -> dict:
-    """A card's figures in the request's words."""
-    words = {f: value_labels(f) for f in ("practice", "difficulty", "route", "theme")}
+def _card_view(card, words: dict) -> dict:
+    """A card's figures in the request's words (``words``: facet -> value -> label)."""
     route = words["route"].get(card.route, card.route)
     return {"id": card.id, "slug": card.slug, "name": card.name,
             "url": url_for("pages.public", slug=card.slug),
@@ -126,7 +125,8 @@ def _card_view(card) -> dict:
 def _results_context(query) -> dict:
     snap = snapshot(current_app, get_database(), get_routing().graph)
     result = search(snap, query)
-    cards = [_card_view(c) for c in result.cards]
+    words = {f: value_labels(f) for f in ("practice", "difficulty", "route", "theme")}
+    cards = [_card_view(c, words) for c in result.cards]
     pages = [{"number": n, "url": url_for("portal.home") + query.url_query(page=n),
               "current": n == result.page} for n in range(1, result.pages + 1)
              if n in (1, result.pages) or abs(n - result.page) <= 2]

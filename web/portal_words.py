@@ -7,6 +7,7 @@ and the rest are English msgids translated by the catalog.
 """
 from __future__ import annotations
 
+import functools
 import math
 
 from flask import g
@@ -55,8 +56,13 @@ def range_label(facet: str, key: str) -> str:
     return _("%(low)s–%(high)s %(unit)s", low=low, high=high, unit=unit)
 
 
+@functools.cache
+def _vocabulary() -> dict:
+    return geotrek.load_vocabulary()          # the shipped file: read once per process
+
+
 def _vocabulary_words(list_name: str, field: str, key: str) -> dict:
-    entries = geotrek.load_vocabulary()[list_name]
+    entries = _vocabulary()[list_name]
     return {str(e[key]): geotrek.translated(e[field], lang(), fallback=True) for e in entries}
 
 

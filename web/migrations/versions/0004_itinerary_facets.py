@@ -2,6 +2,8 @@
 
 Derived data, computed from the itinerary of one ``version`` (see :mod:`web.facets`); a
 row goes with its itinerary (``ON DELETE CASCADE``) and is recomputed when it is stale.
+The index answers "have the published itineraries changed?" (count, last update, sum of
+versions), asked once per listing, without reading the rows' large ``data`` column.
 
 Revision ID: 0004
 """
@@ -30,7 +32,9 @@ def upgrade() -> None:
         sa.Column("search", sa.Text, nullable=False),
         sa.Column("start_commune", sa.String(120), nullable=False),
         sa.Column("line", sa.JSON, nullable=False))
+    op.create_index("ix_itineraries_published", "itineraries", ["published", "updated", "version"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_itineraries_published", "itineraries")
     op.drop_table("itinerary_facets")
