@@ -76,6 +76,10 @@ class ItineraryFacets(Base):
         ForeignKey("itineraries.id", ondelete="CASCADE"), primary_key=True)
     version: Mapped[int] = mapped_column(Integer)
     basis: Mapped[str] = mapped_column(String(80))
+    slug: Mapped[str] = mapped_column(String(120))          # the itinerary's, at ``version``
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(80))          # display name
     profile: Mapped[str] = mapped_column(String(20))
     distance_m: Mapped[float] = mapped_column(Float)
     duration_s: Mapped[float] = mapped_column(Float)
@@ -188,43 +192,45 @@ class Snapshot:
         return {c.slug: c for c in self.cards}
 
 
-def _card(row, facets: dict) -> Card:
+def _card(item_id: int, updated, facets: dict) -> Card:
     tags = facets["tags"]
-    return Card(id=row.id, slug=row.slug, name=row.name, description=row.description or "",
-                author=row.author_name or "", updated=row.updated, profile=facets["profile"],
-                distance_m=facets["distance_m"], duration_s=facets["duration_s"],
-                ascent_m=facets["ascent_m"], difficulty=facets["difficulty"],
-                route=facets["route"], days=facets["days"], themes=tuple(tags["theme"]),
-                communes=tuple(tags["commune"]), kinds=tuple(tags["kind"]),
-                search=facets["search"], start_commune=facets["start_commune"],
+    return Card(id=item_id, slug=facets["slug"], name=facets["name"],
+                description=facets["description"] or "", author=facets["author"] or "",
+                updated=updated, profile=facets["profile"], distance_m=facets["distance_m"],
+                duration_s=facets["duration_s"], ascent_m=facets["ascent_m"],
+                difficulty=facets["difficulty"], route=facets["route"], days=facets["days"],
+                themes=tuple(tags["theme"]), communes=tuple(tags["commune"]),
+                kinds=tuple(tags["kind"]), search=facets["search"],
+                start_commune=facets["start_commune"],
                 line=tuple(tuple(p) for p in facets["line"]))
 
 
-def _columns(row: ItineraryFacets) -> dict:
-    return {c: getattr(row, c) for c in ("profile", "distance_m", "duration_s", "ascent_m",
-                                         "difficulty", "route", "days", "tags", "search",
-                                         "start_commune", "line")}
+_COLUMNS = ("slug", "name", "description", "author", "profile", "distance_m", "duration_s",
+            "ascent_m", "difficulty", "route", "days", "tags", "search", "start_commune", "line")
 
 
-def _refresh(session, stale: list, rows_facets: dict, index_communes, label: str) -> dict:
-    """Compute the facets of the ``stale`` rows and write them; returns id -> columns."""
+def _refresh(session, stale: list, kept: dict, index_communes, label: str) -> dict:
+    """Compute the facets of the ``stale`` ids and write them; returns id -> columns."""
     vocabulary = geotrek.load_vocabulary()
     fresh = {}
     for start in range(0, len(stale), 100):       # bounded memory: 100 itineraries at a time
-        chunk = {r.id: r for r in stale[start:start + 100]}
-        for item_id, data in session.execute(select(SavedItinerary.id, SavedItinerary.data)
-                                              .where(SavedItinerary.id.in_(chunk))):
-            row = chunk[item_id]
-            values = compute(Itinerary.from_dict(data), row.name, row.description or "",
+        chunk = stale[start:start + 100]
+        for item in session.execute(select(
+                SavedItinerary.id, SavedItinerary.version, SavedItinerary.slug,
+                SavedItinerary.name, SavedItinerary.description, SavedItinerary.author_name,
+                SavedItinerary.data).where(SavedItinerary.id.in_(chunk))):
+            values = compute(Itinerary.from_dict(item.data), item.name, item.description or "",
                              index_communes, vocabulary)
-            fresh[item_id] = values
-            kept = rows_facets.get(item_id)
-            if kept is None:
-                session.add(ItineraryFacets(itinerary_id=item_id, version=row.version,
+            values.update(slug=item.slug, name=item.name, description=item.description or "",
+                          author=item.author_name or "")
+            fresh[item.id] = values
+            row = kept.get(item.id)
+            if row is None:
+                session.add(ItineraryFacets(itinerary_id=item.id, version=item.version,
                                             basis=label, **values))
             else:
-                for column, value in dict(values, version=row.version, basis=label).items():
-                    setattr(kept, column, value)
+                for column, value in dict(values, version=item.version, basis=label).items():
+                    setattr(row, column, value)
     try:
         session.commit()
     except IntegrityError:                        # another worker wrote the same rows first
@@ -245,20 +251,18 @@ def _build(app, db, graph, key: tuple) -> Snapshot:
     index_communes = communes(app, graph)
     label = basis(index_communes)
     with db.session() as s:
-        rows = s.execute(select(SavedItinerary.id, SavedItinerary.version, SavedItinerary.slug,
-                                SavedItinerary.name, SavedItinerary.description,
-                                SavedItinerary.author_name, SavedItinerary.updated)
+        # (published, updated, version) is an index: no itinerary's data is read here
+        rows = s.execute(select(SavedItinerary.id, SavedItinerary.version, SavedItinerary.updated)
                          .where(SavedItinerary.published.is_(True))
                          .order_by(SavedItinerary.updated.desc(), SavedItinerary.id.desc())).all()
-        kept = {f.itinerary_id: f for f in s.scalars(
-            select(ItineraryFacets).join(SavedItinerary,
-                                         SavedItinerary.id == ItineraryFacets.itinerary_id)
-            .where(SavedItinerary.published.is_(True)))}
-        stale = [r for r in rows if r.id not in kept or kept[r.id].version != r.version
-                 or kept[r.id].basis != label]
-        columns = {i: _columns(f) for i, f in kept.items()}
+        published = {r.id: r.version for r in rows}
+        kept = {f.itinerary_id: f for f in s.scalars(select(ItineraryFacets))
+                if f.itinerary_id in published}
+        stale = [i for i, version in published.items() if i not in kept
+                 or kept[i].version != version or kept[i].basis != label]
+        columns = {i: {c: getattr(f, c) for c in _COLUMNS} for i, f in kept.items()}
         columns.update(_refresh(s, stale, kept, index_communes, label) if stale else {})
-    cards = tuple(_card(r, columns[r.id]) for r in rows)
+    cards = tuple(_card(r.id, r.updated, columns[r.id]) for r in rows)
     names = {c: (index_communes.by_id.get(c) or {}).get("name") or c
              for card in cards for c in card.communes}
     return Snapshot(key, cards, names, len(stale))

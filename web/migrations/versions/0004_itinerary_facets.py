@@ -3,7 +3,9 @@
 Derived data, computed from the itinerary of one ``version`` (see :mod:`web.facets`); a
 row goes with its itinerary (``ON DELETE CASCADE``) and is recomputed when it is stale.
 The index answers "have the published itineraries changed?" (count, last update, sum of
-versions), asked once per listing, without reading the rows' large ``data`` column.
+versions), asked once per listing, and lists them, without reading the rows' large
+``data`` column; the row's words (slug, name, description, author) are copied beside the
+facets for the same reason.
 
 Revision ID: 0004
 """
@@ -21,6 +23,10 @@ def upgrade() -> None:
                   sa.ForeignKey("itineraries.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("version", sa.Integer, nullable=False),
         sa.Column("basis", sa.String(80), nullable=False),
+        sa.Column("slug", sa.String(120), nullable=False),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("description", sa.Text, nullable=False),
+        sa.Column("author", sa.String(80), nullable=False),
         sa.Column("profile", sa.String(20), nullable=False),
         sa.Column("distance_m", sa.Float, nullable=False),
         sa.Column("duration_s", sa.Float, nullable=False),
