@@ -122,6 +122,7 @@
         var results = drawResults(true);
         document.querySelectorAll('[data-count]').forEach(function (span) {
           var n = results.counts[span.dataset.count] || 0;
+          if (span.tagName === 'OPTION') { span.textContent = span.dataset.label + ' (' + n + ')'; return; }
           span.textContent = String(n);
           var box = span.closest('label');
           var input = box && box.querySelector('input');
