@@ -27,7 +27,7 @@ from .i18n import LANGUAGES
 from .maps import KIND_COLOURS
 from .params import InvalidParameterError
 from .portal_query import parse_query, search
-from .portal_words import FACET_LEGENDS, KIND_LABELS, duration_text, value_labels
+from .portal_words import FACET_LEGENDS, duration_text, value_labels
 from .security import current_user
 from .seo import language_urls
 
@@ -146,7 +146,7 @@ def home():
     graph = get_routing().graph
     area = _area(graph)
     names = _layer_names()
-    kinds = {k: str(v) for k, v in KIND_LABELS.items()}
+    kinds = value_labels("kind")
     map_data = {"bounds": area["bounds"], "tiles": current_app.config["TILE_URL"],
                 "attribution": current_app.config["TILE_ATTRIBUTION"],
                 "layers": [{"key": k, "name": names[k], **area["layers"][k]}

@@ -17,20 +17,14 @@ from flask_babel import lazy_gettext
 from gpx import geotrek
 
 from .facets import RANGES
+from .fiche_content import kind_words
 from .i18n import t
 
-#: "Passes by": the kinds of places offered as filters, in this order.
-KIND_LABELS = {
-    "major_site": lazy_gettext("Major mining site"), "museum": lazy_gettext("Museum"),
-    "terril": lazy_gettext("Terril (slag heap)"), "cite": lazy_gettext("Cité minière"),
-    "mining_building": lazy_gettext("Mining building"),
-    "unesco_element": lazy_gettext("UNESCO component"),
-    "cavalier": lazy_gettext("Cavalier (old coal railway)"), "park": lazy_gettext("Park"),
-    "mine_shaft": lazy_gettext("Former mine shaft"), "lodging": lazy_gettext("Lodging"),
-    "station": lazy_gettext("Railway station"), "viewpoint": lazy_gettext("Viewpoint"),
-    "drinking_water": lazy_gettext("Drinking water"), "shelter": lazy_gettext("Shelter"),
-    "picnic_site": lazy_gettext("Picnic site"), "toilets": lazy_gettext("Toilets"),
-}
+#: "Passes by": the kinds of places offered as filters, in this order (words:
+#: :func:`web.fiche_content.kind_words`, shared with the itinerary page and the fiche).
+OFFERED_KINDS = ("major_site", "museum", "terril", "cite", "mining_building", "unesco_element",
+                 "cavalier", "park", "mine_shaft", "lodging", "station", "viewpoint",
+                 "drinking_water", "shelter", "picnic_site", "toilets")
 FACET_LEGENDS = {
     "practice": lazy_gettext("Practice"), "length": lazy_gettext("Length"),
     "duration": lazy_gettext("Duration"), "ascent": lazy_gettext("Ascent"),
@@ -80,7 +74,8 @@ def value_labels(facet: str) -> dict:
     if facet == "theme":
         return _vocabulary_words("theme", "label", "id")
     if facet == "kind":
-        return {k: str(v) for k, v in KIND_LABELS.items()}
+        words = kind_words()
+        return {k: words.get(k, k) for k in OFFERED_KINDS}
     return {}
 
 
@@ -93,4 +88,4 @@ def duration_text(seconds: float) -> str:
     return f"{hours} h {rest:02d}"
 
 
-__all__ = ["KIND_LABELS", "FACET_LEGENDS", "value_labels", "range_label", "duration_text", "lang"]
+__all__ = ["OFFERED_KINDS", "FACET_LEGENDS", "value_labels", "range_label", "duration_text", "lang"]

@@ -4,7 +4,8 @@ Each language of a page has its own URL, ``?lang=fr`` or ``?lang=en`` (the param
 that picks the language, :func:`web.i18n.select_language`); the URL without it is the
 ``x-default``, whose language follows the visitor. A page's canonical URL is its own
 language's, with its other parameters in a stable order, so a filtered listing and its
-reordered copy are one page to a search engine.
+reordered copy are one page to a search engine. Addresses are the public site's
+(``BASSIN_PUBLIC_URL``, :func:`web.page_meta.absolute`), as on the itinerary pages.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, g, url_for
 
 from .i18n import LANGUAGES
+from .page_meta import absolute
 
 bp = Blueprint("seo", __name__)
 
@@ -30,7 +32,7 @@ def language_urls(endpoint: str, pairs=(), **values) -> dict:
     **values
         The endpoint's path values (``slug=…``).
     """
-    base = url_for(endpoint, _external=True, **values)
+    base = absolute(url_for(endpoint, **values))
 
     def with_query(extra):
         text = urlencode(list(extra) + list(pairs))
@@ -47,5 +49,5 @@ def robots():
     """Crawl the public pages, not the staff's, the API or the embeds; the sitemap's URL."""
     lines = ["User-agent: *", "Disallow: /designer", "Disallow: /login", "Disallow: /api/",
              "Disallow: /embed/", "Disallow: /plan", "Allow: /",
-             f"Sitemap: {url_for('portal.sitemap', _external=True)}", ""]
+             f"Sitemap: {absolute(url_for('portal.sitemap'))}", ""]
     return Response("\n".join(lines), mimetype="text/plain")
