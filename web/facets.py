@@ -187,10 +187,6 @@ class Snapshot:
     commune_names: dict
     computed: int                  # facet rows (re)computed to build it
 
-    @property
-    def by_slug(self) -> dict:
-        return {c.slug: c for c in self.cards}
-
 
 def _card(item_id: int, updated, facets: dict) -> Card:
     tags = facets["tags"]

@@ -92,7 +92,6 @@
       ['mouseleave', 'focusout'].forEach(function (ev) { c.addEventListener(ev, function () { highlight(id, false); }); });
     });
     if (fit && lines.getLayers().length) map.fitBounds(lines.getBounds(), { padding: [24, 24], animate: false, maxZoom: 14 });
-    home.dataset.mapLines = String(Object.keys(byId).length);
     return results;
   }
 
