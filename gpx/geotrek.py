@@ -108,15 +108,26 @@ def route_kind(itinerary) -> str:
     return "one-way"
 
 
+#: The least level a SAC grade on the way gives (T2 → 3, T3 → 4, T4 and above → 5).
+SAC_LEVELS = {"mountain_hiking": 3, "demanding_mountain_hiking": 4, "alpine_hiking": 5,
+              "demanding_alpine_hiking": 5, "difficult_alpine_hiking": 5}
+
+
 def cirkwi_level(itinerary) -> int:
-    """Level 1-5 from a km-effort (km + ascent/100), scaled per mode."""
+    """Difficulty 1-5 (Geotrek's and Cirkwi's "very easy" … "very hard"): effort, then technique.
+
+    Effort is a km-effort, km + ascent/100 (the Swiss and FFRandonnée rule of thumb: 100 m
+    up weigh one km), divided by 3.5 for the bicycle profiles; levels change at 6, 12, 20
+    and 30. The hardest SAC grade the itinerary's warnings name then sets a floor
+    (:data:`SAC_LEVELS`): a short walk over a T3 ridge is not "easy".
+    """
     effort = itinerary.distance_m / 1000 + (itinerary.ascent_m or 0) / 100
     if itinerary.profile in ("bike", "gravel", "mtb"):
         effort /= 3.5
-    for level, limit in enumerate((6, 12, 20, 30), start=1):
-        if effort < limit:
-            return level
-    return 5
+    level = next((lvl for lvl, limit in enumerate((6, 12, 20, 30), start=1) if effort < limit), 5)
+    grades = [SAC_LEVELS.get(w.get("sac_scale"), 1) for w in itinerary.warnings
+              if w.get("type") == "difficult"]
+    return max([level, *grades])
 
 
 def _ids(entries, test) -> list:

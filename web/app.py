@@ -55,6 +55,8 @@ def create_app(config: dict | None = None, router=None) -> Flask:
     from .node_network_api import bp as node_network_bp
     from .openapi import bp as openapi_bp
     from .pages import bp as pages_bp
+    from .portal import bp as portal_bp
+    from .seo import bp as seo_bp
     from .routing_api import bp as routing_api_bp
 
     app.register_blueprint(openapi_bp)
@@ -62,6 +64,8 @@ def create_app(config: dict | None = None, router=None) -> Flask:
     app.register_blueprint(geotrek_bp)
     app.register_blueprint(itineraries_bp)
     app.register_blueprint(pages_bp)
+    app.register_blueprint(portal_bp)
+    app.register_blueprint(seo_bp)
     app.register_blueprint(fiche_bp)
     app.register_blueprint(node_network_bp)
     app.register_blueprint(routing_api_bp)

@@ -33,11 +33,6 @@ def _by_slug(slug: str, public_only: bool = False) -> SavedItinerary:
     return item
 
 
-@bp.get("/")
-def index():
-    return redirect(url_for("pages.designer" if current_user() else "pages.listing"))
-
-
 def safe_next(value: str | None, default: str) -> str:
     """``value`` if it is a path on this site, else ``default`` (no open redirect).
 
