@@ -1,6 +1,6 @@
 """The words of the home's filters and map: facet values and place kinds, per language.
 
-Practices are the profiles' own words (:func:`web.i18n.t`); difficulty, route shape and
+Practices are the profiles' own words (:func:`web.words.profile_name`); difficulty, route shape and
 theme labels come from our Geotrek vocabulary (``gpx/data/geotrek_vocabulary.json``, the
 lists the Geotrek API serves), so the home and ESCAPADE 62 say the same; ranges, kinds
 and the rest are English msgids translated by the catalog.
@@ -18,7 +18,7 @@ from gpx import geotrek
 
 from .facets import RANGES
 from .fiche_content import kind_words
-from .i18n import t
+from .words import profile_name
 
 #: "Passes by": the kinds of places offered as filters, in this order (words:
 #: :func:`web.fiche_content.kind_words`, shared with the itinerary page and the fiche).
@@ -64,7 +64,7 @@ def value_labels(facet: str) -> dict:
     """Value -> words of a facet with a fixed vocabulary (not communes, not kinds)."""
     if facet == "practice":
         from routing import PROFILES
-        return {p: t(p) for p in PROFILES}
+        return {p: profile_name(p) for p in PROFILES}
     if facet in RANGES:
         return {k: range_label(facet, k) for k in RANGES[facet]}
     if facet == "difficulty":
