@@ -83,11 +83,12 @@ for _kind in KINDS:
 def places():
     """Search places by name, kind and bbox (``south,west,north,east``)."""
     q, kinds, bbox, limit = (arg(spec) for spec in PLACES_PARAMS)
-    found = find_places(get_routing().graph.places, q, set(kinds or ()), _bbox(bbox), limit)
+    found = find_places(get_routing().graph.places, q, set(kinds or ()), parse_bbox(bbox), limit)
     return jsonify({"count": len(found), "places": found})
 
 
-def _bbox(text: str | None):
+def parse_bbox(text: str | None):
+    """``(south, west, north, east)`` of a ``bbox`` parameter (None when absent)."""
     if text is None:
         return None
     try:

@@ -78,6 +78,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "BUDGET_RETRY_AFTER_S": int(env.get("BASSIN_BUDGET_RETRY_AFTER_S", "30")),
         # profiles built at start-up (the others on first use); empty: all of them
         "PROFILES": [p for p in env.get("BASSIN_PROFILES", "").split(",") if p] or None,
+        # the network layer of the maps (/api/v1/network): tiles and ways per answer, tiles kept
+        "NETWORK_MAX_TILES": int(env.get("BASSIN_NETWORK_MAX_TILES", "160")),
+        "NETWORK_MAX_LINES": int(env.get("BASSIN_NETWORK_MAX_LINES", "40000")),
+        "NETWORK_TILE_CACHE": int(env.get("BASSIN_NETWORK_TILE_CACHE", "2048")),
     }
     config.update(overrides or {})
     if "SECRET_KEY" not in config:
