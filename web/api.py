@@ -1,11 +1,12 @@
 """JSON API v1: places, route, tour, loop, stages, GPX in."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from graphs.places import find_places
 from gpx import gpx_stats, itinerary_to_gpx, match_track, read_gpx, safe_filename, stages_zip
 
+from .designer_words import add_warning_words
 from .extensions import get_routing
 from .pages import map_response
 from .params import InvalidParameterError, Param, arg
@@ -49,7 +50,8 @@ def render_itinerary(itinerary, fmt: str, filename: str | None = None) -> Respon
                         headers={"Content-Disposition": f'attachment; filename="{name}.zip"'})
     if fmt == "html":
         return map_response(itinerary, embed=arg(EMBED))
-    response = jsonify(itinerary.to_geojson())
+    response = jsonify(add_warning_words(itinerary.to_geojson(), itinerary.profile,
+                                         g.get("lang", "fr")))
     response.mimetype = "application/geo+json"
     return response
 
@@ -60,9 +62,10 @@ def _planned(kind: str):
     result = plan(get_routing(), kind, request.args, budget=request_budget())
     if isinstance(result, list):            # loops: ranked candidates
         if fmt == "geojson":
-            response = jsonify({"type": "FeatureCollection", "features": [
+            response = jsonify(add_warning_words({"type": "FeatureCollection", "features": [
                 dict(f, properties=dict(f["properties"], rank=i + 1))
-                for i, it in enumerate(result) for f in it.to_geojson()["features"][:1]]})
+                for i, it in enumerate(result) for f in it.to_geojson()["features"][:1]]},
+                result[0].profile if result else "", g.get("lang", "fr")))
             response.mimetype = "application/geo+json"
             return response
         if fmt == "json":

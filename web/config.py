@@ -80,7 +80,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "PROFILES": [p for p in env.get("BASSIN_PROFILES", "").split(",") if p] or None,
         # the network layer of the maps (/api/v1/network): tiles and ways per answer, tiles kept
         "NETWORK_MAX_TILES": int(env.get("BASSIN_NETWORK_MAX_TILES", "160")),
-        "NETWORK_MAX_LINES": int(env.get("BASSIN_NETWORK_MAX_LINES", "40000")),
+        "NETWORK_MAX_LINES": int(env.get("BASSIN_NETWORK_MAX_LINES", "60000")),
         "NETWORK_TILE_CACHE": int(env.get("BASSIN_NETWORK_TILE_CACHE", "2048")),
     }
     config.update(overrides or {})

@@ -190,7 +190,7 @@ def folium_defaults() -> dict:
 def itinerary_map(itinerary, graph=None, tile_url: str = folium_defaults()["tile_url"],
                   tile_attribution: str = folium_defaults()["tile_attribution"],
                   colour_by: str = "auto", embed: bool = False, labels: dict | None = None,
-                  inline_assets: bool = False) -> folium.Map:
+                  inline_assets: bool = False, network: dict | None = None) -> folium.Map:
     """A Folium map of an itinerary (render it with :func:`render_map`).
 
     Parameters
@@ -206,6 +206,10 @@ def itinerary_map(itinerary, graph=None, tile_url: str = folium_defaults()["tile
         A lighter map for iframes (no summary box).
     inline_assets : bool
         Include Leaflet in the HTML (a standalone file) instead of linking ``/static``.
+    network : dict, optional
+        ``{"url", "words"}``: draw the routing network under the route
+        (``static/network-layer.js``), so the map reads without tiles. Served maps only:
+        a standalone file has no server to ask.
     """
     labels = labels or {}
     south, west, north, east = itinerary.bounds()
@@ -217,6 +221,9 @@ def itinerary_map(itinerary, graph=None, tile_url: str = folium_defaults()["tile
     else:
         fmap.default_js = [("leaflet", f"{VENDOR}/leaflet.js")]
         fmap.default_css = [("leaflet_css", f"{VENDOR}/leaflet.css")]
+        if network:
+            fmap.default_js.append(("bassin_network", "/static/network-layer.js"))
+            words.doc["network"] = network
     folium.TileLayer(tiles=tile_url, attr=f"{tile_attribution} | {ETALAB}", name="OpenStreetMap",
                      max_zoom=19).add_to(fmap)
     route = folium.FeatureGroup(name=escape(labels.get("route", "Itinéraire")))

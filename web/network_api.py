@@ -22,6 +22,7 @@ from .api import parse_bbox
 from .extensions import get_routing
 from .network_layer import (CLASSES, HIGHEST_ZOOM, LOWEST_ZOOM, NetworkLayer, NetworkLayerError,
                             collect, data_zoom, tile_bounds, tile_range)
+from .network_words import network_words
 from .params import Param, arg
 from .planning import PROFILE
 from .problems import Problem, invalid_params
@@ -66,9 +67,11 @@ class NetworkState:
 def _setup(state) -> None:
     app = state.app
     app.config.setdefault("NETWORK_MAX_TILES", 160)
-    app.config.setdefault("NETWORK_MAX_LINES", 40000)
+    app.config.setdefault("NETWORK_MAX_LINES", 60000)
     app.config.setdefault("NETWORK_TILE_CACHE", 2048)
     app.extensions[STATE_KEY] = NetworkState(app.config["NETWORK_TILE_CACHE"])
+    # templates: {% include "network_layer.html" %} hands these to static/network-layer.js
+    app.jinja_env.globals["network_words"] = network_words
 
 
 def network_state() -> NetworkState:

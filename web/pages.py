@@ -13,10 +13,12 @@ from routing import PROFILES, Itinerary
 from .csp import csp_nonce
 from .extensions import get_database, get_routing
 from .db import SavedItinerary, select
-from .i18n import MESSAGES
+from .designer_words import FAVOURED_KINDS, designer_words, kind_words
+from .i18n import t
 from .instructions import itinerary_steps
 from .limits import throttle
 from .maps import itinerary_map, render_map
+from .network_words import network_words
 from .security import check_login, current_user, end_sessions, start_session
 
 bp = Blueprint("pages", __name__)
@@ -91,7 +93,10 @@ def designer():
     cfg = current_app.config
     return render_template("designer.html", profiles=list(PROFILES), center=center,
                            tile_url=cfg["TILE_URL"], tile_attribution=cfg["TILE_ATTRIBUTION"],
-                           messages=MESSAGES[g.get("lang") or "fr"])
+                           messages=designer_words(), kind_words=kind_words(),
+                           favoured_kinds=[k for k in FAVOURED_KINDS
+                                           if any(p.kind == k for p in graph.places)],
+                           profile_words={p: t(p) for p in PROFILES})
 
 
 @bp.get("/itineraries")
@@ -113,7 +118,8 @@ def map_response(itinerary: Itinerary, embed: bool = False) -> Response:
     """The itinerary's map page; its scripts carry this request's CSP nonce."""
     cfg = current_app.config
     fmap = itinerary_map(itinerary, get_routing().graph, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"],
-                         embed=embed)
+                         embed=embed, network={"url": url_for("network_api.network"),
+                                               "words": network_words()})
     return Response(render_map(fmap, csp_nonce()), mimetype="text/html")
 
 
