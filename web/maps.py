@@ -155,12 +155,18 @@ def _inline_leaflet(fmap) -> None:
                                      index=0)
 
 
-def render_map(fmap, nonce: str, meta_policy: str | None = None) -> str:
-    """The map's HTML with ``nonce`` on its scripts (and a ``<meta>`` CSP for files).
+def render_map(fmap, nonce: str, meta_policy: str | None = None, lang: str | None = None,
+               title: str | None = None) -> str:
+    """The map's HTML with ``nonce`` on its scripts (and a ``<meta>`` CSP for files), in
+    ``lang`` and with a ``title`` (escaped here) when given.
 
     Safe because the HTML Folium writes holds no user text (see the module doc).
     """
     html = _SCRIPT_TAG.sub(f'<script nonce="{nonce}"', fmap.get_root().render())
+    if lang:
+        html = html.replace("<html>", f'<html lang="{escape(lang)}">', 1)
+    if title:
+        html = html.replace("<head>", f"<head>\n    <title>{escape(title)}</title>", 1)
     if meta_policy:
         meta = f'<meta http-equiv="Content-Security-Policy" content="{escape(meta_policy)}">'
         html = html.replace("<head>", f"<head>\n    {meta}", 1)

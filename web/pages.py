@@ -120,7 +120,8 @@ def map_response(itinerary: Itinerary, embed: bool = False) -> Response:
     fmap = itinerary_map(itinerary, get_routing().graph, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"],
                          embed=embed, network={"url": url_for("network_api.network"),
                                                "words": network_words()})
-    return Response(render_map(fmap, csp_nonce()), mimetype="text/html")
+    return Response(render_map(fmap, csp_nonce(), lang=g.get("lang") or "fr",
+                               title=itinerary.name or t("title")), mimetype="text/html")
 
 
 @bp.get("/i/<slug>/map")
