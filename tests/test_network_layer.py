@@ -9,6 +9,7 @@ import pytest
 
 import routing
 from web import create_app
+from web.network_api import AnswerCache
 from web.network_layer import (CLASSES, TILE_BUDGET, NetworkLayer, collect, tile_bounds,
                                tile_range)
 
@@ -185,8 +186,9 @@ def test_etag_304_gzip_and_tile_cache(heidelberg_app):
     other = client.get(_query(_box(49.40, 8.72, 15), 15))
     assert other.headers["ETag"] != etag
     assert client.get(url, headers={"If-None-Match": 'W/"other"'}).status_code == 200
-    tiles = heidelberg_app.extensions["bassin_network"].tiles
-    assert tiles.hits > 0 and len(tiles) <= heidelberg_app.config["NETWORK_TILE_CACHE"]
+    state = heidelberg_app.extensions["bassin_network"]
+    assert len(state.tiles) <= heidelberg_app.config["NETWORK_TILE_CACHE"]
+    assert state.answers.hits >= 1                  # the same box again: no join, no gzip
     # the ETag names the graph build: another build, another tag for the same box
     assert body["build"] == str(heidelberg_app.extensions["bassin"].service.graph.build_id)
 
@@ -218,3 +220,15 @@ def test_documented_in_openapi(web_app):
     assert {p["name"] for p in network["parameters"]} == {"bbox", "zoom"}
     assert {"200", "304", "400", "413"} <= set(network["responses"])
     assert "/api/v1/reverse" in doc["paths"]
+
+
+def test_answer_cache_is_bounded_in_bytes():
+    cache = AnswerCache(1000)
+    for i in range(20):
+        cache.put(i, bytes(200))
+    assert len(cache) == 5 and cache.get(0) is None and cache.get(19) == bytes(200)
+    cache.get(15)                                   # used: kept over older ones
+    cache.put("new", bytes(200))
+    assert cache.get(15) is not None and cache.get(16) is None
+    cache.put("huge", bytes(600))                   # over a quarter of the bound: not kept
+    assert cache.get("huge") is None

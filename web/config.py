@@ -84,6 +84,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "NETWORK_MAX_TILES": int(env.get("BASSIN_NETWORK_MAX_TILES", "160")),
         "NETWORK_MAX_LINES": int(env.get("BASSIN_NETWORK_MAX_LINES", "60000")),
         "NETWORK_TILE_CACHE": int(env.get("BASSIN_NETWORK_TILE_CACHE", "2048")),
+        "NETWORK_ANSWER_CACHE_MB": float(env.get("BASSIN_NETWORK_ANSWER_CACHE_MB", "32")),
         # rendered PDF fiches kept in memory per process (web.fiche), megabytes
         "FICHE_CACHE_MB": float(env.get("BASSIN_FICHE_CACHE_MB", "64")),
     }

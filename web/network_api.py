@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import threading
+from collections import OrderedDict
 
 import numpy as np
 import shapely
@@ -47,12 +49,54 @@ REVERSE_PARAMS = (
 )
 
 
-class NetworkState:
-    """Per app: the network layer of the graph served and its tiles, each built once."""
+class AnswerCache:
+    """Gzipped answers by key, the least recently used forgotten past ``max_bytes``.
 
-    def __init__(self, tiles: int):
+    Browsers ask for boxes snapped to the tile grid, so a view seen once is asked again
+    as is (another visitor, a pan back): it is then one lookup, no join, no compression.
+    """
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max(int(max_bytes), 0)
+        self._entries: OrderedDict = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key) -> bytes | None:
+        with self._lock:
+            body = self._entries.get(key)
+            if body is None:
+                self.misses += 1
+                return None
+            self.hits += 1
+            self._entries.move_to_end(key)
+            return body
+
+    def put(self, key, body: bytes) -> None:
+        if len(body) > self.max_bytes // 4:
+            return                                 # one answer never crowds out the rest
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = body
+            self._bytes += len(body)
+            while self._bytes > self.max_bytes:
+                _, old = self._entries.popitem(last=False)
+                self._bytes -= len(old)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+class NetworkState:
+    """Per app: the network layer of the graph served, its tiles (each built once) and its
+    latest answers."""
+
+    def __init__(self, tiles: int, answer_bytes: int):
         self.layers = NetworkCache(lambda key: NetworkLayer(key[1]), size=2)
         self.tiles = NetworkCache(self._tile, size=max(int(tiles), 1))
+        self.answers = AnswerCache(answer_bytes)
 
     def layer(self, graph) -> NetworkLayer:
         return self.layers.get((str(graph.build_id), graph))
@@ -69,7 +113,9 @@ def _setup(state) -> None:
     app.config.setdefault("NETWORK_MAX_TILES", 160)
     app.config.setdefault("NETWORK_MAX_LINES", 60000)
     app.config.setdefault("NETWORK_TILE_CACHE", 2048)
-    app.extensions[STATE_KEY] = NetworkState(app.config["NETWORK_TILE_CACHE"])
+    app.config.setdefault("NETWORK_ANSWER_CACHE_MB", 32)
+    app.extensions[STATE_KEY] = NetworkState(app.config["NETWORK_TILE_CACHE"],
+                                             app.config["NETWORK_ANSWER_CACHE_MB"] * 2 ** 20)
     # templates: {% include "network_layer.html" %} hands these to static/network-layer.js
     app.jinja_env.globals["network_words"] = network_words
 
@@ -79,13 +125,14 @@ def network_state() -> NetworkState:
     return current_app.extensions[STATE_KEY]
 
 
-def _gzip(response: Response) -> Response:
-    """The response gzipped when the client accepts it (maps ask for a lot of JSON)."""
-    response.headers.add("Vary", "Accept-Encoding")
-    if "gzip" in request.headers.get("Accept-Encoding", "") and response.status_code == 200:
-        response.set_data(gzip.compress(response.get_data(), compresslevel=5))
-        response.headers["Content-Encoding"] = "gzip"
-    return response
+def _answer(body: bytes, etag: str) -> Response:
+    """The gzipped ``body``, inflated for a client that does not take gzip."""
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=300", "Vary": "Accept-Encoding"}
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+    else:
+        body = gzip.decompress(body)
+    return Response(body, mimetype="application/geo+json", headers=headers)
 
 
 @bp.get("/network")
@@ -113,11 +160,23 @@ def network():
         return Response(status=304, headers={"ETag": etag, "Vary": "Accept-Encoding",
                                              "Cache-Control": "public, max-age=300"})
     state = network_state()
+    key = (str(graph.build_id), dz, x0, y0, x1, y1)
+    body = state.answers.get(key)
+    if body is None:
+        body = gzip.compress(_collection(state, graph, dz, (x0, y0, x1, y1)).encode(),
+                             compresslevel=4)
+        state.answers.put(key, body)
+    return _answer(body, etag)
+
+
+def _collection(state: NetworkState, graph, dz: int, tiles: tuple) -> str:
+    """The FeatureCollection text of the tiles ``x0, y0, x1, y1`` at zoom ``dz``."""
+    x0, y0, x1, y1 = tiles
     layer = state.layer(graph)
-    tiles = (state.tiles.get((layer.build, layer, dz, x, y))
+    found = (state.tiles.get((layer.build, layer, dz, x, y))
              for x in range(x0, x1 + 1) for y in range(y0, y1 + 1))
     try:
-        features, lines = collect(tiles, cfg["NETWORK_MAX_LINES"])
+        features, lines = collect(found, current_app.config["NETWORK_MAX_LINES"])
     except NetworkLayerError as exc:
         raise Problem(413, "Box too large", str(exc), "bbox-too-large",
                       **invalid_params(exc.field, exc.reason)) from None
@@ -126,9 +185,7 @@ def network():
     head = (f'{{"type":"FeatureCollection","zoom":{dz},"lines":{lines},'
             f'"bbox":[{w:.6f},{s:.6f},{e:.6f},{n:.6f}],"build":"{layer.build}",'
             f'"classes":{_json_list(CLASSES)},"attribution":"{ATTRIBUTION}","features":[')
-    response = Response(head + ",".join(features) + "]}", mimetype="application/geo+json",
-                        headers={"ETag": etag, "Cache-Control": "public, max-age=300"})
-    return _gzip(response)
+    return head + ",".join(features) + "]}"
 
 
 def _json_list(items) -> str:

@@ -313,9 +313,9 @@ class NetworkLayer:
 
 
 def collect(tiles, max_lines: int) -> tuple[list[str], int]:
-    """The features of several tiles: each edge once, edges of equal properties joined in
-    one MultiLineString (a feature per class and route signature, not per edge), in
-    drawing order (minor classes first, signed routes last, on top).
+    """The features of several tiles of one zoom: each edge once, edges of equal properties
+    joined in one MultiLineString (a feature per class and route signature, not per
+    edge), in drawing order (minor classes first, signed routes last, on top).
 
     Returns
     -------
@@ -329,20 +329,25 @@ def collect(tiles, max_lines: int) -> tuple[list[str], int]:
     NetworkLayerError
         More than ``max_lines`` edges (``too_large``).
     """
-    seen: set = set()
-    groups: dict = {}
-    for tile in tiles:
-        texts = tile.properties
-        for edge, rank, sig, line in zip(tile.edges.tolist(), tile.ranks.tolist(),
-                                         tile.signatures.tolist(), tile.lines):
-            if edge in seen:
-                continue
-            seen.add(edge)
-            groups.setdefault((rank, texts[sig]), []).append(line)
-        if len(seen) > max_lines:
-            raise NetworkLayerError("bbox", f"holds more than {max_lines} ways at this zoom: "
-                                            "zoom in or ask for a smaller box", too_large=True)
-    features = [f'{{"type":"Feature","geometry":{{"type":"MultiLineString","coordinates":'
-                f'[{",".join(lines)}]}},"properties":{props}}}'
-                for (_, props), lines in sorted(groups.items(), key=lambda item: item[0])]
-    return features, len(seen)
+    tiles = [t for t in tiles if len(t.edges)]
+    if not tiles:
+        return [], 0
+    edges = np.concatenate([t.edges for t in tiles])
+    ranks = np.concatenate([t.ranks for t in tiles])
+    signatures = np.concatenate([t.signatures for t in tiles])
+    lines = [line for t in tiles for line in t.lines]
+    unique, first = np.unique(edges, return_index=True)
+    if len(unique) > max_lines:
+        raise NetworkLayerError("bbox", f"holds more than {max_lines} ways at this zoom: "
+                                        "zoom in or ask for a smaller box", too_large=True)
+    order = first[np.lexsort((unique, signatures[first], ranks[first]))]
+    key = ranks[order].astype(np.int64) * (1 << 32) + signatures[order]
+    cuts = np.flatnonzero(np.diff(key)) + 1
+    texts = tiles[0].properties
+    features = []
+    for a, b in zip(np.concatenate([[0], cuts]).tolist(), np.concatenate([cuts, [len(order)]]).tolist()):
+        group = order[a:b].tolist()
+        features.append('{"type":"Feature","geometry":{"type":"MultiLineString","coordinates":['
+                        + ",".join([lines[i] for i in group]) + ']},"properties":'
+                        + texts[int(signatures[group[0]])] + "}")
+    return features, len(unique)
