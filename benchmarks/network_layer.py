@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import graphs  # noqa: E402
 import routing  # noqa: E402
 from web import create_app  # noqa: E402
-from web.network_api import AnswerCache  # noqa: E402
+from web.lru import BoundedLRU  # noqa: E402
 from web.network_layer import CLASSES, NetworkLayer, tile_bounds, tile_range  # noqa: E402
 
 
@@ -99,12 +99,12 @@ def main(argv=None) -> int:
                     for b in boxes]
             timings: dict = {"cold": [], "tiles": [], "warm": [], "baseline": []}
             state = app.extensions["bassin_network"]
-            state.answers = AnswerCache(0)              # cold and tiles: no answer kept
+            state.answers = BoundedLRU(0, 0)             # cold and tiles: no answer kept
             sizes: dict = {"lines": [], "features": [], "raw": [], "gzip": [], "baseline_gzip": [],
                            "baseline_features": []}
             for run in ("cold", "tiles", "warm"):
                 if run == "warm":
-                    state.answers = AnswerCache(256 * 2 ** 20)
+                    state.answers = BoundedLRU(4096, 256 * 2 ** 20)
                     for url in urls:
                         client.get(url, headers={"Accept-Encoding": "gzip"})
                 for url in urls:

@@ -9,7 +9,6 @@ import pytest
 
 import routing
 from web import create_app
-from web.network_api import AnswerCache
 from web.network_layer import (CLASSES, TILE_BUDGET, NetworkLayer, collect, tile_bounds,
                                tile_range)
 
@@ -223,12 +222,14 @@ def test_documented_in_openapi(web_app):
 
 
 def test_answer_cache_is_bounded_in_bytes():
-    cache = AnswerCache(1000)
+    from web.lru import BoundedLRU
+
+    cache = BoundedLRU(100, 1000)
     for i in range(20):
         cache.put(i, bytes(200))
     assert len(cache) == 5 and cache.get(0) is None and cache.get(19) == bytes(200)
     cache.get(15)                                   # used: kept over older ones
     cache.put("new", bytes(200))
     assert cache.get(15) is not None and cache.get(16) is None
-    cache.put("huge", bytes(600))                   # over a quarter of the bound: not kept
-    assert cache.get("huge") is None
+    cache.put("huge", bytes(1001))                  # larger than the bound: not kept
+    assert cache.get("huge") is None and cache.get(19) is not None

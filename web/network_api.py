@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import threading
-from collections import OrderedDict
 
 import numpy as np
 import shapely
@@ -22,6 +20,7 @@ from routing.router import NetworkCache
 
 from .api import parse_bbox
 from .extensions import get_routing
+from .lru import BoundedLRU
 from .network_layer import (CLASSES, HIGHEST_ZOOM, LOWEST_ZOOM, NetworkLayer, NetworkLayerError,
                             collect, data_zoom, tile_bounds, tile_range)
 from .network_words import network_words
@@ -49,46 +48,6 @@ REVERSE_PARAMS = (
 )
 
 
-class AnswerCache:
-    """Gzipped answers by key, the least recently used forgotten past ``max_bytes``.
-
-    Browsers ask for boxes snapped to the tile grid, so a view seen once is asked again
-    as is (another visitor, a pan back): it is then one lookup, no join, no compression.
-    """
-
-    def __init__(self, max_bytes: int):
-        self.max_bytes = max(int(max_bytes), 0)
-        self._entries: OrderedDict = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-        self.hits = self.misses = 0
-
-    def get(self, key) -> bytes | None:
-        with self._lock:
-            body = self._entries.get(key)
-            if body is None:
-                self.misses += 1
-                return None
-            self.hits += 1
-            self._entries.move_to_end(key)
-            return body
-
-    def put(self, key, body: bytes) -> None:
-        if len(body) > self.max_bytes // 4:
-            return                                 # one answer never crowds out the rest
-        with self._lock:
-            if key in self._entries:
-                return
-            self._entries[key] = body
-            self._bytes += len(body)
-            while self._bytes > self.max_bytes:
-                _, old = self._entries.popitem(last=False)
-                self._bytes -= len(old)
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-
 class NetworkState:
     """Per app: the network layer of the graph served, its tiles (each built once) and its
     latest answers."""
@@ -96,7 +55,9 @@ class NetworkState:
     def __init__(self, tiles: int, answer_bytes: int):
         self.layers = NetworkCache(lambda key: NetworkLayer(key[1]), size=2)
         self.tiles = NetworkCache(self._tile, size=max(int(tiles), 1))
-        self.answers = AnswerCache(answer_bytes)
+        # Browsers ask for boxes snapped to the tile grid, so a view seen once is asked
+        # again as is (another visitor, a pan back): then one lookup, no join, no gzip.
+        self.answers = BoundedLRU(4096, int(answer_bytes))
 
     def layer(self, graph) -> NetworkLayer:
         return self.layers.get((str(graph.build_id), graph))
