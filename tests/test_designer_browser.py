@@ -146,3 +146,42 @@ def test_itinerary_map_and_embed_legible_without_tiles(web_app, live_server, bro
     assert violations == [], violations
     assert page.evaluate("document.documentElement.dataset.jsErrors || '0'") == "0"
     assert errors == [], errors
+
+
+@pytest.fixture()
+def heidelberg_server(built, tmp_path):
+    """The app on Heidelberg (dense: a city, forests, the Neckar routes), no profile prepared."""
+    import routing
+    from web import create_app
+    from web.security import create_user
+
+    from .browser import serving
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'h.db'}",
+                      "INSTANCE_DIR": str(tmp_path), "TESTING": True},
+                     router=routing.RoutingService(built("heidelberg")[0], profiles=[]))
+    create_user(app.extensions["bassin_db"], "staff", "correct horse battery")
+    with serving(app) as url:
+        yield url
+    app.extensions["bassin_db"].engine.dispose()
+
+
+def test_dense_network_legible_from_zoom_11_to_17(heidelberg_server, browser):
+    page, errors = open_page(browser, tiles=False)
+    log_in(page, heidelberg_server)
+    page.goto(f"{heidelberg_server}/designer?lang=en")
+    page.wait_for_selector(".leaflet-container[data-network-state=ready]", timeout=30000)
+    drawn = {}
+    for zoom in (11, 13, 15, 17):
+        page.evaluate("z => { const m = window.bassinDesigner.map; "
+                      "m.getContainer().dataset.networkState = 'moving'; "
+                      "m.setView([49.4094, 8.6942], z, {animate: false}); }", zoom)
+        page.wait_for_selector(".leaflet-container[data-network-state=ready]", timeout=30000)
+        drawn[zoom] = int(page.get_attribute(".leaflet-container", "data-network-lines"))
+        assert page.locator(NETWORK_PATHS).count() >= 3
+        if zoom in (13, 17):
+            keep_screenshot(page.locator("#map").screenshot(), f"network-heidelberg-z{zoom}.png")
+    # more ways close up per screen, fewer in all: the old town's footways, then its streets
+    assert all(n > 200 for n in drawn.values()), drawn
+    assert drawn[17] < drawn[13], drawn
+    assert errors == [], errors
