@@ -82,9 +82,8 @@ def import_document():
     try:
         batch = read_batch(treks_in(document))
     except GPXInputError as exc:
-        field = getattr(exc, "field", None)         # a string, or no member at all
         raise Problem(400, "Not a Geotrek document", str(exc), "bad-geotrek",
-                      **({"field": field} if field else {})) from None
+                      field=getattr(exc, "field", None)) from None
     saved, batch = import_geotrek(current_app.extensions["bassin_db"], batch, get_routing(),
                                   match=request.args.get("match") == "1",
                                   profile=request.args.get("profile"),
