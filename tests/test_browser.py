@@ -75,6 +75,9 @@ def test_node_designer_builds_the_sequence_by_clicks(node_server, browser):
     page, errors = open_page(browser)
     page.goto(f"{node_server}/nodes?network=rcn")
     page.wait_for_selector(".node-label", timeout=15000)
+    # the network layer draws the graph under the nodes
+    page.wait_for_selector(".leaflet-container[data-network-state=ready]", timeout=15000)
+    assert page.locator(".leaflet-bassinNetwork-pane path.bassin-net").count() >= 1
     for label in ("12", "45", "3"):
         page.locator(".node-label", has_text=label).first.click()
     page.locator("#node-strip", has_text="Total").wait_for(timeout=15000)

@@ -1,12 +1,13 @@
 """JSON API v1: places, route, tour, loop, stages, GPX in."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_babel import gettext
 
 from graphs.places import find_places
 from gpx import gpx_stats, match_track, read_gpx, safe_filename
 
+from .designer_words import add_warning_words
 from .extensions import get_routing
 from .file_words import gpx_text, stages_zip_bytes, summary_with_words
 from .pages import map_response
@@ -54,7 +55,8 @@ def render_itinerary(itinerary, fmt: str, filename: str | None = None) -> Respon
                         headers={"Content-Disposition": f'attachment; filename="{name}.zip"'})
     if fmt == "html":
         return map_response(itinerary, embed=arg(EMBED))
-    response = jsonify(itinerary.to_geojson())
+    response = jsonify(add_warning_words(itinerary.to_geojson(), itinerary.profile,
+                                         g.get("lang", "fr")))
     response.mimetype = "application/geo+json"
     return response
 
@@ -65,9 +67,10 @@ def _planned(kind: str):
     result = plan(get_routing(), kind, request.args, budget=request_budget())
     if isinstance(result, list):            # loops: ranked candidates
         if fmt == "geojson":
-            response = jsonify({"type": "FeatureCollection", "features": [
+            response = jsonify(add_warning_words({"type": "FeatureCollection", "features": [
                 dict(f, properties=dict(f["properties"], rank=i + 1))
-                for i, it in enumerate(result) for f in it.to_geojson()["features"][:1]]})
+                for i, it in enumerate(result) for f in it.to_geojson()["features"][:1]]},
+                result[0].profile if result else "", g.get("lang", "fr")))
             response.mimetype = "application/geo+json"
             return response
         if fmt == "json":
@@ -89,11 +92,12 @@ def places():
     """Search places by name, kind and bbox (``south,west,north,east``)."""
     q, kinds, bbox, limit = (arg(spec) for spec in PLACES_PARAMS)
     found = [dict(p, name=place_name(p), kind_label=kind_name(p["kind"])) for p in
-             find_places(get_routing().graph.places, q, set(kinds or ()), _bbox(bbox), limit)]
+             find_places(get_routing().graph.places, q, set(kinds or ()), parse_bbox(bbox), limit)]
     return jsonify({"count": len(found), "places": found})
 
 
-def _bbox(text: str | None):
+def parse_bbox(text: str | None):
+    """``(south, west, north, east)`` of a ``bbox`` parameter (None when absent)."""
     if text is None:
         return None
     try:

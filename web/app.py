@@ -52,6 +52,7 @@ def create_app(config: dict | None = None, router=None) -> Flask:
     from .geotrek_api import bp as geotrek_bp
     from .geotrek_v2_api import register as register_geotrek_v2
     from .itineraries_api import bp as itineraries_bp
+    from .network_api import bp as network_bp
     from .node_network_api import bp as node_network_bp
     from .openapi import bp as openapi_bp
     from .pages import bp as pages_bp
@@ -69,6 +70,7 @@ def create_app(config: dict | None = None, router=None) -> Flask:
     app.register_blueprint(fiche_bp)
     app.register_blueprint(node_network_bp)
     app.register_blueprint(routing_api_bp)
+    app.register_blueprint(network_bp)
     register_geotrek_v2(app)
 
     @app.before_request

@@ -80,6 +80,11 @@ def load_config(overrides: dict | None = None) -> dict:
         "BUDGET_RETRY_AFTER_S": int(env.get("BASSIN_BUDGET_RETRY_AFTER_S", "30")),
         # profiles built at start-up (the others on first use); empty: all of them
         "PROFILES": [p for p in env.get("BASSIN_PROFILES", "").split(",") if p] or None,
+        # the network layer of the maps (/api/v1/network): tiles and ways per answer, tiles kept
+        "NETWORK_MAX_TILES": int(env.get("BASSIN_NETWORK_MAX_TILES", "160")),
+        "NETWORK_MAX_LINES": int(env.get("BASSIN_NETWORK_MAX_LINES", "60000")),
+        "NETWORK_TILE_CACHE": int(env.get("BASSIN_NETWORK_TILE_CACHE", "2048")),
+        "NETWORK_ANSWER_CACHE_MB": float(env.get("BASSIN_NETWORK_ANSWER_CACHE_MB", "32")),
         # rendered PDF fiches kept in memory per process (web.fiche), megabytes
         "FICHE_CACHE_MB": float(env.get("BASSIN_FICHE_CACHE_MB", "64")),
     }

@@ -12,9 +12,7 @@ and kept in a small per-app cache; clients get an ``ETag`` and revalidate with
 """
 from __future__ import annotations
 
-import collections
 import hashlib
-import threading
 from importlib import resources
 
 from flask import Blueprint, Response, abort, current_app, g, render_template, request, url_for
@@ -30,6 +28,7 @@ from .extensions import get_database, get_routing
 from .fiche_content import fiche_context
 from .i18n import LANGUAGES
 from .limits import throttle
+from .lru import BoundedLRU
 from .params import Param, arg
 from .pdf_render import RenderedPDF, render_pdf
 from .security import current_user
@@ -40,39 +39,14 @@ LANG = Param("lang", enum=LANGUAGES, description="Language of the fiche (default
              "visitor's)", max_length=2)
 
 
-class FicheCache:
+class FicheCache(BoundedLRU):
     """Rendered fiches by key, least recently used out first, bounded in count and bytes.
 
     One per app (``app.extensions``), shared by its threads behind a lock.
     """
 
     def __init__(self, max_items: int = 64, max_bytes: int = 64 * 2 ** 20):
-        self.max_items, self.max_bytes = max_items, max_bytes
-        self._items: collections.OrderedDict = collections.OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-        self.hits = self.misses = 0
-
-    def get(self, key) -> RenderedPDF | None:
-        with self._lock:
-            found = self._items.get(key)
-            if found is None:
-                self.misses += 1
-                return None
-            self._items.move_to_end(key)
-            self.hits += 1
-            return found
-
-    def put(self, key, value: RenderedPDF) -> None:
-        with self._lock:
-            if key in self._items:
-                return
-            self._items[key] = value
-            self._bytes += len(value.data)
-            while self._items and (len(self._items) > self.max_items
-                                   or self._bytes > self.max_bytes):
-                _, old = self._items.popitem(last=False)
-                self._bytes -= len(old.data)
+        super().__init__(max_items, max_bytes, size=lambda rendered: len(rendered.data))
 
 
 @bp.record_once

@@ -163,13 +163,17 @@ def _inline_leaflet(fmap) -> None:
                                      index=0)
 
 
-def render_map(fmap, nonce: str, meta_policy: str | None = None) -> str:
-    """The map's HTML with ``nonce`` on its scripts (and a ``<meta>`` CSP for files).
+def render_map(fmap, nonce: str, meta_policy: str | None = None, lang: str | None = None,
+               title: str | None = None) -> str:
+    """The map's HTML with ``nonce`` on its scripts (and a ``<meta>`` CSP for files), in
+    ``lang`` and with a ``title`` (escaped here) when given.
 
     Safe because the HTML Folium writes holds no user text (see the module doc).
     """
     html = _SCRIPT_TAG.sub(f'<script nonce="{nonce}"', fmap.get_root().render())
-    html = html.replace("<html>", f'<html lang="{current_language()}">', 1)
+    html = html.replace("<html>", f'<html lang="{escape(lang or current_language())}">', 1)
+    if title:
+        html = html.replace("<head>", f"<head>\n    <title>{escape(title)}</title>", 1)
     if meta_policy:
         meta = f'<meta http-equiv="Content-Security-Policy" content="{escape(meta_policy)}">'
         html = html.replace("<head>", f"<head>\n    {meta}", 1)
@@ -200,7 +204,7 @@ def folium_defaults() -> dict:
 def itinerary_map(itinerary, graph=None, tile_url: str = folium_defaults()["tile_url"],
                   tile_attribution: str = folium_defaults()["tile_attribution"],
                   colour_by: str = "auto", embed: bool = False, labels: dict | None = None,
-                  inline_assets: bool = False) -> folium.Map:
+                  inline_assets: bool = False, network: dict | None = None) -> folium.Map:
     """A Folium map of an itinerary (render it with :func:`render_map`), worded in the
     current language (:func:`web.i18n.language`).
 
@@ -217,6 +221,10 @@ def itinerary_map(itinerary, graph=None, tile_url: str = folium_defaults()["tile
         A lighter map for iframes (no summary box).
     inline_assets : bool
         Include Leaflet in the HTML (a standalone file) instead of linking ``/static``.
+    network : dict, optional
+        ``{"url", "words"}``: draw the routing network under the route
+        (``static/network-layer.js``), so the map reads without tiles. Served maps only:
+        a standalone file has no server to ask.
     """
     labels = labels or {}
     itinerary = localised(itinerary)
@@ -229,6 +237,9 @@ def itinerary_map(itinerary, graph=None, tile_url: str = folium_defaults()["tile
     else:
         fmap.default_js = [("leaflet", f"{VENDOR}/leaflet.js")]
         fmap.default_css = [("leaflet_css", f"{VENDOR}/leaflet.css")]
+        if network:
+            fmap.default_js.append(("bassin_network", "/static/network-layer.js"))
+            words.doc["network"] = network
     folium.TileLayer(tiles=tile_url, attr=f"{tile_attribution} | {escape(ETALAB)}",
                      name="OpenStreetMap", max_zoom=19).add_to(fmap)
     route = folium.FeatureGroup(name=escape(labels.get("route") or gettext("Itinerary")))

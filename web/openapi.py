@@ -12,6 +12,7 @@ from . import node_openapi
 from .api import FORMATS, MATCH_PARAMS, OUTPUT_PARAMS, PLACES_PARAMS, RANK
 from .geotrek_v2_openapi import paths as geotrek_v2_paths
 from .itineraries_api import BODY_FIELDS, ITEM_ID, LIST_PARAMS
+from .network_api import openapi_paths as network_paths
 from .params import Param
 from .planning import PLAN_PARAMS, PROFILE
 from .routing_openapi import OPTIONS, paths as routing_paths
@@ -172,6 +173,7 @@ def document() -> dict:
                     "schema": {"type": "object"}}}},
                 "responses": dict({"201": _json("Saved")}, **write_errors)}},
             **routing_paths(),
+            **network_paths(),
             **geotrek_v2_paths(),
             **portal_paths(),
             "/health": {"get": {"summary": "Service and graph metadata", "responses": {

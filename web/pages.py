@@ -6,6 +6,7 @@ from urllib.parse import unquote, urlsplit
 import numpy as np
 from flask import (Blueprint, Response, abort, current_app, redirect, render_template,
                    request, session, url_for)
+from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 
 from routing import PROFILES, Itinerary
@@ -14,12 +15,15 @@ from . import isochrone_layer
 from .csp import csp_nonce
 from .extensions import get_database, get_routing
 from .db import SavedItinerary, select
+from .designer_words import FAVOURED_KINDS, designer_words, kind_words
 from .i18n import current_language
 from .itinerary_page import render_embed, render_public
 from .legacy_words import designer_messages
 from .limits import throttle
 from .maps import itinerary_map, render_map
+from .network_words import network_words
 from .preview_image import preview_png
+from .words import profile_name
 from .security import check_login, current_user, end_sessions, start_session
 
 bp = Blueprint("pages", __name__)
@@ -89,7 +93,11 @@ def designer():
     cfg = current_app.config
     return render_template("designer.html", profiles=list(PROFILES), center=center,
                            tile_url=cfg["TILE_URL"], tile_attribution=cfg["TILE_ATTRIBUTION"],
-                           messages=designer_messages())
+                           messages={**designer_messages(), **designer_words()},
+                           kind_words=kind_words(),
+                           favoured_kinds=[k for k in FAVOURED_KINDS
+                                           if any(p.kind == k for p in graph.places)],
+                           profile_words={p: profile_name(p) for p in PROFILES})
 
 
 @bp.get("/itineraries")
@@ -118,10 +126,12 @@ def map_response(itinerary: Itinerary, embed: bool = False) -> Response:
     """The itinerary's map page; its scripts carry this request's CSP nonce."""
     cfg = current_app.config
     fmap = itinerary_map(itinerary, get_routing().graph, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"],
-                         embed=embed)
+                         embed=embed, network={"url": url_for("network_api.network"),
+                                               "words": network_words()})
     if isochrone_layer.wanted(embed):
         isochrone_layer.add_isochrone_control(fmap, itinerary, current_language())
-    return Response(render_map(fmap, csp_nonce()), mimetype="text/html")
+    title = itinerary.name or _("Bassin minier itineraries")
+    return Response(render_map(fmap, csp_nonce(), title=title), mimetype="text/html")
 
 
 @bp.get("/i/<slug>/map")

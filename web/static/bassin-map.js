@@ -44,6 +44,9 @@
       if (b.popup) layer.bindPopup(popup(b.popup), { maxWidth: 260 });
     });
     data.controls.forEach(function (spec) { control(map, spec); });
+    if (data.network && window.BassinNetwork) {      // the graph drawn under the route
+      window.BassinNetwork.addTo(map, { url: data.network.url, words: data.network.words, legend: true });
+    }
     if (data.bounds) map.fitBounds(data.bounds, { padding: [20, 20], animate: false });
   });
 })();

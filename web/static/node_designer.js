@@ -7,6 +7,7 @@
   var network = root.dataset.network;
   var map = L.map('map').setView([50.45, 2.85], 10);
   L.tileLayer(root.dataset.tiles, { maxZoom: 19, attribution: root.dataset.attribution }).addTo(map);
+  if (window.BassinNetwork) { window.BassinNetwork.addTo(map, { legend: true }); }   // the graph under the nodes
   var layer = L.layerGroup().addTo(map);
   var routeLayer = L.layerGroup().addTo(map);
   var sequence = [];           // junction tokens: 'osm:<id>'
