@@ -98,16 +98,9 @@ def _route_nodes(network, pieces) -> tuple[np.ndarray, np.ndarray]:
     return np.array(nodes, np.int64), np.array(at)
 
 
-def _search(indptr, heads, costs, sources, limit):
-    n = len(indptr) - 1
-    dist, pred = np.full(n, engine.INF), np.full(n, -1, np.int64)
-    engine.dijkstra(indptr, heads, costs, sources, np.zeros(len(sources)),
-                    np.zeros(0, np.int64), limit, dist, pred)
-    return dist, pred
-
-
 def network_detours(network, itinerary, places: list[dict], endpoint,
-                    max_detour_m: float, max_measured: int = MAX_MEASURED) -> list[dict]:
+                    max_detour_m: float, max_measured: int = MAX_MEASURED,
+                    scratch=None) -> list[dict]:
     """Measure each candidate's there-and-back detour on ``network`` (a length network).
 
     Parameters
@@ -124,6 +117,8 @@ def network_detours(network, itinerary, places: list[dict], endpoint,
         At most this many candidates are measured, the nearest to the route
         first; the others keep their straight-line estimate, marked
         ``detour_by: "straight line"``.
+    scratch : WorkspacePool of SearchBuffers, optional
+        Where the two searches borrow their buffers (fresh ones if absent).
 
     Returns
     -------
@@ -139,16 +134,64 @@ def network_detours(network, itinerary, places: list[dict], endpoint,
     nodes, at = _route_nodes(network, itinerary.pieces)
     if not len(nodes):
         return places
-    half = max_detour_m
-    fwd, pred = _search(network.indptr, network.heads, network.costs, nodes, half)
-    back, _ = _search(network.rindptr, network.rtails, network.costs[network.rarcs], nodes, half)
-    km_of = {}
-    for node, m in zip(nodes, at):
-        km_of.setdefault(int(node), m)
     covered: dict = {}
     for leg in itinerary.pieces:
         for e, a, b in leg:
             covered.setdefault(int(e), []).append((min(a, b), max(a, b)))
+    # Snap the measured candidates first: the two searches then stop as soon as they
+    # have settled every place's ends (Dijkstra's answers for them are final by then).
+    todo = {}
+    for place in places:
+        if place.get("offset_m", 1.0) == 0.0 or place["id"] not in measured:
+            continue
+        try:
+            ep = endpoint(place["id"], network)
+        except RoutingError:
+            continue
+        if any(lo - 1e-6 <= ep.offset_m <= hi + 1e-6 for lo, hi in covered.get(ep.edge, ())):
+            todo[place["id"]] = (ep, None)    # the route passes the place's access point
+        else:
+            todo[place["id"]] = (ep, (network.entries(ep), network.exits(ep)))
+    ends = [e for _, e in todo.values() if e is not None]
+    if scratch is None:
+        from .search import SearchBuffers
+        fresh = SearchBuffers(len(network.indptr) - 1, len(network.heads))
+        scratch = _Fresh(fresh, SearchBuffers(len(network.indptr) - 1, len(network.heads)))
+    with scratch.borrow() as fwd, scratch.borrow() as back:
+        n_fwd = n_back = 0
+        try:
+            if ends:
+                zeros = np.zeros(len(nodes))
+                n_fwd = fwd.run(network.indptr, network.heads, network.costs, nodes, zeros,
+                                np.concatenate([e[0][0] for e in ends]), max_detour_m)
+                n_back = back.run(network.rindptr, network.rtails, network.costs, nodes, zeros,
+                                  np.concatenate([e[1][0] for e in ends]), max_detour_m,
+                                  network.rarcs)
+            out = _measure(network, places, measured, todo, nodes, at, fwd, back, max_detour_m)
+        finally:
+            fwd.reset(n_fwd)
+            back.reset(n_back)
+    out.sort(key=lambda d: (d["km"], d["id"]))
+    return out
+
+
+class _Fresh:
+    """A pool stand-in handing out two given buffers, for callers without a pool."""
+
+    def __init__(self, *buffers):
+        self._buffers = list(buffers)
+
+    def borrow(self):
+        import contextlib
+        return contextlib.nullcontext(self._buffers.pop())
+
+
+def _measure(network, places, measured, todo, nodes, at, fwd, back, max_detour_m) -> list:
+    """The detour of each candidate from the two searches' distances."""
+    half = max_detour_m
+    km_of = {}
+    for node, m in zip(nodes.tolist(), at.tolist()):
+        km_of.setdefault(node, m)
     out = []
     for place in places:
         if place.get("offset_m", 1.0) == 0.0:           # the route crosses the place
@@ -157,23 +200,21 @@ def network_detours(network, itinerary, places: list[dict], endpoint,
         if place["id"] not in measured:
             out.append(place)
             continue
-        try:
-            ep = endpoint(place["id"], network)
-        except RoutingError:
+        if place["id"] not in todo:                     # no usable way near it
             continue
+        ep, ends = todo[place["id"]]
         walk = 2.0 * (ep.snap_m + place.get("access_m", 0.0))
-        if any(lo - 1e-6 <= ep.offset_m <= hi + 1e-6 for lo, hi in covered.get(ep.edge, ())):
-            there = back_m = 0.0              # the route passes the place's access point
+        if ends is None:
+            there = back_m = 0.0
             leave = None
         else:
-            t_nodes, t_costs = network.entries(ep)
-            b_nodes, b_costs = network.exits(ep)
+            (t_nodes, t_costs), (b_nodes, b_costs) = ends
             if not len(t_nodes) or not len(b_nodes):
                 continue
-            reach = fwd[t_nodes] + t_costs
+            reach = fwd.dist[t_nodes] + t_costs
             k = int(np.argmin(reach))
-            there, back_m = float(reach[k]), float(np.min(back[b_nodes] + b_costs))
-            arcs = engine.arcs_to(pred, network.tails, int(t_nodes[k])) if there < half else []
+            there, back_m = float(reach[k]), float(np.min(back.dist[b_nodes] + b_costs))
+            arcs = engine.arcs_to(fwd.pred, network.tails, int(t_nodes[k])) if there < half else []
             leave = km_of.get(int(network.tails[arcs[0]]) if len(arcs) else int(t_nodes[k]))
         detour = there + back_m + walk
         if detour > max_detour_m:
@@ -181,7 +222,6 @@ def network_detours(network, itinerary, places: list[dict], endpoint,
         km = place["km"] if leave is None else round(float(leave) / 1000.0, 2)
         out.append(dict(place, km=km, detour_m=round(detour, 0), there_m=round(there + walk / 2, 1),
                         back_m=round(back_m + walk / 2, 1), detour_by="network"))
-    out.sort(key=lambda d: (d["km"], d["id"]))
     return out
 
 
@@ -198,4 +238,5 @@ def places_along(router, itinerary, corridor_m: float, kinds=None,
         return candidates
     network = router.network(itinerary.profile, metric="length")
     limit = MAX_DETOUR_FACTOR * corridor_m if max_detour_m is None else max_detour_m
-    return network_detours(network, itinerary, candidates, router.endpoint, limit, max_measured)
+    return network_detours(network, itinerary, candidates, router.place_endpoint, limit,
+                           max_measured, router.search_scratch)
