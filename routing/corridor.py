@@ -18,15 +18,22 @@ from graphs.geo import LocalProjection
 
 from . import engine
 from .errors import RoutingError
+from .near_line import PointCells, line_length
 
 #: Default there-and-back bound: a place farther than this by the network is not "along".
 MAX_DETOUR_FACTOR = 10.0
 #: Most candidates measured per itinerary (the nearest to the route first).
 MAX_MEASURED = 400
+#: Side of the cells point places are bucketed in (metres; about a corridor's width).
+CELL_M = 300.0
 
 
 class PlaceLayer:
-    """All the graph's places, projected once for fast corridor queries."""
+    """All the graph's places, projected once for fast corridor queries.
+
+    Point places (most) sit in a grid searched by :func:`routing.near_line.points_near_line`;
+    places with an area go through GEOS.
+    """
 
     def __init__(self, graph):
         self.places = [p for p in graph.places if p.kind != "peak"]
@@ -37,7 +44,15 @@ class PlaceLayer:
             geom = shape(p.geometry) if p.geometry else shapely.Point(p.lon, p.lat)
             geoms.append(shapely.transform(geom, self._project_coords))
         self.geoms = np.array(geoms, dtype=object)
-        self.tree = shapely.STRtree(self.geoms) if geoms else None
+        is_point = np.array([shapely.get_type_id(g) == 0 for g in geoms], bool)
+        #: indices of the point places, and of the others (in a tree)
+        self.point_index = np.flatnonzero(is_point)
+        self.area_index = np.flatnonzero(~is_point)
+        xy = shapely.get_coordinates(self.geoms[self.point_index]) if len(self.point_index) \
+            else np.zeros((0, 2))
+        extent = float(np.ptp(xy, axis=0).max()) if len(xy) else 0.0
+        self.cells = PointCells(xy[:, 0], xy[:, 1], max(CELL_M, extent / 1000.0))
+        self.tree = shapely.STRtree(self.geoms[self.area_index]) if len(self.area_index) else None
 
     def _project_coords(self, coords):
         x, y = self.proj.forward(coords[:, 1], coords[:, 0])
@@ -47,6 +62,24 @@ class PlaceLayer:
         x, y = self.proj.forward(lat, lon)
         return shapely.LineString(np.column_stack([x, y]))
 
+    def _near(self, lat, lon, corridor_m: float):
+        """(place index, distance, metres along the line, line length) of the places
+        within ``corridor_m`` of the polyline."""
+        x, y = self.proj.forward(lat, lon)
+        x, y = np.ascontiguousarray(x), np.ascontiguousarray(y)
+        index, dists, at = self.cells.near(x, y, corridor_m)
+        index = self.point_index[index]
+        if self.tree is not None:
+            line = shapely.LineString(np.column_stack([x, y]))
+            hits = self.tree.query(line, predicate="dwithin", distance=corridor_m)
+            if len(hits):
+                geoms = self.geoms[self.area_index[hits]]
+                index = np.concatenate([index, self.area_index[hits]])
+                dists = np.concatenate([dists, shapely.distance(line, geoms)])
+                at = np.concatenate([at, shapely.line_locate_point(
+                    line, shapely.get_point(shapely.shortest_line(line, geoms), 0))])
+        return index, dists, at, line_length(x, y)
+
     def along(self, lat, lon, cum_m, corridor_m: float = 300.0, kinds=None) -> list[dict]:
         """Candidate places within ``corridor_m`` of the polyline, ordered by km.
 
@@ -54,22 +87,17 @@ class PlaceLayer:
         crosses an area place); ``detour_m`` is twice that until
         :func:`network_detours` replaces it by the network's there and back.
         """
-        if self.tree is None or len(lat) < 2:
+        if not self.places or len(lat) < 2:
             return []
-        line = self.line(lat, lon)
-        hits = self.tree.query(line, predicate="dwithin", distance=corridor_m)
-        out = []
-        scale = cum_m[-1] / line.length if line.length > 0 else 1.0
+        hits, dists, at, length = self._near(lat, lon, corridor_m)
+        scale = cum_m[-1] / length if length > 0 else 1.0
         if kinds:
-            hits = np.array([i for i in hits if self.places[i].kind in kinds], np.int64)
-        # One vectorised GEOS call per measure for all candidates, not one per place.
-        geoms = self.geoms[hits]
-        dists = shapely.distance(line, geoms)
-        kms = shapely.line_locate_point(
-            line, shapely.get_point(shapely.shortest_line(line, geoms), 0)) * scale / 1000.0
-        for j, i in enumerate(hits):
+            keep = np.array([self.places[i].kind in kinds for i in hits], bool)
+            hits, dists, at = hits[keep], dists[keep], at[keep]
+        kms = at * scale / 1000.0
+        out = []
+        for i, dist, km in zip(hits.tolist(), dists.tolist(), kms.tolist()):
             place = self.places[i]
-            dist, km = float(dists[j]), float(kms[j])
             out.append({"id": place.id, "name": place.name, "kind": place.kind,
                         "category": place.category, "unesco_id": place.unesco_id,
                         "km": round(km, 2), "offset_m": round(dist, 1),

@@ -13,8 +13,6 @@ from __future__ import annotations
 import threading
 from types import MappingProxyType
 
-from graphs.spatial import EdgeIndex
-
 from .assemble import EdgeFacts, assemble
 from .corridor import PlaceLayer, places_along
 from .errors import InvalidQueryError, RoutingError, TooManyStopsError
@@ -24,6 +22,7 @@ from .network import Endpoint, ProfileNetwork, check_snap
 from .points import MAX_POINTS, parse_points, summit_point
 from .profiles import PROFILES, get_profile
 from .search import SearchBuffers
+from .snap import SnapIndex
 from .stages import split_stages
 from .tour import plan_tour
 from .workspace import WorkspacePool
@@ -105,7 +104,7 @@ class RoutingService:
         self.corridor_m = corridor_m
         # Lazily computed graph properties are computed here, before any thread shares them.
         _ = graph.shape_offsets, graph.main_components, graph.place("")
-        self.index = EdgeIndex(graph)
+        self.index = SnapIndex(graph)
         self.places = PlaceLayer(graph)
         self._facts = MappingProxyType({name: EdgeFacts(graph, prof)
                                         for name, prof in PROFILES.items()})
