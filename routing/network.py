@@ -246,6 +246,8 @@ class ProfileNetwork:
     def node_query(self, s: int, t: int, alt: bool = False) -> tuple[float, list]:
         """Cost and arcs of the optimal path between two graph nodes (``alt``: with the
         ALT search even where a contraction hierarchy exists)."""
+        if not alt and self.use_hierarchy:           # one compiled call
+            return self.hierarchy.node_query(int(s), int(t))[::2]
         cost, j, arcs = self._search(np.array([s], np.int64), np.zeros(1),
                                      np.array([t], np.int64), np.zeros(1),
                                      self.costs if alt else None)

@@ -129,3 +129,47 @@ def test_compiled_snapping_snaps_where_edge_index_did(fixture_graph, mask_name):
             assert a == b
             found += a is not None
     assert found > 200
+
+
+def _hierarchy(request, name):
+    if name == "fixture":
+        return request.getfixturevalue("fixture_router").network("bike").hierarchy, None
+    import graphs
+    from routing.network import ProfileNetwork
+    from routing.profiles import get_profile
+
+    graph = graphs.load_graph(request.getfixturevalue("built")(name)[1])
+    return ProfileNetwork(graph, get_profile("bike")).hierarchy, 400
+
+
+@pytest.mark.parametrize("graph_name", ["fixture", "krems"])
+def test_packed_hierarchy_queries_match_the_separate_kernels(request, graph_name):
+    from routing.ch import ch_query, reset_ch, unpack
+    from routing.ch_packed import unpack_into
+
+    h, sample = _hierarchy(request, graph_name)
+    n = len(h.rank)
+    rng = np.random.default_rng(7)
+    pairs = [(s, t) for s in range(n) for t in range(n)] if sample is None else \
+        [tuple(int(v) for v in rng.integers(0, n, 2)) for _ in range(sample)]
+    buffers = (np.full(n, engine.INF), np.full(n, engine.INF), np.full(n, -1, np.int64),
+               np.full(n, -1, np.int64), np.empty(n + 2, np.int64), np.empty(h._heap),
+               np.empty(h._heap, np.int64), np.empty(h._heap), np.empty(h._heap, np.int64))
+    one = np.zeros(1)
+    paths = 0
+    for s, t in pairs:
+        src, tgt = np.array([s], np.int64), np.array([t], np.int64)
+        cost, meet, touched = ch_query(*h.up, *h.dn, src, one, tgt, one, *buffers)
+        arcs = unpack(meet, buffers[2], buffers[3], h.e_from, h.e_to, h.e_child1,
+                      h.e_child2, h.e_arc) if meet >= 0 else np.zeros(0, np.int64)
+        if meet >= 0 and len(arcs) > 1:
+            for size in (0, 1, len(arcs) - 1):           # too small: refuses, never spills
+                out, stack = np.empty(size, np.int64), np.empty(size + 1, np.int64)
+                assert unpack_into(meet, buffers[2], buffers[3], h.e_from, h.e_to,
+                                   h.e_child1, h.e_child2, h.e_arc, out, stack) == -1
+        reset_ch(touched, *buffers[:4])
+        for got in (h.node_query(s, t), h.query(src, one, tgt, one)):
+            assert got[:2] == (cost, meet) and np.array_equal(got[2], arcs)
+        assert h.node_query(s, t, path=False)[:2] == (cost, meet)
+        paths += len(arcs) > 0
+    assert paths >= 20 and h.shortcuts > 0
