@@ -19,6 +19,7 @@ from graphs.geo import LocalProjection
 from . import engine
 from .errors import RoutingError
 from .near_line import PointCells, line_length
+from .pieces import route_nodes
 
 #: Default there-and-back bound: a place farther than this by the network is not "along".
 MAX_DETOUR_FACTOR = 10.0
@@ -109,23 +110,6 @@ class PlaceLayer:
         return out
 
 
-def _route_nodes(network, pieces) -> tuple[np.ndarray, np.ndarray]:
-    """Graph nodes the itinerary passes and the metres at which it passes them."""
-    g = network.graph
-    nodes, at, total = [], [], 0.0
-    for leg in pieces:
-        for edge, a, b in leg:
-            length = abs(b - a)
-            ends = ((g.edge_u[edge], 0.0), (g.edge_v[edge], g.edge_len[edge]))
-            for node, offset in ends:
-                if abs(offset - a) < 1e-6:
-                    nodes.append(node), at.append(total)
-                elif abs(offset - b) < 1e-6:
-                    nodes.append(node), at.append(total + length)
-            total += length
-    return np.array(nodes, np.int64), np.array(at)
-
-
 def network_detours(network, itinerary, places: list[dict], endpoint,
                     max_detour_m: float, max_measured: int = MAX_MEASURED,
                     scratch=None) -> list[dict]:
@@ -159,7 +143,7 @@ def network_detours(network, itinerary, places: list[dict], endpoint,
         return places
     measured = {p["id"] for p in sorted(places, key=lambda p: (p["offset_m"], p["id"]))
                 [:max_measured]}
-    nodes, at = _route_nodes(network, itinerary.pieces)
+    nodes, at = route_nodes(network.graph, itinerary.pieces)
     if not len(nodes):
         return places
     covered: dict = {}

@@ -173,3 +173,43 @@ def test_packed_hierarchy_queries_match_the_separate_kernels(request, graph_name
         assert h.node_query(s, t, path=False)[:2] == (cost, meet)
         paths += len(arcs) > 0
     assert paths >= 20 and h.shortcuts > 0
+
+
+def _route_nodes_loop(g, pieces):
+    """The per-piece loop :func:`routing.pieces.route_nodes` replaced."""
+    nodes, at, total = [], [], 0.0
+    for leg in pieces:
+        for edge, a, b in leg:
+            length = abs(b - a)
+            for node, offset in ((g.edge_u[edge], 0.0), (g.edge_v[edge], g.edge_len[edge])):
+                if abs(offset - a) < 1e-6:
+                    nodes.append(node), at.append(total)
+                elif abs(offset - b) < 1e-6:
+                    nodes.append(node), at.append(total + length)
+            total += length
+    return np.array(nodes, np.int64), np.array(at)
+
+
+def test_route_nodes_and_pieces_match_the_loops(fixture_router):
+    from routing.pieces import route_nodes
+
+    router = fixture_router
+    g = router.graph
+    network = router.network("hike")
+    ends = [ep for ep in (router.endpoint((float(g.node_lat[i]) + d, float(g.node_lon[i]) + d),
+                                          network)
+                          for i in range(g.n_nodes) for d in (0.0, 3e-5))]
+    checked = 0
+    for a in ends[::3]:
+        for b in ends[1::4]:
+            try:
+                path = network.path(a, b)
+            except Exception:
+                continue
+            pieces = [[[e, x, y] for e, x, y in path.pieces], [[e, y, x] for e, x, y in
+                                                               reversed(path.pieces)]]
+            got, ref = route_nodes(g, pieces), _route_nodes_loop(g, pieces)
+            assert np.array_equal(got[0], ref[0]) and np.array_equal(got[1], ref[1])
+            checked += 1
+    assert checked > 50
+    assert [len(x) for x in route_nodes(g, [[]])] == [0, 0]
