@@ -200,8 +200,8 @@ def test_route_nodes_and_pieces_match_the_loops(fixture_router):
                                           network)
                           for i in range(g.n_nodes) for d in (0.0, 3e-5))]
     checked = 0
-    for a in ends[::3]:
-        for b in ends[1::4]:
+    for a in ends[::2]:
+        for b in ends[1::2]:
             try:
                 path = network.path(a, b)
             except Exception:
@@ -211,5 +211,5 @@ def test_route_nodes_and_pieces_match_the_loops(fixture_router):
             got, ref = route_nodes(g, pieces), _route_nodes_loop(g, pieces)
             assert np.array_equal(got[0], ref[0]) and np.array_equal(got[1], ref[1])
             checked += 1
-    assert checked > 50
+    assert checked > 30
     assert [len(x) for x in route_nodes(g, [[]])] == [0, 0]
