@@ -213,3 +213,29 @@ def test_route_nodes_and_pieces_match_the_loops(fixture_router):
             checked += 1
     assert checked > 30
     assert [len(x) for x in route_nodes(g, [[]])] == [0, 0]
+
+
+def test_geojson_response_holds_the_same_document(fixture_router):
+    import json
+
+    import flask
+
+    from web.api import geojson_response
+
+    g = fixture_router.graph
+    nodes = range(0, g.n_nodes, 2)
+    documents = 0
+    with flask.Flask(__name__).app_context():
+        for a in nodes:
+            for b in nodes:
+                try:
+                    it = fixture_router.route([(float(g.node_lat[a]), float(g.node_lon[a])),
+                                               (float(g.node_lat[b]), float(g.node_lon[b]))])
+                except Exception:
+                    continue
+                document = it.to_geojson()
+                response = geojson_response(document)
+                assert response.mimetype == "application/geo+json"
+                assert json.loads(response.get_data()) == json.loads(json.dumps(document))
+                documents += 1
+    assert documents > 10

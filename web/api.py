@@ -1,6 +1,8 @@
 """JSON API v1: places, route, tour, loop, stages, GPX in."""
 from __future__ import annotations
 
+import numpy as np
+import orjson
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from graphs.places import find_places
@@ -34,6 +36,24 @@ PLACES_PARAMS = (
 MATCH_PARAMS = (PROFILE, FORMAT, EMBED, LANG)
 
 
+def _plain(value):
+    """numpy scalars and arrays as JSON values (orjson's ``default``)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def geojson_response(document: dict) -> Response:
+    """A GeoJSON response serialised by orjson: a route's thousands of numbers take a
+    tenth of the standard library's time. Keys are sorted, as ``jsonify`` sorts them;
+    the values are the same (tests/test_fast_paths.py compares the parsed documents)."""
+    body = orjson.dumps(document, default=_plain,
+                        option=orjson.OPT_SORT_KEYS | orjson.OPT_SERIALIZE_NUMPY)
+    return Response(body, mimetype="application/geo+json")
+
+
 def render_itinerary(itinerary, fmt: str, filename: str | None = None) -> Response:
     """The itinerary in the asked format (GeoJSON by default)."""
     if fmt not in FORMATS:
@@ -49,9 +69,7 @@ def render_itinerary(itinerary, fmt: str, filename: str | None = None) -> Respon
                         headers={"Content-Disposition": f'attachment; filename="{name}.zip"'})
     if fmt == "html":
         return map_response(itinerary, embed=arg(EMBED))
-    response = jsonify(itinerary.to_geojson())
-    response.mimetype = "application/geo+json"
-    return response
+    return geojson_response(itinerary.to_geojson())
 
 
 def _planned(kind: str):
@@ -60,11 +78,9 @@ def _planned(kind: str):
     result = plan(get_routing(), kind, request.args, budget=request_budget())
     if isinstance(result, list):            # loops: ranked candidates
         if fmt == "geojson":
-            response = jsonify({"type": "FeatureCollection", "features": [
+            return geojson_response({"type": "FeatureCollection", "features": [
                 dict(f, properties=dict(f["properties"], rank=i + 1))
                 for i, it in enumerate(result) for f in it.to_geojson()["features"][:1]]})
-            response.mimetype = "application/geo+json"
-            return response
         if fmt == "json":
             return jsonify([it.summary() for it in result])
         rank = arg(RANK)
