@@ -27,7 +27,7 @@ from web.security import create_token, create_user
 
 from .conftest import ROOT
 from .hostile import CORPUS, gpx_document, geotrek_document, osm_xml
-from .test_browser import CHROMIUM, TILE, browser  # noqa: F401  (fixture)
+from .browser import CHROMIUM, TILE
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")]

@@ -13,7 +13,7 @@ from . import csp, limits, logs, metrics, problems
 from .config import load_config
 from .db import open_database
 from .extensions import EXTENSION_KEY, get_routing, routing_ext
-from .i18n import select_language, t
+from .i18n import init_babel, select_language, t
 from .params import BoundedJSONProvider
 from .warning_words import warning_text
 from .security import check_csrf, csrf_token, current_user
@@ -69,6 +69,7 @@ def create_app(config: dict | None = None, router=None) -> Flask:
         current_user()
         check_csrf()
 
+    init_babel(app)
     csp.init_app(app)
     limits.init_app(app)
 
