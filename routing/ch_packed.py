@@ -74,9 +74,11 @@ def unpack_into(meet, pred_f, pred_r, e_from, e_to, e_child1, e_child2, e_arc, o
 
 
 
-#: Order of the integer arrays in a packed hierarchy (see :func:`packed_query`).
+#: Order of the integer arrays in a packed hierarchy (see :func:`packed_query`). Nodes
+#: are numbered by falling rank (``local = perm[node]``, ``node = inv[local]``), so the
+#: few thousand nodes every upward search visits sit together in memory.
 PACKED_INTS = ("up_ptr", "up_head", "up_edge", "dn_ptr", "dn_head", "dn_edge",
-               "e_from", "e_to", "e_child1", "e_child2", "e_arc")
+               "e_from", "e_to", "e_child1", "e_child2", "e_arc", "perm", "inv")
 
 
 @njit(cache=True, nogil=True)
@@ -89,8 +91,10 @@ def packed_query(src_nodes, src_costs, tgt_nodes, tgt_costs, ints, up_cost, dn_c
     hierarchy's integer arrays come concatenated in ``ints`` (:data:`PACKED_INTS` in
     that order, ``off`` their bounds) and one query's buffers in ``ws_f``
     (``dist_f``, ``dist_r``, the two heaps' keys) and ``ws_i`` (``pred_f``, ``pred_r``,
-    ``touched`` (n + 2), the two heaps' nodes). The search is :func:`ch_query`'s, so
-    the answers are the same to the bit.
+    ``touched`` (n + 2), the two heaps' nodes). Sources, targets and the meeting node
+    are graph node ids; inside, nodes are numbered by rank. The search is
+    :func:`ch_query`'s, whose steps never depend on how nodes are numbered, so the
+    answers are the same to the bit.
     """
     n = off[1] - off[0] - 1
     heap = (ws_f.shape[0] - 2 * n) // 2
@@ -98,6 +102,13 @@ def packed_query(src_nodes, src_costs, tgt_nodes, tgt_costs, ints, up_cost, dn_c
     dn_ptr, dn_head, dn_edge = ints[off[3]:off[4]], ints[off[4]:off[5]], ints[off[5]:off[6]]
     e_from, e_to = ints[off[6]:off[7]], ints[off[7]:off[8]]
     e_child1, e_child2, e_arc = ints[off[8]:off[9]], ints[off[9]:off[10]], ints[off[10]:off[11]]
+    perm, inv = ints[off[11]:off[12]], ints[off[12]:off[13]]
+    src_local = np.empty(src_nodes.shape[0], np.int64)
+    for i in range(src_nodes.shape[0]):
+        src_local[i] = perm[src_nodes[i]]
+    tgt_local = np.empty(tgt_nodes.shape[0], np.int64)
+    for i in range(tgt_nodes.shape[0]):
+        tgt_local[i] = perm[tgt_nodes[i]]
     dist_f, dist_r = ws_f[:n], ws_f[n:2 * n]
     heap_f, heap_r = ws_f[2 * n:2 * n + heap], ws_f[2 * n + heap:2 * n + 2 * heap]
     pred_f, pred_r, touched = ws_i[:n], ws_i[n:2 * n], ws_i[2 * n:3 * n + 2]
@@ -105,7 +116,7 @@ def packed_query(src_nodes, src_costs, tgt_nodes, tgt_costs, ints, up_cost, dn_c
     node_r = ws_i[3 * n + 2 + heap:3 * n + 2 + 2 * heap]
     rest = ws_i[3 * n + 2 + 2 * heap:]                # path unpacking: arcs, then a stack
     cost, meet, reached = ch_query(up_ptr, up_head, up_cost, up_edge, dn_ptr, dn_head, dn_cost,
-                                   dn_edge, src_nodes, src_costs, tgt_nodes, tgt_costs, dist_f,
+                                   dn_edge, src_local, src_costs, tgt_local, tgt_costs, dist_f,
                                    dist_r, pred_f, pred_r, touched, heap_f, node_f, heap_r,
                                    node_r)
     if meet >= 0 and want_path:
@@ -119,7 +130,7 @@ def packed_query(src_nodes, src_costs, tgt_nodes, tgt_costs, ints, up_cost, dn_c
     else:
         arcs = np.zeros(0, np.int64)
     reset_ch(reached, dist_f, dist_r, pred_f, pred_r)
-    return cost, meet, arcs
+    return cost, (inv[meet] if meet >= 0 else meet), arcs
 
 
 @njit(cache=True, nogil=True)

@@ -25,7 +25,7 @@ MAX_POOLED_SEEDS = 64
 #: :func:`routing.ch.packed_query`).
 CACHE_ARRAYS = ("rank", "ints", "offsets", "e_cost", "up_cost", "dn_cost")
 #: Bump when the construction changes: cached hierarchies are then rebuilt.
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 
 
 def _weights_key(network) -> str:
@@ -81,6 +81,11 @@ class ContractionHierarchy:
                   "e_cost": e_cost[:m].copy(), "e_child1": c1[:m].copy(),
                   "e_child2": c2[:m].copy(), "e_arc": e_arc}
         up = rank[arrays["e_to"]] > rank[arrays["e_from"]]
+        # Number nodes by falling rank (every node is contracted once: rank is a permutation).
+        perm = (n - 1 - rank).astype(np.int64) if np.array_equal(
+            np.sort(rank), np.arange(n)) else np.arange(n, dtype=np.int64)
+        arrays["perm"], arrays["inv"] = perm, np.argsort(perm).astype(np.int64)
+        arrays["e_from"], arrays["e_to"] = perm[arrays["e_from"]], perm[arrays["e_to"]]
         for prefix, owner, head, mask in (("up", "e_from", "e_to", up),
                                           ("dn", "e_to", "e_from", ~up)):
             csr = _csr(n, arrays[owner][mask], arrays[head][mask], np.flatnonzero(mask),
