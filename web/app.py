@@ -46,6 +46,7 @@ def create_app(config: dict | None = None, router=None) -> Flask:
     metrics.init_app(app, lambda: _routing_cache_stats(app))
 
     from .api import bp as api_bp
+    from .fiche import bp as fiche_bp
     from .geotrek_api import bp as geotrek_bp
     from .geotrek_v2_api import register as register_geotrek_v2
     from .itineraries_api import bp as itineraries_bp
@@ -59,6 +60,7 @@ def create_app(config: dict | None = None, router=None) -> Flask:
     app.register_blueprint(geotrek_bp)
     app.register_blueprint(itineraries_bp)
     app.register_blueprint(pages_bp)
+    app.register_blueprint(fiche_bp)
     app.register_blueprint(node_network_bp)
     app.register_blueprint(routing_api_bp)
     register_geotrek_v2(app)
