@@ -14,6 +14,31 @@ from numba import njit
 
 from .ch import ch_query, reset_ch, unpack
 
+@njit(cache=True, inline="always")
+def _expand(edge, bottom, e_child1, e_child2, e_arc, out, count, stack):
+    """Append the original arcs of hierarchy edge ``edge`` to ``out[count:]`` (shortcuts
+    expanded depth first, ``stack[bottom:]`` as scratch); the new count, -1 if full."""
+    if bottom >= stack.shape[0]:
+        return -1
+    stack[bottom] = edge
+    top = bottom + 1
+    while top > bottom:
+        top -= 1
+        x = stack[top]
+        if e_child1[x] >= 0:
+            if top + 2 > stack.shape[0]:
+                return -1
+            stack[top] = e_child2[x]
+            stack[top + 1] = e_child1[x]
+            top += 2
+        else:
+            if count >= out.shape[0]:
+                return -1
+            out[count] = e_arc[x]
+            count += 1
+    return count
+
+
 @njit(cache=True, nogil=True)
 def unpack_into(meet, pred_f, pred_r, e_from, e_to, e_child1, e_child2, e_arc, out, stack):
     """:func:`unpack` into preallocated buffers: the arcs, in the same order, are
@@ -27,51 +52,17 @@ def unpack_into(meet, pred_f, pred_r, e_from, e_to, e_child1, e_child2, e_arc, o
         depth += 1
         v = e_from[pred_f[v]]
     count = 0
-    # Expand the forward half from the source (the bottom of the stack is nearest meet).
-    bottom = depth
-    for i in range(bottom - 1, -1, -1):
-        top = bottom
-        if top >= stack.shape[0]:
+    for i in range(depth - 1, -1, -1):         # from the source: the stack's top first
+        count = _expand(stack[i], depth, e_child1, e_child2, e_arc, out, count, stack)
+        if count < 0:
             return -1
-        stack[top] = stack[i]
-        top += 1
-        while top > bottom:
-            top -= 1
-            x = stack[top]
-            if e_child1[x] >= 0:
-                if top + 2 > stack.shape[0]:
-                    return -1
-                stack[top] = e_child2[x]
-                stack[top + 1] = e_child1[x]
-                top += 2
-            else:
-                if count >= out.shape[0]:
-                    return -1
-                out[count] = e_arc[x]
-                count += 1
     v = meet
     while pred_r[v] >= 0:                      # the backward half, in travel order
-        if stack.shape[0] < 1:
+        count = _expand(pred_r[v], 0, e_child1, e_child2, e_arc, out, count, stack)
+        if count < 0:
             return -1
-        stack[0] = pred_r[v]
-        top = 1
-        while top > 0:
-            top -= 1
-            x = stack[top]
-            if e_child1[x] >= 0:
-                if top + 2 > stack.shape[0]:
-                    return -1
-                stack[top] = e_child2[x]
-                stack[top + 1] = e_child1[x]
-                top += 2
-            else:
-                if count >= out.shape[0]:
-                    return -1
-                out[count] = e_arc[x]
-                count += 1
         v = e_to[pred_r[v]]
     return count
-
 
 
 #: Order of the integer arrays in a packed hierarchy (see :func:`packed_query`). Nodes
