@@ -99,7 +99,8 @@ class PlaceLayer:
         out = []
         for i, dist, km in zip(hits.tolist(), dists.tolist(), kms.tolist()):
             place = self.places[i]
-            out.append({"id": place.id, "name": place.name, "kind": place.kind,
+            out.append({"id": place.id, "name": place.name, "names": place.names,
+                        "kind": place.kind,
                         "category": place.category, "unesco_id": place.unesco_id,
                         "km": round(km, 2), "offset_m": round(dist, 1),
                         "access_m": float(place.link.get("distance_m", 0.0)) if place.link
