@@ -105,12 +105,11 @@ def _by_label(labels: list, codes: np.ndarray, weights: np.ndarray) -> dict:
     if len(codes) == 0:
         return {}
     codes = codes.astype(np.int64)
-    present, first = np.unique(codes, return_index=True)
-    sums = np.bincount(codes, weights=weights)
+    sums = np.bincount(codes, weights=weights).tolist()
     out: dict = {}
-    for code in present[np.argsort(first, kind="stable")]:
+    for code in dict.fromkeys(codes.tolist()):         # codes in order of first appearance
         label = labels[code]
-        out[label] = out.get(label, 0.0) + float(sums[code])
+        out[label] = out.get(label, 0.0) + sums[code]
     return out
 
 

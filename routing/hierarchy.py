@@ -5,7 +5,6 @@ input, keeps the result beside the graph and unpacks paths.
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import threading
 from pathlib import Path
@@ -15,19 +14,20 @@ import numpy as np
 from graphs.arrays import cached_arrays
 
 from .buckets import edge_sums
-from .ch import build_ch, ch_query, reset_ch, unpack
+from .ch import build_ch
+from .ch_packed import PACKED_INTS, packed_node_query, packed_query
 from .engine import INF
 from .workspace import WorkspacePool
 
 
 #: Queries with more sources and targets than this get buffers of their own.
 MAX_POOLED_SEEDS = 64
-#: Arrays kept in the cache: the hierarchy and its upward/downward CSR, ready to query.
-CACHE_ARRAYS = ("rank", "e_from", "e_to", "e_cost", "e_child1", "e_child2", "e_arc",
-                "up_ptr", "up_head", "up_cost", "up_edge", "dn_ptr", "dn_head", "dn_cost",
-                "dn_edge")
+#: Arrays kept in the cache: the hierarchy and its upward/downward CSR, ready to query,
+#: the integer arrays packed into one (``ints``, bounds in ``offsets``: see
+#: :func:`routing.ch.packed_query`).
+CACHE_ARRAYS = ("rank", "ints", "offsets", "e_cost", "up_cost", "dn_cost")
 #: Bump when the construction changes: cached hierarchies are then rebuilt.
-CACHE_VERSION = 2
+CACHE_VERSION = 4
 
 
 def _weights_key(network) -> str:
@@ -83,20 +83,32 @@ class ContractionHierarchy:
                   "e_cost": e_cost[:m].copy(), "e_child1": c1[:m].copy(),
                   "e_child2": c2[:m].copy(), "e_arc": e_arc}
         up = rank[arrays["e_to"]] > rank[arrays["e_from"]]
+        # Number nodes by falling rank (every node is contracted once: rank is a permutation).
+        perm = (n - 1 - rank).astype(np.int64) if np.array_equal(
+            np.sort(rank), np.arange(n)) else np.arange(n, dtype=np.int64)
+        arrays["perm"], arrays["inv"] = perm, np.argsort(perm).astype(np.int64)
+        arrays["e_from"], arrays["e_to"] = perm[arrays["e_from"]], perm[arrays["e_to"]]
         for prefix, owner, head, mask in (("up", "e_from", "e_to", up),
                                           ("dn", "e_to", "e_from", ~up)):
             csr = _csr(n, arrays[owner][mask], arrays[head][mask], np.flatnonzero(mask),
                        arrays["e_cost"])
             arrays.update(zip((f"{prefix}_ptr", f"{prefix}_head", f"{prefix}_cost",
                                f"{prefix}_edge"), csr))
-        return arrays
+        sizes = np.array([0] + [len(arrays[name]) for name in PACKED_INTS], np.int64)
+        return {"rank": rank, "e_cost": arrays["e_cost"], "up_cost": arrays["up_cost"],
+                "dn_cost": arrays["dn_cost"], "offsets": np.cumsum(sizes),
+                "ints": np.concatenate([arrays[name] for name in PACKED_INTS]).astype(np.int64)}
 
     def _setup(self, n: int, arrays: dict) -> None:
-        for name in CACHE_ARRAYS[:7]:
-            setattr(self, name, arrays[name])
+        self.rank, self.e_cost = arrays["rank"], arrays["e_cost"]
+        self._ints, self._off = arrays["ints"], np.ascontiguousarray(arrays["offsets"])
+        self._up_cost, self._dn_cost = arrays["up_cost"], arrays["dn_cost"]
+        # Views of the packed arrays (no copies: memory-mapped pages stay shared).
+        for i, name in enumerate(PACKED_INTS):
+            setattr(self, name, self._ints[self._off[i]:self._off[i + 1]])
         self.shortcuts = int(np.sum(self.e_child1 >= 0))
-        self.up = tuple(arrays[f"up_{k}"] for k in ("ptr", "head", "cost", "edge"))
-        self.dn = tuple(arrays[f"dn_{k}"] for k in ("ptr", "head", "cost", "edge"))
+        self.up = (self.up_ptr, self.up_head, self._up_cost, self.up_edge)
+        self.dn = (self.dn_ptr, self.dn_head, self._dn_cost, self.dn_edge)
         self._heap = max(len(self.up[1]), len(self.dn[1])) + MAX_POOLED_SEEDS
         self._scratch = WorkspacePool(lambda: _buffers(n, self._heap))
         self._measures = None
@@ -124,20 +136,23 @@ class ContractionHierarchy:
     def query(self, src, src_cost, tgt, tgt_cost):
         """(cost, meeting node, original arc ids) between weighted sources and targets."""
         if len(src) + len(tgt) > MAX_POOLED_SEEDS:     # rare: buffers of its own, big enough
-            n = len(self.rank)
-            scratch = contextlib.nullcontext(_buffers(n, self._heap + len(src) + len(tgt)))
-        else:
-            scratch = self._scratch.borrow()
-        with scratch as buffers:
-            dist_f, dist_r, pred_f, pred_r = buffers[:4]
-            cost, meet, touched = ch_query(*self.up, *self.dn, src, src_cost, tgt, tgt_cost,
-                                           *buffers)
-            arcs = np.zeros(0, np.int64)
-            if meet >= 0:
-                arcs = unpack(meet, pred_f, pred_r, self.e_from, self.e_to, self.e_child1,
-                              self.e_child2, self.e_arc)
-            reset_ch(touched, dist_f, dist_r, pred_f, pred_r)
-        return cost, meet, arcs
+            ws_f, ws_i = _buffers(len(self.rank), self._heap + len(src) + len(tgt))
+            return packed_query(src, src_cost, tgt, tgt_cost, self._ints, self._up_cost,
+                                self._dn_cost, self._off, ws_f, ws_i, True)
+        buffers = self._scratch.take()
+        result = packed_query(src, src_cost, tgt, tgt_cost, self._ints, self._up_cost,
+                              self._dn_cost, self._off, *buffers, True)
+        self._scratch.give(buffers)
+        return result
+
+    def node_query(self, s: int, t: int, path: bool = True):
+        """(cost, meeting node, original arc ids; empty unless ``path``) from node ``s`` to
+        node ``t``: one compiled call."""
+        buffers = self._scratch.take()
+        result = packed_node_query(s, t, self._ints, self._up_cost, self._dn_cost, self._off,
+                                   *buffers, path)
+        self._scratch.give(buffers)
+        return result
 
 
 def _csr(n, owner, head, edges, e_cost) -> tuple:
@@ -148,12 +163,16 @@ def _csr(n, owner, head, edges, e_cost) -> tuple:
 
 
 def _buffers(n: int, heap: int) -> tuple:
-    """One query's buffers, in the argument order of :func:`routing.ch.ch_query`: distances
-    and predecessors both ways (INF / -1), touched nodes and two heaps of ``heap`` entries.
+    """One query's buffers ``(ws_f, ws_i)`` as :func:`routing.ch.packed_query` reads them:
+    distances both ways (INF) and two heaps' keys of ``heap`` entries; predecessors both
+    ways (-1), touched nodes, the two heaps' nodes, and room to unpack a path (its arcs
+    and a stack).
 
     A node is expanded at most once per side (only a strict improvement pushes), so a side
     pushes at most once per arc of its direction plus once per seed.
     """
-    return (np.full(n, INF), np.full(n, INF), np.full(n, -1, np.int64), np.full(n, -1, np.int64),
-            np.empty(n + 2, np.int64), np.empty(heap), np.empty(heap, np.int64),
-            np.empty(heap), np.empty(heap, np.int64))
+    ws_f = np.empty(2 * n + 2 * heap)
+    ws_f[:2 * n] = INF
+    ws_i = np.empty(3 * n + 2 + 2 * heap + 2 * (n + 64), np.int64)
+    ws_i[:2 * n] = -1
+    return ws_f, ws_i

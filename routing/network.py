@@ -10,6 +10,7 @@ from . import engine
 from .errors import PointOffNetworkError, UnreachableError
 from graphs.arrays import cached_arrays
 
+from .pieces import path_pieces
 from .profiles import Profile, edge_costs
 from .workspace import SearchWorkspace, WorkspacePool
 
@@ -250,6 +251,8 @@ class ProfileNetwork:
         arc costs, none below the network's own)."""
         if costs is None and alt:
             costs = self.costs
+        if costs is None and self.use_hierarchy:     # one compiled call
+            return self.hierarchy.node_query(int(s), int(t))[::2]
         cost, j, arcs = self._search(np.array([s], np.int64), np.zeros(1),
                                      np.array([t], np.int64), np.zeros(1), costs)
         return cost, arcs
@@ -312,20 +315,7 @@ class ProfileNetwork:
             raise UnreachableError(
                 f"no {self.profile.name} path from {_fmt(a)} to {_fmt(b)}: they lie on "
                 "parts of the network that do not connect for this profile")
-        return Path(cost, self._pieces(a, b, arcs, src, tgt[j]))
-
-    def _pieces(self, a: Endpoint, b: Endpoint, arcs: list, src, target_node) -> list:
-        g = self.graph
-        first_node = self.tails[arcs[0]] if len(arcs) else target_node
-        pieces = [(a.edge, a.offset_m, g.edge_len[a.edge] if first_node == g.edge_v[a.edge]
-                   and self.c["fwd"][a.edge] else 0.0)]
-        for arc in arcs:
-            e = int(self.arc_edge[arc])
-            pieces.append((e, 0.0, g.edge_len[e]) if self.arc_forward[arc]
-                          else (e, g.edge_len[e], 0.0))
-        forward_in = target_node == g.edge_u[b.edge] and self.c["fwd"][b.edge]
-        pieces.append((b.edge, 0.0 if forward_in else g.edge_len[b.edge], b.offset_m))
-        return [p for p in pieces if p[1] != p[2]]
+        return Path(cost, path_pieces(self, a, b, arcs, tgt[j]))
 
     def one_to_many(self, a: Endpoint, targets: list[Endpoint], max_cost: float = engine.INF,
                     penalty: np.ndarray | None = None, arc_costs: np.ndarray | None = None):

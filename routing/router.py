@@ -13,8 +13,6 @@ from __future__ import annotations
 import threading
 from types import MappingProxyType
 
-from graphs.spatial import EdgeIndex
-
 from .assemble import EdgeFacts, assemble
 from .corridor import PlaceLayer, places_along
 from .errors import InvalidQueryError, RoutingError, TooManyStopsError
@@ -24,8 +22,11 @@ from .network import Endpoint, ProfileNetwork, check_snap
 from .points import MAX_POINTS, parse_points, summit_point
 from .profiles import PROFILES, get_profile
 from .restrict import AreaMasks, is_restricted, restrict
+from .search import SearchBuffers
+from .snap import SnapIndex
 from .stages import split_stages
 from .tour import plan_tour
+from .workspace import WorkspacePool
 
 __all__ = ["RoutingService", "Router", "NetworkCache", "parse_points", "MAX_POINTS"]
 
@@ -104,7 +105,7 @@ class RoutingService:
         self.corridor_m = corridor_m
         # Lazily computed graph properties are computed here, before any thread shares them.
         _ = graph.shape_offsets, graph.main_components, graph.place("")
-        self.index = EdgeIndex(graph)
+        self.index = SnapIndex(graph)
         self.places = PlaceLayer(graph)
         self._facts = MappingProxyType({name: EdgeFacts(graph, prof)
                                         for name, prof in PROFILES.items()})
@@ -114,6 +115,11 @@ class RoutingService:
         self._custom = NetworkCache(self._build)
         #: edge masks of avoided areas and closures, one per distinct set of polygons
         self.area_mask = AreaMasks(graph, lambda build: NetworkCache(build, size=64))
+        #: buffers of the bounded searches (detours to places along a route)
+        self.search_scratch = WorkspacePool(lambda: SearchBuffers(graph.n_nodes, 2 * graph.n_edges))
+        # Places snapped per network, on first use: (profile, weights digest) -> {id: Endpoint}
+        self._place_ends: dict = {}
+        self._place_lock = threading.Lock()
 
     def _build(self, key) -> ProfileNetwork:
         name, preference, metric = key
@@ -221,6 +227,29 @@ class RoutingService:
         check_snap(snap, query, self.snap_bound_m, network.profile.name)
         return Endpoint(snap.edge, snap.offset_m, snap.lat, snap.lon, snap.distance_m, query,
                         place.id if place else None)
+
+    def place_endpoint(self, place_id: str, network: ProfileNetwork) -> Endpoint:
+        """:meth:`endpoint` of a place id, snapped once per network and remembered.
+
+        A place's snap depends only on the place and the network's weights, so every
+        route passing it reuses the first answer (errors included).
+        """
+        key = (network.profile.name, network.digest)
+        table = self._place_ends.get(key)
+        if table is None:
+            with self._place_lock:
+                table = self._place_ends.setdefault(key, {})
+        found = table.get(place_id)
+        if found is None:
+            try:
+                found = self.endpoint(place_id, network)
+            except RoutingError as exc:
+                found = (type(exc), exc.args)
+            with self._place_lock:
+                found = table.setdefault(place_id, found)
+        if isinstance(found, tuple):               # a fresh exception, not a shared one
+            raise found[0](*found[1])
+        return found
 
     def waypoint(self, ep: Endpoint) -> dict:
         """The waypoint dict of an endpoint, as itineraries list them."""

@@ -50,6 +50,20 @@ class WorkspacePool(Generic[T]):
         with self._lock:
             self._free.append(workspace)
 
+    def take(self) -> T:
+        """A workspace for this caller only, without a ``with`` block (the hot paths:
+        a generator-based context costs more than the query). Give it back with
+        :meth:`give` once it is in its initial state again; one never given back (an
+        exception) is simply not reused."""
+        try:
+            return self._free.pop()       # atomic: no two callers get the same one
+        except IndexError:
+            return self._factory()
+
+    def give(self, workspace: T) -> None:
+        """Return a workspace taken with :meth:`take`, in its initial state."""
+        self._free.append(workspace)
+
     def __len__(self) -> int:
         return len(self._free)
 

@@ -1,0 +1,185 @@
+"""Point places near a polyline, in one compiled pass: which, how far, where along it.
+
+:meth:`routing.corridor.PlaceLayer.along` asked GEOS, through shapely, for the
+places within a corridor (an STR-tree query), their distance, their nearest
+point and that point's position along the line: four passes over the line's
+vertices per place, each with its own Python and GEOS call overhead. For point
+places the kernel below does the same in one pass over a grid of the places,
+with GEOS's own formulas (``Distance::pointToSegment``,
+``LineSegment::closestPoint``, ``LengthIndexOfPoint``), so the answers are the
+same to the bit (tests/test_fast_paths.py compares them with shapely's).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _dist(px, py, qx, qy):
+    dx = px - qx
+    dy = py - qy
+    return math.sqrt(dx * dx + dy * dy)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _point_to_segment(px, py, ax, ay, bx, by):
+    """GEOS ``Distance::pointToSegment``."""
+    if ax == bx and ay == by:
+        return _dist(px, py, ax, ay)
+    len2 = (bx - ax) * (bx - ax) + (by - ay) * (by - ay)
+    r = ((px - ax) * (bx - ax) + (py - ay) * (by - ay)) / len2
+    if r <= 0.0:
+        return _dist(px, py, ax, ay)
+    if r >= 1.0:
+        return _dist(px, py, bx, by)
+    s = ((ay - py) * (bx - ax) - (ax - px) * (by - ay)) / len2
+    return abs(s) * math.sqrt(len2)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _projection_factor(px, py, ax, ay, bx, by):
+    """GEOS ``LineSegment::projectionFactor``."""
+    if px == ax and py == ay:
+        return 0.0
+    if px == bx and py == by:
+        return 1.0
+    dx = bx - ax
+    dy = by - ay
+    len2 = dx * dx + dy * dy
+    return ((px - ax) * dx + (py - ay) * dy) / len2
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _closest_point(px, py, ax, ay, bx, by):
+    """GEOS ``LineSegment::closestPoint``."""
+    factor = _projection_factor(px, py, ax, ay, bx, by)
+    if 0.0 < factor < 1.0:
+        if (px == ax and py == ay) or (px == bx and py == by):
+            return px, py
+        return ax + factor * (bx - ax), ay + factor * (by - ay)
+    if _dist(ax, ay, px, py) < _dist(bx, by, px, py):
+        return ax, ay
+    return bx, by
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _locate(qx, qy, xs, ys):
+    """GEOS ``LengthIndexOfPoint::indexOf``: metres along the line to its point nearest q."""
+    min_distance = np.inf
+    measure = -1.0
+    start = 0.0
+    for i in range(xs.shape[0] - 1):
+        ax, ay, bx, by = xs[i], ys[i], xs[i + 1], ys[i + 1]
+        seg_distance = _point_to_segment(qx, qy, ax, ay, bx, by)
+        length = _dist(ax, ay, bx, by)
+        factor = _projection_factor(qx, qy, ax, ay, bx, by)
+        if factor <= 0.0:
+            at = start
+        elif factor <= 1.0:
+            at = start + factor * length
+        else:
+            at = start + length
+        if seg_distance < min_distance and at > -1.0:
+            measure = at
+            min_distance = seg_distance
+        start += length
+    return measure
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def line_length(xs, ys):
+    """GEOS ``Length::ofLine``: the segments' lengths summed in order."""
+    total = 0.0
+    for i in range(xs.shape[0] - 1):
+        dx = xs[i + 1] - xs[i]
+        dy = ys[i + 1] - ys[i]
+        total += math.sqrt(dx * dx + dy * dy)
+    return total
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def points_near_line(xs, ys, px, py, cell_start, cell_items, grid, radius):
+    """Points within ``radius`` of the polyline ``(xs, ys)`` (at least two vertices).
+
+    The points are bucketed in a grid: ``grid = (cell, x0, y0, nx, ny)``,
+    ``cell_items[cell_start[c]:cell_start[c + 1]]`` the points of cell ``c``
+    (row-major, ``c = iy * nx + ix``).
+
+    Returns
+    -------
+    index, distance, measure : ndarray
+        The points within ``radius`` (in order of first candidacy), their distance
+        to the line and the metres along it to their nearest point on it.
+    """
+    cell, x0, y0 = grid[0], grid[1], grid[2]
+    nx, ny = int(grid[3]), int(grid[4])
+    seen = np.zeros(px.shape[0], np.bool_)
+    candidates = np.empty(px.shape[0], np.int64)
+    count = 0
+    for i in range(xs.shape[0] - 1):
+        lo_x = min(xs[i], xs[i + 1]) - radius
+        hi_x = max(xs[i], xs[i + 1]) + radius
+        lo_y = min(ys[i], ys[i + 1]) - radius
+        hi_y = max(ys[i], ys[i + 1]) + radius
+        ix0 = max(int(math.floor((lo_x - x0) / cell)), 0)
+        ix1 = min(int(math.floor((hi_x - x0) / cell)), nx - 1)
+        iy0 = max(int(math.floor((lo_y - y0) / cell)), 0)
+        iy1 = min(int(math.floor((hi_y - y0) / cell)), ny - 1)
+        for iy in range(iy0, iy1 + 1):
+            for ix in range(ix0, ix1 + 1):
+                c = iy * nx + ix
+                for k in range(cell_start[c], cell_start[c + 1]):
+                    p = cell_items[k]
+                    if not seen[p]:
+                        seen[p] = True
+                        candidates[count] = p
+                        count += 1
+    index = np.empty(count, np.int64)
+    distance = np.empty(count)
+    measure = np.empty(count)
+    hits = 0
+    for j in range(count):
+        p = candidates[j]
+        best = np.inf
+        best_seg = -1
+        for i in range(xs.shape[0] - 1):          # GEOS DistanceOp: the first nearest segment
+            d = _point_to_segment(px[p], py[p], xs[i], ys[i], xs[i + 1], ys[i + 1])
+            if d < best:
+                best = d
+                best_seg = i
+            if best <= 0.0:
+                break
+        if best > radius:
+            continue
+        qx, qy = _closest_point(px[p], py[p], xs[best_seg], ys[best_seg], xs[best_seg + 1],
+                                ys[best_seg + 1])
+        index[hits] = p
+        distance[hits] = best
+        measure[hits] = _locate(qx, qy, xs, ys)
+        hits += 1
+    return index[:hits], distance[:hits], measure[:hits]
+
+
+class PointCells:
+    """Points bucketed in square cells of ``cell`` metres (the layout of :func:`points_near_line`)."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, cell: float):
+        self.x, self.y = np.ascontiguousarray(x, np.float64), np.ascontiguousarray(y, np.float64)
+        x0 = float(x.min()) if len(x) else 0.0
+        y0 = float(y.min()) if len(y) else 0.0
+        cx = np.floor((self.x - x0) / cell).astype(np.int64)
+        cy = np.floor((self.y - y0) / cell).astype(np.int64)
+        nx = int(cx.max()) + 1 if len(x) else 1
+        ny = int(cy.max()) + 1 if len(y) else 1
+        key = cy * nx + cx
+        self.items = np.argsort(key, kind="stable").astype(np.int64)
+        self.start = np.searchsorted(key[self.items], np.arange(nx * ny + 1)).astype(np.int64)
+        self.grid = np.array([cell, x0, y0, nx, ny], np.float64)
+
+    def near(self, xs, ys, radius: float):
+        """:func:`points_near_line` over these points."""
+        return points_near_line(xs, ys, self.x, self.y, self.start, self.items, self.grid,
+                                float(radius))

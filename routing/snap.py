@@ -1,0 +1,100 @@
+"""Snapping in one compiled call: the nearest allowed segment, as :class:`graphs.spatial.EdgeIndex`.
+
+``EdgeIndex.nearest`` gathers the samples near the query with numpy, takes
+their unique segments, masks them and projects the point onto each: a dozen
+numpy calls, most of a route's snapping time. :func:`nearest_segment` does the
+same over the same packed grid in one pass, with the same arithmetic and the
+same tie-break (the lowest segment id), so it snaps every point exactly where
+``EdgeIndex.nearest`` did (tests/test_fast_paths.py checks it).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from graphs.spatial import EdgeIndex
+
+#: ``edge_mask`` that allows every edge.
+NO_MASK = np.zeros(0, np.bool_)
+
+
+@njit(cache=True, nogil=True)
+def _best_within(px, py, r, order, xs, ys, start, cell, x0, y0, nx, ny, sample_seg, seg_a,
+                 seg_edge, x, y, edge_mask):
+    """(segment, t, distance) of the allowed segment nearest to p among the segments with a
+    sample within ``r``; segment -1 when there is none."""
+    best_seg, best_t, best = -1, 0.0, np.inf
+    # One cell more each side than the samples within r can fall in (the distance test
+    # below decides), so floor rounding can never drop one.
+    ix0 = min(max(int(math.floor((px - r - x0) / cell)) - 1, 0), nx)
+    ix1 = max(min(int(math.floor((px + r - x0) / cell)) + 1, nx - 1), -1)
+    iy0 = min(max(int(math.floor((py - r - y0) / cell)) - 1, 0), ny)
+    iy1 = max(min(int(math.floor((py + r - y0) / cell)) + 1, ny - 1), -1)
+    if ix0 > ix1 or iy0 > iy1:
+        return best_seg, best_t, best
+    masked = edge_mask.shape[0] > 0
+    for iy in range(iy0, iy1 + 1):
+        row = iy * nx
+        for k in range(start[row + ix0], start[row + ix1 + 1]):
+            if (xs[k] - px) * (xs[k] - px) + (ys[k] - py) * (ys[k] - py) > r * r:
+                continue
+            seg = sample_seg[order[k]]
+            if masked and not edge_mask[seg_edge[seg]]:
+                continue
+            a = seg_a[seg]
+            ax, ay = x[a], y[a]
+            dx, dy = x[a + 1] - ax, y[a + 1] - ay
+            seg2 = dx * dx + dy * dy
+            t = ((px - ax) * dx + (py - ay) * dy) / seg2 if seg2 > 0 else 0.0
+            t = min(max(t, 0.0), 1.0)
+            d = math.hypot(px - (ax + t * dx), py - (ay + t * dy))
+            if d < best or (d == best and seg < best_seg):
+                best_seg, best_t, best = seg, t, d
+    return best_seg, best_t, best
+
+
+@njit(cache=True, nogil=True)
+def nearest_segment(px, py, max_dist, step, order, xs, ys, start, shape, sample_seg, seg_a,
+                    seg_edge, x, y, edge_mask):
+    """The search of ``EdgeIndex.nearest``: grow the radius until the nearest allowed
+    segment found is certainly the nearest; (segment, t, distance), segment -1 if none
+    is within ``max_dist``."""
+    cell, x0, y0 = shape[0], shape[1], shape[2]
+    nx, ny = int(shape[3]), int(shape[4])
+    radius = step
+    while True:
+        seg, t, d = _best_within(px, py, radius, order, xs, ys, start, cell, x0, y0, nx, ny,
+                                 sample_seg, seg_a, seg_edge, x, y, edge_mask)
+        if seg >= 0 and d + step / 2 <= radius:
+            break
+        if radius >= max_dist + step:
+            break
+        grown = (d + step) if seg >= 0 else 0.0
+        radius = min(max(radius * 2, grown), max_dist + step)
+    if seg < 0 or d > max_dist:
+        return -1, 0.0, 0.0
+    return seg, t, d
+
+
+class SnapIndex(EdgeIndex):
+    """An :class:`~graphs.spatial.EdgeIndex` whose :meth:`nearest` is one compiled call."""
+
+    def __init__(self, graph, step_m: float = 25.0):
+        super().__init__(graph, step_m)
+        tree = self.tree
+        self._shape = np.array([tree.cell, tree.x0, tree.y0, tree.nx, tree.ny], np.float64)
+
+    def nearest(self, lat: float, lon: float, max_dist_m: float, edge_mask=None):
+        """Nearest point of an allowed edge within ``max_dist_m``, or None (as the base)."""
+        px, py = self.proj.forward(lat, lon)
+        tree = self.tree
+        if len(tree.xs) == 0:
+            return None
+        seg, t, dist = nearest_segment(
+            float(px), float(py), float(max_dist_m), self.step, tree.order, tree.xs, tree.ys,
+            tree.start, self._shape, self.sample_seg, self.seg_a, self.seg_edge, self.x,
+            self.y, NO_MASK if edge_mask is None else edge_mask)
+        return None if seg < 0 else self._snap((seg, t, dist))
+

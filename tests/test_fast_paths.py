@@ -1,0 +1,245 @@
+"""The fast per-route kernels give the same answers, bit for bit, as the code they replace.
+
+.ci/run runs this file once more with ``NUMBA_BOUNDSCHECK=1``.
+"""
+import numpy as np
+import pytest
+
+from routing import engine
+from routing.search import SearchBuffers, bounded_dijkstra
+
+
+def _reference(network, sources, targets, bound, reverse=False):
+    n = len(network.indptr) - 1
+    dist, pred = np.full(n, engine.INF), np.full(n, -1, np.int64)
+    if reverse:
+        engine.dijkstra(network.rindptr, network.rtails, network.costs[network.rarcs], sources,
+                        np.zeros(len(sources)), targets, bound, dist, pred)
+    else:
+        engine.dijkstra(network.indptr, network.heads, network.costs, sources,
+                        np.zeros(len(sources)), targets, bound, dist, pred)
+    return dist, pred
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_bounded_dijkstra_matches_the_allocating_kernel(fixture_router, reverse):
+    network = fixture_router.network("bike", metric="length")
+    n = len(network.indptr) - 1
+    buffers = SearchBuffers(n, len(network.heads))
+    rng = np.random.default_rng(3)
+    fresh = (buffers.dist.copy(), buffers.pred.copy(), buffers.mark.copy())
+    cases = 0
+    for trial in range(60):
+        sources = rng.choice(n, size=rng.integers(1, 4), replace=False).astype(np.int64)
+        targets = rng.choice(n, size=rng.integers(0, 4)).astype(np.int64)   # duplicates too
+        bound = [engine.INF, 0.0, 150.0][trial % 3]
+        args = (network.rindptr, network.rtails, network.costs, sources, np.zeros(len(sources)),
+                targets, bound, network.rarcs) if reverse else \
+            (network.indptr, network.heads, network.costs, sources, np.zeros(len(sources)),
+             targets, bound)
+        count = buffers.run(*args)
+        dist, pred = _reference(network, sources, targets, bound, reverse)
+        settled_ref = dist < engine.INF
+        # Same distances and predecessors on every node, bit for bit.
+        assert np.array_equal(buffers.dist, dist) and np.array_equal(buffers.pred, pred)
+        assert count >= settled_ref.sum()
+        buffers.reset(count)
+        for array, initial in zip((buffers.dist, buffers.pred, buffers.mark), fresh):
+            assert np.array_equal(array, initial)        # back in the initial state
+        cases += int(settled_ref.sum() > len(sources))
+    assert cases > 10                  # most searches went somewhere
+
+
+def test_bounded_dijkstra_refuses_small_buffers(fixture_router):
+    network = fixture_router.network("hike", metric="length")
+    n = len(network.indptr) - 1
+    small = SearchBuffers(n - 1, len(network.heads))
+    src = np.zeros(1, np.int64)
+    assert bounded_dijkstra(network.indptr, network.heads, network.costs, np.zeros(0, np.int64),
+                            src, np.zeros(1), src, engine.INF, small.dist, small.pred,
+                            small.mark, small.touched, small.heap_key, small.heap_node) == -1
+    with pytest.raises(ValueError):
+        small.run(network.indptr, network.heads, network.costs, src, np.zeros(1), src, 1.0)
+    many = np.arange(n, dtype=np.int64)           # more seeds than the heap holds: it grows
+    buffers = SearchBuffers(n, 0)
+    count = buffers.run(network.indptr, network.heads, network.costs, many, np.zeros(n),
+                        np.zeros(0, np.int64), engine.INF)
+    assert count == n and np.all(buffers.dist == 0.0)
+    buffers.reset(count)
+    assert np.all(buffers.dist == engine.INF)
+
+
+def _random_line(rng, vertices):
+    steps = rng.normal(0, 40, (vertices, 2))
+    steps[rng.random(vertices) < 0.05] = 0.0                      # repeated vertices too
+    return np.cumsum(steps, axis=0) + rng.uniform(-1e5, 1e5, 2)   # far from the origin
+
+
+def test_points_near_line_is_geos_to_the_bit():
+    import shapely
+
+    from routing.near_line import PointCells, line_length
+
+    rng = np.random.default_rng(11)
+    checked = 0
+    for trial in range(40):
+        xy = _random_line(rng, int(rng.integers(2, 400)))
+        lo, hi = xy.min(axis=0) - 500, xy.max(axis=0) + 500
+        pts = rng.uniform(lo, hi, (300, 2))
+        pts[:5] = xy[rng.integers(0, len(xy), 5)]                 # points on vertices
+        cells = PointCells(pts[:, 0], pts[:, 1], float(rng.choice([50.0, 300.0, 1000.0])))
+        radius = float(rng.choice([0.0, 30.0, 300.0]))
+        index, dist, measure = cells.near(xy[:, 0].copy(), xy[:, 1].copy(), radius)
+        line = shapely.LineString(xy)
+        geoms = shapely.points(pts)
+        expected = np.flatnonzero(shapely.dwithin(line, geoms, radius))
+        assert sorted(index.tolist()) == expected.tolist()
+        assert line_length(xy[:, 0].copy(), xy[:, 1].copy()) == line.length
+        if len(index):
+            ref_dist = shapely.distance(line, geoms[index])
+            ref_at = shapely.line_locate_point(line, shapely.get_point(
+                shapely.shortest_line(line, geoms[index]), 0))
+            assert np.array_equal(dist, ref_dist) and np.array_equal(measure, ref_at)
+            checked += len(index)
+    assert checked > 500
+
+
+@pytest.mark.parametrize("mask_name", [None, "snappable", "usable"])
+def test_compiled_snapping_snaps_where_edge_index_did(fixture_graph, mask_name):
+    from graphs.spatial import EdgeIndex
+    from routing import Router
+    from routing.snap import SnapIndex
+
+    g = fixture_graph
+    network = Router(g, profiles=("bike",)).network("bike")
+    mask = None if mask_name is None else getattr(network, mask_name)
+    old, new = EdgeIndex(g), SnapIndex(g)
+    rng = np.random.default_rng(5)
+    lat0, lat1 = float(g.node_lat.min()), float(g.node_lat.max())
+    lon0, lon1 = float(g.node_lon.min()), float(g.node_lon.max())
+    found = 0
+    points = list(zip(rng.uniform(lat0 - 0.01, lat1 + 0.01, 400),
+                      rng.uniform(lon0 - 0.01, lon1 + 0.01, 400)))
+    points += list(zip(g.shape_lat[:50].tolist(), g.shape_lon[:50].tolist()))   # on vertices
+    points += [(lat0 - 5.0, lon0 - 5.0), (lat1 + 5.0, lon1 + 5.0)]                 # far away
+    for lat, lon in points:
+        for bound in (0.0, 30.0, 1000.0):
+            a = old.nearest(lat, lon, bound, mask)
+            b = new.nearest(lat, lon, bound, mask)
+            assert a == b
+            found += a is not None
+    assert found > 200
+
+
+def _hierarchy(request, name):
+    if name == "fixture":
+        return request.getfixturevalue("fixture_router").network("bike").hierarchy, None
+    import graphs
+    from routing.network import ProfileNetwork
+    from routing.profiles import get_profile
+
+    graph = graphs.load_graph(request.getfixturevalue("built")(name)[1])
+    return ProfileNetwork(graph, get_profile("bike")).hierarchy, 400
+
+
+@pytest.mark.parametrize("graph_name", ["fixture", "krems"])
+def test_packed_hierarchy_queries_match_the_separate_kernels(request, graph_name):
+    from routing.ch import ch_query, reset_ch, unpack
+    from routing.ch_packed import unpack_into
+
+    h, sample = _hierarchy(request, graph_name)
+    n = len(h.rank)
+    rng = np.random.default_rng(7)
+    pairs = [(s, t) for s in range(n) for t in range(n)] if sample is None else \
+        [tuple(int(v) for v in rng.integers(0, n, 2)) for _ in range(sample)]
+    buffers = (np.full(n, engine.INF), np.full(n, engine.INF), np.full(n, -1, np.int64),
+               np.full(n, -1, np.int64), np.empty(n + 2, np.int64), np.empty(h._heap),
+               np.empty(h._heap, np.int64), np.empty(h._heap), np.empty(h._heap, np.int64))
+    one = np.zeros(1)
+    paths = 0
+    for s, t in pairs:
+        src, tgt = np.array([s], np.int64), np.array([t], np.int64)
+        # The views are numbered by rank: the separate kernels run on local ids.
+        cost, local, touched = ch_query(*h.up, *h.dn, h.perm[src], one, h.perm[tgt], one,
+                                        *buffers)
+        arcs = unpack(local, buffers[2], buffers[3], h.e_from, h.e_to, h.e_child1,
+                      h.e_child2, h.e_arc) if local >= 0 else np.zeros(0, np.int64)
+        if local >= 0 and len(arcs) > 1:
+            for size in (0, 1, len(arcs) - 1):           # too small: refuses, never spills
+                out, stack = np.empty(size, np.int64), np.empty(size + 1, np.int64)
+                assert unpack_into(local, buffers[2], buffers[3], h.e_from, h.e_to,
+                                   h.e_child1, h.e_child2, h.e_arc, out, stack) == -1
+        reset_ch(touched, *buffers[:4])
+        meet = h.inv[local] if local >= 0 else local
+        for got in (h.node_query(s, t), h.query(src, one, tgt, one)):
+            assert got[:2] == (cost, meet) and np.array_equal(got[2], arcs)
+        assert h.node_query(s, t, path=False)[:2] == (cost, meet)
+        paths += len(arcs) > 0
+    assert paths >= 20 and h.shortcuts > 0
+    assert np.array_equal(h.inv[h.perm], np.arange(n))      # a numbering, not a merge
+
+
+def _route_nodes_loop(g, pieces):
+    """The per-piece loop :func:`routing.pieces.route_nodes` replaced."""
+    nodes, at, total = [], [], 0.0
+    for leg in pieces:
+        for edge, a, b in leg:
+            length = abs(b - a)
+            for node, offset in ((g.edge_u[edge], 0.0), (g.edge_v[edge], g.edge_len[edge])):
+                if abs(offset - a) < 1e-6:
+                    nodes.append(node), at.append(total)
+                elif abs(offset - b) < 1e-6:
+                    nodes.append(node), at.append(total + length)
+            total += length
+    return np.array(nodes, np.int64), np.array(at)
+
+
+def test_route_nodes_and_pieces_match_the_loops(fixture_router):
+    from routing.pieces import route_nodes
+
+    router = fixture_router
+    g = router.graph
+    network = router.network("hike")
+    ends = [ep for ep in (router.endpoint((float(g.node_lat[i]) + d, float(g.node_lon[i]) + d),
+                                          network)
+                          for i in range(g.n_nodes) for d in (0.0, 3e-5))]
+    checked = 0
+    for a in ends[::2]:
+        for b in ends[1::2]:
+            try:
+                path = network.path(a, b)
+            except Exception:
+                continue
+            pieces = [[[e, x, y] for e, x, y in path.pieces], [[e, y, x] for e, x, y in
+                                                               reversed(path.pieces)]]
+            got, ref = route_nodes(g, pieces), _route_nodes_loop(g, pieces)
+            assert np.array_equal(got[0], ref[0]) and np.array_equal(got[1], ref[1])
+            checked += 1
+    assert checked > 30
+    assert [len(x) for x in route_nodes(g, [[]])] == [0, 0]
+
+
+def test_geojson_response_holds_the_same_document(fixture_router):
+    import json
+
+    import flask
+
+    from web.api import geojson_response
+
+    g = fixture_router.graph
+    nodes = range(0, g.n_nodes, 2)
+    documents = 0
+    with flask.Flask(__name__).app_context():
+        for a in nodes:
+            for b in nodes:
+                try:
+                    it = fixture_router.route([(float(g.node_lat[a]), float(g.node_lon[a])),
+                                               (float(g.node_lat[b]), float(g.node_lon[b]))])
+                except Exception:
+                    continue
+                document = it.to_geojson()
+                response = geojson_response(document)
+                assert response.mimetype == "application/geo+json"
+                assert json.loads(response.get_data()) == json.loads(json.dumps(document))
+                documents += 1
+    assert documents > 10
