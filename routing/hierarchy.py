@@ -25,7 +25,7 @@ CACHE_ARRAYS = ("rank", "e_from", "e_to", "e_cost", "e_child1", "e_child2", "e_a
                 "up_ptr", "up_head", "up_cost", "up_edge", "dn_ptr", "dn_head", "dn_cost",
                 "dn_edge")
 #: Bump when the construction changes: cached hierarchies are then rebuilt.
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 
 def _weights_key(network) -> str:
@@ -87,7 +87,10 @@ class ContractionHierarchy:
                        arrays["e_cost"])
             arrays.update(zip((f"{prefix}_ptr", f"{prefix}_head", f"{prefix}_cost",
                                f"{prefix}_edge"), csr))
-        return arrays
+        # Ids as int32 (far fewer than 2**31 nodes and edges): every serving process keeps
+        # the whole hierarchy resident, so this halves most of it. Costs stay float64.
+        return {name: array.astype(np.int32) if array.dtype.kind == "i" else array
+                for name, array in arrays.items()}
 
     def _setup(self, n: int, arrays: dict) -> None:
         for name in CACHE_ARRAYS[:7]:

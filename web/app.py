@@ -6,7 +6,7 @@ import logging
 from flask import Flask, g, jsonify
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from graphs.build import build_id
+from graphs.store import build_id
 from graphs.errors import GraphLoadError
 
 from . import csp, limits, logs, metrics, problems

@@ -22,7 +22,7 @@ import numpy as np
 from branca.element import Element
 from markupsafe import escape
 
-from graphs.build import build_id
+from graphs.store import build_id
 from routing.assemble import edge_slice
 from routing.profiles import PAVED, ROUGH, SMOOTH_UNPAVED
 

@@ -14,6 +14,7 @@ from routing.errors import (ImpossibleLoopError, ImpossibleStagesError, InvalidQ
                             TooManyStopsError, UnknownProfileError, UnreachableError)
 
 from .db import UNAVAILABLE
+from .errors import InvalidParameterError
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,6 @@ def _html_error(exc: HTTPException):
 
 
 def register(app: Flask) -> None:
-    from .params import InvalidParameterError      # params builds on this module
 
     @app.errorhandler(InvalidParameterError)
     def _parameter(exc: InvalidParameterError):

@@ -20,7 +20,7 @@ def reload_preloaded_app(server) -> bool:
     """Rebuild ``server``'s preloaded app; False (old app kept) if the new one has no graph."""
     if not server.cfg.preload_app:
         return True                  # each new worker loads the app itself
-    from graphs.build import build_id
+    from graphs.store import build_id
 
     from .app import create_app
     from .extensions import EXTENSION_KEY
