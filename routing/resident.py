@@ -10,21 +10,22 @@ stay in the page cache, shared with every other process, and fault back in from
 the file should LLVM ever run again, so this is always safe, never a change of
 behaviour — only memory the process stops holding.
 
-:func:`without_blas` keeps SciPy's BLAS out of the process: numba's target, set
-up on the first kernel load, imports ``scipy.linalg`` (≈ 17 MB resident, 0.2 s)
-only to offer ``np.dot`` and ``np.linalg`` inside kernels, which ours never use.
+:func:`set_up_numba_without_blas` keeps SciPy's BLAS out of the process: numba's
+target, set up on the first kernel load, imports ``scipy.linalg`` (≈ 17 MB resident,
+0.2 s) only to offer ``np.dot`` and ``np.linalg`` inside kernels, which ours never use.
 
 :func:`memory_breakdown` reads ``/proc/self/smaps`` and groups resident memory the
 way the memory benchmark reports it (Linux only; elsewhere both are no-ops).
 """
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import os
 import re
 import sys
 from pathlib import Path
+
+from graphs.lazy import hidden_modules
 
 #: Libraries used to compile or load kernels, not to run them.
 COMPILER_LIBRARIES = ("libllvmlite",)
@@ -54,25 +55,22 @@ def _mappings(pid: int | str = "self"):
 _BLAS_MODULES = ("scipy.linalg", "scipy.linalg.cython_blas")
 
 
-@contextlib.contextmanager
-def without_blas():
-    """Load kernels without SciPy's BLAS: numba then reports it missing (``_HAVE_BLAS``
-    false), which only matters to kernels calling ``np.dot`` or ``np.linalg``.
+def set_up_numba_without_blas() -> None:
+    """Set numba's CPU target up now, without SciPy's BLAS: numba then reports BLAS
+    missing (``_HAVE_BLAS`` false), which matters only to kernels calling ``np.dot``
+    or ``np.linalg`` (none here). Call it before the first kernel loads.
 
-    A no-op once numba's target is set up or SciPy's linear algebra is loaded. Not
-    thread-safe (it hides the modules from the whole process): use it at start-up.
+    Only the target's own set-up runs while SciPy's linear algebra is hidden
+    (:func:`graphs.lazy.hidden_modules`), so code importing SciPy later — building a
+    fresh graph's caches uses ``scipy.sparse.csgraph`` — imports it normally. A no-op
+    once the target is set up (or SciPy's linear algebra loaded).
     """
-    if "numba.np.arraymath" in sys.modules or any(m in sys.modules for m in _BLAS_MODULES):
-        yield
+    if "numba.np.arraymath" in sys.modules:
         return
-    for name in _BLAS_MODULES:
-        sys.modules[name] = None               # "import scipy.linalg" raises ImportError
-    try:
-        yield
-    finally:
-        for name in _BLAS_MODULES:
-            if name in sys.modules and sys.modules[name] is None:
-                del sys.modules[name]
+    with hidden_modules(_BLAS_MODULES):
+        from numba.core.registry import cpu_target
+
+        cpu_target.target_context.refresh()      # imports numba.np.arraymath & co
 
 
 def release_compiler_pages(libraries=COMPILER_LIBRARIES) -> float:

@@ -23,7 +23,7 @@ from .loop import plan_loop
 from .network import Endpoint, ProfileNetwork, check_snap
 from .points import MAX_POINTS, parse_points, summit_point
 from .profiles import PROFILES, get_profile
-from .resident import release_compiler_pages, without_blas
+from .resident import release_compiler_pages, set_up_numba_without_blas
 from .stages import split_stages
 from .tour import plan_tour
 
@@ -163,9 +163,9 @@ class RoutingService:
         SciPy's BLAS, and LLVM's code, not needed to run loaded kernels, is handed back
         afterwards (:mod:`routing.resident`).
         """
-        with without_blas():
-            for name in self.profiles:
-                self._warm_profile(name)
+        set_up_numba_without_blas()
+        for name in self.profiles:
+            self._warm_profile(name)
         release_compiler_pages()
 
     def _warm_profile(self, name: str) -> None:
