@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from .browser import browser, live_server  # noqa: F401  (fixtures shared by the browser tests)
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

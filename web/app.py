@@ -13,7 +13,7 @@ from . import csp, limits, logs, metrics, problems
 from .config import load_config
 from .db import open_database
 from .extensions import EXTENSION_KEY, get_routing, routing_ext
-from .i18n import select_language, t
+from .i18n import init_babel, select_language, t
 from .params import BoundedJSONProvider
 from .warning_words import warning_text
 from .security import check_csrf, csrf_token, current_user
@@ -46,6 +46,7 @@ def create_app(config: dict | None = None, router=None) -> Flask:
     metrics.init_app(app, lambda: _routing_cache_stats(app))
 
     from .api import bp as api_bp
+    from .fiche import bp as fiche_bp
     from .geotrek_api import bp as geotrek_bp
     from .geotrek_v2_api import register as register_geotrek_v2
     from .itineraries_api import bp as itineraries_bp
@@ -59,6 +60,7 @@ def create_app(config: dict | None = None, router=None) -> Flask:
     app.register_blueprint(geotrek_bp)
     app.register_blueprint(itineraries_bp)
     app.register_blueprint(pages_bp)
+    app.register_blueprint(fiche_bp)
     app.register_blueprint(node_network_bp)
     app.register_blueprint(routing_api_bp)
     register_geotrek_v2(app)
@@ -69,6 +71,7 @@ def create_app(config: dict | None = None, router=None) -> Flask:
         current_user()
         check_csrf()
 
+    init_babel(app)
     csp.init_app(app)
     limits.init_app(app)
 

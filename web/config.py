@@ -55,6 +55,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "PUBLIC_URL": env.get("BASSIN_PUBLIC_URL", ""),
         "COMMUNES_FILE": env.get("BASSIN_COMMUNES_FILE", ""),
         "CLOSURES_FILE": env.get("BASSIN_CLOSURES_FILE", ""),
+        # the isochrone control of the itinerary map pages (0: none)
+        "MAP_ISOCHRONES": env.get("BASSIN_MAP_ISOCHRONES", "1") != "0",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # Served over HTTPS (BASSIN_HTTPS=1): Secure cookies and HSTS.
@@ -78,6 +80,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "BUDGET_RETRY_AFTER_S": int(env.get("BASSIN_BUDGET_RETRY_AFTER_S", "30")),
         # profiles built at start-up (the others on first use); empty: all of them
         "PROFILES": [p for p in env.get("BASSIN_PROFILES", "").split(",") if p] or None,
+        # rendered PDF fiches kept in memory per process (web.fiche), megabytes
+        "FICHE_CACHE_MB": float(env.get("BASSIN_FICHE_CACHE_MB", "64")),
     }
     config.update(overrides or {})
     if "SECRET_KEY" not in config:

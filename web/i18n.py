@@ -1,7 +1,19 @@
-"""French by default, English available (``?lang=en``, remembered in the session)."""
+"""French by default, English available (``?lang=en``, remembered in the session).
+
+Words live in gettext catalogs (Flask-Babel): the source strings are English, the French
+catalog is ``web/translations/fr/LC_MESSAGES/messages.po``. Templates call ``_('…')``,
+web code ``flask_babel.gettext`` (``lazy_gettext`` at import time). No ``.mo`` file is
+kept in the repository: :func:`init_babel` compiles the catalogs once per content into a
+cache folder, so a ``.po`` edit is live on the next start and never out of step.
+"""
 from __future__ import annotations
 
-from flask import current_app, g, request, session
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from flask import Flask, current_app, g, request, session
 
 LANGUAGES = ("fr", "en")
 
@@ -50,6 +62,45 @@ MESSAGES = {
         "roadbook": "Roadbook",
     },
 }
+
+
+TRANSLATIONS = Path(__file__).with_name("translations")
+
+
+def compiled_translations(source: Path = TRANSLATIONS) -> Path:
+    """A folder of ``.mo`` files compiled from the ``.po`` catalogs under ``source``.
+
+    The folder is named after a hash of the catalogs, so each content is compiled once
+    (by the first process to start) and workers of one release share it.
+    """
+    catalogs = sorted(source.glob("*/LC_MESSAGES/*.po"))
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in catalogs)).hexdigest()[:16]
+    target = Path(tempfile.gettempdir()) / f"bassin-translations-{digest}"
+    if (target / "done").exists():
+        return target
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in catalogs:
+        mo = target / po.relative_to(source).with_suffix(".mo")
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with po.open("rb") as f:
+            catalog = read_po(f, locale=po.parts[-3])
+        partial = mo.with_suffix(f".{os.getpid()}.tmp")
+        with partial.open("wb") as f:
+            write_mo(f, catalog)
+        partial.replace(mo)                  # atomic: a concurrent reader sees old or new
+    (target / "done").touch()
+    return target
+
+
+def init_babel(app: Flask) -> None:
+    """Flask-Babel on ``app``: the request's language (``g.lang``), ``_`` in templates."""
+    from flask_babel import Babel
+
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config.get("DEFAULT_LANGUAGE", "fr"))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled_translations())
+    Babel(app, locale_selector=lambda: g.get("lang") or select_language())
 
 
 def select_language() -> str:

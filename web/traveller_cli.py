@@ -7,6 +7,7 @@ writes GeoJSON / GPX files).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -62,19 +63,15 @@ def add_commands(sub) -> None:
 def _context(args):
     from graphs.store import load_graph
     from routing import Router
-    from routing.avoid import ClosureLayer
+    from routing.avoid import read_restrictions
     from routing.options import RouteOptions
 
     params = {"prefer_signed": args.prefer_signed, "follow_route": args.follow_route,
               "avoid_unpaved": args.avoid_unpaved or None, "avoid_steps": args.avoid_steps or None,
               "max_sac": args.max_sac, "max_mtb": args.max_mtb}
-    if args.avoid_areas:
-        try:
-            params["avoid_areas"] = args.avoid_areas.read_text("utf-8")
-        except OSError as exc:
-            raise InvalidQueryError(f"--avoid-areas: {exc}") from None
-    closed = ClosureLayer.from_geojson(args.closures).active(args.profile) if args.closures else ()
-    return Router(load_graph(args.graph)), RouteOptions.from_params(params), closed
+    areas, closed = read_restrictions(args.avoid_areas, args.closures, args.profile)
+    options = dataclasses.replace(RouteOptions.from_params(params), avoid_areas=areas)
+    return Router(load_graph(args.graph)), options, closed
 
 
 def _numbers(text: str, name: str) -> list[float]:
@@ -93,7 +90,7 @@ def run_directions(args) -> int:
     from gpx import itinerary_to_gpx
     from routing.alternatives import plan_alternatives
     from routing.maneuvers import build_maneuvers
-    from routing.options import plan_route
+    from routing.restrict import plan_route
 
     from .instructions import gpx_points, steps
 
