@@ -157,7 +157,7 @@ class EdgeIndex:
     def nearest_to_polygon(self, polygon, max_dist_m: float,
                            edge_mask: np.ndarray | None = None) -> Snap | None:
         """Network point nearest to a WGS84 shapely polygon (0 m when the network enters it)."""
-        import shapely        # only polygons need it: snapping points does not load GEOS
+        import shapely  # only polygons need it: snapping points does not load GEOS
 
         projected = shapely.transform(polygon, lambda c: np.column_stack(
             self.proj.forward(c[:, 1], c[:, 0])))

@@ -21,7 +21,7 @@ HEAVY = ("numba", "sqlalchemy", "alembic", "shapely", "pyproj", "folium", "panda
 def _fresh(code: str, *args: str) -> dict:
     """Run ``code`` in a new interpreter from the project root; it prints one JSON line."""
     run = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True,
-                         text=True, timeout=600)
+                         text=True, timeout=600, check=False)
     assert run.returncode == 0, run.stderr[-2000:]
     return json.loads(run.stdout.strip().splitlines()[-1])
 
@@ -86,9 +86,8 @@ def test_hidden_modules_hides_only_within_the_block():
         import json as again
     assert again is json
     name = "tests.fixtures_never_imported_module"
-    with hidden_modules((name,)):
-        with pytest.raises(ImportError):
-            __import__(name)
+    with hidden_modules((name,)), pytest.raises(ImportError):
+        __import__(name)
     assert name not in sys.modules                # and no trace left
 
 
