@@ -14,9 +14,12 @@ preload_app = True
 
 
 def post_fork(server, worker):
-    """Each worker opens its own database connections (none are shared across a fork)."""
+    """Each worker opens its own database connections (none are shared across a fork),
+    and one at once, so that its first request does not wait for it."""
     app = server.app.wsgi()
-    app.extensions["bassin_db"].engine.dispose(close=False)
+    database = app.extensions["bassin_db"]
+    database.engine.dispose(close=False)
+    database.state()
 
 
 def on_reload(server):

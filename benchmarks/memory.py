@@ -1,7 +1,12 @@
 """Benchmark: memory of the routing service, one process and N gunicorn workers.
 
 * One process builds the service of a compiled graph with the given profiles,
-  plans routes, and reports its RSS and PSS (``/proc/self/smaps_rollup``).
+  warms it up, plans ``--requests`` routes per profile (enough for the pages of the
+  mapped graph a long-running server reads to be resident: the steady state), and
+  reports its RSS and PSS, with the resident MB by component after each stage
+  (:func:`routing.resident.memory_breakdown`: anonymous = Python heap + numba's
+  compiled code and typing tables, compiler = libllvmlite, libraries = other
+  shared objects, graph = the graph's memory-mapped arrays).
 * gunicorn (``gunicorn.conf.py``: preloaded app) runs with 1 worker, then with
   N; every worker is made to plan routes, then the PSS of the master and of
   each worker is summed. Memory-mapped graph pages and the frozen, pre-fork
@@ -27,13 +32,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 ONE_PROCESS = """
-import json, sys, numpy as np
+import json, sys, time
+from routing.resident import memory_breakdown
+stages = {"python": memory_breakdown(graph_dir=sys.argv[1])}
+import numpy as np
+stages["numpy"] = memory_breakdown(graph_dir=sys.argv[1])
+import numba
+stages["numba_import"] = memory_breakdown(graph_dir=sys.argv[1])
 from graphs.store import load_graph
 from routing import RoutingService
+import routing.router
+stages["our_modules"] = memory_breakdown(graph_dir=sys.argv[1])
 graph = load_graph(sys.argv[1])
 service = RoutingService(graph, profiles=sys.argv[2].split(","))
+stages["service_built"] = memory_breakdown(graph_dir=sys.argv[1])
+service.warm_up()
+stages["warmed_up"] = memory_breakdown(graph_dir=sys.argv[1])
 rng = np.random.default_rng(1)
 main = np.flatnonzero(graph.node_comp == np.argmax(graph.comp_length_m))
+started, cpu = time.perf_counter(), time.process_time()
 for profile in service.profiles:
     for _ in range(int(sys.argv[3])):
         a, b = rng.choice(main, 2)
@@ -42,12 +59,11 @@ for profile in service.profiles:
                            (graph.node_lat[b], graph.node_lon[b])], profile)
         except Exception:
             pass
-def field(path, name):
-    for line in open(path):
-        if line.startswith(name + ":"):
-            return int(line.split()[1]) / 1024
-print(json.dumps({"rss_mb": round(field("/proc/self/status", "VmRSS"), 1),
-                  "pss_mb": round(field("/proc/self/smaps_rollup", "Pss"), 1)}))
+stages["after_routes"] = final = memory_breakdown(graph_dir=sys.argv[1])
+print(json.dumps({"rss_mb": final["rss"], "pss_mb": final["pss"], "stages": stages,
+                  "routes": int(sys.argv[3]) * len(service.profiles),
+                  "routes_wall_s": round(time.perf_counter() - started, 2),
+                  "routes_cpu_s": round(time.process_time() - cpu, 2)}))
 """
 
 
@@ -78,7 +94,8 @@ def gunicorn_pss(graph: Path, profiles: str, workers: int, requests: int) -> dic
                    BASSIN_INSTANCE_DIR=tmp, BASSIN_DATABASE_URL=f"sqlite:///{tmp}/b.db")
         proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
-             "-w", str(workers), "--threads", "1", "-b", f"127.0.0.1:{port}", "wsgi:app"],
+             "-w", str(workers), "--threads", "1", "-b", f"127.0.0.1:{port}",
+             "--no-control-socket", "wsgi:app"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
             started = time.perf_counter()
@@ -144,13 +161,15 @@ def main(argv=None) -> int:
     parser.add_argument("--profiles", default="hike,bike")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--requests", type=int, default=40, help="routes per worker")
+    parser.add_argument("--routes", type=int, default=500,
+                        help="routes per profile in the one-process measurement")
     args = parser.parse_args(argv)
     graph = args.graph.resolve()
     out: dict = {"graph": str(graph), "profiles": args.profiles}
 
     def one_process():
         run = subprocess.run([sys.executable, "-c", ONE_PROCESS, str(graph), args.profiles,
-                              str(args.requests)], cwd=ROOT, capture_output=True, text=True,
+                              str(args.routes)], cwd=ROOT, capture_output=True, text=True,
                              check=True)
         return json.loads(run.stdout.strip().splitlines()[-1])
 

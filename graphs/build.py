@@ -18,6 +18,7 @@ from .places import attach_summits, link_places, osm_places
 from .progress import progress_bar
 from .settings import Settings, settings as default_settings
 from .spatial import EdgeIndex
+from .store import build_id  # noqa: F401 (its home was here; servers import it from store)
 
 OSM_ATTRIBUTION = "© OpenStreetMap contributors (ODbL 1.0)"
 
@@ -87,15 +88,6 @@ def build_graph(osm: str | Path, heritage_dir: str | Path | None = None,
     graph.meta["summary"] = summarize(graph)
     graph.meta["build_seconds"] = round(time.perf_counter() - started, 2)
     return graph
-
-
-def build_id(meta: dict) -> str | None:
-    """The identity of one build of a graph (older graphs: their build date).
-
-    Edge ids mean something only within one build: itineraries record this id
-    and are drawn over the graph's edges only when it matches.
-    """
-    return meta.get("build_id") or meta.get("build_date")
 
 
 def _catalogue_within(arrays: dict, margin_m: float) -> list:

@@ -1,11 +1,20 @@
 """Distances and projections on WGS84 coordinates (vectorised with numpy)."""
 from __future__ import annotations
 
+import functools
+
 import numpy as np
-from pyproj import Geod
 
 EARTH_RADIUS_M = 6_371_008.8
-_GEOD = Geod(ellps="WGS84")
+
+
+@functools.cache
+def _geod():
+    # pyproj (≈ 19 MB resident with its PROJ library) loads on the first ellipsoidal
+    # distance: a routing service that only snaps and projects never pays for it.
+    from pyproj import Geod
+
+    return Geod(ellps="WGS84")
 
 
 def geodesic_m(lat1, lon1, lat2, lon2) -> np.ndarray:
@@ -13,7 +22,7 @@ def geodesic_m(lat1, lon1, lat2, lon2) -> np.ndarray:
     lat1, lon1, lat2, lon2 = (np.asarray(a, np.float64) for a in (lat1, lon1, lat2, lon2))
     if lat1.size == 0:
         return np.zeros(0)
-    _, _, dist = _GEOD.inv(lon1, lat1, lon2, lat2)
+    _, _, dist = _geod().inv(lon1, lat1, lon2, lat2)
     return np.asarray(dist, np.float64)
 
 

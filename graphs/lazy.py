@@ -3,7 +3,9 @@ name is used, so that a command like ``bassin-routes gpx stats`` starts in well 
 second instead of importing numba, scipy and Flask it never calls (PEP 562)."""
 from __future__ import annotations
 
+import contextlib
 import importlib
+import sys
 
 
 def lazy_exports(package: str, exports: dict[str, str]):
@@ -24,3 +26,27 @@ def lazy_exports(package: str, exports: dict[str, str]):
         return value
 
     return __getattr__
+
+
+@contextlib.contextmanager
+def hidden_modules(names):
+    """Within the block, importing any of ``names`` raises ImportError, as if absent.
+
+    For libraries with an *optional* heavy dependency we never use (folium's pandas
+    support, numba's BLAS): they are imported inside the block and take the path
+    they take without it. Modules already imported stay visible (then it is a
+    no-op); afterwards everything imports normally. Not thread-safe (it changes
+    ``sys.modules`` for the whole process): use it at start-up.
+    """
+    names = tuple(names)
+    if any(name in sys.modules for name in names):
+        yield
+        return
+    for name in names:
+        sys.modules[name] = None            # "import name" raises ImportError
+    try:
+        yield
+    finally:
+        for name in names:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]

@@ -255,7 +255,7 @@ def apply_to_osm(source, out, node_tags: dict, relations: list[dict]) -> int:
 
     import osmium
 
-    from .osm_reader import check_input
+    from .osm_input import check_input
 
     check_input(Path(source))
     tagged, lowest = 0, 0

@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 import numpy as np
-import shapely
-from shapely.geometry import mapping, shape
-from shapely.ops import polygonize, unary_union
 
 from . import poi
-from .osm_reader import RawOSM
+
+if TYPE_CHECKING:
+    from .osm_reader import RawOSM
+
+# Shapely (GEOS) loads in the functions that build places, not with the graph: a
+# loaded graph's places are plain data (``bassin-routes gpx stats`` loads neither).
 
 #: Kinds that are heritage of the basin (used by loops and maps).
 HERITAGE_KINDS = ("major_site", "terril", "cite", "mining_building", "unesco_element",
@@ -57,6 +60,9 @@ class Place:
 
     def shape(self):
         """The place's shapely geometry (polygon for areas, else its point)."""
+        import shapely
+        from shapely.geometry import shape
+
         if self.geometry:
             return shape(self.geometry)
         return shapely.Point(self.lon, self.lat)
@@ -69,6 +75,9 @@ def names_of(tags: dict, name: str | None) -> dict:
 
 
 def _ring_polygon(raw: RawOSM, rings) -> object | None:
+    import shapely
+    from shapely.ops import polygonize, unary_union
+
     lines = []
     for refs in rings:
         lat, lon, found = raw.locate(refs)
@@ -85,6 +94,8 @@ def _ring_polygon(raw: RawOSM, rings) -> object | None:
 
 def osm_places(raw: RawOSM) -> list[Place]:
     """Places from OSM nodes and areas (terrils keep their polygon)."""
+    from shapely.geometry import mapping
+
     places = []
     for item in raw.point_places:
         kind, category = item["kind"]
@@ -114,6 +125,9 @@ def attach_summits(places: list[Place], dem=None) -> list[Place]:
     Returns the places without the point terrils that became a summit, so a
     terril mapped both as an outline and as a peak is listed once.
     """
+    import shapely
+    from shapely.geometry import shape
+
     peaks = [p for p in places if p.kind == "peak" or (p.kind == "terril" and not p.geometry)]
     peak_points = shapely.points([(p.lon, p.lat) for p in peaks]) if peaks else None
     absorbed: set[str] = set()
@@ -181,6 +195,9 @@ def find_places(places, q: str = "", kinds=(), bbox=None, limit: int = 50) -> li
 def link_places(places: list[Place], graph, index, max_dist_m: float, far_m: float,
                 edge_mask=None) -> None:
     """Link each place to its nearest routable point and list graph nodes on areas."""
+    import shapely
+    from shapely.geometry import shape
+
     for place in places:
         snap = None
         if place.geometry and place.geometry["type"] in ("Polygon", "MultiPolygon"):

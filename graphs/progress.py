@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import sys
 
-from tqdm import tqdm
 
 
-def progress_bar(enabled: bool | None, **kwargs) -> tqdm:
+def progress_bar(enabled: bool | None, **kwargs):
     """A tqdm bar on stderr; ``enabled=None`` shows it on a terminal only."""
+    from tqdm import tqdm      # loads with the long work that shows progress, not before
+
     disable = (not sys.stderr.isatty()) if enabled is None else not enabled
     kwargs.setdefault("leave", False)
     kwargs.setdefault("mininterval", 0.2)

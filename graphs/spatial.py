@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-import shapely
 
 from .arrays import cached_arrays
 from .geo import LocalProjection, project_on_segments
@@ -30,7 +29,7 @@ class Snap:
 
 
 #: Bump when the index arrays are computed differently: cached ones are then rebuilt.
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 INDEX_ARRAYS = ("x", "y", "seg_a", "seg_edge", "seg_cum", "seg_len", "scale", "sample_seg")
 
 
@@ -63,8 +62,10 @@ class EdgeIndex:
         counts = np.diff(ptr)
         seg_start = np.ones(len(x), bool)
         seg_start[ptr[1:] - 1] = False          # last shape point of an edge starts no segment
-        seg_a = np.flatnonzero(seg_start)
-        seg_edge = np.repeat(np.arange(len(counts)), counts - 1).astype(np.int64)
+        # Indices as int32 (a graph has far fewer than 2**31 shape points), as the index
+        # is resident in every serving process: every query reads pages all over it.
+        seg_a = np.flatnonzero(seg_start).astype(np.int32)
+        seg_edge = np.repeat(np.arange(len(counts)), counts - 1).astype(np.int32)
         ax, ay = x[seg_a], y[seg_a]
         bx, by = x[seg_a + 1], y[seg_a + 1]
         seg_len = np.hypot(bx - ax, by - ay)
@@ -84,7 +85,7 @@ class EdgeIndex:
         sy = ay[owner] + frac * (by - ay)[owner]
         arrays = {"x": x, "y": y, "seg_a": seg_a, "seg_edge": seg_edge,
                   "seg_cum": cum - first_cum[seg_edge], "seg_len": seg_len, "scale": scale,
-                  "sample_seg": owner}
+                  "sample_seg": owner.astype(np.int32)}
         arrays.update(PointGrid(sx, sy, 4 * self.step).arrays())
         return arrays
 
@@ -156,6 +157,8 @@ class EdgeIndex:
     def nearest_to_polygon(self, polygon, max_dist_m: float,
                            edge_mask: np.ndarray | None = None) -> Snap | None:
         """Network point nearest to a WGS84 shapely polygon (0 m when the network enters it)."""
+        import shapely  # only polygons need it: snapping points does not load GEOS
+
         projected = shapely.transform(polygon, lambda c: np.column_stack(
             self.proj.forward(c[:, 1], c[:, 0])))
         centroid = projected.centroid
@@ -189,6 +192,11 @@ class PointGrid:
     spread evenly along the network) and needs no scipy.spatial import, which
     is a good part of a command's start-up.
 
+    Points are kept as float32 offsets from the grid's corner and indices as
+    int32 (half the resident memory of float64/int64): a query widens its radius
+    by the float32 rounding of the grid's extent, so it still returns every point
+    within ``r`` (and at most a few millimetres more, which callers re-measure).
+
     Parameters
     ----------
     x, y : ndarray
@@ -208,9 +216,16 @@ class PointGrid:
         self.nx = int(cx.max()) + 1 if len(x) else 1
         self.ny = int(cy.max()) + 1 if len(y) else 1
         key = cy * self.nx + cx
-        self.order = np.argsort(key, kind="stable")
-        self.xs, self.ys = x[self.order], y[self.order]
-        self.start = np.searchsorted(key[self.order], np.arange(self.nx * self.ny + 1))
+        order = np.argsort(key, kind="stable")
+        self.order = order.astype(np.int32)
+        self.xs = (x[order] - self.x0).astype(np.float32)
+        self.ys = (y[order] - self.y0).astype(np.float32)
+        self.start = np.searchsorted(key[order], np.arange(self.nx * self.ny + 1)).astype(np.int32)
+        self.slack = self._slack()
+
+    def _slack(self) -> float:
+        """Metres by which float32 offsets may be off (twice the rounding at full extent)."""
+        return 2.0 * float(np.spacing(np.float32(max(self.nx, self.ny) * self.cell)))
 
     def arrays(self) -> dict:
         """The grid as arrays (see :meth:`from_arrays`)."""
@@ -226,6 +241,7 @@ class PointGrid:
         grid.cell, grid.nx, grid.ny = cell, int(nx), int(ny)
         grid.order, grid.xs, grid.ys = arrays["grid_order"], arrays["grid_xs"], arrays["grid_ys"]
         grid.start = arrays["grid_start"]
+        grid.slack = grid._slack()
         return grid
 
     def query_ball_point(self, point, r: float) -> np.ndarray:
@@ -236,11 +252,13 @@ class PointGrid:
         iy0 = max(int((py - r - self.y0) // self.cell), 0)
         iy1 = min(int((py + r - self.y0) // self.cell), self.ny - 1)
         if ix0 > ix1 or iy0 > iy1:
-            return np.zeros(0, np.int64)
+            return np.zeros(0, np.int32)
         # the cells of one row are contiguous in the sorted order
         rows = np.arange(iy0, iy1 + 1) * self.nx
         lo, hi = self.start[rows + ix0], self.start[rows + ix1 + 1]
         counts = hi - lo
         idx = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
-        near = (self.xs[idx] - px) ** 2 + (self.ys[idx] - py) ** 2 <= r * r
+        qx, qy, reach = px - self.x0, py - self.y0, r + self.slack
+        near = ((self.xs[idx].astype(np.float64) - qx) ** 2
+                + (self.ys[idx].astype(np.float64) - qy) ** 2 <= reach * reach)
         return self.order[idx[near]]

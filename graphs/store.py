@@ -64,6 +64,17 @@ def _write_json(path: Path, data) -> None:
         json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
 
 
+def build_id(meta: dict) -> str | None:
+    """The identity of one build of a graph (older graphs: their build date).
+
+    Edge ids mean something only within one build: itineraries record this id
+    and are drawn over the graph's edges only when it matches. (Here, not in
+    :mod:`graphs.build`, so that servers need not import the builder's SciPy,
+    pyproj and osmium to name the graph they serve.)
+    """
+    return meta.get("build_id") or meta.get("build_date")
+
+
 def read_meta(graph_dir: str | Path) -> dict:
     """The metadata of a compiled graph, without loading it."""
     path = Path(graph_dir) / "meta.json"

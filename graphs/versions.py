@@ -15,8 +15,7 @@ import os
 import shutil
 from pathlib import Path
 
-from .build import build_id
-from .store import save_graph
+from .store import build_id, save_graph
 
 #: builds kept beside the pointer (the current one always is)
 KEEP = 3

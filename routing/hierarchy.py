@@ -27,7 +27,7 @@ MAX_POOLED_SEEDS = 64
 #: :func:`routing.ch.packed_query`).
 CACHE_ARRAYS = ("rank", "ints", "offsets", "e_cost", "up_cost", "dn_cost")
 #: Bump when the construction changes: cached hierarchies are then rebuilt.
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 
 
 def _weights_key(network) -> str:

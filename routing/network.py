@@ -240,9 +240,14 @@ class ProfileNetwork:
             touched = engine.dijkstra(self.indptr, self.heads, self.costs, np.array([s], np.int64),
                                       np.zeros(1), np.zeros(0, np.int64), 0.0, ws.dist_f, ws.pred_f)
             ws.dist_f[touched], ws.pred_f[touched] = engine.INF, -1
-        far = int(np.argmax(np.where(self.lm_from[:, 0] < engine.INF / 2, self.lm_from[:, 0], -1)))\
-            if self.lm_from.shape[1] else t
-        return s, far
+        # The node of s's component farthest from it (not a scan of a landmark column,
+        # which would fault in a whole table that CH queries never read).
+        g = self.graph
+        same = g.node_comp == g.node_comp[s]
+        far_off = np.where(same, (g.node_lat - g.node_lat[s]) ** 2
+                           + ((g.node_lon - g.node_lon[s]) * np.cos(np.radians(g.node_lat[s]))) ** 2,
+                           -1.0)
+        return s, int(np.argmax(far_off))
 
     def node_query(self, s: int, t: int, alt: bool = False,
                    costs: np.ndarray | None = None) -> tuple[float, list]:

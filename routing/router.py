@@ -21,6 +21,7 @@ from .loop import plan_loop
 from .network import Endpoint, ProfileNetwork, check_snap
 from .points import MAX_POINTS, parse_points, summit_point
 from .profiles import PROFILES, get_profile
+from .resident import release_compiler_pages, set_up_numba_without_blas
 from .restrict import AreaMasks, is_restricted, restrict
 from .search import SearchBuffers
 from .snap import SnapIndex
@@ -182,18 +183,29 @@ class RoutingService:
 
     def warm_up(self) -> None:
         """Plan one route per compiled profile, so that the first query finds the kernels
-        compiled and the workspace pools filled (servers call this before accepting)."""
-        g = self.graph
+        compiled and the workspace pools filled (servers call this before accepting).
+
+        The length networks that measure detours to places along a route are built
+        too (else the first route passing a place builds them). Kernels load without
+        SciPy's BLAS, and LLVM's code, not needed to run loaded kernels, is handed back
+        afterwards (:mod:`routing.resident`).
+        """
+        set_up_numba_without_blas()
         for name in self.profiles:
-            network = self.network(name)
-            a, b = network.warm_up()
-            if a >= 0:
-                points = [(float(g.node_lat[a]), float(g.node_lon[a])),
-                          (float(g.node_lat[b]), float(g.node_lon[b]))]
-                try:
-                    self.route(points, name)
-                except RoutingError:
-                    pass                 # a degenerate graph: the kernels ran all the same
+            self._warm_profile(name)
+        release_compiler_pages()
+
+    def _warm_profile(self, name: str) -> None:
+        g = self.graph
+        self.network(name, metric="length")
+        a, b = self.network(name).warm_up()
+        if a >= 0:
+            points = [(float(g.node_lat[a]), float(g.node_lon[a])),
+                      (float(g.node_lat[b]), float(g.node_lon[b]))]
+            try:
+                self.route(points, name)
+            except RoutingError:
+                pass                 # a degenerate graph: the kernels ran all the same
 
     def facts(self, network: ProfileNetwork) -> EdgeFacts:
         """Per-edge facts itineraries of the network's profile report."""

@@ -12,7 +12,6 @@ from routing import cli as routing_cli
 
 from . import commands as web_commands
 from . import db_commands, node_commands, traveller_cli
-from .db import UNAVAILABLE
 from .i18n import LANGUAGES, language
 
 
@@ -67,17 +66,29 @@ def main(argv: list[str] | None = None) -> int:
     except BassinRoutesError as exc:
         print(f"bassin-routes {args.command}: error: {exc}", file=sys.stderr)
         return 2
-    except UNAVAILABLE as exc:
-        print(f"bassin-routes {args.command}: error: the database does not answer "
-              f"({str(getattr(exc, 'orig', exc) or exc).strip().splitlines()[0][:200]})",
-              file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:          # e.g. piped into `head`
         sys.stderr.close()
         return 0
+    except Exception as exc:
+        if not _database_down(exc):
+            raise
+        print(f"bassin-routes {args.command}: error: the database does not answer "
+              f"({str(getattr(exc, 'orig', exc) or exc).strip().splitlines()[0][:200]})",
+              file=sys.stderr)
+        return 2
+
+
+def _database_down(exc: Exception) -> bool:
+    """Whether ``exc`` is a database that is down (:data:`web.db.UNAVAILABLE`).
+
+    A command that never opened the database never loaded ``web.db``: SQLAlchemy is
+    not imported just to build the parser (``gpx stats`` starts in well under 1 s).
+    """
+    db = sys.modules.get("web.db")
+    return db is not None and isinstance(exc, db.UNAVAILABLE)
 
 
 if __name__ == "__main__":

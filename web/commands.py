@@ -150,10 +150,11 @@ def run_serve(args) -> int:
         save_graph(graph, graph_dir)
         print(f"Graph ready: {graph.meta['summary']['km']} km, "
               f"{len(graph.places)} places ({graph_dir})", file=sys.stderr)
-    from .app import create_app
+    from .app import create_app, warm_up
 
     # The routing service is built and warmed up here, before the server accepts anyone.
     app = create_app({"GRAPH_DIR": str(graph_dir)})
+    warm_up(app)
     print(f"Serving on http://{args.host}:{args.port}/ (staff: bassin-routes user create NAME)",
           file=sys.stderr)
     app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)

@@ -6,13 +6,10 @@ import os
 import sys
 from pathlib import Path
 
-from sqlalchemy import create_engine
-
-from . import schema
-from .backup import dumps, export_document, import_document
 from .config import load_config
-from .db import Database, open_database
 from .errors import BackupError
+
+# SQLAlchemy and Alembic load when a database command runs, not with the parser.
 
 
 def add_commands(sub) -> None:
@@ -32,7 +29,9 @@ def add_commands(sub) -> None:
     c.set_defaults(func=run_import)
 
 
-def _database(upgrade: bool | None = None) -> Database:
+def _database(upgrade: bool | None = None):
+    from .db import open_database
+
     config = load_config({"SECRET_KEY": "unused"})
     if upgrade is not None:
         config["DB_AUTO_UPGRADE"] = upgrade
@@ -47,6 +46,10 @@ def run_upgrade(args) -> int:
 
 
 def run_current(args) -> int:
+    from sqlalchemy import create_engine
+
+    from . import schema
+
     # No schema check nor upgrade: report what is there.
     engine = create_engine(load_config({"SECRET_KEY": "unused"})["DATABASE_URL"])
     with engine.connect() as conn:
@@ -56,6 +59,8 @@ def run_current(args) -> int:
 
 
 def run_export(args) -> int:
+    from .backup import dumps, export_document
+
     text = dumps(export_document(_database()))
     if args.file == "-":
         sys.stdout.write(text)
@@ -71,6 +76,8 @@ def run_export(args) -> int:
 
 
 def run_import(args) -> int:
+    from .backup import import_document
+
     try:
         document = json.loads(args.file.read_text("utf-8"))
     except FileNotFoundError:

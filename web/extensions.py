@@ -55,7 +55,11 @@ def load_service(graph_dir, profiles=None):
     """The routing service of a compiled graph directory, warmed up for its first query."""
     from graphs.store import load_graph
     from routing import RoutingService
+    from routing.resident import set_up_numba_without_blas
 
+    # Kernels load from here on (caches a fresh graph lacks are built with them): numba
+    # is set up first, without SciPy's BLAS (routing.resident).
+    set_up_numba_without_blas()
     # A pointer to versioned builds is resolved once: the files read are all of one build.
     service = RoutingService(load_graph(Path(graph_dir).resolve()), profiles=profiles)
     service.warm_up()

@@ -8,15 +8,13 @@ nodes in the browser. Render with :func:`web.maps.render_map` (a page) or
 """
 from __future__ import annotations
 
-import folium
 import numpy as np
-from branca.element import Element
 from flask_babel import format_decimal, gettext
 from markupsafe import escape
 
 from routing.connectivity import signed_edges
 
-from .maps import ETALAB, VENDOR, MapWords
+from .maps import ETALAB, VENDOR, Element, MapWords, folium
 
 CLASS_COLOURS = {"on": "#15803d", "near": "#65a30d", "close": "#d97706", "far": "#b91c1c"}
 GROUP_RADIUS = {"cite": 5, "terril": 6, "major_site": 9, "park": 7}

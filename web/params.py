@@ -22,20 +22,13 @@ from flask.json.provider import DefaultJSONProvider
 
 from routing import InvalidQueryError, parse_points
 
+from .errors import InvalidParameterError
 from .problems import Problem, invalid_params
 
 TRUE = ("1", "true", "yes", "on")
 FALSE = ("0", "false", "no", "off")
 _INTEGER = re.compile(r"^\s*[+-]?\d{1,18}\s*$")
 MAX_POINT_TEXT = 100          # a place id or a "LAT,LON" pair
-
-
-class InvalidParameterError(InvalidQueryError):
-    """A request parameter of the wrong type, length or range; ``name`` says which."""
-
-    def __init__(self, name: str, reason: str):
-        super().__init__(f"parameter {name!r} {reason}")
-        self.name, self.reason = name, reason
 
 
 class JSONBoundsError(ValueError):

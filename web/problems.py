@@ -15,6 +15,7 @@ from routing.errors import (ImpossibleLoopError, ImpossibleStagesError, InvalidQ
                             TooManyStopsError, UnknownProfileError, UnreachableError)
 
 from .db import UNAVAILABLE
+from .errors import InvalidParameterError
 from .i18n import current_language
 
 log = logging.getLogger(__name__)
@@ -91,7 +92,6 @@ def http_title(exc: HTTPException) -> str:
 
 
 def register(app: Flask) -> None:
-    from .params import InvalidParameterError      # params builds on this module
 
     @app.errorhandler(InvalidParameterError)
     def _parameter(exc: InvalidParameterError):

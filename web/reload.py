@@ -20,9 +20,9 @@ def reload_preloaded_app(server) -> bool:
     """Rebuild ``server``'s preloaded app; False (old app kept) if the new one has no graph."""
     if not server.cfg.preload_app:
         return True                  # each new worker loads the app itself
-    from graphs.build import build_id
+    from graphs.store import build_id
 
-    from .app import create_app
+    from .app import create_app, warm_up
     from .extensions import EXTENSION_KEY
 
     old = server.app.callable
@@ -34,6 +34,7 @@ def reload_preloaded_app(server) -> bool:
             log.error("graph reload refused, the old graph stays: %s", state.error)
             new.extensions["bassin_db"].engine.dispose()
             return False
+        warm_up(new)
         server.app.callable = new
         if old is not None:
             old.extensions["bassin_db"].engine.dispose()

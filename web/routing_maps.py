@@ -6,12 +6,11 @@ layers carry only numbers and our own fixed labels), rendered with the request's
 """
 from __future__ import annotations
 
-import folium
 import numpy as np
 from flask_babel import gettext
 from markupsafe import escape
 
-from .maps import ETALAB, VENDOR, itinerary_map
+from .maps import ETALAB, VENDOR, folium, itinerary_map
 
 ALTERNATIVE_COLOURS = ("#7c3aed", "#db2777")
 BAND_COLOURS = ("#1d4ed8", "#0891b2", "#059669", "#65a30d", "#ca8a04", "#dc2626")

@@ -12,20 +12,13 @@ import json
 import sys
 from pathlib import Path
 
-from graphs.store import load_graph
-from routing import InvalidQueryError, Router, parse_points
-from routing.alternatives import plan_alternatives
-from routing.avoid import read_restrictions
-from routing.isochrone import isochrone
-from routing.maneuvers import build_maneuvers
-from routing.matrix import table
-from routing.options import RouteOptions
-from routing.restrict import plan_route
+from routing.errors import InvalidQueryError
+from routing.points import parse_points
 
-from .file_words import gpx_text
-from .i18n import language
-from .instructions import LANGUAGES, gpx_points, steps
-from .words import GraphNames
+from .instructions import LANGUAGES
+
+# The engine, the options and the planners load when a command runs, not when the
+# parser is built: ``bassin-routes gpx stats`` must not pay for numba.
 
 
 def _options(p: argparse.ArgumentParser) -> None:
@@ -69,6 +62,11 @@ def add_commands(sub) -> None:
 
 
 def _context(args):
+    from graphs.store import load_graph
+    from routing import Router
+    from routing.avoid import read_restrictions
+    from routing.options import RouteOptions
+
     params = {"prefer_signed": args.prefer_signed, "follow_route": args.follow_route,
               "avoid_unpaved": args.avoid_unpaved or None, "avoid_steps": args.avoid_steps or None,
               "max_sac": args.max_sac, "max_mtb": args.max_mtb}
@@ -90,6 +88,15 @@ def _print(data) -> None:
 
 
 def run_directions(args) -> int:
+    from routing.alternatives import plan_alternatives
+    from routing.maneuvers import build_maneuvers
+    from routing.restrict import plan_route
+
+    from .file_words import gpx_text
+    from .i18n import language
+    from .instructions import gpx_points, steps
+    from .words import GraphNames
+
     router, options, closed = _context(args)
     points = parse_points(args.points)
     routes = (plan_alternatives(router, points, args.profile, options, closed, args.alternatives)
@@ -112,6 +119,8 @@ def run_directions(args) -> int:
 
 
 def run_isochrone(args) -> int:
+    from routing.isochrone import isochrone
+
     router, options, closed = _context(args)
     point = parse_points(args.point)
     result = isochrone(router, point[0], args.profile,
@@ -127,6 +136,8 @@ def run_isochrone(args) -> int:
 
 
 def run_matrix(args) -> int:
+    from routing.matrix import table
+
     router, options, closed = _context(args)
     result = table(router, parse_points(args.sources), parse_points(args.destinations),
                    args.profile, options, closed)
