@@ -4,14 +4,17 @@ After the best route, the edges it uses get dearer and the planner runs again; a
 candidate is kept when it differs from every route kept so far by at least
 ``min_difference`` of its length and its cost stays within ``max_stretch`` of the
 best. Penalties only raise costs, so the ALT planner with the profile's landmarks stays
-exact for every round.
+exact for every round. Rounds run on the request's restricted network
+(:meth:`routing.router.RoutingService.restricted`): avoided areas and closures hold for
+every alternative.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .errors import InvalidQueryError, NoRouteLeftError
-from .options import RouteOptions, allowed_endpoint, constrained_paths, edge_multiplier
+from .errors import InvalidQueryError, UnreachableError
+from .options import RouteOptions
+from .restrict import is_restricted
 
 #: Factor on the edges of the routes found so far, per round.
 PENALTY = 1.6
@@ -68,25 +71,24 @@ def plan_alternatives(router, points, profile: str = "hike",
     if not 1 <= count <= MAX_ALTERNATIVES:
         raise InvalidQueryError(f"parameter 'alternatives' must be between 1 and {MAX_ALTERNATIVES}")
     options = options or RouteOptions()
-    network = router.network(profile)
-    base = edge_multiplier(network, options, closed_areas)
-    factor = np.ones(router.graph.n_edges) if base is None else base
+    network = router.restricted(profile, None, options, closed_areas)
+    restricted = is_restricted(network)
+    factor = network.factor if restricted else None
     endpoints = router.endpoints(points, network)
     if len(endpoints) != 2:
         raise InvalidQueryError("alternatives are planned between exactly two points")
-    endpoints = [allowed_endpoint(router, network, ep, factor) for ep in endpoints]
-    best = constrained_paths(router, network, endpoints, factor)[0]
+    best = network.path(*endpoints)
     best_cost = path_cost(network, best, factor)
     kept = [(best, _metres_by_edge(best), 1.0, 0.0)]
-    penalty = factor.copy()
+    penalty = np.ones(router.graph.n_edges)
     for _ in range(MAX_ROUNDS):
         if len(kept) >= count:
             break
         for edge in kept[-1][1]:
             penalty[edge] *= PENALTY
         try:
-            candidate = constrained_paths(router, network, endpoints, penalty)[0]
-        except NoRouteLeftError:
+            candidate = network.path(*endpoints, penalty)
+        except UnreachableError:
             break
         stretch = path_cost(network, candidate, factor) / max(best_cost, 1e-9)
         if stretch > max_stretch:
@@ -102,8 +104,10 @@ def plan_alternatives(router, points, profile: str = "hike",
     out = []
     for rank, (path, _, stretch, shared) in enumerate(kept):
         itinerary = router.assemble(network, [path], waypoints, "route")
+        if restricted:
+            itinerary.meta.update(network.meta(), options=options.to_dict())
         itinerary.meta.update(alternative=rank, stretch=round(float(stretch), 3),
                               overlap=round(float(shared), 3),
-                              planner="alt" if rank or base is not None else "ch")
+                              planner="alt" if rank or restricted else "ch")
         out.append(itinerary)
     return out

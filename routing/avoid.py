@@ -162,3 +162,23 @@ class ClosureLayer:
         """Polygons closed on ``day`` (today by default) to ``profile``."""
         day = day or dt.date.today()
         return tuple(c.polygon for c in self.closures if c.applies(day, profile))
+
+
+def read_restrictions(avoid_areas: str | Path | None = None, closures: str | Path | None = None,
+                      profile: str = "hike", day: dt.date | None = None) -> tuple[tuple, tuple]:
+    """(avoided polygons, closure polygons active on ``day`` for ``profile``) from files,
+    as the command line gives them (``--avoid-areas``, ``--closures``).
+
+    Raises
+    ------
+    InvalidQueryError
+        A file is unreadable or not polygons (naming the option).
+    """
+    areas: tuple = ()
+    if avoid_areas:
+        try:
+            areas = parse_polygons(Path(avoid_areas).read_text("utf-8"), "--avoid-areas")
+        except OSError as exc:
+            raise InvalidQueryError(f"--avoid-areas: {exc}") from None
+    closed = ClosureLayer.from_geojson(closures).active(profile, day) if closures else ()
+    return areas, closed

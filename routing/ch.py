@@ -213,6 +213,16 @@ def _seed(nodes, costs, dist, other, pred, heap, heap_node, touched, n_touched):
     return size, n_touched
 
 
+@njit(cache=True, inline="always")
+def stalled(optr, ohead, ocost, dist, u, key) -> bool:
+    """Stall on demand: a higher node already reaches ``u`` more cheaply than ``key``
+    (``optr/ohead/ocost``: the CSR of the other direction), so ``u`` need not expand."""
+    for a in range(optr[u], optr[u + 1]):
+        if dist[ohead[a]] + ocost[a] < key:
+            return True
+    return False
+
+
 @njit(cache=True, nogil=True)
 def ch_query(up_ptr, up_head, up_cost, up_edge, dn_ptr, dn_head, dn_cost, dn_edge,
              src_nodes, src_costs, tgt_nodes, tgt_costs, dist_f, dist_r, pred_f, pred_r,
@@ -249,16 +259,9 @@ def ch_query(up_ptr, up_head, up_cost, up_edge, dn_ptr, dn_head, dn_cost, dn_edg
             if key > dist_r[u]:
                 continue
             ptr, head, cost, edge, dist, other, pred = dn_ptr, dn_head, dn_cost, dn_edge, dist_r, dist_f, pred_r
-        # Stall on demand: a higher node already reaches u more cheaply.
-        stalled = False
-        optr = dn_ptr if forward else up_ptr
-        ohead = dn_head if forward else up_head
-        ocost = dn_cost if forward else up_cost
-        for a in range(optr[u], optr[u + 1]):
-            if dist[ohead[a]] + ocost[a] < key:
-                stalled = True
-                break
-        if stalled:
+        if forward and stalled(dn_ptr, dn_head, dn_cost, dist, u, key):
+            continue
+        if not forward and stalled(up_ptr, up_head, up_cost, dist, u, key):
             continue
         for a in range(ptr[u], ptr[u + 1]):
             v = head[a]

@@ -7,6 +7,7 @@ right plug in without this layer importing them.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -26,8 +27,37 @@ def _common(p: argparse.ArgumentParser, writers: dict) -> None:
     p.add_argument("--profile", default="hike", help=f"one of {', '.join(PROFILES)}")
     p.add_argument("--route-preference", type=float, default=None,
                    help="preference for signed routes of the profile's kind (0-10)")
+    p.add_argument("--avoid-areas", type=Path, metavar="FILE",
+                   help="GeoJSON polygons the itinerary must not enter")
+    p.add_argument("--closures", type=Path, metavar="FILE",
+                   help="GeoJSON closures layer (dated polygons), as BASSIN_CLOSURES_FILE")
+    p.add_argument("--date", type=_day, default=None, help="day of the closures (YYYY-MM-DD)")
     for fmt in writers:
         p.add_argument(f"--{fmt}", type=Path, metavar="FILE", help=f"write the {fmt} here")
+
+
+def _day(text: str):
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def _restrictions(args) -> dict:
+    """The avoided areas and active closures of a command as planner keywords."""
+    from .avoid import read_restrictions     # shapely loads only to plan
+    from .options import RouteOptions
+
+    areas, closed = read_restrictions(args.avoid_areas, args.closures, args.profile, args.date)
+    return {"options": RouteOptions(avoid_areas=areas), "closed_areas": closed}
+
+
+def _route(router, args, points):
+    from .restrict import plan_route
+
+    r = _restrictions(args)
+    return plan_route(router, points, args.profile, r["options"], r["closed_areas"],
+                      args.route_preference)
 
 
 def add_commands(sub, writers: dict | None = None) -> None:
@@ -35,8 +65,7 @@ def add_commands(sub, writers: dict | None = None) -> None:
     p = sub.add_parser("route", help="itinerary through points in order")
     _common(p, writers)
     p.add_argument("--points", required=True, help="'LAT,LON;LAT,LON[;…]' or place ids")
-    p.set_defaults(func=lambda a: _plan(a, writers, lambda r: r.route(
-        a.points, a.profile, a.route_preference)))
+    p.set_defaults(func=lambda a: _plan(a, writers, lambda r: _route(r, a, a.points)))
 
     p = sub.add_parser("tour", help="best order through many stops (up to 25)")
     _common(p, writers)
@@ -51,7 +80,7 @@ def add_commands(sub, writers: dict | None = None) -> None:
     p.set_defaults(func=lambda a: _plan(a, writers, lambda r: r.tour(
         a.stops, a.profile, fixed_start=not a.free_start, fixed_end=a.fixed_end,
         closed=a.closed, route_preference=a.route_preference, start_time=a.start_time,
-        windows=a.windows, visit_min=a.visit_min)))
+        windows=a.windows, visit_min=a.visit_min, **_restrictions(a))))
 
     p = sub.add_parser("loop", help="closed itinerary of a target length")
     _common(p, writers)
@@ -65,7 +94,7 @@ def add_commands(sub, writers: dict | None = None) -> None:
         parse_points(a.start)[0], a.km, a.profile,
         via=parse_points(a.via) if a.via else (),
         favour=a.favour.split(",") if a.favour else None, candidates=a.candidates,
-        seed=a.seed, route_preference=a.route_preference)))
+        seed=a.seed, route_preference=a.route_preference, **_restrictions(a))))
 
     p = sub.add_parser("stages", help="multi-day itinerary, stage ends at lodging/stations")
     _common(p, writers)
@@ -75,8 +104,8 @@ def add_commands(sub, writers: dict | None = None) -> None:
     group.add_argument("--max-km", type=float)
     p.add_argument("--detour-m", type=float, default=2000.0)
     p.set_defaults(func=lambda a: _plan(a, writers, lambda r: r.stages(
-        r.route(a.points, a.profile, a.route_preference), days=a.days, max_km=a.max_km,
-        detour_m=a.detour_m, route_preference=a.route_preference)))
+        _route(r, a, a.points), days=a.days, max_km=a.max_km, detour_m=a.detour_m,
+        route_preference=a.route_preference, **_restrictions(a))))
 
     p = sub.add_parser("places", help="search the places of a graph")
     p.add_argument("--graph", type=Path, required=True)

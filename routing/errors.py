@@ -58,4 +58,15 @@ class ImpossibleStagesError(RoutingError):
 
 
 class NoRouteLeftError(UnreachableError):
-    """The request's options or avoided areas (or the configured closures) leave no path."""
+    """The request's options or avoided areas (or the configured closures) leave no path.
+
+    ``field`` names the request field at fault (``avoid_areas``, an option, or ``date``
+    when only the configured closures of that day are in the way); ``causes`` lists
+    every restriction that applied.
+    """
+
+    def __init__(self, message: str, field: str = "avoid_areas", causes: tuple = (),
+                 **extra):
+        super().__init__(message)
+        self.field, self.causes = field, tuple(causes) or (field,)
+        self.problem = dict({"field": field, "causes": list(self.causes)}, **extra)

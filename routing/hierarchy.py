@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import threading
 from pathlib import Path
 
 import numpy as np
 
 from graphs.arrays import cached_arrays
 
+from .buckets import edge_sums
 from .ch import build_ch, ch_query, reset_ch, unpack
 from .engine import INF
 from .workspace import WorkspacePool
@@ -97,6 +99,27 @@ class ContractionHierarchy:
         self.dn = tuple(arrays[f"dn_{k}"] for k in ("ptr", "head", "cost", "edge"))
         self._heap = max(len(self.up[1]), len(self.dn[1])) + MAX_POOLED_SEEDS
         self._scratch = WorkspacePool(lambda: _buffers(n, self._heap))
+        self._measures = None
+        self._measures_lock = threading.Lock()
+
+    def edge_measures(self, network) -> tuple[np.ndarray, np.ndarray]:
+        """Duration (s) and length (m) of every hierarchy edge, a shortcut's being the sum
+        over its arcs; computed on first use (the matrix needs them), then kept read-only.
+
+        ``network`` is the profile network the hierarchy was built on.
+        """
+        with self._measures_lock:
+            if self._measures is None:
+                c, arc = network.c, network.arc_edge
+                arc_time = np.where(network.arc_forward, c["time_fwd"][arc], c["time_bwd"][arc])
+                arc_len = np.asarray(network.graph.edge_len, np.float64)[arc]
+                measures = tuple(edge_sums(self.e_arc, self.e_child1, self.e_child2,
+                                           np.ascontiguousarray(v, np.float64))
+                                 for v in (arc_time, arc_len))
+                for array in measures:
+                    array.setflags(write=False)
+                self._measures = measures
+            return self._measures
 
     def query(self, src, src_cost, tgt, tgt_cost):
         """(cost, meeting node, original arc ids) between weighted sources and targets."""

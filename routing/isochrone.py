@@ -15,7 +15,8 @@ from graphs.geo import LocalProjection
 
 from . import engine
 from .errors import InvalidQueryError
-from .options import RouteOptions, allowed_endpoint, edge_multiplier
+from .options import RouteOptions
+from .restrict import is_restricted
 
 #: Width (each side) of the reached ways in the polygons, metres.
 BUFFER_M = 50.0
@@ -49,12 +50,12 @@ def isochrone(router, point, profile: str = "hike", minutes=None, km=None,
     InvalidQueryError, PointOffNetworkError, NoRouteLeftError
     """
     metric, limits = _bands(minutes, km)
-    network = router.network(profile)
+    network = router.restricted(profile, None, options or RouteOptions(), closed_areas)
     g, c = router.graph, network.c
-    factor = edge_multiplier(network, options or RouteOptions(), closed_areas)
+    # Avoided areas and closures cut edges out; the other options only re-weight costs,
+    # which an isochrone of time or distance does not read.
+    allowed = network.allowed if is_restricted(network) else np.ones(g.n_edges, bool)
     ep = router.endpoint(point, network)
-    if factor is not None:
-        ep = allowed_endpoint(router, network, ep, factor)
     if metric == "minutes":
         w_fwd, w_bwd = c["time_fwd"], c["time_bwd"]
         scale = 60.0
@@ -62,8 +63,7 @@ def isochrone(router, point, profile: str = "hike", minutes=None, km=None,
         w_fwd = w_bwd = g.edge_len
         scale = 1000.0
     weights = np.where(network.arc_forward, w_fwd[network.arc_edge], w_bwd[network.arc_edge])
-    if factor is not None:
-        weights = np.where(np.isfinite(factor[network.arc_edge]), weights, np.inf)
+    weights = np.where(allowed[network.arc_edge], weights, np.inf)
     e, frac = ep.edge, ep.offset_m / g.edge_len[ep.edge] if g.edge_len[ep.edge] > 0 else 0.0
     src, src_cost = [], []
     if c["fwd"][e]:
@@ -78,7 +78,8 @@ def isochrone(router, point, profile: str = "hike", minutes=None, km=None,
     proj = LocalProjection(ep.lat)
     features = []
     for limit in reversed(limits):
-        lines = _reached_lines(g, c, dist, w_fwd, w_bwd, limit * scale, ep, frac, proj)
+        lines = _reached_lines(g, c, dist, w_fwd, w_bwd, limit * scale, ep, frac, proj,
+                               allowed)
         reached_km = sum(line.length for line in lines) / 1000.0
         # Buffering each way then a cascaded union is ~10x faster than buffering one
         # MultiLineString (GEOS unions the pieces pairwise there).
@@ -91,17 +92,21 @@ def isochrone(router, point, profile: str = "hike", minutes=None, km=None,
                          "properties": {"contour": limit, "metric": "time" if metric == "minutes"
                                         else "distance", "area_km2": round(area.area / 1e6, 3),
                                         "reached_km": round(reached_km, 2), "profile": profile}})
-    return {"type": "FeatureCollection", "features": features,
-            "properties": {"origin": [round(ep.lon, 7), round(ep.lat, 7)],
-                           "buffer_m": BUFFER_M, "planner": "dijkstra"}}
+    properties = {"origin": [round(ep.lon, 7), round(ep.lat, 7)], "buffer_m": BUFFER_M,
+                  "planner": "dijkstra"}
+    if is_restricted(network):
+        properties.update(restricted_by=list(network.causes),
+                          closures_avoided=network.closures)
+    return {"type": "FeatureCollection", "features": features, "properties": properties}
 
 
-def _reached_lines(g, c, dist, w_fwd, w_bwd, limit, ep, frac, proj) -> list:
-    """Projected lines of the edges (and parts of edges) reached within ``limit``."""
+def _reached_lines(g, c, dist, w_fwd, w_bwd, limit, ep, frac, proj, allowed) -> list:
+    """Projected lines of the edges (and parts of edges) reached within ``limit``; an edge
+    not ``allowed`` is not entered even where one of its ends is reached."""
     du, dv = dist[g.edge_u], dist[g.edge_v]
     with np.errstate(invalid="ignore", divide="ignore"):
-        from_u = np.where(c["fwd"] & (du < limit), (limit - du) / w_fwd, 0.0)
-        from_v = np.where(c["bwd"] & (dv < limit), (limit - dv) / w_bwd, 0.0)
+        from_u = np.where(c["fwd"] & allowed & (du < limit), (limit - du) / w_fwd, 0.0)
+        from_v = np.where(c["bwd"] & allowed & (dv < limit), (limit - dv) / w_bwd, 0.0)
     from_u, from_v = np.clip(np.nan_to_num(from_u), 0, 1), np.clip(np.nan_to_num(from_v), 0, 1)
     full = np.flatnonzero((from_u + from_v) >= 1.0)
     partial = np.flatnonzero(((from_u + from_v) > 0) & ((from_u + from_v) < 1.0))

@@ -19,6 +19,7 @@ from graphs.geo import LocalProjection
 from .budget import spend
 from .errors import ImpossibleLoopError, InvalidQueryError, RoutingError
 from .network import Endpoint
+from .restrict import is_restricted
 
 REUSE_PENALTY = 4.0
 DETOUR_FACTOR = 1.3          # network length / straight-line length, first guess
@@ -144,7 +145,7 @@ class _LoopSearch:
 def plan_loop(router, start, length_km: float, profile: str = "hike", via=(), favour=None,
               candidates: int = 3, seed: int = 0, route_preference: float | None = None,
               tolerance: float = 0.10, max_reuse: float = 0.10, attempts: int = 24,
-              budget=None):
+              budget=None, options=None, closed_areas=()):
     """Closed itineraries of about ``length_km`` from ``start``, best first.
 
     Parameters
@@ -158,9 +159,15 @@ def plan_loop(router, start, length_km: float, profile: str = "hike", via=(), fa
         Same seed, same loops.
     budget : routing.budget.Budget, optional
         Bounds the searches (one per leg tried) and the time.
+    options : routing.options.RouteOptions, optional
+        Per-request options, avoided areas included: no leg enters them.
+    closed_areas : sequence of polygons
+        The configured closures active for this request.
 
     Raises
     ------
+    NoRouteLeftError
+        The start (or a required place) has no way left by the avoided areas.
     BudgetExceededError
         Past ``budget``.
     ImpossibleLoopError
@@ -168,7 +175,7 @@ def plan_loop(router, start, length_km: float, profile: str = "hike", via=(), fa
     """
     if not 0.5 <= float(length_km) <= 400:
         raise InvalidQueryError("loop length must be between 0.5 and 400 km")
-    network = router.network(profile, route_preference)
+    network = router.restricted(profile, route_preference, options, closed_areas)
     start_ep = router.endpoint(start, network)
     vias = [router.endpoint(v, network) for v in via]
     favour = tuple(DEFAULT_FAVOUR if favour is None else favour)
@@ -218,6 +225,8 @@ def plan_loop(router, start, length_km: float, profile: str = "hike", via=(), fa
                                "length_error": round(float(error), 4),
                                "favoured_places": favoured, "score": round(float(score), 4),
                                "seed": seed, "target_km": float(length_km)})
+        if is_restricted(network):
+            itinerary.meta.update(network.meta())
         ranked.append((score, itinerary))
     ranked.sort(key=lambda pair: pair[0])
     return [it for _, it in ranked[:candidates]]

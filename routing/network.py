@@ -243,12 +243,15 @@ class ProfileNetwork:
             if self.lm_from.shape[1] else t
         return s, far
 
-    def node_query(self, s: int, t: int, alt: bool = False) -> tuple[float, list]:
+    def node_query(self, s: int, t: int, alt: bool = False,
+                   costs: np.ndarray | None = None) -> tuple[float, list]:
         """Cost and arcs of the optimal path between two graph nodes (``alt``: with the
-        ALT search even where a contraction hierarchy exists)."""
+        ALT search even where a contraction hierarchy exists; ``costs``: ALT on these
+        arc costs, none below the network's own)."""
+        if costs is None and alt:
+            costs = self.costs
         cost, j, arcs = self._search(np.array([s], np.int64), np.zeros(1),
-                                     np.array([t], np.int64), np.zeros(1),
-                                     self.costs if alt else None)
+                                     np.array([t], np.int64), np.zeros(1), costs)
         return cost, arcs
 
     def _search(self, src, src_cost, tgt, tgt_cost, costs=None):
@@ -287,16 +290,19 @@ class ProfileNetwork:
         candidates = np.flatnonzero(tgt == end)
         return int(candidates[np.argmin(tgt_cost[candidates])])
 
-    def path(self, a: Endpoint, b: Endpoint, penalty: np.ndarray | None = None) -> Path:
+    def path(self, a: Endpoint, b: Endpoint, penalty: np.ndarray | None = None,
+             arc_costs: np.ndarray | None = None) -> Path:
         """Optimal path between two endpoints (raises UnreachableError).
 
         ``penalty`` (per edge, >= 1) multiplies the costs, e.g. of edges an
-        itinerary already uses; the returned cost includes it.
+        itinerary already uses; the returned cost includes it. ``arc_costs``, when
+        given, are the arc costs under that penalty, computed once by the caller.
         """
         src, src_cost = self.exits(a, penalty)
         tgt, tgt_cost = self.entries(b, penalty)
         direct = self._same_edge(a, b, penalty)
-        costs = None if penalty is None else self.costs * penalty[self.arc_edge]
+        costs = arc_costs if arc_costs is not None or penalty is None else \
+            self.costs * penalty[self.arc_edge]
         cost, j, arcs = (engine.INF, -1, np.zeros(0, np.int64))
         if len(src) and len(tgt):
             cost, j, arcs = self._search(src, src_cost, tgt, tgt_cost, costs)
@@ -321,29 +327,41 @@ class ProfileNetwork:
         pieces.append((b.edge, 0.0 if forward_in else g.edge_len[b.edge], b.offset_m))
         return [p for p in pieces if p[1] != p[2]]
 
-    def one_to_many(self, a: Endpoint, targets: list[Endpoint], max_cost: float = engine.INF):
-        """Costs from ``a`` to each target (INF when unreachable), one Dijkstra."""
-        src, src_cost = self.exits(a)
-        entries = [self.entries(t) for t in targets]
+    def one_to_many(self, a: Endpoint, targets: list[Endpoint], max_cost: float = engine.INF,
+                    penalty: np.ndarray | None = None, arc_costs: np.ndarray | None = None):
+        """Costs from ``a`` to each target (INF when unreachable), one Dijkstra.
+
+        ``penalty`` and ``arc_costs`` as for :meth:`path`.
+        """
+        src, src_cost = self.exits(a, penalty)
+        entries = [self.entries(t, penalty) for t in targets]
         tgt_nodes = np.concatenate([e[0] for e in entries]) if entries else np.zeros(0, np.int64)
         out = np.full(len(targets), engine.INF)
+        costs = self._arc_costs(penalty, arc_costs)
         with self._scratch.borrow() as ws:
             dist, pred = ws.dist_f, ws.pred_f
-            touched = engine.dijkstra(self.indptr, self.heads, self.costs, src, src_cost,
+            touched = engine.dijkstra(self.indptr, self.heads, costs, src, src_cost,
                                       tgt_nodes, max_cost, dist, pred)
-            for i, (nodes, costs) in enumerate(entries):
+            for i, (nodes, end_costs) in enumerate(entries):
                 if len(nodes):
-                    out[i] = np.min(dist[nodes] + costs)
-                out[i] = min(out[i], self._same_edge(a, targets[i]))
+                    out[i] = min(np.min(dist[nodes] + end_costs), engine.INF)
+                out[i] = min(out[i], self._same_edge(a, targets[i], penalty))
             dist[touched], pred[touched] = engine.INF, -1
         return out
 
-    def costs_from(self, a: Endpoint, max_cost: float) -> np.ndarray:
+    def _arc_costs(self, penalty, arc_costs) -> np.ndarray:
+        if arc_costs is not None:
+            return arc_costs
+        return self.costs if penalty is None else self.costs * penalty[self.arc_edge]
+
+    def costs_from(self, a: Endpoint, max_cost: float, penalty: np.ndarray | None = None,
+                   arc_costs: np.ndarray | None = None) -> np.ndarray:
         """Cost from ``a`` to every node within ``max_cost`` (INF beyond): a copy."""
-        src, src_cost = self.exits(a)
+        src, src_cost = self.exits(a, penalty)
+        costs = self._arc_costs(penalty, arc_costs)
         with self._scratch.borrow() as ws:
             dist, pred = ws.dist_f, ws.pred_f
-            touched = engine.dijkstra(self.indptr, self.heads, self.costs, src, src_cost,
+            touched = engine.dijkstra(self.indptr, self.heads, costs, src, src_cost,
                                       np.zeros(0, np.int64), max_cost, dist, pred)
             out = dist.copy()
             dist[touched], pred[touched] = engine.INF, -1

@@ -21,6 +21,7 @@ from graphs.geo import haversine_m
 from .errors import InvalidQueryError, UnreachableError
 from .itinerary import Itinerary
 from .network import Endpoint, Path
+from .restrict import is_restricted
 
 #: Most nodes in one request.
 MAX_NODES = 60
@@ -107,17 +108,23 @@ class NodePlanner:
         return [dict(j, index=i, label=junction_label(j))
                 for i, j in enumerate(self.table["junctions"]) if j["network"] == network]
 
-    def link_graph(self, network: str, profile: str):
-        """(matrix of link costs between junction indices, arc -> (link, forward), network)."""
+    def link_graph(self, network: str, profile: str, pnet=None):
+        """(matrix of link costs between junction indices, arc -> (link, forward), network).
+
+        ``pnet``: a request's restricted network (:meth:`RoutingService.restricted`),
+        whose links through forbidden edges are left out; built per request, not kept.
+        """
+        if is_restricted(pnet):
+            return self._build_links(network, pnet)
         key = (network, profile)
         with self._lock:
             if key not in self._links:
-                self._links[key] = self._build_links(network, profile)
+                self._links[key] = self._build_links(network, self.router.network(profile))
             return self._links[key]
 
-    def _build_links(self, network: str, profile: str):
-        pnet = self.router.network(profile)
+    def _build_links(self, network: str, pnet):
         c = pnet.c
+        factor = pnet.factor if is_restricted(pnet) else np.ones(self.graph.n_edges)
         n = len(self.table["junctions"])
         rows, cols, costs, arcs = [], [], [], {}
         for k, link in enumerate(self.table["links"]):
@@ -128,10 +135,10 @@ class NodePlanner:
                 for piece in self._link_pieces(link, forward):
                     e = piece[0]
                     along = piece[2] > piece[1]
-                    if not (c["fwd"][e] if along else c["bwd"][e]):
-                        cost = np.inf            # a one-way or closed stretch for the profile
+                    if not (c["fwd"][e] if along else c["bwd"][e]) or not factor[e] < np.inf:
+                        cost = np.inf            # a one-way, closed or avoided stretch
                         break
-                    cost += float((c["cost_fwd"] if along else c["cost_bwd"])[e])
+                    cost += float((c["cost_fwd"] if along else c["cost_bwd"])[e]) * factor[e]
                 if np.isfinite(cost) and cost < arcs.get((a, b), (np.inf,))[0]:
                     arcs[(a, b)] = (cost, k, forward)
         for (a, b), (cost, _, _) in arcs.items():
@@ -158,20 +165,23 @@ class NodePlanner:
         return [(e, b, a) for e, a, b in reversed(pieces)]
 
     # -- resolving the query ---------------------------------------------------------------
-    def resolve(self, network: str, tokens: list[str], profile: str) -> list[int]:
-        """Junction indices of node numbers, names or ``osm:ID``, as one cheapest chain.
+    def resolve(self, network: str, tokens: list[str], profile: str, pnet=None) -> list[int]:
+        """Junction indices of node numbers, names or ``osm:ID``, as one cheapest chain
+        (on the links ``pnet``, a request's restricted network, leaves).
 
         Raises
         ------
         NodeQueryError
             An unknown node, or a node of another network (named in the message).
+        NoRouteLeftError
+            The avoided areas cut a node off the one before it.
         """
         self.check_network(network)
         if len(tokens) > MAX_NODES:
             raise NodeQueryError(f"{len(tokens)} nodes given; at most {MAX_NODES}", "nodes",
                                  str(len(tokens)), "too-many-nodes")
         layers = [self._candidates(network, t) for t in tokens]
-        matrix, _, _ = self.link_graph(network, profile)
+        matrix, _, _ = self.link_graph(network, profile, pnet)
         cost = np.zeros(len(layers[0]))
         back = []
         for prev, layer, token in zip(layers[:-1], layers[1:], tokens[1:]):
@@ -179,6 +189,9 @@ class NodePlanner:
             choice = np.argmin(dist, axis=0)
             cost = dist[choice, np.arange(len(layer))]
             if not np.isfinite(cost).any():
+                if is_restricted(pnet):
+                    raise pnet.no_route_left(f"node {token!r} is cut off the node before it "
+                                             f"on the {network} network", node=token)
                 raise NodeQueryError(f"node {token!r} cannot be reached from the node before it "
                                      f"on the {network} network", "nodes", token, "unreachable-node")
             back.append(choice)
@@ -218,11 +231,14 @@ class NodePlanner:
         for e in np.flatnonzero(((g.edge_u == node) | (g.edge_v == node)) & pnet.usable):
             offset = 0.0 if g.edge_u[e] == node else float(g.edge_len[e])
             return Endpoint(int(e), offset, j["lat"], j["lon"], 0.0, (j["lat"], j["lon"]))
+        if is_restricted(pnet):
+            raise pnet.no_route_left(f"node {junction_label(j)!r} is on no way left",
+                                     node=junction_label(j))
         raise UnreachableError(f"node {junction_label(j)!r} is on no way usable by "
                                f"{pnet.profile.name}")
 
     def plan(self, network: str, nodes: list[str] | None = None, start=None, end=None,
-             profile: str | None = None) -> NodeRoute:
+             profile: str | None = None, options=None, closed_areas=()) -> NodeRoute:
         """Plan on ``network`` through ``nodes`` (numbers/names), from/to points.
 
         Parameters
@@ -236,14 +252,20 @@ class NodePlanner:
             Points off (or on) the network; an access leg joins them to it.
         profile : str, optional
             Default: ``bike`` on cycling networks, ``hike`` on walking ones.
+        options : routing.options.RouteOptions, optional
+            Per-request options, avoided areas included: no link or access leg enters them.
+        closed_areas : sequence of polygons
+            The configured closures active for this request.
 
         Raises
         ------
-        NodeQueryError, InvalidQueryError, PointOffNetworkError, UnreachableError
+        NodeQueryError, InvalidQueryError, PointOffNetworkError, UnreachableError,
+        NoRouteLeftError
         """
         self.check_network(network)
         profile = profile or default_profile(network)
-        matrix, arcs, pnet = self.link_graph(network, profile)
+        restricted = self.router.restricted(profile, None, options, closed_areas)
+        matrix, arcs, pnet = self.link_graph(network, profile, restricted)
         nodes = [t for t in (nodes or []) if t.strip()]
         if not nodes and (start is None or end is None):
             raise InvalidQueryError("give node numbers, or a start and an end point")
@@ -253,7 +275,7 @@ class NodePlanner:
         a = self.router.endpoint(start, pnet) if start is not None else None
         b = self.router.endpoint(end, pnet) if end is not None else None
         if nodes:
-            chain = self.resolve(network, nodes, profile)
+            chain = self.resolve(network, nodes, profile, pnet)
             first_options, last_options = [chain[0]], [chain[-1]]
         else:
             chain = []
@@ -267,10 +289,12 @@ class NodePlanner:
                 + np.array([egress[t].cost for t in last_options])[None, :]
             i, k = np.unravel_index(np.argmin(total), total.shape)
             if not np.isfinite(total[i, k]):
+                if is_restricted(pnet):
+                    raise pnet.no_route_left(f"no path is left on the {network} network")
                 raise UnreachableError(f"no path on the {network} network between the junctions "
                                        "near the start and near the end")
             chain = [first_options[i], last_options[k]]
-        sequence = self._expand(matrix, chain, network)
+        sequence = self._expand(matrix, chain, network, pnet)
         return self._assemble(network, sequence, arcs, pnet, access.get(sequence[0]),
                               egress.get(sequence[-1]), a, b)
 
@@ -282,7 +306,7 @@ class NodePlanner:
         d = haversine_m(np.full(len(own), ep.lat), np.full(len(own), ep.lon), lat, lon)
         return [own[i] for i in np.argsort(d)[:ACCESS_CANDIDATES]]
 
-    def _expand(self, matrix, chain: list[int], network: str) -> list[int]:
+    def _expand(self, matrix, chain: list[int], network: str, pnet=None) -> list[int]:
         """Every junction passed between consecutive junctions of ``chain``."""
         out = [chain[0]]
         for s, t in zip(chain[:-1], chain[1:]):
@@ -291,6 +315,10 @@ class NodePlanner:
             _, pred = dijkstra(matrix, indices=s, return_predecessors=True)
             if pred[t] < 0:
                 labels = [junction_label(self.table["junctions"][x]) for x in (s, t)]
+                if is_restricted(pnet):
+                    raise pnet.no_route_left(f"nodes {labels[0]!r} and {labels[1]!r} are no "
+                                             f"longer linked on the {network} network",
+                                             node=labels[1])
                 raise NodeQueryError(f"nodes {labels[0]!r} and {labels[1]!r} are not linked on "
                                      f"the {network} network", "nodes", labels[1], "unreachable-node")
             hops = [t]
@@ -309,8 +337,9 @@ class NodePlanner:
         for s, t in zip(sequence[:-1], sequence[1:]):
             k, forward = arcs[(s, t)]
             pieces = self._link_pieces(self.table["links"][k], forward)
+            factor = pnet.factor if is_restricted(pnet) else np.ones(self.graph.n_edges)
             cost = float(sum((pnet.c["cost_fwd"] if p[2] > p[1] else pnet.c["cost_bwd"])[p[0]]
-                             for p in pieces))
+                             * factor[p[0]] for p in pieces))
             paths.append(Path(cost, pieces))
         waypoints.extend({"lat": table[j]["lat"], "lon": table[j]["lon"], "snap_m": 0.0,
                           "query": [table[j]["lat"], table[j]["lon"]], "place_id": None,
@@ -337,5 +366,7 @@ class NodePlanner:
                              "unesco_id": None, "lat": s["lat"], "lon": s["lon"]}
                             for s in steps] + itinerary.places
         itinerary.meta["node_network"] = network
+        if is_restricted(pnet):
+            itinerary.meta.update(pnet.meta())
         access_m = (float(cum[offset]), float(itinerary.distance_m - steps[-1]["at_m"]))
         return NodeRoute(network, steps, itinerary, access_m)

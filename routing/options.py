@@ -5,7 +5,8 @@ costs (never the shared network). Re-weighted requests cannot use the contractio
 hierarchy, so they run on the bidirectional ALT planner with the profile's own landmarks:
 those stay valid lower bounds because every option only *raises* costs (a forbidden edge
 costs infinity; a preference for signed routes raises everything else instead of lowering
-signed ways). The itinerary records which planner ran in ``meta["planner"]``.
+signed ways). :mod:`routing.restrict` turns the factors into the network every planner
+plans on; the itinerary records which planner ran in ``meta["planner"]``.
 """
 from __future__ import annotations
 
@@ -14,8 +15,7 @@ import dataclasses
 import numpy as np
 
 from .avoid import edges_in_areas, parse_polygons
-from .errors import InvalidQueryError, NoRouteLeftError, UnreachableError
-from .network import Endpoint
+from .errors import InvalidQueryError
 from .profiles import ROUGH, SAC_ORDER, SMOOTH_UNPAVED, mtb_value, sac_index
 
 #: Weight of a signed route by its network level (``network=*`` of the relation).
@@ -151,7 +151,8 @@ def unpaved(graph) -> np.ndarray:
     return surface | (graded & (graph.cat["surface"] == 0))
 
 
-def edge_multiplier(network, options: RouteOptions, closed_areas=()) -> np.ndarray | None:
+def edge_multiplier(network, options: RouteOptions, closed_areas=(),
+                    area_mask=edges_in_areas) -> np.ndarray | None:
     """Per-edge factors (>= 1, ``inf`` = forbidden) on the network's costs; None if none.
 
     Parameters
@@ -161,6 +162,9 @@ def edge_multiplier(network, options: RouteOptions, closed_areas=()) -> np.ndarr
     options : RouteOptions
     closed_areas : sequence of polygons
         The configured closures active for this request.
+    area_mask : callable
+        ``area_mask(graph, polygons)``: the edges entering the polygons (the routing
+        service passes one that keeps each distinct set's mask).
     """
     if not options.reweights and not closed_areas:
         return None
@@ -184,83 +188,8 @@ def edge_multiplier(network, options: RouteOptions, closed_areas=()) -> np.ndarr
         forbidden |= sac_index(g) > options.max_sac
     if options.max_mtb is not None:
         forbidden |= mtb_value(g) > options.max_mtb        # NaN (untagged) compares False
-    areas = tuple(options.avoid_areas) + tuple(closed_areas)
-    if areas:
-        forbidden |= edges_in_areas(g, areas)
+    for areas in (tuple(options.avoid_areas), tuple(closed_areas)):
+        if areas:
+            forbidden |= area_mask(g, areas)
     factor[forbidden] = np.inf
     return factor
-
-
-def allowed_endpoint(router, network, ep: Endpoint, factor: np.ndarray) -> Endpoint:
-    """``ep`` itself, or the nearest point on an edge the options allow.
-
-    Raises
-    ------
-    NoRouteLeftError
-        No allowed edge within the router's snap bound.
-    """
-    if np.isfinite(factor[ep.edge]):
-        return ep
-    mask = network.snappable & np.isfinite(factor)
-    snap = router.index.nearest(ep.query[0], ep.query[1], router.snap_bound_m, mask)
-    if snap is None:
-        raise NoRouteLeftError(
-            f"point {ep.query[0]:.5f},{ep.query[1]:.5f}: no way within "
-            f"{router.snap_bound_m:.0f} m is left by the avoided areas and options")
-    return Endpoint(snap.edge, snap.offset_m, snap.lat, snap.lon, snap.distance_m, ep.query,
-                    ep.place_id)
-
-
-def constrained_paths(router, network, endpoints, factor) -> list:
-    """Optimal paths between consecutive endpoints under ``factor`` (ALT planner).
-
-    Raises
-    ------
-    NoRouteLeftError
-        The options and avoided areas leave no path.
-    """
-    paths = []
-    for a, b in zip(endpoints[:-1], endpoints[1:]):
-        try:
-            path = network.path(a, b, penalty=factor)
-        except UnreachableError as exc:
-            raise NoRouteLeftError(f"no route is left with these options: {exc}") from None
-        if not np.isfinite(path.cost) or path.cost >= 1e29:
-            raise NoRouteLeftError("no route is left with these options and avoided areas")
-        paths.append(path)
-    return paths
-
-
-def plan_route(router, points, profile: str = "hike", options: RouteOptions | None = None,
-               closed_areas=(), route_preference: float | None = None):
-    """Itinerary through ``points`` with per-request options.
-
-    Default options (and no closure) go to the profile's contraction hierarchy; anything
-    else to the ALT planner on re-weighted costs. ``route_preference`` (the plain route
-    API's) picks the network of that preference; it cannot be combined with
-    ``prefer_signed`` or ``follow_route``.
-
-    Raises
-    ------
-    UnknownProfileError, InvalidQueryError, PointOffNetworkError, UnreachableError,
-    NoRouteLeftError
-    """
-    options = options or RouteOptions()
-    if route_preference is not None and (options.prefer_signed or options.follow_route):
-        raise InvalidQueryError("parameter 'route_preference' cannot be combined with "
-                                "'prefer_signed' or 'follow_route'")
-    network = router.network(profile, route_preference)
-    factor = edge_multiplier(network, options, closed_areas)
-    if factor is None:
-        itinerary = router.route(points, profile, route_preference)
-        itinerary.meta["planner"] = "ch" if network.use_hierarchy else "alt"
-        return itinerary
-    endpoints = router.endpoints(points, network)
-    if len(endpoints) < 2:
-        raise InvalidQueryError("a route needs at least two points")
-    endpoints = [allowed_endpoint(router, network, ep, factor) for ep in endpoints]
-    paths = constrained_paths(router, network, endpoints, factor)
-    itinerary = router.assemble(network, paths, [router.waypoint(e) for e in endpoints], "route")
-    itinerary.meta.update(planner="alt", options=options.to_dict(),
-                          closures_avoided=len(closed_areas))
-    return itinerary

@@ -23,6 +23,7 @@ from .loop import plan_loop
 from .network import Endpoint, ProfileNetwork, check_snap
 from .points import MAX_POINTS, parse_points, summit_point
 from .profiles import PROFILES, get_profile
+from .restrict import AreaMasks, is_restricted, restrict
 from .stages import split_stages
 from .tour import plan_tour
 
@@ -111,6 +112,8 @@ class RoutingService:
         self._compiled = MappingProxyType({(name, None, "cost"): self._build((name, None, "cost"))
                                            for name in names})
         self._custom = NetworkCache(self._build)
+        #: edge masks of avoided areas and closures, one per distinct set of polygons
+        self.area_mask = AreaMasks(graph, lambda build: NetworkCache(build, size=64))
 
     def _build(self, key) -> ProfileNetwork:
         name, preference, metric = key
@@ -153,6 +156,24 @@ class RoutingService:
         network = self._compiled.get(key)
         return network if network is not None else self._custom.get(key)
 
+    def restricted(self, profile: str, route_preference: float | None = None, options=None,
+                   closed_areas=()):
+        """The network of a profile as one request sees it: the shared network when its
+        options and the active closures change nothing, else a
+        :class:`routing.restrict.RestrictedNetwork` (forbidden edges neither snapped onto
+        nor travelled). Every planner plans on what this returns.
+
+        Raises
+        ------
+        UnknownProfileError, InvalidQueryError
+        """
+        if route_preference is not None and options is not None and \
+                (options.prefer_signed or options.follow_route):
+            raise InvalidQueryError("parameter 'route_preference' cannot be combined with "
+                                    "'prefer_signed' or 'follow_route'")
+        return restrict(self.network(profile, route_preference), options, closed_areas,
+                        self.area_mask)
+
     def warm_up(self) -> None:
         """Plan one route per compiled profile, so that the first query finds the kernels
         compiled and the workspace pools filled (servers call this before accepting)."""
@@ -192,6 +213,11 @@ class RoutingService:
         snap = self.index.nearest(query[0], query[1], self.snap_bound_m, network.snappable)
         if snap is None:
             snap = self.index.nearest(query[0], query[1], self.snap_bound_m, network.usable)
+        if snap is None and is_restricted(network) and self.index.nearest(
+                query[0], query[1], self.snap_bound_m, network.base.usable) is not None:
+            raise network.no_route_left(
+                f"point {query[0]:.5f},{query[1]:.5f}: no way within {self.snap_bound_m:.0f} m "
+                "is left by the avoided areas and options", point=[query[0], query[1]])
         check_snap(snap, query, self.snap_bound_m, network.profile.name)
         return Endpoint(snap.edge, snap.offset_m, snap.lat, snap.lon, snap.distance_m, query,
                         place.id if place else None)

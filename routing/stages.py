@@ -6,8 +6,9 @@ import math
 import numpy as np
 
 from .corridor import places_along
-from .errors import ImpossibleStagesError, InvalidQueryError, RoutingError
+from .errors import ImpossibleStagesError, InvalidQueryError, NoRouteLeftError, RoutingError
 from .network import Path
+from .restrict import is_restricted
 from .stage_split import best_split, candidate_table
 
 STAGE_END_KINDS = ("lodging", "station")
@@ -137,7 +138,8 @@ def _point_wp(itinerary, m: float, name=None) -> dict:
 
 
 def split_stages(router, itinerary, days: int | None = None, max_km: float | None = None,
-                 detour_m: float = 2000.0, kinds=STAGE_END_KINDS, route_preference=None):
+                 detour_m: float = 2000.0, kinds=STAGE_END_KINDS, route_preference=None,
+                 options=None, closed_areas=()):
     """Split an itinerary into stages, each an Itinerary of its own.
 
     Stage ends are chosen by :func:`choose_ends`: the best split over the
@@ -146,15 +148,18 @@ def split_stages(router, itinerary, days: int | None = None, max_km: float | Non
     most ``max_km``. The stage then leaves the route to reach the lodging, and
     the next stage comes back from it. Returns the itinerary with ``stages``
     filled and ``meta["stage_ends"]``; a stage ending without lodging carries a
-    ``no_lodging`` warning (with ``within_m``).
+    ``no_lodging`` warning (with ``within_m``). With ``options`` (avoided areas
+    included) and ``closed_areas`` the detours to lodging and back avoid them too (plan
+    the itinerary itself with the same ones).
 
     Raises
     ------
-    InvalidQueryError, ImpossibleStagesError (no split meets ``max_km``).
+    InvalidQueryError, ImpossibleStagesError (no split meets ``max_km``),
+    NoRouteLeftError (a chosen lodging is cut off by the avoided areas).
     """
     if not itinerary.pieces:
         raise InvalidQueryError("this itinerary carries no graph pieces to cut into stages")
-    network = router.network(itinerary.profile, route_preference)
+    network = router.restricted(itinerary.profile, route_preference, options, closed_areas)
     ends = choose_ends(router, itinerary, days, max_km, detour_m, kinds, network)
     flat, starts, leg_ends = _flatten(itinerary)
     cuts = [0.0] + [min(e["km"] * 1000, itinerary.distance_m) for e in ends] + [itinerary.distance_m]
@@ -183,6 +188,8 @@ def split_stages(router, itinerary, days: int | None = None, max_km: float | Non
                 paths.append(network.path(router.endpoint(
                     (waypoints[-1]["lat"], waypoints[-1]["lon"]), network), lodging))
                 waypoints.append(router.waypoint(lodging))
+        except NoRouteLeftError:
+            raise
         except RoutingError as exc:
             raise RoutingError(f"stage {i + 1}: the lodging cannot be reached: {exc}") from None
         paths_kept = [(p, w) for p, w in zip(paths, waypoints[1:]) if p.pieces]
@@ -201,4 +208,7 @@ def split_stages(router, itinerary, days: int | None = None, max_km: float | Non
         stage.name += f"/{len(stages)}"
     itinerary.stages = stages
     itinerary.meta["stage_ends"] = ends
+    if is_restricted(network):
+        for stage in stages:
+            stage.meta.update(network.meta())
     return itinerary

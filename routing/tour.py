@@ -10,6 +10,7 @@ from . import engine, tsp
 from .errors import (InvalidQueryError, TimeWindowError, TooManyStopsError,
                      UnreachableStopsError)
 from .points import parse_points
+from .restrict import is_restricted
 
 MAX_STOPS = 25
 EXACT_UP_TO = tsp.EXACT_UP_TO
@@ -186,7 +187,7 @@ def _label(router, endpoint) -> str:
 def plan_tour(router, stops, profile: str = "hike", fixed_start: bool = True,
               fixed_end: bool = False, closed: bool = False,
               route_preference: float | None = None, start_time=None, windows=None,
-              visit_min=None):
+              visit_min=None, options=None, closed_areas=()):
     """Itinerary through all ``stops`` in the best order.
 
     Parameters
@@ -203,17 +204,22 @@ def plan_tour(router, stops, profile: str = "hike", fixed_start: bool = True,
         Per stop ``'HH:MM-HH:MM'``, ``'-17:00'`` (arrive before), ``'10:00-'``.
     visit_min : float or list, optional
         Minutes spent at each stop (one value or one per stop).
+    options : routing.options.RouteOptions, optional
+        Per-request options, avoided areas included.
+    closed_areas : sequence of polygons
+        The configured closures active for this request.
 
     Raises
     ------
     TooManyStopsError, UnreachableStopsError (naming the stops),
-    TimeWindowError (naming the stops), and the errors of :meth:`Router.route`.
+    TimeWindowError (naming the stops), NoRouteLeftError (the avoided areas or closures
+    cut stops off), and the errors of :meth:`Router.route`.
     """
     if isinstance(stops, str):
         stops = parse_points(stops)
     if len(stops) > MAX_STOPS:
         raise TooManyStopsError(f"{len(stops)} stops: a tour orders at most {MAX_STOPS}")
-    network = router.network(profile, route_preference)
+    network = router.restricted(profile, route_preference, options, closed_areas)
     endpoints = router.endpoints(stops, network)
     if len(endpoints) < 2:
         raise InvalidQueryError("a tour needs at least two stops")
@@ -230,6 +236,10 @@ def plan_tour(router, stops, profile: str = "hike", fixed_start: bool = True,
     lonely = blocking_stops(matrix, fixed_start, fixed_end, closed)
     if lonely:
         names = [_label(router, endpoints[i]) for i in lonely]
+        if is_restricted(network) and not blocking_stops(stop_matrix(network.base, endpoints),
+                                                         fixed_start, fixed_end, closed):
+            raise network.no_route_left(f"the avoided areas cut {', '.join(names)} off the "
+                                        "other stops", stops=names)
         raise UnreachableStopsError(
             f"no {profile} tour joins all stops: {', '.join(names)} cannot be reached "
             f"from the others", names)
@@ -269,6 +279,8 @@ def plan_tour(router, stops, profile: str = "hike", fixed_start: bool = True,
                            "solve_ms": round(solve_ms, 2), "stops": n,
                            "solver": "held-karp" if exact else "or-tools",
                            "order_cost": round(float(total), 3)})
+    if is_restricted(network):
+        itinerary.meta.update(network.meta())
     if arrivals is not None:
         itinerary.meta["schedule"] = [
             {"stop": int(i), "place_id": endpoints[i].place_id, "arrive_s": round(a, 1),

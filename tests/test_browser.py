@@ -48,7 +48,7 @@ def test_embed_page_shows_the_published_route(web_app, live_server, browser):
     assert errors == [], errors
     page.goto(f"{live_server}/i/{item['slug']}")
     assert "Des terrils au Louvre-Lens" in page.inner_text("h1")
-    page.frame_locator("iframe.map").locator("path.leaflet-interactive").first.wait_for(timeout=20000)
+    page.locator("#trek-map path.leaflet-interactive").first.wait_for(timeout=20000)
     keep_screenshot(page.screenshot(full_page=True), "public.png")
     Path(ARTIFACTS / "embed-snippet.html").write_text(
         f'<iframe src="{live_server}/embed/{item["slug"]}" width="100%" height="480"></iframe>')

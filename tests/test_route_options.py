@@ -10,7 +10,8 @@ import pytest
 import graphs
 import routing
 from routing.avoid import ClosureLayer, edges_in_areas, parse_polygons
-from routing.options import RouteOptions, edge_multiplier, plan_route
+from routing.options import RouteOptions, edge_multiplier
+from routing.restrict import plan_route
 
 from .conftest import FIXTURES
 

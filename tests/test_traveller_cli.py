@@ -56,3 +56,30 @@ def test_isochrone_and_matrix(graph_dir, tmp_path, capsys):
 def test_bad_input_exits_2(graph_dir, argv, fragment, capsys):
     assert main(argv[:1] + ["--graph", str(graph_dir)] + argv[1:]) == 2
     assert fragment in capsys.readouterr().err
+
+
+def test_planner_commands_take_avoid_areas_and_dated_closures(graph_dir, tmp_path, capsys):
+    square = {"type": "Polygon", "coordinates": [[[2.8062, 50.4322], [2.8078, 50.4322],
+                                                  [2.8078, 50.4338], [2.8062, 50.4338],
+                                                  [2.8062, 50.4322]]]}      # over the branch M
+    areas, layer = tmp_path / "avoid.geojson", tmp_path / "closures.geojson"
+    areas.write_text(json.dumps(square))
+    layer.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": square, "properties": {"from": "2026-06-01",
+                                                               "to": "2026-06-30"}}]}))
+    base = ["--graph", str(graph_dir), "--profile", "bike"]
+    assert main(["route", *base, "--points", f"{A};{B}"]) == 0
+    plain = json.loads(capsys.readouterr().out)["distance_m"]
+    assert main(["route", *base, "--points", f"{A};{B}", "--avoid-areas", str(areas)]) == 0
+    avoided = json.loads(capsys.readouterr().out)
+    assert avoided["distance_m"] > plain + 15          # the EuroVelo branch S instead of M
+    assert main(["tour", *base, "--stops", f"{A};{B}", "--closures", str(layer),
+                 "--date", "2026-06-15"]) == 0
+    assert json.loads(capsys.readouterr().out)["distance_m"] == pytest.approx(
+        avoided["distance_m"], abs=1.0)
+    assert main(["tour", *base, "--stops", f"{A};{B}", "--closures", str(layer),
+                 "--date", "2026-07-15"]) == 0
+    assert json.loads(capsys.readouterr().out)["distance_m"] == pytest.approx(plain, abs=1.0)
+    assert main(["route", *base, "--points", f"{A};{B}", "--avoid-areas",
+                 str(tmp_path / "missing.geojson")]) == 2
+    assert "--avoid-areas" in capsys.readouterr().err

@@ -55,6 +55,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "PUBLIC_URL": env.get("BASSIN_PUBLIC_URL", ""),
         "COMMUNES_FILE": env.get("BASSIN_COMMUNES_FILE", ""),
         "CLOSURES_FILE": env.get("BASSIN_CLOSURES_FILE", ""),
+        # the isochrone control of the itinerary map pages (0: none)
+        "MAP_ISOCHRONES": env.get("BASSIN_MAP_ISOCHRONES", "1") != "0",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # Served over HTTPS (BASSIN_HTTPS=1): Secure cookies and HSTS.

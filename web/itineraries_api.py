@@ -200,3 +200,15 @@ def export(item_id: int, fmt: str):
         item = load_visible(item_id, s)
     itinerary = Itinerary.from_dict(item.data)
     return render_itinerary(itinerary, fmt, item.slug)
+
+
+@bp.get("/<int:item_id>/stages/<int:number>/export.<fmt>")
+def export_stage(item_id: int, number: int, fmt: str):
+    """One stage (1-based) of a multi-day itinerary, in any export format."""
+    with get_database().session() as s:
+        item = load_visible(item_id, s)
+    stages = Itinerary.from_dict(item.data).stages
+    if not 1 <= number <= len(stages):
+        raise InvalidParameterError("number", f"must be between 1 and {len(stages)}: the "
+                                              f"itinerary has {len(stages)} stages")
+    return render_itinerary(stages[number - 1], fmt, f"{item.slug}-{number:02d}")

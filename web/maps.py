@@ -39,7 +39,8 @@ KIND_COLOURS = {"major_site": "#b91c1c", "terril": "#111827", "cite": "#7c2d12",
 _SCRIPT_TAG = re.compile(r"<script(?=[\s>])", re.IGNORECASE)
 
 
-def _surface_group(graph, edge: int) -> str:
+def surface_group(graph, edge: int) -> str:
+    """The colour group of an edge: ``paved``, ``smooth``, ``rough``, ``unknown`` or ``steps``."""
     if graph.category("highway", edge) == "steps":
         return "steps"
     surface = graph.category("surface", edge)
@@ -52,12 +53,12 @@ def _surface_group(graph, edge: int) -> str:
     return "unknown" if graph.category("highway", edge) in ("path", "track") else "paved"
 
 
-def _runs(itinerary, graph):
+def surface_runs(itinerary, graph):
     """Consecutive stretches with the same surface group: (group, [[lat, lon], …])."""
     runs = []
     for leg in itinerary.pieces:
         for edge, a, b in leg:
-            group = _surface_group(graph, edge)
+            group = surface_group(graph, edge)
             lat, lon, _, _ = edge_slice(graph, edge, a, b)
             coords = np.column_stack([lat, lon]).tolist()
             if runs and runs[-1][0] == group:
@@ -232,7 +233,7 @@ def itinerary_map(itinerary, graph=None, tile_url: str = folium_defaults()["tile
     elif pieces_fit(itinerary, graph):
         coords = np.column_stack([itinerary.lat, itinerary.lon]).tolist()
         folium.PolyLine(coords, color="white", weight=9, opacity=0.9).add_to(route)
-        runs = _runs(itinerary, graph)
+        runs = surface_runs(itinerary, graph)
         surfaces = {group for group, _ in runs}
         for group, run in runs:
             words.bind(folium.PolyLine(run, color=SURFACE_COLOURS[group], weight=5,

@@ -14,10 +14,11 @@ from flask import Blueprint, Response, current_app, g, jsonify, render_template,
 
 from routing import InvalidQueryError, parse_points
 from routing.connectivity import heritage_connectivity
-from routing.node_network import NodePlanner, NodeQueryError, junction_label
+from routing.node_network import NodePlanner, NodeQueryError, default_profile, junction_label
 from routing.node_proposal import propose_node_network
 
 from . import node_exports
+from .closures import restrictions
 from .api import render_itinerary
 from .csp import csp_nonce
 from .extensions import get_routing
@@ -123,9 +124,11 @@ def node_route(network: str):
         raise Problem(400, "Unknown format", f"format must be one of {', '.join(ROUTE_FORMATS)}",
                       "bad-format", field="format")
     profile = request.args.get("profile") or None
+    # Avoided areas, options and the configured closures hold on node networks too.
+    options, closed = restrictions(request.args, profile or default_profile(network))
     try:
         result = tools().planner.plan(network, _nodes_param(), _one_point("from"),
-                                      _one_point("to"), profile)
+                                      _one_point("to"), profile, options, closed)
     except NodeQueryError as exc:
         raise _query_problem(exc) from None
     summary = result.to_dict()

@@ -1,6 +1,8 @@
 """OpenAPI paths of the node-network endpoints (merged into :func:`web.openapi.document`)."""
 from __future__ import annotations
 
+from .routing_openapi import OPTIONS
+
 NETWORK = {"name": "network", "in": "path", "required": True,
            "description": "Node network: rcn, lcn, ncn, icn (cycling); rwn, lwn, nwn, iwn (walking)",
            "schema": {"type": "string"}, "example": "rcn"}
@@ -38,7 +40,7 @@ def paths() -> dict:
                 _q("to", "End point LAT,LON or place id"),
                 _q("profile", "Default: bike on cycling networks, hike on walking ones"),
                 _q("format", "json (sequence, distances, strip), geojson, gpx (a waypoint per "
-                             "node), text (printable strip), html (map)", fmt)],
+                             "node), text (printable strip), html (map)", fmt), *OPTIONS],
             "responses": {"200": _ok("The node route", "application/json", "application/geo+json",
                                      "application/gpx+xml", "text/plain", "text/html"),
                           "400": PROBLEM, "404": PROBLEM, "422": PROBLEM}}},

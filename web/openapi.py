@@ -14,7 +14,7 @@ from .geotrek_v2_openapi import paths as geotrek_v2_paths
 from .itineraries_api import BODY_FIELDS, ITEM_ID, LIST_PARAMS
 from .params import Param
 from .planning import PLAN_PARAMS, PROFILE
-from .routing_openapi import paths as routing_paths
+from .routing_openapi import OPTIONS, paths as routing_paths
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
@@ -72,7 +72,8 @@ def _get(summary, params, responses=None, **extra):
 
 def _plan(kind: str, summary: str):
     extra = (RANK,) if kind == "loop" else ()
-    return _get(summary, _params(*PLAN_PARAMS[kind], *OUTPUT_PARAMS, *extra))
+    # every planner takes the per-request options, avoided areas and the closures' date
+    return _get(summary, _params(*PLAN_PARAMS[kind], *OUTPUT_PARAMS, *extra) + list(OPTIONS))
 
 
 def _json(description: str, schema=None) -> dict:
@@ -142,6 +143,12 @@ def document() -> dict:
                 "summary": "Export a saved itinerary",
                 "parameters": [ID, fmt] + _params(*OUTPUT_PARAMS[1:]),
                 "responses": dict({"200": ITINERARY}, **read_errors)}},
+            "/api/v1/itineraries/{item_id}/stages/{number}/export.{fmt}": {"get": {
+                "summary": "Export one stage (1-based) of a saved multi-day itinerary",
+                "parameters": [ID, {"name": "number", "in": "path", "required": True,
+                                    "schema": {"type": "integer", "minimum": 1}}, fmt]
+                + _params(*OUTPUT_PARAMS[1:]),
+                "responses": dict({"200": ITINERARY}, **read_errors)}},
             "/api/v1/geotrek/trek": _get(
                 "Plan and answer a Geotrek API v2 trek (a tour with days)",
                 _params(*PLAN_PARAMS["stages"], *GEOTREK_TREK_PARAMS),
@@ -174,6 +181,11 @@ def document() -> dict:
                 "type": {"type": "string"}, "title": {"type": "string"},
                 "status": {"type": "integer"}, "detail": {"type": "string"},
                 "instance": {"type": "string"},
+                "field": {"type": "string", "description": "The field at fault (no-route-left: "
+                          "avoid_areas, an option, or date when only the configured closures "
+                          "of that day are in the way)"},
+                "causes": {"type": "array", "items": {"type": "string"},
+                           "description": "no-route-left: every restriction that applied"},
                 "invalid_params": {"type": "array", "description": "The fields at fault",
                                    "items": {"type": "object", "required": ["name", "reason"],
                                              "properties": {"name": {"type": "string"},

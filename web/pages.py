@@ -10,13 +10,15 @@ from flask_limiter.util import get_remote_address
 
 from routing import PROFILES, Itinerary
 
+from . import isochrone_layer
 from .csp import csp_nonce
 from .extensions import get_database, get_routing
 from .db import SavedItinerary, select
 from .i18n import MESSAGES
-from .instructions import itinerary_steps
+from .itinerary_page import render_embed, render_public
 from .limits import throttle
 from .maps import itinerary_map, render_map
+from .preview_image import preview_png
 from .security import check_login, current_user, end_sessions, start_session
 
 bp = Blueprint("pages", __name__)
@@ -103,10 +105,17 @@ def listing():
 
 @bp.get("/i/<slug>")
 def public(slug: str):
+    """The itinerary page (drafts for staff only): map, profile, figures, roadbook, files."""
     item = _by_slug(slug)
-    itinerary = Itinerary.from_dict(item.data)
-    return render_template("public.html", item=item, summary=itinerary.summary(),
-                           roadbook=itinerary_steps(get_routing(), itinerary, g.get("lang", "fr")))
+    return render_public(item, Itinerary.from_dict(item.data))
+
+
+@bp.get("/i/<slug>/preview.png")
+def preview_image(slug: str):
+    """The link-preview image (``og:image``) of the itinerary."""
+    item = _by_slug(slug)
+    return Response(preview_png(Itinerary.from_dict(item.data)), mimetype="image/png",
+                    headers={"Cache-Control": "public, max-age=3600"})
 
 
 def map_response(itinerary: Itinerary, embed: bool = False) -> Response:
@@ -114,6 +123,8 @@ def map_response(itinerary: Itinerary, embed: bool = False) -> Response:
     cfg = current_app.config
     fmap = itinerary_map(itinerary, get_routing().graph, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"],
                          embed=embed)
+    if isochrone_layer.wanted(embed):
+        isochrone_layer.add_isochrone_control(fmap, itinerary, g.get("lang", "fr"))
     return Response(render_map(fmap, csp_nonce()), mimetype="text/html")
 
 
@@ -124,5 +135,9 @@ def public_map(slug: str):
 
 @bp.get("/embed/<slug>")
 def embed(slug: str):
-    """A minimal responsive map for iframes (framed by ``EMBED_ORIGINS``): published only."""
-    return map_response(Itinerary.from_dict(_by_slug(slug, public_only=True).data), embed=True)
+    """The map (and profile) for iframes, framed by ``EMBED_ORIGINS``: published only.
+
+    ``?height=200..2000&lang=fr|en&profile=0|1``; a bad value is a 400 problem naming it.
+    """
+    item = _by_slug(slug, public_only=True)
+    return render_embed(item, Itinerary.from_dict(item.data))

@@ -10,9 +10,9 @@ from flask import current_app
 from routing import PROFILES
 from routing.budget import Budget
 from routing.corridor import places_along
-from routing.options import RouteOptions, plan_route
+from routing.restrict import plan_route
 
-from .closures import active_closures
+from .closures import restrictions
 
 from .metrics import planner_timer
 from .params import InvalidParameterError, Param, parse_all
@@ -107,22 +107,23 @@ def plan(router, kind: str, params, prefix: str = "", budget=None) -> object:
 
 def _plan_kind(router, kind: str, p: dict, params, budget) -> object:
     profile, pref = p["profile"], p["route_preference"]
-    if kind == "route":       # per-request options and the configured closures apply
-        return plan_route(router, p["points"], profile, RouteOptions.from_params(params),
-                          active_closures(profile), pref)
+    # Per-request options, avoided areas and the configured closures apply to every kind.
+    options, closed = restrictions(params, profile)
+    if kind == "route":
+        return plan_route(router, p["points"], profile, options, closed, pref)
     if kind == "tour":
         return router.tour(p["stops"], profile, fixed_start=not p["free_start"],
                            fixed_end=p["fixed_end"], closed=p["closed"], route_preference=pref,
                            start_time=p["start_time"], windows=p["windows"],
-                           visit_min=p["visit_min"])
+                           visit_min=p["visit_min"], options=options, closed_areas=closed)
     if kind == "loop":
-        options = {"budget": budget} if budget is not None else {}
+        extra = {"budget": budget} if budget is not None else {}
         return router.loop(p["start"][0], p["km"], profile, via=p["via"] or (),
                            favour=p["favour"], candidates=p["candidates"], seed=p["seed"],
-                           route_preference=pref, **options)
-    base = router.route(p["points"], profile, pref)
+                           route_preference=pref, options=options, closed_areas=closed, **extra)
+    base = plan_route(router, p["points"], profile, options, closed, pref)
     return router.stages(base, days=p["days"], max_km=p["max_km"], detour_m=p["detour_m"],
-                         route_preference=pref)
+                         route_preference=pref, options=options, closed_areas=closed)
 
 
 def request_budget() -> Budget:

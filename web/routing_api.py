@@ -7,7 +7,6 @@ language, by :mod:`web.instructions`.
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
@@ -17,7 +16,8 @@ from routing import InvalidQueryError, parse_points
 from routing.alternatives import MAX_ALTERNATIVES, plan_alternatives
 from routing.isochrone import isochrone
 from routing.matrix import table
-from routing.options import RouteOptions, plan_route
+from routing.options import RouteOptions
+from routing.restrict import plan_route
 
 from . import closures
 from .csp import csp_nonce
@@ -71,13 +71,7 @@ def _numbers(params, name: str) -> list[float] | None:
 def _context(params) -> tuple[str, RouteOptions, tuple]:
     """Profile, options and the closures active on ``date`` (default today)."""
     profile = str(params.get("profile") or "hike")
-    day = None
-    if params.get("date"):
-        try:
-            day = dt.date.fromisoformat(str(params["date"]))
-        except ValueError:
-            raise InvalidQueryError("parameter 'date' must be YYYY-MM-DD") from None
-    return profile, RouteOptions.from_params(params), closures.active_closures(profile, day)
+    return (profile, *closures.restrictions(params, profile))
 
 
 def _lang(params) -> str:

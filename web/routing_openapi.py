@@ -71,5 +71,9 @@ def paths() -> dict:
         "/api/v1/matrix": _op(f"Durations and distances, up to {MAX_SIDE} x {MAX_SIDE}", [
             PROFILE, _q("sources", "Points or place ids", required=True),
             _q("destinations", "Points or place ids", required=True), *OPTIONS],
-            dict({"description": "durations (s) and distances (m), rows by source"}, **JSON)),
+            dict({"description": "durations (s) and distances (m), rows by source; meta: "
+                                 "planner (ch-buckets through the hierarchy, or one-to-many) "
+                                 "and fallback (custom-weights when options, avoided areas or "
+                                 "closures re-weight the edges and no hierarchy exists for "
+                                 "them; null otherwise)"}, **JSON)),
     }

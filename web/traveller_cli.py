@@ -7,6 +7,7 @@ writes GeoJSON / GPX files).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -15,11 +16,12 @@ from graphs.store import load_graph
 from gpx import itinerary_to_gpx
 from routing import InvalidQueryError, Router, parse_points
 from routing.alternatives import plan_alternatives
-from routing.avoid import ClosureLayer
+from routing.avoid import read_restrictions
 from routing.isochrone import isochrone
 from routing.maneuvers import build_maneuvers
 from routing.matrix import table
-from routing.options import RouteOptions, plan_route
+from routing.options import RouteOptions
+from routing.restrict import plan_route
 
 from .instructions import LANGUAGES, gpx_points, steps
 
@@ -67,13 +69,9 @@ def _context(args):
     params = {"prefer_signed": args.prefer_signed, "follow_route": args.follow_route,
               "avoid_unpaved": args.avoid_unpaved or None, "avoid_steps": args.avoid_steps or None,
               "max_sac": args.max_sac, "max_mtb": args.max_mtb}
-    if args.avoid_areas:
-        try:
-            params["avoid_areas"] = args.avoid_areas.read_text("utf-8")
-        except OSError as exc:
-            raise InvalidQueryError(f"--avoid-areas: {exc}") from None
-    closed = ClosureLayer.from_geojson(args.closures).active(args.profile) if args.closures else ()
-    return Router(load_graph(args.graph)), RouteOptions.from_params(params), closed
+    areas, closed = read_restrictions(args.avoid_areas, args.closures, args.profile)
+    options = dataclasses.replace(RouteOptions.from_params(params), avoid_areas=areas)
+    return Router(load_graph(args.graph)), options, closed
 
 
 def _numbers(text: str, name: str) -> list[float]:
