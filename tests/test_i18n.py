@@ -8,7 +8,19 @@ from web.i18n import TRANSLATIONS, compiled_translations
 def _catalogs():
     for po in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/*.po")):
         with po.open("rb") as f:
-            yield po, read_po(f, locale=po.parts[-3])
+            # abort_invalid: a msgid without msgstr (a bad merge) is an error, not a warning
+            yield po, read_po(f, locale=po.parts[-3], abort_invalid=True)
+
+
+def test_no_message_is_defined_twice():
+    import re
+
+    for po in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/*.po")):
+        text = po.read_text(encoding="utf-8")
+        ids = re.findall(r'^(?:msgctxt "(.*)"\n)?msgid "(.*)"$', text, flags=re.M)
+        seen = [i for i in ids if i[1]]
+        doubles = sorted({i for i in seen if seen.count(i) > 1})
+        assert doubles == [], f"{po.name}: defined twice: {doubles[:10]}"
 
 
 def test_every_french_message_is_translated_and_well_formed():

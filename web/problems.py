@@ -51,7 +51,8 @@ def problem_response(status: int, title: str, detail: str = "", kind: str = "abo
                      **extra):
     body = {"type": kind if kind == "about:blank" else f"/api/v1/problems/{kind}",
             "title": title, "status": status, "detail": detail, "instance": request.path}
-    body.update(extra)
+    # an absent member, not a null one: the schema types each member (``field`` is a string)
+    body.update({k: v for k, v in extra.items() if v is not None})
     response = jsonify(body)
     response.status_code = status
     response.mimetype = "application/problem+json"
