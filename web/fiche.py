@@ -89,7 +89,8 @@ def render_fiche(item: SavedItinerary, lang: str, page_url: str) -> RenderedPDF:
 
 @bp.get("/i/<slug>/fiche.pdf")
 def fiche_pdf(slug: str):
-    lang = arg(LANG) or g.get("lang") or current_app.config.get("DEFAULT_LANGUAGE", "fr")
+    asked = arg(LANG)
+    lang = asked or g.get("lang") or current_app.config.get("DEFAULT_LANGUAGE", "fr")
     item = _visible(slug)
     public = current_app.config.get("PUBLIC_URL")          # else the host this was asked of
     page_url = (public.rstrip("/") + url_for("pages.public", slug=item.slug) if public
@@ -102,7 +103,8 @@ def fiche_pdf(slug: str):
     else:
         cache = current_app.extensions[CACHE_KEY]
         rendered = cache.get(key)
-        if rendered is None:
+        hit = rendered is not None
+        if not hit:
             if current_user() is None:
                 throttle("EXPENSIVE_LIMIT", "expensive-address", get_remote_address())
             rendered = render_fiche(item, lang, page_url)
@@ -110,10 +112,13 @@ def fiche_pdf(slug: str):
         response = Response(rendered.data, mimetype="application/pdf")
         response.headers["Content-Disposition"] = \
             f'inline; filename="{safe_filename(item.slug)}-{lang}.pdf"'
-        response.headers["Server-Timing"] = f'render;dur={rendered.seconds * 1000:.0f}'
+        response.headers["Server-Timing"] = (f'render;dur={rendered.seconds * 1000:.0f}, '
+                                             f'cache;desc={"hit" if hit else "miss"}')
         response.headers["X-PDF-Pages"] = str(rendered.pages)
     response.set_etag(etag)
     response.headers["Cache-Control"] = "private, no-store" if private else "public, max-age=300"
     response.headers["Content-Language"] = lang
-    response.vary.add("Cookie")
+    response.vary.add("Cookie")                # drafts for staff; the session's language
+    if not asked:
+        response.vary.add("Accept-Language")
     return response

@@ -9,16 +9,14 @@ its length, stay bounded.
 """
 from __future__ import annotations
 
-import functools
-
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from gpx.geotrek import load_vocabulary, references, route_kind
-
 from .instructions import format_distance, itinerary_steps
+from .itinerary_page import classification, duration_text, km_text
 from .maps import STAGE_COLOURS
+from .page_words import DIFFICULTIES, PLACE_KINDS, PRACTICES, ROUTE_KINDS, word
 from .static_map import ROUTE_BANDS, ROUTE_COLOUR, WAY_STYLES, Line, draw_map
 from .static_markers import END_COLOUR, START_COLOUR, Marker
 from .static_profile import draw_profile
@@ -36,36 +34,11 @@ KIND_PRIORITY = ("major_site", "museum", "park", "terril", "cite", "lodging", "s
                  "bicycle_repair", "bicycle_rental", "attraction", "mine_shaft")
 
 
-def profile_words() -> dict:
-    return {"hike": _("Hiking"), "trail": _("Trail running"), "family": _("Family"),
-            "bike": _("Bike"), "gravel": _("Gravel"), "mtb": _("Mountain bike")}
-
-
-def kind_words() -> dict:
-    """Words of the place kinds (:mod:`graphs.poi`, heritage layers)."""
-    return {
-        "major_site": _("Major mining site"), "terril": _("Slag heap (terril)"),
-        "cite": _("Mining housing estate (cité)"), "mining_building": _("Mining building"),
-        "unesco_element": _("UNESCO World Heritage element"), "mine_shaft": _("Mine shaft"),
-        "cavalier": _("Cavalier (former coal railway)"), "park": _("Park"),
-        "museum": _("Museum"), "lodging": _("Lodging"), "station": _("Railway station"),
-        "drinking_water": _("Drinking water"), "toilets": _("Toilets"),
-        "shelter": _("Shelter"), "picnic_site": _("Picnic site"), "viewpoint": _("Viewpoint"),
-        "bicycle_repair": _("Bicycle repair"), "bicycle_rental": _("Bicycle rental"),
-        "cafe": _("Café"), "restaurant": _("Restaurant"), "attraction": _("Attraction"),
-    }
-
-
 def way_words() -> dict:
     """Legend words of the kinds of way and signed route the map draws."""
     return {"major": _("Main road"), "road": _("Road"), "service": _("Service road, square"),
             "track": _("Track"), "path": _("Path"), "cycleway": _("Cycleway"),
             "bicycle": _("Signed cycle route"), "hiking": _("Signed walking route")}
-
-
-@functools.lru_cache(maxsize=1)
-def _vocabulary() -> dict:
-    return load_vocabulary()           # the shipped file: the same for the process' life
 
 
 def paragraphs(text: str) -> list[str]:
@@ -83,41 +56,25 @@ def number(value: float, digits: int = 1) -> str:
                           format="#,##0" + ("." + "0" * digits if digits else ""))
 
 
-def duration(seconds: float) -> str:
-    """``3 h 05``, or ``45 min`` under an hour."""
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    return f"{minutes // 60} h {minutes % 60:02d}"
-
-
-def _difficulty(itinerary, lang: str) -> str | None:
-    vocabulary = _vocabulary()
-    wanted = references(itinerary, vocabulary).get("difficulty")
-    entry = next((e for e in vocabulary["difficulty"] if e["id"] == wanted), None)
-    return entry["label"].get(lang) or entry["label"].get("fr") if entry else None
-
-
-def shape_word(itinerary) -> str:
+def shape_word(itinerary, kinds: dict) -> str:
+    """« Loop », « One way »… or « Multi-day, 3 stages »."""
     if itinerary.stages:
         return ngettext("Multi-day, %(num)d stage", "Multi-day, %(num)d stages",
                         len(itinerary.stages))
-    return {"loop": _("Loop"), "return": _("There and back"),
-            "one-way": _("One way")}[route_kind(itinerary)]
+    return word(ROUTE_KINDS, kinds["route"])
 
 
-def figures(itinerary, lang: str) -> list[tuple[str, str]]:
-    """(label, value) of the key figures, in the order they are printed."""
-    rows = [(_("Distance"), f"{number(itinerary.distance_m / 1000)} km"),
-            (_("Duration"), duration(itinerary.duration_s))]
+def figures(itinerary, kinds: dict) -> list[tuple[str, str]]:
+    """(label, value) of the key figures, in the order they are printed; ``kinds`` is
+    :func:`web.itinerary_page.classification` (the words of the page and the Geotrek API)."""
+    rows = [(_("Distance"), km_text(itinerary.distance_m)),
+            (_("Duration"), duration_text(itinerary.duration_s))]
     if itinerary.has_elevation:
         rows += [(_("Ascent"), f"{number(itinerary.ascent_m, 0)} m"),
                  (_("Descent"), f"{number(itinerary.descent_m, 0)} m")]
-    rows += [(_("Practice"), profile_words().get(itinerary.profile, itinerary.profile)),
-             (_("Type"), shape_word(itinerary))]
-    difficulty = _difficulty(itinerary, lang)
-    if difficulty:
-        rows.append((_("Difficulty"), difficulty))
+    rows += [(_("Practice"), word(PRACTICES, itinerary.profile)),
+             (_("Route"), shape_word(itinerary, kinds)),
+             (_("Difficulty"), word(DIFFICULTIES, kinds["level"]))]
     if itinerary.signed_routes:
         refs = ", ".join(list(itinerary.signed_routes)[:4])
         share = itinerary.signed_share     # unknown (0) on stage splits: then left out
@@ -137,8 +94,7 @@ def chosen_places(itinerary, lang: str) -> list[dict]:
     best = sorted(itinerary.places, key=lambda p: (rank.get(p.get("kind"), len(rank)),
                                                     p.get("detour_m") or 0.0))[:MAX_PLACES]
     best.sort(key=lambda p: (p.get("km") or 0.0, p.get("name") or ""))
-    words = kind_words()
-    return [dict(p, number=i, kind_word=words.get(p.get("kind"), p.get("kind") or ""),
+    return [dict(p, number=i, kind_word=word(PLACE_KINDS, p.get("kind"), p.get("kind") or ""),
                  km_text=number(p.get("km") or 0.0),
                  detour_text=format_distance(p["detour_m"], lang)
                  if p.get("detour_m") else "")
@@ -226,8 +182,8 @@ def stage_rows(itinerary) -> list[dict]:
         rows.append({"number": i,
                      "start": names[0] or f"km {number(at[0])}",
                      "end": names[-1] or f"km {number(at[-1])}",
-                     "distance": f"{number(stage.distance_m / 1000)} km",
-                     "duration": duration(stage.duration_s),
+                     "distance": km_text(stage.distance_m),
+                     "duration": duration_text(stage.duration_s),
                      "ascent": f"{number(stage.ascent_m, 0)} m" if stage.has_elevation else ""})
     return rows
 
@@ -238,14 +194,15 @@ def fiche_context(item, itinerary, service, lang: str) -> dict:
     drawing = static_map(itinerary, service.graph if service is not None else None, places)
     elevation = profile(itinerary, places, lang)
     steps, steps_left = roadbook(service, itinerary, lang) if service is not None else ([], 0)
-    profile_word = profile_words().get(itinerary.profile, itinerary.profile)
+    kinds = classification(itinerary)
     return {
         "lang": lang, "name": item.name or itinerary.name,
-        "subtitle": " · ".join(filter(None, [profile_word, shape_word(itinerary),
-                                             _difficulty(itinerary, lang)])),
+        # the subtitle adds the themes (as Geotrek's, e.g. mining heritage, slag heaps)
+        "subtitle": " · ".join([word(PRACTICES, itinerary.profile), shape_word(itinerary, kinds),
+                                word(DIFFICULTIES, kinds["level"])] + kinds.get("themes", [])),
         "description": paragraphs(item.description),
         "author": getattr(item, "author_name", "") or "",
-        "figures": figures(itinerary, lang),
+        "figures": figures(itinerary, kinds),
         "map_svg": Markup(drawing.svg), "legend": legend(drawing, len(itinerary.stages)),
         "scale": format_decimal(drawing.scale_denominator, format="#,##0"),
         "profile_svg": Markup(elevation.svg) if elevation else None,

@@ -284,10 +284,34 @@ def _route(frame: Frame, lines: list[Line]):
         vertices += len(coords)
         casing.append(data)
         strokes.append(f'<path d="{data}" stroke="{escape(line.colour)}" stroke-width="12"/>')
+        strokes.append(_arrows(*frame.project(line.lat[ok], line.lon[ok])))
     if not casing:
         return "", 0
     return (f'<path class="route-casing" d="{"".join(casing)}" stroke="#ffffff" '
             f'stroke-width="22"/>' + "".join(strokes)), vertices
+
+
+def _arrows(x: np.ndarray, y: np.ndarray, most: int = 8, spacing: float = 300.0) -> str:
+    """White chevrons on a line, pointing the way of travel (at most ``most``, one every
+    ``spacing`` units of paper or more)."""
+    step = np.hypot(np.diff(x), np.diff(y))
+    along = np.concatenate([[0.0], np.cumsum(step)])
+    total = float(along[-1])
+    if total < spacing:
+        return ""
+    gap = max(spacing, total / most)
+    out = []
+    for at in np.arange(gap / 2, total, gap):
+        ahead, behind = min(at + 8.0, total), max(at - 8.0, 0.0)
+        dx = np.interp(ahead, along, x) - np.interp(behind, along, x)
+        dy = np.interp(ahead, along, y) - np.interp(behind, along, y)
+        if dx == 0 and dy == 0:
+            continue
+        out.append(f'<path class="arrow" d="M-6 -6L5 0L-6 6" transform="translate('
+                   f'{np.interp(at, along, x):.0f} {np.interp(at, along, y):.0f}) '
+                   f'rotate({math.degrees(math.atan2(dy, dx)):.0f})" stroke="#ffffff" '
+                   'stroke-width="3.5"/>')
+    return "".join(out)
 
 
 def nice_length(metres: float) -> float:
