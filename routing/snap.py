@@ -22,7 +22,7 @@ NO_MASK = np.zeros(0, np.bool_)
 
 @njit(cache=True, nogil=True)
 def _best_within(px, py, r, order, xs, ys, start, cell, x0, y0, nx, ny, sample_seg, seg_a,
-                 seg_edge, x, y, edge_mask):
+                 seg_edge, x, y, edge_mask, slack):
     """(segment, t, distance) of the allowed segment nearest to p among the segments with a
     sample within ``r``; segment -1 when there is none."""
     best_seg, best_t, best = -1, 0.0, np.inf
@@ -35,10 +35,14 @@ def _best_within(px, py, r, order, xs, ys, start, cell, x0, y0, nx, ny, sample_s
     if ix0 > ix1 or iy0 > iy1:
         return best_seg, best_t, best
     masked = edge_mask.shape[0] > 0
+    # Samples are float32 offsets from the grid's corner: compare as PointGrid does, in
+    # float64 against the radius widened by the rounding slack.
+    qx, qy, reach = px - x0, py - y0, r + slack
     for iy in range(iy0, iy1 + 1):
         row = iy * nx
         for k in range(start[row + ix0], start[row + ix1 + 1]):
-            if (xs[k] - px) * (xs[k] - px) + (ys[k] - py) * (ys[k] - py) > r * r:
+            sx, sy = np.float64(xs[k]) - qx, np.float64(ys[k]) - qy
+            if sx * sx + sy * sy > reach * reach:
                 continue
             seg = sample_seg[order[k]]
             if masked and not edge_mask[seg_edge[seg]]:
@@ -61,12 +65,12 @@ def nearest_segment(px, py, max_dist, step, order, xs, ys, start, shape, sample_
     """The search of ``EdgeIndex.nearest``: grow the radius until the nearest allowed
     segment found is certainly the nearest; (segment, t, distance), segment -1 if none
     is within ``max_dist``."""
-    cell, x0, y0 = shape[0], shape[1], shape[2]
+    cell, x0, y0, slack = shape[0], shape[1], shape[2], shape[5]
     nx, ny = int(shape[3]), int(shape[4])
     radius = step
     while True:
         seg, t, d = _best_within(px, py, radius, order, xs, ys, start, cell, x0, y0, nx, ny,
-                                 sample_seg, seg_a, seg_edge, x, y, edge_mask)
+                                 sample_seg, seg_a, seg_edge, x, y, edge_mask, slack)
         if seg >= 0 and d + step / 2 <= radius:
             break
         if radius >= max_dist + step:
@@ -84,7 +88,8 @@ class SnapIndex(EdgeIndex):
     def __init__(self, graph, step_m: float = 25.0):
         super().__init__(graph, step_m)
         tree = self.tree
-        self._shape = np.array([tree.cell, tree.x0, tree.y0, tree.nx, tree.ny], np.float64)
+        self._shape = np.array([tree.cell, tree.x0, tree.y0, tree.nx, tree.ny, tree.slack],
+                               np.float64)
 
     def nearest(self, lat: float, lon: float, max_dist_m: float, edge_mask=None):
         """Nearest point of an allowed edge within ``max_dist_m``, or None (as the base)."""

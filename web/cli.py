@@ -12,7 +12,7 @@ from routing import cli as routing_cli
 
 from . import commands as web_commands
 from . import db_commands, node_commands, traveller_cli
-from .i18n import LANGUAGES, language
+from .languages import LANGUAGES
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -61,6 +61,10 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     try:
+        if not args.func.__module__.startswith("web."):
+            return int(args.func(args) or 0)      # graphs/gpx/routing commands make no words
+        from .i18n import language                 # the web stack, for commands that word
+
         with language(args.lang):
             return int(args.func(args) or 0)
     except BassinRoutesError as exc:

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 
-LANGUAGES = ("fr", "en")
+from .languages import LANGUAGES  # noqa: E402  (re-exported)
 #: Keywords that mark messages for extraction (``pybabel extract -k …`` and the tests).
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None,
             "lazy_ngettext": (1, 2), "_l": None, "pgettext": ((1, "c"), 2),

@@ -14,8 +14,7 @@ from graphs.store import load_graph
 from routing.errors import InvalidQueryError
 from routing.points import parse_points
 
-from . import node_exports
-from .i18n import LANGUAGES
+from .languages import LANGUAGES
 
 
 def add_commands(sub) -> None:
@@ -104,6 +103,8 @@ def run_nodes_list(args) -> int:
 
 
 def run_nodes_route(args) -> int:
+    from . import node_exports       # words: the web stack loads when a command runs
+
     planner = _planner(args)
     nodes = [t.strip() for t in args.nodes.replace(";", ",").split(",") if t.strip()]
     started = time.perf_counter()
@@ -123,6 +124,8 @@ def run_nodes_route(args) -> int:
 
 
 def run_connectivity(args) -> int:
+    from . import node_exports       # words: the web stack loads when a command runs
+
     from routing.connectivity import heritage_connectivity
 
     from .maps import folium_defaults
@@ -147,6 +150,8 @@ def run_connectivity(args) -> int:
 
 
 def run_proposal(args) -> int:
+    from . import node_exports       # words: the web stack loads when a command runs
+
     from routing.node_proposal import propose_node_network
 
     from .maps import folium_defaults

@@ -15,7 +15,7 @@ from pathlib import Path
 from routing.errors import InvalidQueryError
 from routing.points import parse_points
 
-from .instructions import LANGUAGES
+from .languages import LANGUAGES
 
 # The engine, the options and the planners load when a command runs, not when the
 # parser is built: ``bassin-routes gpx stats`` must not pay for numba.
