@@ -18,6 +18,7 @@ from markupsafe import escape
 
 from gpx.geotrek import cirkwi_level, load_vocabulary, references, route_kind, translated
 
+from . import isochrone_layer
 from .extensions import get_routing
 from .instructions import itinerary_steps
 from .maps import ETALAB, SURFACE_COLOURS, STAGE_COLOURS, json_for_script, pieces_fit, \
@@ -27,6 +28,7 @@ from .page_words import DIFFICULTIES, PRACTICES, ROUTE_KINDS, SURFACES, word
 from .params import Param, arg
 from .roadbook import places_along, roadbook, stage_starts
 
+MAP_NAME = "bassinItineraryMap"   # window[MAP_NAME]: the page's Leaflet map, for add-ons
 MAX_ROUTE_POINTS = 4000       # vertices sent for hovering the route (the lines keep all)
 PROFILE_POINTS = 600          # samples of the elevation profile
 EMBED_PARAMS = (
@@ -248,7 +250,9 @@ def render_public(item, itinerary):
         embed_code=embed_code(item, lang), embed_base=url_for(
             "pages.embed", slug=item.slug, _external=True),
         meta=meta, data_json=json_for_script(data),
-        network_js=network_layer_script())
+        network_js=network_layer_script(), isochrones=json_for_script(
+            isochrone_layer.control_settings(MAP_NAME, itinerary, lang))
+        if isochrone_layer.wanted(embed=False) else None, isochrone_style=isochrone_layer.STYLE)
 
 
 def render_embed(item, itinerary):
