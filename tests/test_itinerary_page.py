@@ -71,7 +71,7 @@ def test_page_figures_roadbook_places_and_metadata(web_app, tmp_path):
     assert '<div class="fig-practice"><dt>Pratique</dt><dd>Vélo</dd>' in page
     assert re.search(r'class="fig-difficulty"><dt>Difficulté</dt><dd>(Très facile|Facile|Moyen|'
                      r'Difficile|Très difficile)</dd>', page)
-    assert '<dt>Parcours</dt><dd>Traversée (aller simple)</dd>' in page
+    assert '<dt>Parcours</dt><dd>Aller simple</dd>' in page
     themes = re.search(r'<ul class="themes" aria-label="Thèmes">(.*?)</ul>', page).group(1)
     assert "<li>Patrimoine minier</li>" in themes and "<li>Terrils</li>" in themes
     # roadbook: every turn step, every place (numbered, with its detour), in km order
@@ -142,6 +142,8 @@ def test_downloads_are_valid_files(web_app, tmp_path):
     trek = client.get(links["Geotrek JSON"]).get_json()
     assert trek["name"] == STAGES["name"] and len(trek["steps"]) == 2
     assert links["PDF fiche"] == f"/i/{item['slug']}/fiche.pdf?lang=en"
+    fiche = client.get(links["PDF fiche"])
+    assert fiche.status_code == 200 and fiche.data.startswith(b"%PDF-")
     # stages: a row each, with figures and a GPX of its own that validates
     rows = re.findall(r'<tr class="stage-row">(.*?)</tr>', page, re.S)
     assert len(rows) == 2

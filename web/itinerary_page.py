@@ -12,7 +12,7 @@ from __future__ import annotations
 from importlib import resources
 
 import numpy as np
-from flask import current_app, g, render_template, request, url_for
+from flask import current_app, g, render_template, url_for
 from flask_babel import format_decimal, gettext as _
 from markupsafe import escape
 
@@ -206,8 +206,7 @@ def downloads(item, itinerary, lang: str) -> list[dict]:
          "application/geo+json", _("GIS, web maps")),
         (_("Geotrek JSON"), url_for("geotrek.export_saved", item_id=item.id, language=lang),
          "application/json", _("Geotrek API v2 trek")),
-        # The printable fiche (A4) is served by the PDF module at this address.
-        (_("PDF fiche"), f"{request.script_root}/i/{item.slug}/fiche.pdf?lang={lang}",
+        (_("PDF fiche"), url_for("fiche.fiche_pdf", slug=item.slug, lang=lang),
          "application/pdf", _("printable A4")),
     ]
     return [{"label": label, "href": href, "type": kind, "note": note}
