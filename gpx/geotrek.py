@@ -108,15 +108,26 @@ def route_kind(itinerary) -> str:
     return "one-way"
 
 
+#: The least level a SAC grade on the way gives (T2 → 3, T3 → 4, T4 and above → 5).
+SAC_LEVELS = {"mountain_hiking": 3, "demanding_mountain_hiking": 4, "alpine_hiking": 5,
+              "demanding_alpine_hiking": 5, "difficult_alpine_hiking": 5}
+
+
 def cirkwi_level(itinerary) -> int:
-    """Level 1-5 from a km-effort (km + ascent/100), scaled per mode."""
+    """Difficulty 1-5 (Geotrek's and Cirkwi's "very easy" … "very hard"): effort, then technique.
+
+    Effort is a km-effort, km + ascent/100 (the Swiss and FFRandonnée rule of thumb: 100 m
+    up weigh one km), divided by 3.5 for the bicycle profiles; levels change at 6, 12, 20
+    and 30. The hardest SAC grade the itinerary's warnings name then sets a floor
+    (:data:`SAC_LEVELS`): a short walk over a T3 ridge is not "easy".
+    """
     effort = itinerary.distance_m / 1000 + (itinerary.ascent_m or 0) / 100
     if itinerary.profile in ("bike", "gravel", "mtb"):
         effort /= 3.5
-    for level, limit in enumerate((6, 12, 20, 30), start=1):
-        if effort < limit:
-            return level
-    return 5
+    level = next((lvl for lvl, limit in enumerate((6, 12, 20, 30), start=1) if effort < limit), 5)
+    grades = [SAC_LEVELS.get(w.get("sac_scale"), 1) for w in itinerary.warnings
+              if w.get("type") == "difficult"]
+    return max([level, *grades])
 
 
 def _ids(entries, test) -> list:
@@ -203,7 +214,8 @@ def _texts(itinerary, context: TrekContext) -> dict:
     """Every translated field: the context's words, else the import's, else our own."""
     start, end = itinerary.waypoints[0], itinerary.waypoints[-1]
     stations = [p["name"] for p in itinerary.places if p["kind"] == "station" and p.get("name")]
-    ours = {"name": itinerary.name or "Itinéraire", "description": _description(itinerary),
+    # the web layer's words (context.texts) name an unnamed itinerary, in every language
+    ours = {"name": itinerary.name, "description": _description(itinerary),
             "departure": start.get("name") or "", "arrival": end.get("name") or "",
             "ambiance": _ambiance(itinerary),
             "public_transport": ", ".join(dict.fromkeys(stations)),
@@ -264,20 +276,25 @@ def trek(itinerary, vocabulary: dict | None = None, language: str | None = None,
 
 
 def export(itinerary, vocabulary: dict | None = None, language: str | None = None,
-           first_id: int = 1, stage_ids: list | None = None) -> dict:
+           first_id: int = 1, stage_ids: list | None = None, texts: dict | None = None,
+           stage_texts: list | None = None) -> dict:
     """A trek, or for a multi-day itinerary a tour whose ``steps`` are its stages.
 
     Stages get ``stage_ids`` (default: the ids after ``first_id``), in order,
     with ``parents``, ``previous`` and ``next`` pointing at the tour and their
-    neighbours.
+    neighbours. ``texts`` (``{field: {lang: text}}``) and ``stage_texts`` (one such
+    per stage) are the words the web layer made (``web.geotrek_words``).
     """
     vocabulary = vocabulary or load_vocabulary()
     count = len(itinerary.stages)
     ids = list(stage_ids or [first_id + i for i in range(1, count + 1)])[:count]
-    tour = trek(itinerary, vocabulary, language, TrekContext(id=first_id, children=ids))
+    tour = trek(itinerary, vocabulary, language, TrekContext(id=first_id, children=ids,
+                                                             texts=texts or {}))
     if not count:
         return tour
-    tour["steps"] = [trek(stage, vocabulary, language, stage_context(first_id, ids, i))
+    stage_texts = stage_texts or [{}] * count
+    tour["steps"] = [trek(stage, vocabulary, language,
+                          stage_context(first_id, ids, i, texts=stage_texts[i]))
                      for i, stage in enumerate(itinerary.stages)]
     tour["count_children"] = count
     return tour

@@ -4,25 +4,29 @@ from __future__ import annotations
 from xml.sax.saxutils import escape
 
 from .text import clean_text
-from .writer import KIND_LABELS, OSM_LINE
+from .words import ENGLISH, FileWords
+from .writer import OSM_LINE, place_description
 
 
 def _text(value, multiline: bool = False) -> str:
     return escape(clean_text(value, multiline))
 
 
-def itinerary_to_kml(itinerary) -> str:
-    """KML 2.2 text: a Placemark with the line (with altitude when known) and one per place."""
+def itinerary_to_kml(itinerary, words: FileWords = ENGLISH) -> str:
+    """KML 2.2 text: a Placemark with the line (with altitude when known) and one per place.
+
+    ``words``: labels in the reader's language (``web.file_words.file_words``).
+    """
     def coords(lat, lon, ele):
         return " ".join(f"{x:.7f},{y:.7f}" + (f",{z:.1f}" if z == z else "")
                         for y, x, z in zip(lat, lon, ele))
 
     places = "".join(
-        f"<Placemark><name>{_text(p.get('name') or p['kind'])}</name>"
-        f"<description>{_text(KIND_LABELS.get(p['kind'], p['kind']))} · km {p['km']:.1f}</description>"
+        f"<Placemark><name>{_text(p.get('name') or words.kind(p['kind']).capitalize())}</name>"
+        f"<description>{_text(place_description(p, words))}</description>"
         f"<Point><coordinates>{p['lon']:.7f},{p['lat']:.7f}</coordinates></Point></Placemark>"
         for p in itinerary.places)
-    name = _text(itinerary.name) or "Itinéraire"
+    name = _text(itinerary.name) or escape(words.untitled)
     mode = "absolute" if itinerary.has_elevation else "clampToGround"
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'

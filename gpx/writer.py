@@ -20,12 +20,11 @@ import shapely
 from graphs.geo import LocalProjection
 
 from .text import clean_text
+from .words import ENGLISH, FileWords
 
 CREATOR = "bassin-routes 0.1 (Bassin minier itineraries)"
 ODBL = "https://opendatacommons.org/licenses/odbl/1-0/"
 OSM_LINE = "© OpenStreetMap contributors, ODbL 1.0 (https://www.openstreetmap.org/copyright)"
-ETALAB_LINE = ("Patrimoine : Mission Bassin Minier Nord-Pas de Calais / data.gouv.fr, "
-               "Licence Ouverte Etalab 2.0")
 
 #: Garmin-style symbols (the names devices know) by place kind.
 SYMBOLS = {
@@ -38,17 +37,6 @@ SYMBOLS = {
     "cafe": "Restaurant", "restaurant": "Restaurant", "attraction": "Flag, Blue",
     "junction": "Crossing",
 }
-KIND_LABELS = {
-    "major_site": "grand site minier", "terril": "terril", "cite": "cité minière",
-    "mining_building": "bâti minier", "unesco_element": "élément UNESCO", "mine_shaft": "puits",
-    "cavalier": "cavalier", "park": "parc", "museum": "musée", "lodging": "hébergement",
-    "station": "gare", "drinking_water": "eau potable", "toilets": "toilettes",
-    "shelter": "abri", "picnic_site": "aire de pique-nique", "viewpoint": "point de vue",
-    "bicycle_repair": "réparation vélo", "bicycle_rental": "location vélo", "cafe": "café",
-    "restaurant": "restaurant", "attraction": "curiosité", "junction": "point-nœud",
-}
-
-
 def safe_filename(text: str, fallback: str = "itineraire") -> str:
     """ASCII, lower-case, hyphenated file name stem (no path separators)."""
     ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
@@ -82,24 +70,29 @@ def _ele(value) -> float | None:
     return None if value is None or not np.isfinite(value) else round(float(value), 1)
 
 
-def _place_waypoint(place: dict, typed_names: bool = False) -> G.GPXWaypoint:
-    label = clean_text(KIND_LABELS.get(place["kind"], place["kind"]))
-    name = clean_text(place.get("name")) or label.capitalize()
-    if typed_names:            # Geotrek's own GPX names its POIs « type: name »
-        name = f"{label.capitalize()}: {name}"
-    parts = [f"km {place['km']:.1f}", label]
+def place_description(place: dict, words: FileWords = ENGLISH) -> str:
+    """« km 1,2 · abri · UNESCO 74 · détour 300 m »: where a place is and what it is."""
+    parts = [f"km {words.number(place['km'])}", clean_text(words.kind(place["kind"]))]
     if place.get("unesco_id"):
         parts.append(f"UNESCO {clean_text(place['unesco_id'])}")
     if place.get("detour_m"):
-        parts.append(f"détour {place['detour_m']:.0f} m")
+        parts.append(words.detour % {"m": f"{place['detour_m']:.0f}"})
+    return " · ".join(parts)
+
+
+def _place_waypoint(place: dict, typed_names: bool, words: FileWords) -> G.GPXWaypoint:
+    label = clean_text(words.kind(place["kind"]))
+    name = clean_text(place.get("name")) or label.capitalize()
+    if typed_names:            # Geotrek's own GPX names its POIs « type: name »
+        name = words.typed_name % {"kind": label.capitalize(), "name": name}
     return G.GPXWaypoint(latitude=place["lat"], longitude=place["lon"],
-                         name=name, description=" · ".join(parts), symbol=SYMBOLS.get(place["kind"], "Flag, Blue"),
+                         name=name, description=place_description(place, words), symbol=SYMBOLS.get(place["kind"], "Flag, Blue"),
                          type=clean_text(place["kind"]))
 
 
 def itinerary_to_gpx(itinerary, route_points: bool = False, max_route_points: int = 250,
                      track: bool = True, link: str | None = None, typed_names: bool = False,
-                     instructions: list | None = None) -> str:
+                     instructions: list | None = None, words: FileWords = ENGLISH) -> str:
     """GPX 1.1 text of an itinerary.
 
     Parameters
@@ -116,37 +109,41 @@ def itinerary_to_gpx(itinerary, route_points: bool = False, max_route_points: in
     instructions : list of (lat, lon, name, description), optional
         Turn-by-turn instructions, already in words (``web.instructions.gpx_points``):
         written as a ``rte`` whose ``rtept`` carry them, as navigation devices expect.
+    words : FileWords
+        Labels and credits in the reader's language (``web.file_words.file_words``).
     """
     gpx = G.GPX()
     gpx.creator = CREATOR
-    gpx.name = clean_text(itinerary.name) or "Itinéraire Bassin minier"
-    summary = (f"{itinerary.distance_m / 1000:.1f} km, {itinerary.profile}"
-               + (f", D+ {itinerary.ascent_m:.0f} m" if itinerary.ascent_m is not None else ""))
+    gpx.name = clean_text(itinerary.name) or words.untitled
+    summary = words.summary % {"km": words.number(itinerary.distance_m / 1000),
+                               "profile": words.profile(itinerary.profile)}
+    if itinerary.ascent_m is not None:
+        summary += ", " + words.ascent % {"m": f"{itinerary.ascent_m:.0f}"}
     lines = [clean_text(itinerary.description, multiline=True), summary, OSM_LINE]
     if any("Bassin" in a for a in itinerary.meta.get("attribution", [])) or any(
             p.get("unesco_id") for p in itinerary.places):
-        lines.append(ETALAB_LINE)
+        lines.append(words.heritage_credit)
     gpx.description = "\n".join(line for line in lines if line)
-    gpx.author_name = "Bassin minier itinéraires"
+    gpx.author_name = words.author
     gpx.copyright_author = "OpenStreetMap contributors"
     gpx.copyright_year = str(dt.date.today().year)
     gpx.copyright_license = ODBL
     gpx.link, gpx.link_text = (link or "https://www.openstreetmap.org/copyright",
-                               "Itinéraire" if link else "OpenStreetMap")
+                               words.link if link else "OpenStreetMap")
     gpx.time = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    gpx.keywords = "Bassin minier, UNESCO, " + clean_text(itinerary.profile)
+    gpx.keywords = "Bassin minier, UNESCO, " + clean_text(words.profile(itinerary.profile))
     south, west, north, east = itinerary.bounds()
     gpx.bounds = G.GPXBounds(south, north, west, east)
 
     start, end = itinerary.waypoints[0], itinerary.waypoints[-1]
     gpx.waypoints.append(G.GPXWaypoint(start["lat"], start["lon"],
-                                       name=clean_text(start.get("name")) or "Départ",
+                                       name=clean_text(start.get("name")) or words.start,
                                        symbol="Flag, Green", type="start"))
     for place in itinerary.places:
-        gpx.waypoints.append(_place_waypoint(place, typed_names))
+        gpx.waypoints.append(_place_waypoint(place, typed_names, words))
     if not itinerary.is_closed:
         gpx.waypoints.append(G.GPXWaypoint(end["lat"], end["lon"],
-                                           name=clean_text(end.get("name")) or "Arrivée",
+                                           name=clean_text(end.get("name")) or words.end,
                                            symbol="Flag, Red", type="end"))
     if track:
         trk = G.GPXTrack(name=gpx.name, description=summary)

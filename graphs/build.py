@@ -76,9 +76,9 @@ def build_graph(osm: str | Path, heritage_dir: str | Path | None = None,
         }
         meta["dropped"] = arrays.pop("dropped")
         junctions = node_network.build_node_network(raw, arrays)
-        tables = {k: arrays.pop(k) for k in ("vocab", "names", "routes")}
+        tables = {k: arrays.pop(k) for k in ("vocab", "names", "routes", "name_translations")}
         graph = CompiledGraph(arrays, tables["vocab"], tables["names"], tables["routes"],
-                              places, meta, junctions)
+                              places, meta, junctions, tables["name_translations"])
         index = EdgeIndex(graph, settings.index_step_m)
         mask = graph.main_components[graph.node_comp[graph.edge_u]]
         link_places(places, graph, index, settings.snap_search_m,

@@ -231,6 +231,12 @@ def _attribute_arrays(raw: RawOSM, edge_way_index: np.ndarray) -> dict:
         np.int32, n_ways)
     out["edge_name"] = name_codes[edge_way_index]
     out["names"] = list(names)
+    # name:<lang> of ways, by the stored name (the first way giving one wins)
+    translations: dict = {}
+    for t in raw.way_tags:
+        for lang, text in t.get("names", {}).items():
+            translations.setdefault(lang, {}).setdefault(t["name"], text)
+    out["name_translations"] = translations
     out["edge_flags"] = np.asarray(raw.way_flags, np.uint8)[edge_way_index]
     out["edge_way"] = np.asarray(raw.way_ids, np.int64)[edge_way_index]
     route_lists = [raw.way_routes.get(w, []) for w in raw.way_ids]

@@ -35,7 +35,8 @@ class CompiledGraph:
     """
 
     def __init__(self, arrays: dict, vocab: dict, names: list, routes: list,
-                 places: list[Place], meta: dict, node_network: dict | None = None):
+                 places: list[Place], meta: dict, node_network: dict | None = None,
+                 name_translations: dict | None = None):
         for name in ARRAY_NAMES:
             setattr(self, name, arrays[name])
         #: who may pass through each node (``graphs.tags.NODE_*`` bits; barriers restrict it)
@@ -46,6 +47,8 @@ class CompiledGraph:
         self.num = {k[4:]: v for k, v in arrays.items() if k.startswith("num_")}
         self.vocab = vocab
         self.names = names
+        #: ``{lang: {way name: name:<lang>}}`` where OSM gives another name in that language
+        self.name_translations = name_translations or {}
         self.routes = routes
         self.places = places
         self.meta = meta
@@ -94,10 +97,13 @@ class CompiledGraph:
         wanted = [i for i, v in enumerate(self.vocab[name]) if v in set(values)]
         return np.isin(self.cat[name], wanted)
 
-    def name_of(self, edge: int) -> str | None:
-        """The way name (or ref) of an edge."""
+    def name_of(self, edge: int, lang: str | None = None) -> str | None:
+        """The way name (or ref) of an edge; in ``lang`` when OSM gives ``name:<lang>``."""
         code = int(self.edge_name[edge])
-        return self.names[code] if code >= 0 else None
+        if code < 0:
+            return None
+        name = self.names[code]
+        return self.name_translations.get(lang, {}).get(name, name) if lang else name
 
     def edge_routes(self, edge: int) -> list[dict]:
         """Route relations the edge belongs to."""

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from shapely.geometry import mapping, shape
 
+from . import poi
 from .errors import HeritageError
 from .places import Place
 
@@ -145,6 +146,9 @@ def merge_terrils(osm: list[Place], heritage: list[Place]) -> list[Place]:
             match.summit = place.summit
         if place.tags.get("name") and place.tags["name"] != match.name:
             match.tags["osm_name"] = place.tags["name"]
+        for lang in poi.NAME_LANGUAGES:      # the official names are French; OSM may translate
+            if lang != "fr" and place.tags.get(f"name:{lang}"):
+                match.tags.setdefault(f"name:{lang}", place.tags[f"name:{lang}"])
     return kept + heritage
 
 

@@ -104,6 +104,8 @@ def _route_record(rel) -> dict | None:
     return {
         "osm_id": rel.id, "route": route, "network": tags.get("network"),
         "ref": tags.get("ref"), "name": tags.get("name"),
+        "names": {lang: tags[f"name:{lang}"] for lang in poi.NAME_LANGUAGES
+                  if tags.get(f"name:{lang}") and tags[f"name:{lang}"] != tags.get("name")},
         "operator": tags.get("operator"), "colour": tags.get("colour"),
         "node_network": node_network.is_node_network_route(tags),
     }
@@ -251,4 +253,7 @@ def _edge_tags(tags) -> dict:
     for name, key in tagrules.NUMERIC_KEYS.items():
         kept[name] = tagrules.parse_number(tags.get(key))
     kept["name"] = tags.get("name") or tags.get("ref")
+    kept["names"] = {lang: tags[f"name:{lang}"] for lang in poi.NAME_LANGUAGES
+                     if tags.get(f"name:{lang}") and tags.get("name")
+                     and tags[f"name:{lang}"] != tags["name"]}
     return kept

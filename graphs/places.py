@@ -8,11 +8,14 @@ import shapely
 from shapely.geometry import mapping, shape
 from shapely.ops import polygonize, unary_union
 
+from . import poi
 from .osm_reader import RawOSM
 
 #: Kinds that are heritage of the basin (used by loops and maps).
 HERITAGE_KINDS = ("major_site", "terril", "cite", "mining_building", "unesco_element",
                   "park", "cavalier", "mine_shaft", "museum")
+#: Every kind of place a graph holds (``web`` has a word for each).
+PLACE_KINDS = tuple(dict.fromkeys(HERITAGE_KINDS + poi.KINDS + ("peak",)))
 
 
 @dataclasses.dataclass
@@ -43,6 +46,11 @@ class Place:
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
 
+    @property
+    def names(self) -> dict:
+        """The name per language OSM gives (``name:fr``, ``name:en``), when it differs."""
+        return names_of(self.tags, self.name)
+
     @classmethod
     def from_dict(cls, data: dict) -> "Place":
         return cls(**data)
@@ -52,6 +60,12 @@ class Place:
         if self.geometry:
             return shape(self.geometry)
         return shapely.Point(self.lon, self.lat)
+
+
+def names_of(tags: dict, name: str | None) -> dict:
+    """``{lang: name}`` from ``name:<lang>`` tags (:data:`graphs.poi.NAME_LANGUAGES`)."""
+    return {lang: tags[f"name:{lang}"] for lang in poi.NAME_LANGUAGES
+            if tags.get(f"name:{lang}") and tags[f"name:{lang}"] != name}
 
 
 def _ring_polygon(raw: RawOSM, rings) -> object | None:
@@ -150,12 +164,13 @@ def find_places(places, q: str = "", kinds=(), bbox=None, limit: int = 50) -> li
     for place in places:
         if kinds and place.kind not in kinds:
             continue
-        if q and q not in (place.name or "").lower() and q != (place.unesco_id or "").lower():
+        if q and all(q not in (n or "").lower() for n in (place.name, *place.names.values())) \
+                and q != (place.unesco_id or "").lower():
             continue
         if bbox and not (bbox[0] <= place.lat <= bbox[2] and bbox[1] <= place.lon <= bbox[3]):
             continue
         found.append({"id": place.id, "kind": place.kind, "category": place.category,
-                      "name": place.name, "lat": place.lat, "lon": place.lon,
+                      "name": place.name, "names": place.names, "lat": place.lat, "lon": place.lon,
                       "unesco_id": place.unesco_id, "far": place.far,
                       "link_m": place.link["distance_m"] if place.link else None})
         if len(found) >= limit:

@@ -24,6 +24,11 @@ _RULES = (
     ("tourism", {"attraction"}, "attraction"),
 )
 
+#: The place kinds these rules give.
+KINDS = tuple(dict.fromkeys(kind for _, _, kind in _RULES))
+#: Languages whose ``name:<lang>`` is kept on places, ways and routes.
+NAME_LANGUAGES = ("fr", "en")
+
 #: Keys whose presence makes an object worth classifying (used as a read filter).
 POI_KEYS = ("amenity", "tourism", "leisure", "shop", "railway", "man_made", "natural",
             "landuse", "drinking_water")

@@ -2,7 +2,8 @@
 
 Layout: ``arrays/<name>.npy`` (one plain array per file, opened with
 ``mmap_mode="r"``: every process serving the graph maps the same pages of the
-page cache, none copies them), ``tables.json`` (vocabularies, way names,
+page cache, none copies them), ``tables.json`` (vocabularies, way names and
+their ``name:<lang>`` translations — absent in older graphs, read as none —,
 route relations), ``places.json`` and ``meta.json`` (format version, source,
 dates, counts). The directory is written under a temporary name and renamed
 into place, so a failed build never leaves a half-written graph where a good
@@ -40,7 +41,8 @@ def save_graph(graph: CompiledGraph, out_dir: str | Path) -> Path:
         write_arrays(tmp / ARRAY_DIR, graph.arrays())
         _write_json(tmp / "tables.json", {"vocab": graph.vocab, "names": graph.names,
                                           "routes": graph.routes,
-                                          "node_network": graph.node_network})
+                                          "node_network": graph.node_network,
+                                          "name_translations": graph.name_translations})
         _write_json(tmp / "places.json", [p.to_dict() for p in graph.places])
         meta = dict(graph.meta, format_version=FORMAT_VERSION)
         _write_json(tmp / "meta.json", meta)
@@ -104,7 +106,7 @@ def load_graph(graph_dir: str | Path) -> CompiledGraph:
     if missing_arrays:
         raise GraphLoadError(f"{graph_dir}: corrupt graph, arrays missing: {missing_arrays}")
     graph = CompiledGraph(arrays, tables["vocab"], tables["names"], tables["routes"], places, meta,
-                          tables.get("node_network"))
+                          tables.get("node_network"), tables.get("name_translations"))
     graph.source_dir = graph_dir.resolve()
     return graph
 

@@ -70,7 +70,8 @@ class PlaceLayer:
         for j, i in enumerate(hits):
             place = self.places[i]
             dist, km = float(dists[j]), float(kms[j])
-            out.append({"id": place.id, "name": place.name, "kind": place.kind,
+            out.append({"id": place.id, "name": place.name, "names": place.names,
+                        "kind": place.kind,
                         "category": place.category, "unesco_id": place.unesco_id,
                         "km": round(km, 2), "offset_m": round(dist, 1),
                         "access_m": float(place.link.get("distance_m", 0.0)) if place.link

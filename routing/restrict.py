@@ -46,7 +46,8 @@ class AreaMasks:
 
     def __init__(self, graph, cache):
         self.graph = graph
-        self._cache = cache(self._build)
+        #: the masks built so far (``hits``, ``misses``: lookups that found or built one)
+        self.cache = cache(self._build)
 
     def _build(self, key: tuple) -> np.ndarray:
         mask = edges_in_areas(self.graph, tuple(shapely.from_wkb(k) for k in key))
@@ -58,7 +59,7 @@ class AreaMasks:
         :func:`routing.avoid.edges_in_areas`)."""
         if graph is not self.graph:
             return edges_in_areas(graph, polygons)
-        return self._cache.get(area_key(polygons))
+        return self.cache.get(area_key(polygons))
 
 
 def causes_of(options: RouteOptions, closed_areas) -> tuple[str, ...]:
@@ -122,9 +123,11 @@ class RestrictedNetwork:
         return self.factor if penalty is None else self.factor * penalty
 
     def exits(self, ep, penalty=None):
+        """Graph nodes an endpoint reaches along its edge, costed under the factors."""
         return self.base.exits(ep, self._penalty(penalty))
 
     def entries(self, ep, penalty=None):
+        """Graph nodes an endpoint is reached from along its edge, under the factors."""
         return self.base.entries(ep, self._penalty(penalty))
 
     def path(self, a, b, penalty=None, arc_costs=None):
@@ -152,10 +155,12 @@ class RestrictedNetwork:
         return path
 
     def one_to_many(self, a, targets, max_cost: float = INF, penalty=None, arc_costs=None):
+        """Costs from ``a`` to each target under the factors (INF: cut off or unreachable)."""
         costs = self.costs if penalty is None and arc_costs is None else arc_costs
         return self.base.one_to_many(a, targets, max_cost, self._penalty(penalty), costs)
 
     def costs_from(self, a, max_cost: float, penalty=None, arc_costs=None):
+        """Cost from ``a`` to every node within ``max_cost`` under the factors (a copy)."""
         costs = self.costs if penalty is None and arc_costs is None else arc_costs
         return self.base.costs_from(a, max_cost, self._penalty(penalty), costs)
 

@@ -229,6 +229,7 @@ class RoutingService:
                 "query": [round(ep.query[0], 7), round(ep.query[1], 7)],
                 "snap_m": round(ep.snap_m, 1), "place_id": ep.place_id,
                 "name": place.name if place else None,
+                "names": place.names if place else {},
                 "kind": place.kind if place else None}
 
     def endpoints(self, points, network, limit: int = MAX_POINTS) -> list[Endpoint]:

@@ -166,7 +166,7 @@ def split_stages(router, itinerary, days: int | None = None, max_km: float | Non
     stages = []
     for i in range(len(cuts) - 1):
         lo, hi = cuts[i], cuts[i + 1]
-        paths, waypoints = [], [_point_wp(itinerary, lo, "départ" if i == 0 else None)]
+        paths, waypoints = [], [_point_wp(itinerary, lo)]
         if i == 0:
             waypoints[0] = itinerary.waypoints[0]
         bounds = [lo] + [m for m in leg_ends[:-1] if lo < m < hi] + [hi]
@@ -197,7 +197,7 @@ def split_stages(router, itinerary, days: int | None = None, max_km: float | Non
             continue
         stage = router.assemble(network, [p for p, _ in paths_kept],
                                 [waypoints[0]] + [w for _, w in paths_kept], "stage")
-        stage.name = f"{itinerary.name or 'Itinéraire'} — étape {len(stages) + 1}"
+        stage.name = ""                 # named in web/, in the reader's language
         end = ends[i] if i < len(ends) else None
         stage.meta.update({"stage": len(stages) + 1, "end": end})
         if end is not None and end["warning"]:
@@ -205,7 +205,7 @@ def split_stages(router, itinerary, days: int | None = None, max_km: float | Non
             stage.warnings.append(dict(end["warning"], from_km=km, to_km=km, length_m=0.0))
         stages.append(stage)
     for stage in stages:
-        stage.name += f"/{len(stages)}"
+        stage.meta["stages"] = len(stages)
     itinerary.stages = stages
     itinerary.meta["stage_ends"] = ends
     if is_restricted(network):

@@ -14,6 +14,10 @@ import contextlib
 import threading
 from typing import Callable, Generic, TypeVar
 
+import numpy as np
+
+from . import engine
+
 T = TypeVar("T")
 
 
@@ -48,3 +52,33 @@ class WorkspacePool(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._free)
+
+
+class SearchWorkspace:
+    """Per-query buffers of the ALT and Dijkstra kernels (one entry per node).
+
+    They come in as INF / INF / -1 / -1 / NaN and every query puts back what it
+    touched, so a workspace is reused without an O(nodes) clear.
+    """
+
+    def __init__(self, n: int):
+        self.dist_f, self.dist_r = np.full(n, engine.INF), np.full(n, engine.INF)
+        self.pred_f, self.pred_r = np.full(n, -1, np.int64), np.full(n, -1, np.int64)
+        self.pot = np.full(n, np.nan)
+        self.touched = np.empty(n + 2, np.int64)
+        self.heaps = self._heaps(2 * n + 16)
+
+    @staticmethod
+    def _heaps(size: int) -> tuple:
+        return (np.empty(size), np.empty(size, np.int64), np.empty(size), np.empty(size, np.int64))
+
+    def bidir(self) -> tuple:
+        """The buffers in the argument order of :func:`engine.bidir_astar`."""
+        return (self.dist_f, self.dist_r, self.pred_f, self.pred_r, self.pot, self.touched,
+                *self.heaps)
+
+    def reset(self, touched) -> None:
+        engine.reset_bidir(touched, self.dist_f, self.dist_r, self.pred_f, self.pred_r, self.pot)
+
+    def grow_heaps(self) -> None:
+        self.heaps = self._heaps(2 * len(self.heaps[0]))

@@ -129,7 +129,7 @@ def test_day_trip_fiche_in_both_languages(web_app, staff_api):
         assert terril["name"] in text
         keep_screenshot(first_page_png(response.data), f"fiche-{lang}.png")
     assert "Partez vers" in texts["fr"] and "Head " in texts["en"]     # the roadbook's words
-    assert "Aller simple" in texts["fr"] and "One way" in texts["en"]
+    assert "Traversée (aller simple)" in texts["fr"] and "One way" in texts["en"]
 
 
 def test_multi_day_fiche_lists_its_stages(web_app, staff_api):

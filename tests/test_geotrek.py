@@ -159,7 +159,9 @@ def test_http_export_import_and_kml(web_app):
     root = ElementTree.fromstring(kml.data)
     assert root.tag.endswith("kml") and b"<LineString>" in kml.data
     flavoured = client.get(f"/api/v1/geotrek/itineraries/{item['id']}.gpx").get_data(as_text=True)
-    assert "<name>Terril: " in flavoured and "<trk>" in flavoured
+    assert "<name>Terril : " in flavoured and "<trk>" in flavoured        # French by default
+    english = client.get(f"/api/v1/geotrek/itineraries/{item['id']}.gpx?language=en")
+    assert "<name>Terril (slag heap): " in english.get_data(as_text=True)
     bad = client.post("/api/v1/geotrek/import", json={"name": "x"}, headers={"X-CSRF-Token": csrf})
     assert bad.status_code == 400 and bad.mimetype == "application/problem+json"
 

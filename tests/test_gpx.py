@@ -82,9 +82,15 @@ def test_round_trip_distance(tmp_path, andorra_trip, router_for):
 
 def test_multi_day_files_and_zip(tmp_path, andorra_trip):
     router, it = andorra_trip
-    multi = router.stages(it, days=3)
+    from web.words import localised
+
+    raw = router.stages(it, days=3)
+    assert [s.name for s in raw.stages] == ["", "", ""]      # routing names no stage: web does
+    multi = localised(raw, "fr")
     files = gpx.stage_files(multi)
     assert list(files) == [f"0{i}-andorre-traversee-retour-etape-{i}-3.gpx" for i in (1, 2, 3)]
+    english = gpx.stage_files(localised(raw, "en"))
+    assert list(english) == [f"0{i}-andorre-traversee-retour-stage-{i}-3.gpx" for i in (1, 2, 3)]
     archive = zipfile.ZipFile(io.BytesIO(gpx.stages_zip(multi)))
     assert len(archive.namelist()) == 4
     for name in archive.namelist():

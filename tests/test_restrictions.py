@@ -162,8 +162,26 @@ def test_area_masks_are_built_once_per_distinct_set(basin):
     first = masks(basin.graph, polygons)
     again = masks(basin.graph, parse_polygons(box(50.43, 2.80, 0.01)))
     assert first is again and not first.flags.writeable
-    assert masks._cache.misses == 1 and masks._cache.hits == 1 and len(calls) == 2
+    assert masks.cache.misses == 1 and masks.cache.hits == 1 and len(calls) == 2
     assert (first == edges_in_areas(basin.graph, polygons)).all()
+    # many threads asking for one new set at once: built once, the same array for all
+    from concurrent.futures import ThreadPoolExecutor
+
+    fresh = parse_polygons(box(50.45, 2.75, 0.02))
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: masks(basin.graph, fresh), range(16)))
+    assert masks.cache.misses == 2 and all(r is results[0] for r in results)
+
+
+def test_openapi_documents_the_restrictions_of_every_planner(web_app):
+    doc = web_app.test_client().get("/api/v1/openapi.json").get_json()
+    for path in ("/api/v1/route", "/api/v1/tour", "/api/v1/loop", "/api/v1/stages",
+                 "/api/v1/directions", "/api/v1/isochrone", "/api/v1/matrix",
+                 "/api/v1/node-networks/{network}/route"):
+        names = {p["name"] for p in doc["paths"][path]["get"]["parameters"]}
+        assert {"avoid_areas", "date", "avoid_unpaved", "max_sac"} <= names, path
+    problem = doc["components"]["schemas"]["Problem"]["properties"]
+    assert {"field", "causes"} <= set(problem)
 
 
 # -- node networks: the hand-written fixture -----------------------------------------------

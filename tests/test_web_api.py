@@ -118,9 +118,14 @@ def test_gpx_upload_stats_and_match(web_app):
 
 def test_upload_size_is_bounded(web_app):
     web_app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
-    body = problem(web_app.test_client().post("/api/v1/gpx/stats", data=b"<gpx>" + b" " * 2_000_000,
+    body = problem(web_app.test_client().post("/api/v1/gpx/stats?lang=en",
+                                              data=b"<gpx>" + b" " * 2_000_000,
                                               content_type="application/gpx+xml"), 413)
     assert "larger than 1 MB" in body["detail"]
+    french = web_app.test_client().post("/api/v1/gpx/stats", data=b"<gpx>" + b" " * 2_000_000,
+                                        content_type="application/gpx+xml",
+                                        headers={"Accept-Language": "fr"})
+    assert "dépasse 1 Mo" in problem(french, 413)["detail"]
 
 
 def test_openapi_document_is_valid(web_app):

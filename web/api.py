@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from flask_babel import gettext
 
 from graphs.places import find_places
-from gpx import gpx_stats, itinerary_to_gpx, match_track, read_gpx, safe_filename, stages_zip
+from gpx import gpx_stats, match_track, read_gpx, safe_filename
 
 from .extensions import get_routing
+from .file_words import gpx_text, stages_zip_bytes, summary_with_words
 from .pages import map_response
 from .params import InvalidParameterError, Param, arg
 from .planning import KINDS, PROFILE, plan, request_budget
 from .problems import Problem
+from .words import kind_name, localised, place_name
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 FORMATS = ("geojson", "json", "gpx", "html", "zip")
@@ -35,17 +38,19 @@ MATCH_PARAMS = (PROFILE, FORMAT, EMBED, LANG)
 
 
 def render_itinerary(itinerary, fmt: str, filename: str | None = None) -> Response:
-    """The itinerary in the asked format (GeoJSON by default)."""
+    """The itinerary in the asked format (GeoJSON by default), worded in the request's
+    language (``lang``, session, Accept-Language)."""
     if fmt not in FORMATS:
         raise InvalidParameterError("format", f"must be one of {', '.join(FORMATS)}")
+    itinerary = localised(itinerary)
     name = safe_filename(filename or itinerary.name or f"{itinerary.kind}-{itinerary.profile}")
     if fmt == "json":
-        return jsonify(itinerary.summary())
+        return jsonify(summary_with_words(itinerary))
     if fmt == "gpx":
-        return Response(itinerary_to_gpx(itinerary), mimetype="application/gpx+xml",
+        return Response(gpx_text(itinerary), mimetype="application/gpx+xml",
                         headers={"Content-Disposition": f'attachment; filename="{name}.gpx"'})
     if fmt == "zip":
-        return Response(stages_zip(itinerary), mimetype="application/zip",
+        return Response(stages_zip_bytes(itinerary), mimetype="application/zip",
                         headers={"Content-Disposition": f'attachment; filename="{name}.zip"'})
     if fmt == "html":
         return map_response(itinerary, embed=arg(EMBED))
@@ -66,7 +71,7 @@ def _planned(kind: str):
             response.mimetype = "application/geo+json"
             return response
         if fmt == "json":
-            return jsonify([it.summary() for it in result])
+            return jsonify([summary_with_words(localised(it)) for it in result])
         rank = arg(RANK)
         if rank > len(result):
             raise InvalidParameterError("rank", f"must be between 1 and {len(result)}: "
@@ -83,7 +88,8 @@ for _kind in KINDS:
 def places():
     """Search places by name, kind and bbox (``south,west,north,east``)."""
     q, kinds, bbox, limit = (arg(spec) for spec in PLACES_PARAMS)
-    found = find_places(get_routing().graph.places, q, set(kinds or ()), _bbox(bbox), limit)
+    found = [dict(p, name=place_name(p), kind_label=kind_name(p["kind"])) for p in
+             find_places(get_routing().graph.places, q, set(kinds or ()), _bbox(bbox), limit)]
     return jsonify({"count": len(found), "places": found})
 
 
@@ -106,7 +112,8 @@ def _uploaded_gpx() -> bytes:
         return upload.read()
     data = request.get_data(cache=False)
     if not data:
-        raise Problem(400, "No GPX", "send the GPX as the body or as a multipart file")
+        raise Problem(400, gettext("No GPX"), gettext("send the GPX as the body or as a "
+                                                      "multipart file"))
     return data
 
 
@@ -122,5 +129,5 @@ def gpx_match():
     profile, fmt = arg(PROFILE), arg(FORMAT)
     data = read_gpx(_uploaded_gpx(), max_elements=current_app.config["GPX_MAX_ELEMENTS"])
     itinerary = match_track(get_routing(), data, profile, budget=request_budget())
-    itinerary.name = data.name or "Trace importée"
+    itinerary.name = data.name or gettext("Imported track")
     return render_itinerary(itinerary, fmt)

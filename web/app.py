@@ -13,9 +13,11 @@ from . import csp, limits, logs, metrics, problems
 from .config import load_config
 from .db import open_database
 from .extensions import EXTENSION_KEY, get_routing, routing_ext
-from .i18n import init_babel, select_language, t
+from .i18n import init_babel, select_language
+from .legacy_words import t
 from .params import BoundedJSONProvider
 from .warning_words import warning_text
+from .words import kind_name, km, place_name, profile_name
 from .security import check_csrf, csrf_token, current_user
 
 
@@ -53,6 +55,8 @@ def create_app(config: dict | None = None, router=None) -> Flask:
     from .node_network_api import bp as node_network_bp
     from .openapi import bp as openapi_bp
     from .pages import bp as pages_bp
+    from .portal import bp as portal_bp
+    from .seo import bp as seo_bp
     from .routing_api import bp as routing_api_bp
 
     app.register_blueprint(openapi_bp)
@@ -60,6 +64,8 @@ def create_app(config: dict | None = None, router=None) -> Flask:
     app.register_blueprint(geotrek_bp)
     app.register_blueprint(itineraries_bp)
     app.register_blueprint(pages_bp)
+    app.register_blueprint(portal_bp)
+    app.register_blueprint(seo_bp)
     app.register_blueprint(fiche_bp)
     app.register_blueprint(node_network_bp)
     app.register_blueprint(routing_api_bp)
@@ -78,7 +84,9 @@ def create_app(config: dict | None = None, router=None) -> Flask:
     @app.context_processor
     def _template_globals():
         return {"t": t, "lang": g.get("lang", "fr"), "user": current_user(),
-                "csrf_token": csrf_token, "warning_text": warning_text}
+                "csrf_token": csrf_token, "warning_text": warning_text,
+                "profile_name": profile_name, "kind_name": kind_name, "place_name": place_name,
+                "km": km}
 
     @app.get("/health")
     def health():

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from graphs import cli as graph_cli
@@ -12,6 +13,7 @@ from routing import cli as routing_cli
 from . import commands as web_commands
 from . import db_commands, node_commands, traveller_cli
 from .db import UNAVAILABLE
+from .i18n import LANGUAGES, language
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -19,6 +21,9 @@ def make_parser() -> argparse.ArgumentParser:
         prog="bassin-routes",
         description="Itineraries and trail-network routing for the Bassin minier du "
                     "Nord-Pas de Calais.")
+    parser.add_argument("--lang", choices=LANGUAGES, default=None,
+                        help="language of the words in files, maps and instructions "
+                             "(default: BASSIN_LANGUAGE, else fr)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     graph_cli.add_commands(sub)
     writers = _writers()
@@ -37,16 +42,28 @@ def _write_map(itinerary, path) -> None:
     path.write_text(standalone_map_html(itinerary), "utf-8")
 
 
+def _write_gpx(itinerary, path) -> None:
+    from .file_words import write_gpx_file
+
+    write_gpx_file(itinerary, path)
+
+
 def _writers() -> dict:
-    """Output formats of the planning commands, from the layers that write them."""
-    return {"gpx": gpx_cli.write_gpx, "map": _write_map}
+    """Output formats of the planning commands, worded in the command's ``--lang``."""
+    return {"gpx": _write_gpx, "map": _write_map}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
+    args.lang = args.lang or os.environ.get("BASSIN_LANGUAGE") or LANGUAGES[0]
+    if args.lang not in LANGUAGES:
+        print(f"bassin-routes: error: BASSIN_LANGUAGE must be one of {', '.join(LANGUAGES)}",
+              file=sys.stderr)
+        return 2
     try:
-        return int(args.func(args) or 0)
+        with language(args.lang):
+            return int(args.func(args) or 0)
     except BassinRoutesError as exc:
         print(f"bassin-routes {args.command}: error: {exc}", file=sys.stderr)
         return 2

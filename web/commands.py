@@ -193,6 +193,7 @@ def run_geotrek_export(args) -> int:
     from gpx import geotrek
     from routing import Router
 
+    from .geotrek_words import tour_texts
     from .planning import plan
 
     params = {"profile": args.profile, "points": args.points, "days": args.days,
@@ -200,7 +201,9 @@ def run_geotrek_export(args) -> int:
     router = Router(load_graph(args.graph))
     itinerary = plan(router, "stages" if args.days or args.max_km else "route", params)
     itinerary.name = args.name or itinerary.name
-    document = geotrek.export(itinerary, geotrek.load_vocabulary(args.vocabulary), args.language)
+    texts, stage_texts = tour_texts(itinerary)
+    document = geotrek.export(itinerary, geotrek.load_vocabulary(args.vocabulary), args.language,
+                              texts=texts, stage_texts=stage_texts)
     json.dump(document, sys.stdout, ensure_ascii=False, indent=1)
     sys.stdout.write("\n")
     return 0

@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from flask_babel import gettext
 
-from gpx import geotrek, itinerary_to_gpx
+from gpx import geotrek
 from gpx.errors import GPXInputError
 from gpx.geotrek_import import read_batch, treks_in
-from gpx.kml import itinerary_to_kml
 from routing import Itinerary
 
 from .extensions import get_routing
+from .file_words import gpx_text, kml_text
+from .i18n import language
 from .geotrek_v2_catalogue import stage_id
+from .geotrek_words import tour_texts
 from .imports import import_geotrek
 from .extensions import get_database
 from .itineraries_api import load_visible
@@ -24,7 +27,8 @@ bp = Blueprint("geotrek", __name__, url_prefix="/api/v1/geotrek")
 def _language():
     language = request.args.get("language")
     if language not in (None, "", *geotrek.LANGUAGES):
-        raise Problem(400, "Bad language", f"language must be one of {', '.join(geotrek.LANGUAGES)}")
+        raise Problem(400, gettext("Bad language"),
+                      f"language must be one of {', '.join(geotrek.LANGUAGES)}", field="language")
     return language or None
 
 
@@ -34,7 +38,9 @@ def export_planned():
     kind = "stages" if request.args.get("days") or request.args.get("max_km") else "route"
     itinerary = plan(get_routing(), kind, request.args)
     itinerary.name = request.args.get("name", itinerary.name)[:200]
-    return jsonify(geotrek.export(itinerary, language=_language()))
+    texts, stage_texts = tour_texts(itinerary)
+    return jsonify(geotrek.export(itinerary, language=_language(), texts=texts,
+                                  stage_texts=stage_texts))
 
 
 @bp.get("/itineraries/<int:item_id>.json")
@@ -43,9 +49,11 @@ def export_saved(item_id: int):
         item = load_visible(item_id, s)
     itinerary = Itinerary.from_dict(item.data)
     # Stages carry the ids they have in /api/v2/trek/.
+    texts, stage_texts = tour_texts(itinerary)
     document = geotrek.export(itinerary, language=_language(), first_id=item.id,
                               stage_ids=[stage_id(item.id, k + 1)
-                                         for k in range(len(itinerary.stages))])
+                                         for k in range(len(itinerary.stages))],
+                              texts=texts, stage_texts=stage_texts)
     return jsonify(document)
 
 
@@ -53,7 +61,9 @@ def export_saved(item_id: int):
 def export_kml(item_id: int):
     with get_database().session() as s:
         item = load_visible(item_id, s)
-    return Response(itinerary_to_kml(Itinerary.from_dict(item.data)),
+    with language(_language()):
+        body = kml_text(Itinerary.from_dict(item.data))
+    return Response(body,
                     mimetype="application/vnd.google-earth.kml+xml",
                     headers={"Content-Disposition": f'attachment; filename="{item.slug}.kml"'})
 
@@ -63,7 +73,9 @@ def export_gpx(item_id: int):
     """Geotrek-flavoured GPX: a track and the places as « type: name » waypoints."""
     with get_database().session() as s:
         item = load_visible(item_id, s)
-    return Response(itinerary_to_gpx(Itinerary.from_dict(item.data), typed_names=True),
+    with language(_language()):
+        body = gpx_text(Itinerary.from_dict(item.data), typed_names=True)
+    return Response(body,
                     mimetype="application/gpx+xml",
                     headers={"Content-Disposition": f'attachment; filename="{item.slug}.gpx"'})
 

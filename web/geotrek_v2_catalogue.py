@@ -20,21 +20,15 @@ from routing import Itinerary
 
 from .db import SavedItinerary
 from .geotrek_v2_cities import communes
+from .geotrek_words import trek_texts
+from .i18n import LANGUAGES
+from .words import localised
 
 STAGE_BASE = 1_000_000_000
 MAX_STAGES = 99
 #: How far a place along may be from a coordinate end to name it (m).
 NAME_NEAR_M = 400.0
 _LOCK = threading.Lock()
-
-WORDS = {
-    "covering": {"fr": "Revêtement : {parts}.", "en": "Surface: {parts}."},
-    "signage": {"fr": "{pct} % du parcours sur itinéraires balisés{refs}.",
-                "en": "{pct} % of the way on waymarked routes{refs}."},
-    "slope": {"fr": "Pente maximale {grade} % sur 100 m.", "en": "Steepest slope {grade} % over 100 m."},
-    "advice": {"fr": "Points d'attention : {items}.", "en": "Take care: {items}."},
-}
-
 
 @dataclasses.dataclass(frozen=True)
 class Entry:
@@ -83,45 +77,13 @@ def _end_name(itinerary, index: int, index_communes, code: str | None) -> str:
             or (index_communes.by_id.get(code) or {}).get("name") or "")
 
 
-def _accessibility(itinerary) -> dict:
-    """Accessibility texts from what the network knows (surfaces, signing, slopes, warnings)."""
-    texts = {}
-    surface = {k: v for k, v in (itinerary.breakdown.get("surface") or {}).items()
-               if k not in ("unknown", "", None)}
-    total = sum(surface.values())
-    if total:
-        parts = ", ".join(f"{k} {100 * v / total:.0f} %" for k, v in
-                          sorted(surface.items(), key=lambda kv: -kv[1])[:4])
-        texts["accessibility_covering"] = {l: w.format(parts=parts)
-                                           for l, w in WORDS["covering"].items()}
-    signed = max([itinerary.signed_share] + [min(1.0, m / max(itinerary.distance_m, 1.0))
-                                             for m in itinerary.signed_routes.values()])
-    if itinerary.signed_routes and round(100 * signed):
-        refs = ", ".join(sorted(itinerary.signed_routes, key=lambda r: -itinerary.signed_routes[r])[:4])
-        texts["accessibility_signage"] = {l: w.format(pct=round(100 * signed),
-                                                      refs=f" ({refs})")
-                                          for l, w in WORDS["signage"].items()}
-    if itinerary.has_elevation and itinerary.distance_m > 200:
-        grid = np.arange(0, itinerary.distance_m, 100.0)
-        ele = np.interp(grid, itinerary.cum_m, np.nan_to_num(itinerary.ele, nan=float(
-            np.nanmean(itinerary.ele))))
-        grade = float(np.max(np.abs(np.diff(ele)))) if len(ele) > 1 else 0.0
-        texts["accessibility_slope"] = {l: w.format(grade=round(grade))
-                                        for l, w in WORDS["slope"].items()}
-    details = sorted({w["detail"] for w in itinerary.warnings if w.get("detail")})[:6]
-    if details:
-        texts["accessibility_advice"] = {l: w.format(items="; ".join(details))
-                                         for l, w in WORDS["advice"].items()}
-    return texts
-
-
-def _entry(item, itinerary, index_communes, vocabulary, trek_id, family) -> Entry:
+def _entry(item, itinerary, index_communes, vocabulary, trek_id, family,
+           stage_name: dict | None = None) -> Entry:
     start = index_communes.locate(float(itinerary.lon[0]), float(itinerary.lat[0]))
     end = index_communes.locate(float(itinerary.lon[-1]), float(itinerary.lat[-1]))
     cities = index_communes.along(itinerary.lon, itinerary.lat)
-    texts = {"departure": {"fr": _end_name(itinerary, 0, index_communes, start)},
-             "arrival": {"fr": _end_name(itinerary, -1, index_communes, end)},
-             **_accessibility(itinerary)}
+    texts = trek_texts(itinerary, names=stage_name, ends=lambda worded: (
+        _end_name(worded, 0, index_communes, start), _end_name(worded, -1, index_communes, end)))
     context = geotrek.TrekContext(
         id=trek_id, uuid_seed=f"{item.slug}/{trek_id}", texts=texts, cities=cities,
         departure_city=start, arrival_city=end, published=True,
@@ -148,10 +110,13 @@ def _build(db, graph, app, vocabulary) -> dict:
         ids = [stage_id(item.id, k) for k in range(1, len(stages) + 1)]
         entries[item.id] = _entry(item, itinerary, index_communes, vocabulary, item.id,
                                   {"children": ids})
+        stage_names = {lang: [s.name for s in localised(itinerary, lang).stages]
+                       for lang in LANGUAGES}
         for k, stage in enumerate(stages):
             family = geotrek.stage_context(item.id, ids, k)
             entries[ids[k]] = _entry(item, stage, index_communes, vocabulary, ids[k], {
-                "parents": family.parents, "previous": family.previous, "next": family.next})
+                "parents": family.parents, "previous": family.previous, "next": family.next},
+                stage_name={lang: stage_names[lang][k] for lang in LANGUAGES})
     return entries
 
 

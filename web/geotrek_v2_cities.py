@@ -59,9 +59,24 @@ class Communes:
                     if len(first) else 0.0
             return sorted(order, key=order.get)
         step = max(1, len(lon) // 200)
-        found = [self.locate(float(x), float(y)) for x, y in zip(lon[::step], lat[::step])]
-        found.append(self.locate(float(lon[-1]), float(lat[-1])))
+        found = self.locate_many(np.append(np.asarray(lon)[::step], lon[-1]),
+                                 np.append(np.asarray(lat)[::step], lat[-1]))
         return list(dict.fromkeys(c for c in found if c))
+
+    def locate_many(self, lon, lat) -> list:
+        """:meth:`locate` of many points (the nearest-place search done in blocks)."""
+        if self._tree is not None or self._points is None or not len(self._points[0]):
+            return [self.locate(float(x), float(y)) for x, y in zip(lon, lat)]
+        out = []
+        for start in range(0, len(lon), 64):         # 64 × places distances at a time
+            block_lat = np.asarray(lat[start:start + 64], np.float64)[:, None]
+            block_lon = np.asarray(lon[start:start + 64], np.float64)[:, None]
+            d = haversine_m(block_lat, block_lon, self._points[0][None, :],
+                            self._points[1][None, :])
+            best = np.argmin(d, axis=1)
+            out += [self._points[2][b] if d[i, b] <= NEAR_M else None
+                    for i, b in enumerate(best)]
+        return out
 
 
 def _from_geojson(path: Path) -> Communes:

@@ -10,10 +10,11 @@ import numpy as np
 from flask import Blueprint, Response, jsonify, request
 from markupsafe import escape
 
-from gpx import geotrek, itinerary_to_gpx, safe_filename
-from gpx.kml import itinerary_to_kml
+from gpx import geotrek, safe_filename
 
+from .file_words import gpx_text, kml_text
 from .geotrek_v2 import trek_object
+from .i18n import language as words_in
 from .geotrek_v2_params import language_param, published_entries
 from .problems import Problem
 
@@ -78,14 +79,15 @@ def trek_pdf(obj: dict, itinerary) -> bytes:
 
 @bp.get("/<int:trek_id>/<slug>.<any(gpx, kml, pdf):fmt>")
 def trek_file(trek_id: int, slug: str, fmt: str):
-    """GPX, KML or the PDF sheet of a trek (``?language=`` for the PDF's words)."""
+    """GPX, KML or the PDF sheet of a trek (``?language=`` for their words)."""
     entry = _entry(trek_id)
     itinerary = entry.itinerary
     name = safe_filename(itinerary.name or entry.slug)
-    if fmt == "gpx":
-        body, mimetype = itinerary_to_gpx(itinerary, typed_names=True), "application/gpx+xml"
-    elif fmt == "kml":
-        body, mimetype = itinerary_to_kml(itinerary), "application/vnd.google-earth.kml+xml"
+    if fmt in ("gpx", "kml"):
+        with words_in(language_param()):          # default: the request's language
+            body, mimetype = ((gpx_text(itinerary, typed_names=True), "application/gpx+xml")
+                              if fmt == "gpx" else
+                              (kml_text(itinerary), "application/vnd.google-earth.kml+xml"))
     else:
         language = language_param() or geotrek.LANGUAGES[0]
         body, mimetype = trek_pdf(trek_object(entry, language), itinerary), "application/pdf"

@@ -2,7 +2,9 @@
 
 Words live in gettext catalogs (Flask-Babel): the source strings are English, the French
 catalog is ``web/translations/fr/LC_MESSAGES/messages.po``. Templates call ``_('…')``,
-web code ``flask_babel.gettext`` (``lazy_gettext`` at import time). No ``.mo`` file is
+web code ``flask_babel.gettext`` (``lazy_gettext`` at import time). Output made for a
+language other than the request's, or outside any request (CLI, tests), is made inside
+:func:`language`. No ``.mo`` file is
 kept in the repository: :func:`init_babel` compiles the catalogs once per content into a
 cache folder, so a ``.po`` edit is live on the next start and never out of step.
 """
@@ -13,56 +15,16 @@ import os
 import tempfile
 from pathlib import Path
 
-from flask import Flask, current_app, g, request, session
+from contextlib import contextmanager
+from functools import lru_cache
+
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 
 LANGUAGES = ("fr", "en")
-
-MESSAGES = {
-    "fr": {
-        "title": "Itinéraires du Bassin minier", "designer": "Concepteur d'itinéraires",
-        "profile": "Profil", "hike": "Randonnée", "trail": "Trail", "family": "Famille",
-        "bike": "Vélo", "gravel": "Gravel", "mtb": "VTT", "distance": "Distance",
-        "duration": "Durée", "ascent": "Dénivelé +", "surface": "Revêtements",
-        "places": "Lieux le long du parcours", "waypoints": "Points de passage",
-        "click_to_add": "Cliquez sur la carte pour ajouter un point ; glissez pour déplacer ; "
-                        "clic sur un point pour le supprimer.",
-        "search_places": "Chercher un lieu (terril, cité, site…)", "optimise": "Optimiser l'ordre",
-        "loop": "Boucle", "km": "km", "stages": "Étapes", "days": "jours", "save": "Enregistrer",
-        "publish": "Publier", "unpublish": "Dépublier", "saved": "Itinéraires enregistrés",
-        "name": "Nom", "description": "Description", "download_gpx": "Télécharger le GPX",
-        "download_zip": "Télécharger les étapes (zip)", "embed_code": "Code d'intégration",
-        "login": "Connexion", "logout": "Déconnexion", "username": "Identifiant",
-        "password": "Mot de passe", "bad_login": "Identifiant ou mot de passe incorrect.",
-        "draft": "brouillon", "published": "publié", "clear": "Effacer", "new": "Nouveau",
-        "warnings": "Points d'attention", "not_found": "Itinéraire introuvable.",
-        "credits": "Données © contributeurs OpenStreetMap (ODbL) ; patrimoine : Mission "
-                   "Bassin Minier / data.gouv.fr (Licence Ouverte Etalab 2.0).",
-        "conflict": "Modifié ailleurs entre-temps : rechargez.", "search": "Rechercher",
-        "roadbook": "Feuille de route",
-    },
-    "en": {
-        "title": "Bassin minier itineraries", "designer": "Itinerary designer",
-        "profile": "Profile", "hike": "Hiking", "trail": "Trail running", "family": "Family",
-        "bike": "Bike", "gravel": "Gravel", "mtb": "Mountain bike", "distance": "Distance",
-        "duration": "Duration", "ascent": "Ascent", "surface": "Surfaces",
-        "places": "Places along the route", "waypoints": "Waypoints",
-        "click_to_add": "Click the map to add a point; drag to move; click a point to delete it.",
-        "search_places": "Search a place (terril, cité, site…)", "optimise": "Optimise order",
-        "loop": "Loop", "km": "km", "stages": "Stages", "days": "days", "save": "Save",
-        "publish": "Publish", "unpublish": "Unpublish", "saved": "Saved itineraries",
-        "name": "Name", "description": "Description", "download_gpx": "Download GPX",
-        "download_zip": "Download stages (zip)", "embed_code": "Embed code",
-        "login": "Log in", "logout": "Log out", "username": "Username",
-        "password": "Password", "bad_login": "Wrong username or password.",
-        "draft": "draft", "published": "published", "clear": "Clear", "new": "New",
-        "warnings": "Watch out", "not_found": "Itinerary not found.",
-        "credits": "Data © OpenStreetMap contributors (ODbL); heritage: Mission Bassin Minier / "
-                   "data.gouv.fr (Licence Ouverte Etalab 2.0).",
-        "conflict": "Changed elsewhere meanwhile: reload.", "search": "Search",
-        "roadbook": "Roadbook",
-    },
-}
-
+#: Keywords that mark messages for extraction (``pybabel extract -k …`` and the tests).
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None,
+            "lazy_ngettext": (1, 2), "_l": None, "pgettext": ((1, "c"), 2),
+            "lazy_pgettext": ((1, "c"), 2)}
 
 TRANSLATIONS = Path(__file__).with_name("translations")
 
@@ -100,7 +62,25 @@ def init_babel(app: Flask) -> None:
 
     app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config.get("DEFAULT_LANGUAGE", "fr"))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled_translations())
-    Babel(app, locale_selector=lambda: g.get("lang") or select_language())
+    Babel(app, locale_selector=_locale)
+    app.after_request(_content_language)
+
+
+def _content_language(response):
+    """Say which language the words are in; caches keep one copy per language asked."""
+    if "lang" in g and "Content-Language" not in response.headers:
+        response.headers["Content-Language"] = current_language()
+    response.vary.add("Accept-Language")
+    return response
+
+
+def _locale() -> str:
+    """The request's language; the default outside requests (CLI commands, start-up)."""
+    if g.get("lang"):
+        return g.lang
+    if has_request_context():
+        return select_language()
+    return current_app.config.get("DEFAULT_LANGUAGE", LANGUAGES[0])
 
 
 def select_language() -> str:
@@ -115,6 +95,44 @@ def select_language() -> str:
     return best or current_app.config.get("DEFAULT_LANGUAGE", "fr")
 
 
-def t(key: str) -> str:
-    lang = g.get("lang") or "fr"
-    return MESSAGES[lang].get(key, MESSAGES["fr"].get(key, key))
+def current_language() -> str:
+    """The language words are being made in: the forced one, else the request's."""
+    if has_app_context() and "babel" in current_app.extensions:
+        from flask_babel import get_locale
+
+        locale = get_locale()
+        if locale is not None and locale.language in LANGUAGES:
+            return locale.language
+    return LANGUAGES[0]
+
+
+@contextmanager
+def language(lang: str | None = None):
+    """Make words in ``lang`` inside this block, anywhere (None: keep the current one).
+
+    Inside an app with Babel it forces the locale; outside (the CLI, a library
+    call) it opens the context of a words-only app, so :func:`flask_babel.gettext`
+    always has catalogs to read. An unknown ``lang`` means the default language.
+    """
+    from flask_babel import force_locale
+
+    if lang is not None and lang not in LANGUAGES:
+        lang = LANGUAGES[0]
+    if has_app_context() and "babel" in current_app.extensions:
+        if lang is None:
+            yield
+            return
+        with force_locale(lang):
+            yield
+        return
+    with _words_app().app_context(), force_locale(lang or LANGUAGES[0]):
+        yield
+
+
+@lru_cache(maxsize=1)
+def _words_app() -> Flask:
+    """A Flask app holding only the catalogs (built once, never changed after)."""
+    app = Flask("bassin-words")
+    app.config["DEFAULT_LANGUAGE"] = LANGUAGES[0]
+    init_babel(app)
+    return app

@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import secrets
 
+from flask_babel import gettext
+
 from graphs.errors import BassinRoutesError
 from gpx import match_track, safe_filename
 from gpx.errors import GPXInputError
@@ -89,7 +91,7 @@ def import_geotrek(db, document, router=None, match: bool = False, profile: str 
                 except BassinRoutesError as exc:
                     batch.fail(obj, exc, "not matched onto the network: ")
                     continue
-            name = itinerary.name or "Itinéraire Geotrek"
+            name = itinerary.name or gettext("Geotrek itinerary")
             item = SavedItinerary(
                 slug=f"{safe_filename(name)}-{secrets.token_hex(3)}", name=name,
                 description=itinerary.description, profile=itinerary.profile, kind="geotrek",

@@ -10,17 +10,20 @@ from __future__ import annotations
 import secrets
 
 from flask import Blueprint, jsonify, request, url_for
+from flask_babel import gettext
 
 from gpx import safe_filename
 from routing import Itinerary
 
 from .api import render_itinerary
+from .file_words import summary_with_words
 from .extensions import get_database, get_routing
 from .db import SavedItinerary
 from .params import InvalidParameterError, Param, arg, json_body, parse_all
 from .planning import KINDS, plan, request_budget
 from .problems import Problem
 from .security import current_user, staff_required
+from .words import localised
 
 bp = Blueprint("itineraries", __name__, url_prefix="/api/v1/itineraries")
 MAX_ID = 2 ** 31 - 1            # the id column is an SQL INTEGER: larger ids are no row
@@ -91,7 +94,7 @@ def _response(item: SavedItinerary, status: int = 200, full: bool = True):
         "embed": url_for("pages.embed", slug=item.slug)}
     if full:
         data["request"] = item.request
-        data["itinerary"] = Itinerary.from_dict(item.data).summary()
+        data["itinerary"] = summary_with_words(localised(Itinerary.from_dict(item.data)))
     response = jsonify(data)
     response.status_code = status
     response.headers["ETag"] = etag(item)
@@ -110,7 +113,7 @@ def index():
 @staff_required
 def create():
     body = _body()
-    name = body.get("name") or "Itinéraire"
+    name = body.get("name") or gettext("Itinerary")
     kind, params, itinerary = _planned(body.get("kind", "route"), body.get("request"))
     itinerary.name, itinerary.description = name, body.get("description", "")
     slug = f"{safe_filename(name)}-{secrets.token_hex(3)}"
@@ -207,7 +210,7 @@ def export_stage(item_id: int, number: int, fmt: str):
     """One stage (1-based) of a multi-day itinerary, in any export format."""
     with get_database().session() as s:
         item = load_visible(item_id, s)
-    stages = Itinerary.from_dict(item.data).stages
+    stages = localised(Itinerary.from_dict(item.data)).stages       # named in the language
     if not 1 <= number <= len(stages):
         raise InvalidParameterError("number", f"must be between 1 and {len(stages)}: the "
                                               f"itinerary has {len(stages)} stages")

@@ -27,6 +27,7 @@ from .page_meta import page_meta
 from .page_words import DIFFICULTIES, PRACTICES, ROUTE_KINDS, SURFACES, word
 from .params import Param, arg
 from .roadbook import places_along, roadbook, stage_starts
+from .words import localised
 
 MAP_NAME = "bassinItineraryMap"   # window[MAP_NAME]: the page's Leaflet map, for add-ons
 MAX_ROUTE_POINTS = 4000       # vertices sent for hovering the route (the lines keep all)
@@ -232,8 +233,9 @@ def network_layer_script() -> str | None:
 
 
 def render_public(item, itinerary):
-    """The itinerary page."""
+    """The itinerary page, worded in the request's language (names, kinds, stages)."""
     lang = g.get("lang") or "fr"
+    itinerary = localised(itinerary)
     places = places_along(itinerary)
     steps = itinerary_steps(get_routing(), itinerary, lang)
     data = map_data(itinerary, get_routing().graph, places)
@@ -261,6 +263,7 @@ def render_embed(item, itinerary):
     writes good ones), so a wrong snippet is seen at once rather than half-honoured.
     """
     height, _lang, profile = (arg(spec) for spec in EMBED_PARAMS)
+    itinerary = localised(itinerary)
     data = map_data(itinerary, get_routing().graph, places_along(itinerary), profile=profile)
     profile_height = min(130, max(70, height // 4)) if data["profile"] is not None else 0
     return render_template("embed.html", item=item, itinerary=itinerary, height=height,

@@ -20,14 +20,20 @@ from importlib import resources
 import folium
 import numpy as np
 from branca.element import Element
+from flask_babel import format_decimal, gettext, lazy_gettext
 from markupsafe import escape
 
 from graphs.build import build_id
 from routing.assemble import edge_slice
 from routing.profiles import PAVED, ROUGH, SMOOTH_UNPAVED
 
+from .i18n import current_language, language
+from .page_words import SURFACES
+from .words import km, localised
+
 VENDOR = "/static/vendor/leaflet-1.9.3"
-ETALAB = "Patrimoine : Mission Bassin Minier / data.gouv.fr (Etalab 2.0)"
+#: The heritage layers' credit on every map (the tile layer's attribution).
+ETALAB = lazy_gettext("Heritage: Mission Bassin Minier / data.gouv.fr (Etalab 2.0)")
 SURFACE_COLOURS = {"paved": "#2563eb", "smooth": "#d97706", "rough": "#92400e",
                    "unknown": "#64748b", "steps": "#dc2626"}
 STAGE_COLOURS = ("#2563eb", "#db2777", "#059669", "#d97706", "#7c3aed", "#0891b2", "#dc2626")
@@ -90,8 +96,9 @@ def _profile_svg(itinerary, width=320, height=90) -> str:
     py = 10 + (1 - (y - lo) / span_y) * (height - 30)
     points = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px, py))
     area = f"30,{height - 20} {points} {width - 10},{height - 20}"
+    label = escape(gettext("elevation profile"))
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'role="img" aria-label="profil altimétrique">'
+            f'role="img" aria-label="{label}">'
             f'<polygon points="{area}" fill="#cbd5e1"/>'
             f'<polyline points="{points}" fill="none" stroke="#334155" stroke-width="1.5"/>'
             f'<text x="2" y="14" font-size="10">{hi:.0f} m</text>'
@@ -162,16 +169,18 @@ def render_map(fmap, nonce: str, meta_policy: str | None = None) -> str:
     Safe because the HTML Folium writes holds no user text (see the module doc).
     """
     html = _SCRIPT_TAG.sub(f'<script nonce="{nonce}"', fmap.get_root().render())
+    html = html.replace("<html>", f'<html lang="{current_language()}">', 1)
     if meta_policy:
         meta = f'<meta http-equiv="Content-Security-Policy" content="{escape(meta_policy)}">'
         html = html.replace("<head>", f"<head>\n    {meta}", 1)
     return html
 
 
-def standalone_map_html(itinerary, **options) -> str:
-    """A self-contained map file (Leaflet inlined) with its own CSP."""
+def standalone_map_html(itinerary, lang: str | None = None, **options) -> str:
+    """A self-contained map file (Leaflet inlined) with its own CSP, in ``lang``."""
     options.setdefault("tile_url", folium_defaults()["tile_url"])
-    return standalone_html(itinerary_map(itinerary, **options), options["tile_url"])
+    with language(lang):
+        return standalone_html(itinerary_map(itinerary, **options), options["tile_url"])
 
 
 def standalone_html(fmap, tile_url: str) -> str:
@@ -192,7 +201,8 @@ def itinerary_map(itinerary, graph=None, tile_url: str = folium_defaults()["tile
                   tile_attribution: str = folium_defaults()["tile_attribution"],
                   colour_by: str = "auto", embed: bool = False, labels: dict | None = None,
                   inline_assets: bool = False) -> folium.Map:
-    """A Folium map of an itinerary (render it with :func:`render_map`).
+    """A Folium map of an itinerary (render it with :func:`render_map`), worded in the
+    current language (:func:`web.i18n.language`).
 
     Parameters
     ----------
@@ -209,6 +219,7 @@ def itinerary_map(itinerary, graph=None, tile_url: str = folium_defaults()["tile
         Include Leaflet in the HTML (a standalone file) instead of linking ``/static``.
     """
     labels = labels or {}
+    itinerary = localised(itinerary)
     south, west, north, east = itinerary.bounds()
     fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], tiles=None,
                       control_scale=True, prefer_canvas=False)
@@ -218,9 +229,9 @@ def itinerary_map(itinerary, graph=None, tile_url: str = folium_defaults()["tile
     else:
         fmap.default_js = [("leaflet", f"{VENDOR}/leaflet.js")]
         fmap.default_css = [("leaflet_css", f"{VENDOR}/leaflet.css")]
-    folium.TileLayer(tiles=tile_url, attr=f"{tile_attribution} | {ETALAB}", name="OpenStreetMap",
-                     max_zoom=19).add_to(fmap)
-    route = folium.FeatureGroup(name=escape(labels.get("route", "Itinéraire")))
+    folium.TileLayer(tiles=tile_url, attr=f"{tile_attribution} | {escape(ETALAB)}",
+                     name="OpenStreetMap", max_zoom=19).add_to(fmap)
+    route = folium.FeatureGroup(name=escape(labels.get("route") or gettext("Itinerary")))
     surfaces: set = set()
     by_stage = colour_by == "stage" or (colour_by == "auto" and itinerary.stages)
     if by_stage and itinerary.stages:
@@ -237,7 +248,7 @@ def itinerary_map(itinerary, graph=None, tile_url: str = folium_defaults()["tile
         surfaces = {group for group, _ in runs}
         for group, run in runs:
             words.bind(folium.PolyLine(run, color=SURFACE_COLOURS[group], weight=5,
-                                       opacity=0.95).add_to(route), labels.get(group, LEGEND[group]))
+                                       opacity=0.95).add_to(route), str(LEGEND[group]))
     else:
         coords = np.column_stack([itinerary.lat, itinerary.lon]).tolist()
         folium.PolyLine(coords, color="white", weight=9, opacity=0.9).add_to(route)
@@ -277,17 +288,20 @@ def _add_ends(fmap, words: MapWords, itinerary) -> None:
 
 
 def _popup_lines(place: dict) -> list[str]:
-    lines = [str(place.get("name") or place["kind"]), f"{place['kind']} · km {place['km']:.1f}"]
+    label = place.get("kind_label") or place["kind"]
+    lines = [str(place.get("name") or label),
+             gettext("%(kind)s · km %(km)s", kind=label, km=format_decimal(place["km"], "0.0"))]
     if place.get("unesco_id"):
         lines.append(f"UNESCO {place['unesco_id']}")
     if place.get("detour_m"):
-        lines.append(f"détour {place['detour_m']:.0f} m")
+        lines.append(gettext("detour %(m)s m", m=format_decimal(round(place["detour_m"]))))
     return lines
 
 
 def _add_places(fmap, words: MapWords, itinerary, graph, labels) -> None:
-    heritage = folium.FeatureGroup(name=escape(labels.get("heritage", "Patrimoine")))
-    services = folium.FeatureGroup(name=escape(labels.get("services", "Services")), show=True)
+    heritage = folium.FeatureGroup(name=escape(labels.get("heritage") or gettext("Heritage")))
+    services = folium.FeatureGroup(name=escape(labels.get("services") or gettext("Services")),
+                                   show=True)
     for place in itinerary.places:
         group = heritage if place["kind"] in HERITAGE else services
         if place["kind"] == "terril" and graph is not None:
@@ -297,7 +311,7 @@ def _add_places(fmap, words: MapWords, itinerary, graph, labels) -> None:
         marker = folium.CircleMarker([place["lat"], place["lon"]], radius=6, weight=2, color="#fff",
                                      fill=True, fill_opacity=0.95,
                                      fill_color=KIND_COLOURS.get(place["kind"], "#475569"))
-        words.bind(marker.add_to(group), str(place.get("name") or place["kind"]),
+        words.bind(marker.add_to(group), str(place.get("name") or place["kind_label"]),
                    _popup_lines(place))
     heritage.add_to(fmap)
     services.add_to(fmap)
@@ -310,16 +324,16 @@ def _terril_outline(geometry: dict):
                           fill_opacity=0.35)
 
 
-LEGEND = {"paved": "revêtu", "smooth": "stabilisé", "rough": "terre, herbe, cailloux",
-          "unknown": "non renseigné", "steps": "escaliers"}
+LEGEND = SURFACES           # the itinerary page's words of the surface groups
 
 
 def _summary_rows(itinerary, labels, surfaces: set) -> list[dict]:
     hours, minutes = divmod(int(round(itinerary.duration_s / 60)), 60)
-    rows = [{"text": itinerary.name or labels.get("title", "Itinéraire"), "strong": True},
-            {"text": f"{itinerary.distance_m / 1000:.1f} km · {hours} h {minutes:02d}"}]
+    rows = [{"text": itinerary.name or labels.get("title") or gettext("Itinerary"), "strong": True},
+            {"text": gettext("%(km)s · %(hours)d h %(minutes)02d", km=km(itinerary.distance_m),
+                             hours=hours, minutes=minutes)}]
     if itinerary.ascent_m is not None:
-        rows.append({"text": f"D+ {itinerary.ascent_m:.0f} m"})
+        rows.append({"text": gettext("D+ %(m)s m", m=format_decimal(round(itinerary.ascent_m)))})
     for group in (g for g in SURFACE_COLOURS if g in surfaces):   # legend of the colours used
-        rows.append({"text": LEGEND[group], "swatch": SURFACE_COLOURS[group]})
+        rows.append({"text": str(LEGEND[group]), "swatch": SURFACE_COLOURS[group]})
     return rows

@@ -1,6 +1,8 @@
 """``bassin-routes nodes list|route`` and ``bassin-routes network connectivity|proposal``."""
 from __future__ import annotations
 
+import argparse
+
 import json
 import os
 import sys
@@ -13,6 +15,7 @@ from routing.errors import InvalidQueryError
 from routing.points import parse_points
 
 from . import node_exports
+from .i18n import LANGUAGES
 
 
 def add_commands(sub) -> None:
@@ -31,7 +34,8 @@ def add_commands(sub) -> None:
     c.add_argument("--from", dest="start", help="LAT,LON or a place id")
     c.add_argument("--to", dest="end", help="LAT,LON or a place id")
     c.add_argument("--profile", help="default: bike on cycling networks, hike on walking ones")
-    c.add_argument("--lang", default="fr", choices=("fr", "en"))
+    c.add_argument("--lang", default=argparse.SUPPRESS, choices=LANGUAGES,
+                   help="language of the words (default: the command line's --lang)")
     c.add_argument("--gpx", type=Path, metavar="FILE", help="write the GPX (a waypoint per node)")
     c.add_argument("--json", action="store_true", help="print JSON instead of the strip")
     c.set_defaults(func=run_nodes_route)
@@ -44,7 +48,8 @@ def add_commands(sub) -> None:
     c.add_argument("--csv", type=Path, metavar="FILE")
     c.add_argument("--geojson", type=Path, metavar="FILE")
     c.add_argument("--map", type=Path, metavar="FILE", help="an HTML map")
-    c.add_argument("--lang", default="fr", choices=("fr", "en"))
+    c.add_argument("--lang", default=argparse.SUPPRESS, choices=LANGUAGES,
+                   help="language of the words (default: the command line's --lang)")
     c.set_defaults(func=run_connectivity)
     c = nsub.add_parser("proposal", help="propose a numbered node network (rcn_ref)")
     c.add_argument("--graph", type=Path, required=True)
@@ -106,10 +111,10 @@ def run_nodes_route(args) -> int:
     elapsed_ms = (time.perf_counter() - started) * 1000
     summary = result.to_dict()
     if args.gpx:
-        from gpx import itinerary_to_gpx
+        from .file_words import gpx_text
 
         result.itinerary.name = f"{args.network} " + " – ".join(summary["labels"])
-        _write(args.gpx, itinerary_to_gpx(result.itinerary))
+        _write(args.gpx, gpx_text(result.itinerary))
     if args.json:
         print(json.dumps(summary | {"elapsed_ms": round(elapsed_ms, 1)}, ensure_ascii=False, indent=1))
     else:

@@ -8,40 +8,48 @@ import csv
 import io
 from xml.sax.saxutils import quoteattr
 
+from flask_babel import gettext, lazy_gettext
+
+from .i18n import language
+from .words import profile_name
+
+#: Classes and groups of the heritage connectivity, the strip's words.
 WORDS = {
-    "fr": {"on": "sur l'itinéraire", "near": "≤ 500 m", "close": "≤ 2 km", "far": "au-delà",
-           "cite": "cité minière", "terril": "terril UNESCO", "major_site": "grand site",
-           "park": "parc", "start": "Départ", "end": "Arrivée", "access": "accès",
-           "strip_title": "Points-nœuds", "total": "Total", "network": "réseau"},
-    "en": {"on": "on the itinerary", "near": "≤ 500 m", "close": "≤ 2 km", "far": "further",
-           "cite": "mining cité", "terril": "UNESCO terril", "major_site": "major site",
-           "park": "park", "start": "Start", "end": "End", "access": "access",
-           "strip_title": "Node route", "total": "Total", "network": "network"},
+    "on": lazy_gettext("on the itinerary"), "near": "≤ 500 m",
+    "close": "≤ 2 km", "far": lazy_gettext("further"),
+    "cite": lazy_gettext("mining cité"), "terril": lazy_gettext("UNESCO terril"),
+    "major_site": lazy_gettext("major site"), "park": lazy_gettext("park"),
+    "start": lazy_gettext("Start"), "end": lazy_gettext("End"), "access": lazy_gettext("access"),
+    "strip_title": lazy_gettext("Node route"), "total": lazy_gettext("Total"),
+    "network": lazy_gettext("network"),
 }
 CSV_COLUMNS = ("id", "group", "name", "class", "access_m", "network_m", "distance_m", "routes",
                "lat", "lon")
 
 
-def words(lang: str) -> dict:
-    return WORDS.get(lang, WORDS["fr"])
+def words(lang: str | None = None) -> dict:
+    """The words of :data:`WORDS` in ``lang`` (default: the current language)."""
+    with language(lang):
+        return {key: str(word) for key, word in WORDS.items()}
 
 
 def _km(metres: float) -> str:
     return f"{metres / 1000:.1f} km"
 
 
-def node_strip(route: dict, lang: str = "fr") -> str:
+def node_strip(route: dict, lang: str | None = None) -> str:
     """The printable strip of a node route: the line of numbers, then one row per node.
 
     ``route`` is :meth:`routing.node_network.NodeRoute.to_dict`.
     """
-    from .i18n import MESSAGES
-
-    w = words(lang)
-    profile = MESSAGES.get(lang, MESSAGES["fr"]).get(route["profile"], route["profile"])
+    with language(lang):
+        w = words()
+        profile = profile_name(route["profile"])
+        title = gettext("%(title)s (%(network)s %(name)s, %(profile)s): %(km)s",
+                        title=w["strip_title"], network=w["network"], name=route["network"],
+                        profile=profile, km=_km(route["distance_m"]))
     labels = [s["label"] for s in route["sequence"]]
-    lines = [f"{w['strip_title']} ({w['network']} {route['network']}, {profile}) : "
-             f"{_km(route['distance_m'])}", " – ".join(labels), ""]
+    lines = [title, " – ".join(labels), ""]
     start_access, end_access = route["access_m"]
     if start_access > 0:
         lines.append(f"  {w['start']:<8} {w['access']} {_km(start_access)}")
@@ -60,7 +68,7 @@ def _safe_cell(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def connectivity_csv(connectivity, lang: str = "fr") -> str:
+def connectivity_csv(connectivity, lang: str | None = None) -> str:
     """One row per heritage place: its class, distances and the itinerary reached."""
     w = words(lang)
     out = io.StringIO()
@@ -76,7 +84,7 @@ def _line(coords: list) -> dict:
     return {"type": "LineString", "coordinates": [[lon, lat] for lat, lon in coords]}
 
 
-def connectivity_geojson(connectivity, lang: str = "fr") -> dict:
+def connectivity_geojson(connectivity, lang: str | None = None) -> dict:
     """Places (points, with their class), their paths and the ranked connectors (lines)."""
     w = words(lang)
     features = []

@@ -11,6 +11,8 @@ from __future__ import annotations
 import folium
 import numpy as np
 from branca.element import Element
+from flask_babel import format_decimal, gettext
+from markupsafe import escape
 
 from routing.connectivity import signed_edges
 
@@ -31,7 +33,7 @@ def _new_map(lat, lon, tile_url: str, tile_attribution: str) -> tuple[folium.Map
                       control_scale=True)
     fmap.default_js = [("leaflet", f"{VENDOR}/leaflet.js")]
     fmap.default_css = [("leaflet_css", f"{VENDOR}/leaflet.css")]
-    folium.TileLayer(tiles=tile_url, attr=f"{tile_attribution} | {ETALAB}", name="OpenStreetMap",
+    folium.TileLayer(tiles=tile_url, attr=f"{tile_attribution} | {escape(ETALAB)}", name="OpenStreetMap",
                      max_zoom=19).add_to(fmap)
     words = MapWords(fmap)
     words.doc["bounds"] = [[south, west], [north, east]]
@@ -62,19 +64,19 @@ def connectivity_map(result, graph, tile_url: str, tile_attribution: str, words_
     rows = result.rows
     fmap, words = _new_map([r["lat"] for r in rows] or graph.node_lat,
                            [r["lon"] for r in rows] or graph.node_lon, tile_url, tile_attribution)
-    signed = folium.FeatureGroup(name="itinéraires balisés / signed itineraries")
+    signed = folium.FeatureGroup(name=escape(gettext("signed itineraries")))
     lines = _edge_lines(graph, np.flatnonzero(signed_edges(graph)))
     if lines:
         folium.PolyLine(lines, color="#1d4ed8", weight=3, opacity=0.8).add_to(signed)
     signed.add_to(fmap)
-    links = folium.FeatureGroup(name="connecteurs / connectors")
+    links = folium.FeatureGroup(name=escape(gettext("connectors")))
     for c in result.connectors[:connectors]:
         line = folium.PolyLine(c["lines"], color="#dc2626", weight=5, dash_array="8 6").add_to(links)
         words.bind(line, f"#{c['rank']} · {c['n_cites']} · {c['length_m'] / 1000:.2f} km",
                    [f"#{c['rank']}", f"{c['n_cites']} · {c['cites_per_km']:.1f} / km"]
                    + [graph.place(cid).name or cid if graph.place(cid) else cid for cid in c["cites"]])
     links.add_to(fmap)
-    places = folium.FeatureGroup(name="patrimoine / heritage")
+    places = folium.FeatureGroup(name=escape(gettext("Heritage")))
     for r in rows:
         marker = folium.CircleMarker([r["lat"], r["lon"]], radius=GROUP_RADIUS[r["group"]], weight=1,
                                      color="#fff", fill=True, fill_opacity=0.95,
@@ -86,7 +88,8 @@ def connectivity_map(result, graph, tile_url: str, tile_attribution: str, words_
     places.add_to(fmap)
     legend = [{"text": words_of[k], "swatch": colour} for k, colour in CLASS_COLOURS.items()]
     for group, by_class in result.counts()["by_group"].items():
-        legend.append({"text": f"{words_of[group]} : " + " / ".join(str(by_class[k]) for k in CLASS_COLOURS),
+        legend.append({"text": gettext("%(group)s: %(counts)s", group=words_of[group], counts=" / ".join(
+                           str(by_class[k]) for k in CLASS_COLOURS)),
                        "strong": group == "cite"})
     words.control("topright", "bassin-summary", legend)
     return _finish(fmap, words)
@@ -99,15 +102,16 @@ def proposal_map(proposal, graph, tile_url: str, tile_attribution: str) -> foliu
     nodes = proposal.nodes
     fmap, words = _new_map([n["lat"] for n in nodes] or graph.node_lat,
                            [n["lon"] for n in nodes] or graph.node_lon, tile_url, tile_attribution)
-    links = folium.FeatureGroup(name="liaisons / links")
+    links = folium.FeatureGroup(name=escape(gettext("links")))
     for link in proposal.links:
         a, b = nodes[link["a"]], nodes[link["b"]]
         signed_share = link["signed_m"] / link["length_m"] if link["length_m"] else 0.0
         line = folium.PolyLine(link_coords(graph, a["node"], link["edges"]),
                                color="#15803d" if signed_share > 0.5 else "#0f766e", weight=4)
-        words.bind(line.add_to(links), f"{a['ref']} – {b['ref']} : {link['length_m'] / 1000:.2f} km")
+        words.bind(line.add_to(links), gettext("%(a)s – %(b)s: %(km)s km", a=a["ref"], b=b["ref"],
+                                               km=format_decimal(link["length_m"] / 1000, "0.00")))
     links.add_to(fmap)
-    marks = folium.FeatureGroup(name="points-nœuds / nodes")
+    marks = folium.FeatureGroup(name=escape(gettext("network nodes")))
     for n in nodes:
         number = int(n["ref"])            # our own two digits: no text from the data in the icon
         html = ('<div style="background:#15803d;color:#fff;border:2px solid #fff;border-radius:50%;'
@@ -119,6 +123,8 @@ def proposal_map(proposal, graph, tile_url: str, tile_attribution: str) -> foliu
     marks.add_to(fmap)
     counts = proposal.counts()
     words.control("topright", "bassin-summary", [
-        {"text": f"{counts['nodes']} points-nœuds · {counts['links']} liaisons", "strong": True},
-        {"text": f"{counts['km']} km · médiane {counts['link_km_median']} km"}])
+        {"text": gettext("%(nodes)d network nodes · %(links)d links", nodes=counts["nodes"],
+                         links=counts["links"]), "strong": True},
+        {"text": gettext("%(km)s km · median %(median)s km", km=format_decimal(counts["km"]),
+                         median=format_decimal(counts["link_km_median"]))}])
     return _finish(fmap, words)

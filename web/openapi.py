@@ -15,6 +15,7 @@ from .itineraries_api import BODY_FIELDS, ITEM_ID, LIST_PARAMS
 from .params import Param
 from .planning import PLAN_PARAMS, PROFILE
 from .routing_openapi import OPTIONS, paths as routing_paths
+from .portal_openapi import paths as portal_paths
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
@@ -172,6 +173,7 @@ def document() -> dict:
                 "responses": dict({"201": _json("Saved")}, **write_errors)}},
             **routing_paths(),
             **geotrek_v2_paths(),
+            **portal_paths(),
             "/health": {"get": {"summary": "Service and graph metadata", "responses": {
                 "200": _json("OK"), "503": _json("No graph loaded")}}},
             **node_openapi.paths(),
@@ -181,7 +183,8 @@ def document() -> dict:
                 "type": {"type": "string"}, "title": {"type": "string"},
                 "status": {"type": "integer"}, "detail": {"type": "string"},
                 "instance": {"type": "string"},
-                "field": {"type": "string", "description": "The field at fault (no-route-left: "
+                "field": {"type": "string", "nullable": True,
+                          "description": "The field at fault (no-route-left: "
                           "avoid_areas, an option, or date when only the configured closures "
                           "of that day are in the way)"},
                 "causes": {"type": "array", "items": {"type": "string"},

@@ -27,7 +27,7 @@ def absolute(path: str) -> str:
     base = (current_app.config.get("PUBLIC_URL") or "").rstrip("/")
     if base:
         return base + path
-    return url_for("pages.index", _external=True).rstrip("/") + path
+    return url_for("portal.home", _external=True).rstrip("/") + path
 
 
 def description_text(item, itinerary) -> str:

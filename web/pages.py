@@ -4,7 +4,7 @@ from __future__ import annotations
 from urllib.parse import unquote, urlsplit
 
 import numpy as np
-from flask import (Blueprint, Response, abort, current_app, g, redirect, render_template,
+from flask import (Blueprint, Response, abort, current_app, redirect, render_template,
                    request, session, url_for)
 from flask_limiter.util import get_remote_address
 
@@ -14,8 +14,9 @@ from . import isochrone_layer
 from .csp import csp_nonce
 from .extensions import get_database, get_routing
 from .db import SavedItinerary, select
-from .i18n import MESSAGES
+from .i18n import current_language
 from .itinerary_page import render_embed, render_public
+from .legacy_words import designer_messages
 from .limits import throttle
 from .maps import itinerary_map, render_map
 from .preview_image import preview_png
@@ -30,11 +31,6 @@ def _by_slug(slug: str, public_only: bool = False) -> SavedItinerary:
     if item is None or (not item.published and (public_only or current_user() is None)):
         abort(404)
     return item
-
-
-@bp.get("/")
-def index():
-    return redirect(url_for("pages.designer" if current_user() else "pages.listing"))
 
 
 def safe_next(value: str | None, default: str) -> str:
@@ -93,7 +89,7 @@ def designer():
     cfg = current_app.config
     return render_template("designer.html", profiles=list(PROFILES), center=center,
                            tile_url=cfg["TILE_URL"], tile_attribution=cfg["TILE_ATTRIBUTION"],
-                           messages=MESSAGES[g.get("lang") or "fr"])
+                           messages=designer_messages())
 
 
 @bp.get("/itineraries")
@@ -124,7 +120,7 @@ def map_response(itinerary: Itinerary, embed: bool = False) -> Response:
     fmap = itinerary_map(itinerary, get_routing().graph, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"],
                          embed=embed)
     if isochrone_layer.wanted(embed):
-        isochrone_layer.add_isochrone_control(fmap, itinerary, g.get("lang", "fr"))
+        isochrone_layer.add_isochrone_control(fmap, itinerary, current_language())
     return Response(render_map(fmap, csp_nonce()), mimetype="text/html")
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask_babel import gettext
 
-from gpx import itinerary_to_gpx, safe_filename
+from gpx import safe_filename
 from routing import InvalidQueryError, parse_points
 from routing.alternatives import MAX_ALTERNATIVES, plan_alternatives
 from routing.isochrone import isochrone
@@ -22,9 +23,13 @@ from routing.restrict import plan_route
 from . import closures
 from .csp import csp_nonce
 from .extensions import get_routing
+from .file_words import gpx_text
+from .i18n import current_language, language
 from .instructions import LANGUAGES, gpx_points, itinerary_steps
 from .maps import render_map
 from .routing_maps import alternatives_map, isochrone_map
+from .warning_words import warning_text
+from .words import localised
 
 bp = Blueprint("routing_api", __name__, url_prefix="/api/v1")
 DIRECTION_FORMATS = ("json", "geojson", "gpx", "html")
@@ -81,8 +86,8 @@ def _lang(params) -> str:
     return lang
 
 
-def _route_json(service, itinerary, lang: str) -> dict:
-    all_steps = itinerary_steps(service, itinerary, lang)
+def _route_json(service, itinerary) -> dict:
+    all_steps = itinerary_steps(service, itinerary)
     legs = [{"distance": leg["distance_m"], "duration": leg["duration_s"],
              "steps": [s for s in all_steps if s["leg"] == i]}
             for i, leg in enumerate(itinerary.legs)]
@@ -91,7 +96,9 @@ def _route_json(service, itinerary, lang: str) -> dict:
             "planner": meta.get("planner"), "stretch": meta.get("stretch", 1.0),
             "overlap": meta.get("overlap", 0.0), "legs": legs,
             "geometry": {"type": "LineString", "coordinates": itinerary.coordinates()},
-            "warnings": itinerary.warnings, "signed_routes": itinerary.summary()["signed_routes"]}
+            "warnings": [dict(w, text=warning_text(w, itinerary.profile))
+                         for w in itinerary.warnings],
+            "signed_routes": itinerary.summary()["signed_routes"]}
 
 
 @bp.route("/directions", methods=["GET", "POST"])
@@ -100,7 +107,11 @@ def directions():
     params = _params()
     service = get_routing()
     profile, options, closed = _context(params)
-    lang = _lang(params)
+    with language(_lang(params)):
+        return _directions(params, service, profile, options, closed)
+
+
+def _directions(params, service, profile: str, options, closed):
     fmt = params.get("format") or "json"
     if fmt not in DIRECTION_FORMATS:
         raise InvalidQueryError(f"parameter 'format' must be one of {', '.join(DIRECTION_FORMATS)}")
@@ -114,10 +125,9 @@ def directions():
     routes = (plan_alternatives(service, points, profile, options, closed, count) if count > 1
               else [plan_route(service, points, profile, options, closed)])
     if fmt == "gpx":
-        best = routes[0]
-        best.name = best.name or ("Itinéraire" if lang == "fr" else "Route")
-        text = itinerary_to_gpx(best, instructions=gpx_points(
-            itinerary_steps(service, best, lang), lang))
+        best = localised(routes[0])
+        best.name = best.name or gettext("Itinerary")
+        text = gpx_text(best, instructions=gpx_points(itinerary_steps(service, best)))
         name = safe_filename(f"route-{profile}")
         return Response(text, mimetype="application/gpx+xml",
                         headers={"Content-Disposition": f'attachment; filename="{name}.gpx"'})
@@ -125,14 +135,15 @@ def directions():
         cfg = current_app.config
         fmap = alternatives_map(routes, service.graph, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"])
         return Response(render_map(fmap, csp_nonce()), mimetype="text/html")
-    body = [_route_json(service, it, lang) for it in routes]
+    body = [_route_json(service, it) for it in routes]
     if fmt == "geojson":
         features = [{"type": "Feature", "geometry": r.pop("geometry"),
                      "properties": dict(r, rank=i)} for i, r in enumerate(body)]
         response = jsonify({"type": "FeatureCollection", "features": features})
         response.mimetype = "application/geo+json"
         return response
-    return jsonify({"code": "Ok", "routes": body, "waypoints": routes[0].waypoints,
+    return jsonify({"code": "Ok", "routes": body, "waypoints": localised(routes[0]).waypoints,
+                    "language": current_language(),
                     "options": options.to_dict(), "closures_avoided": len(closed),
                     "attribution": routes[0].meta.get("attribution", [])})
 

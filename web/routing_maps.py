@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import folium
 import numpy as np
+from flask_babel import gettext
+from markupsafe import escape
 
 from .maps import ETALAB, VENDOR, itinerary_map
 
@@ -19,7 +21,8 @@ def alternatives_map(itineraries: list, graph, tile_url: str, tile_attribution: 
                      labels: dict | None = None) -> folium.Map:
     """The best route's map with the alternatives drawn dashed beneath it."""
     fmap = itinerary_map(itineraries[0], graph, tile_url, tile_attribution, labels=labels)
-    group = folium.FeatureGroup(name=(labels or {}).get("alternatives", "Alternatives"))
+    group = folium.FeatureGroup(name=escape((labels or {}).get("alternatives")
+                                            or gettext("Alternatives")))
     for i, it in enumerate(itineraries[1:]):
         coords = np.column_stack([it.lat, it.lon]).tolist()
         folium.PolyLine(coords, color=ALTERNATIVE_COLOURS[i % len(ALTERNATIVE_COLOURS)], weight=4,
@@ -39,7 +42,7 @@ def isochrone_map(collection: dict, tile_url: str, tile_attribution: str) -> fol
     fmap = folium.Map(location=[lat, lon], tiles=None, control_scale=True)
     fmap.default_js = [("leaflet", f"{VENDOR}/leaflet.js")]
     fmap.default_css = [("leaflet_css", f"{VENDOR}/leaflet.css")]
-    folium.TileLayer(tiles=tile_url, attr=f"{tile_attribution} | {ETALAB}", name="OpenStreetMap",
+    folium.TileLayer(tiles=tile_url, attr=f"{tile_attribution} | {escape(ETALAB)}", name="OpenStreetMap",
                      max_zoom=19).add_to(fmap)
     bounds = None
     for i, feature in enumerate(collection["features"]):

@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 from graphs.store import load_graph
-from gpx import itinerary_to_gpx
 from routing import InvalidQueryError, Router, parse_points
 from routing.alternatives import plan_alternatives
 from routing.avoid import read_restrictions
@@ -23,7 +22,10 @@ from routing.matrix import table
 from routing.options import RouteOptions
 from routing.restrict import plan_route
 
+from .file_words import gpx_text
+from .i18n import language
 from .instructions import LANGUAGES, gpx_points, steps
+from .words import GraphNames
 
 
 def _options(p: argparse.ArgumentParser) -> None:
@@ -44,7 +46,8 @@ def add_commands(sub) -> None:
     p = sub.add_parser("directions", help="route with turn-by-turn instructions")
     _options(p)
     p.add_argument("--points", required=True, help="'LAT,LON;LAT,LON' or place ids")
-    p.add_argument("--lang", choices=LANGUAGES, default="fr")
+    p.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS,
+                   help="language of the instructions (default: the command line's --lang)")
     p.add_argument("--alternatives", type=int, default=1, help="routes to plan (1-3)")
     p.add_argument("--gpx", type=Path, help="write the best route's GPX (rte of instructions)")
     p.set_defaults(func=run_directions)
@@ -95,15 +98,15 @@ def run_directions(args) -> int:
     network = router.network(args.profile)
     out = []
     for it in routes:
-        route_steps = steps(build_maneuvers(network, it), args.lang)
+        route_steps = steps(build_maneuvers(network, it), args.lang, GraphNames(router.graph))
         out.append({"distance_m": round(it.distance_m, 1), "duration_s": round(it.duration_s, 1),
                     "planner": it.meta.get("planner"), "stretch": it.meta.get("stretch", 1.0),
                     "overlap": it.meta.get("overlap", 0.0),
                     "instructions": [f"{s['instruction']} ({s['distance']:.0f} m)"
                                      for s in route_steps]})
         if args.gpx and it is routes[0]:
-            args.gpx.write_text(itinerary_to_gpx(it, instructions=gpx_points(route_steps,
-                                                                             args.lang)), "utf-8")
+            with language(args.lang):
+                args.gpx.write_text(gpx_text(it, instructions=gpx_points(route_steps)), "utf-8")
     _print(out)
     return 0
 

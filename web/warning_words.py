@@ -1,52 +1,70 @@
-"""Words (French, English) for the warning codes routing emits (:mod:`routing.hazards`)."""
+"""Words for the warning codes routing emits (:mod:`routing.hazards`), from the catalogs."""
 from __future__ import annotations
 
-WORDS = {
-    "fr": {
-        "steps": "escaliers", "steps_bike": "escaliers : vélo à porter",
-        "unpaved": "chemin non revêtu ({surface})",
-        "poor_smoothness": "revêtement dégradé ({smoothness})",
-        "busy_road": "route fréquentée ({highway}{name}{maxspeed})",
-        "ford": "gué à traverser", "dismount": "pied à terre obligatoire",
-        "difficult": "passage difficile (échelle SAC {sac_scale})",
-        "private_access": "accès réservé ({access})",
-        "no_lodging": "aucun hébergement à moins de {within_km} km",
-        "at": "km {from_km} – {to_km} ({length} m)", "at_point": "km {from_km}",
-    },
-    "en": {
-        "steps": "steps", "steps_bike": "steps: carry the bike",
-        "unpaved": "unpaved ({surface})",
-        "poor_smoothness": "poor surface ({smoothness})",
-        "busy_road": "busy road ({highway}{name}{maxspeed})",
-        "ford": "ford to cross", "dismount": "dismount: walk the bike",
-        "difficult": "difficult section (SAC scale {sac_scale})",
-        "private_access": "restricted access ({access})",
-        "no_lodging": "no lodging within {within_km} km",
-        "at": "km {from_km} – {to_km} ({length} m)", "at_point": "km {from_km}",
-    },
+from flask_babel import format_decimal, gettext, lazy_gettext
+
+from .i18n import language
+from .tag_words import VALUE_NAMES, value_name
+
+#: One template per warning code; placeholders are the warning's tag values.
+TEMPLATES = {
+    "steps": lazy_gettext("steps"),
+    "steps_bike": lazy_gettext("steps: carry the bike"),
+    "unpaved": lazy_gettext("unpaved (%(surface)s)"),
+    "poor_smoothness": lazy_gettext("poor surface (%(smoothness)s)"),
+    "busy_road": lazy_gettext("busy road (%(highway)s%(name)s%(maxspeed)s)"),
+    "ford": lazy_gettext("ford to cross"),
+    "dismount": lazy_gettext("dismount: walk the bike"),
+    "difficult": lazy_gettext("difficult section (SAC scale %(sac_scale)s)"),
+    "private_access": lazy_gettext("restricted access (%(access)s)"),
+    "no_lodging": lazy_gettext("no lodging within %(within_km)s km"),
 }
 BICYCLE_PROFILES = ("bike", "gravel", "mtb")
-
-
-def warning_text(warning: dict, profile: str = "", lang: str = "fr") -> str:
-    """One warning in words, with where it is: plain text (escape it for HTML)."""
-    words = WORDS.get(lang, WORDS["fr"])
-    code = warning.get("type", "")
-    if code == "steps" and profile in BICYCLE_PROFILES:
-        code = "steps_bike"
-    values = {k: ("" if v is None else v) for k, v in warning.items()}
-    values["name"] = f", {warning['name']}" if warning.get("name") else ""
-    values["maxspeed"] = f", {warning['maxspeed']:.0f} km/h" if warning.get("maxspeed") else ""
-    if "within_m" in warning:
-        values["within_km"] = f"{warning['within_m'] / 1000:g}"
-    template = words.get(code)
-    text = template.format_map(_Missing(values)) if template else warning.get("detail", code)
-    length = warning.get("length_m") or 0
-    where = (words["at"] if length >= 1 else words["at_point"]).format(
-        from_km=warning.get("from_km"), to_km=warning.get("to_km"), length=round(length))
-    return f"{where}{' : ' if lang == 'fr' else ': '}{text}"
 
 
 class _Missing(dict):
     def __missing__(self, key):
         return "?"
+
+
+def warning_words(warning: dict, profile: str = "") -> str:
+    """What a warning is, in the current language, without where (« gué à traverser »)."""
+    code = warning.get("type", "")
+    if code == "steps" and profile in BICYCLE_PROFILES:
+        code = "steps_bike"
+    template = TEMPLATES.get(code)
+    if template is None:
+        return str(warning.get("detail") or code)
+    values = _Missing({k: ("" if v is None else v) for k, v in warning.items()})
+    for key in VALUE_NAMES:
+        if warning.get(key) is not None:
+            values[key] = value_name(key, warning[key])
+    values["name"] = f", {warning['name']}" if warning.get("name") else ""
+    values["maxspeed"] = (f", {format_decimal(round(warning['maxspeed']))} km/h"
+                          if warning.get("maxspeed") else "")
+    if "within_m" in warning:
+        values["within_km"] = format_decimal(round(warning["within_m"] / 1000, 1))
+    return str(template) % values
+
+
+def warning_place(warning: dict) -> str:
+    """Where a warning is: « km 1,2 – 1,5 (300 m) » or « km 1,2 »."""
+    length = warning.get("length_m") or 0
+
+    def at(value):
+        return format_decimal(value) if isinstance(value, (int, float)) else "?"
+
+    if length >= 1:
+        return gettext("km %(from_km)s – %(to_km)s (%(length)s m)", from_km=at(
+            warning.get("from_km")), to_km=at(warning.get("to_km")), length=round(length))
+    return gettext("km %(from_km)s", from_km=at(warning.get("from_km")))
+
+
+def warning_text(warning: dict, profile: str = "", lang: str | None = None) -> str:
+    """One warning in words, with where it is: plain text (escape it for HTML).
+
+    ``lang`` None: the current language (the request's).
+    """
+    with language(lang):
+        return gettext("%(where)s: %(what)s", where=warning_place(warning),
+                       what=warning_words(warning, profile))

@@ -78,9 +78,9 @@
       } else if (role === 'place') {
         var p = f.properties;
         var c = L.circleMarker([p.lat, p.lon], { radius: 5, color: '#fff', weight: 2, fillColor: p.kind === 'terril' ? '#111827' : '#b45309', fillOpacity: 0.9 });
-        c.bindTooltip(el('span', String(p.name || p.kind)));
+        c.bindTooltip(el('span', String(p.name || p.kind_label || p.kind)));
         c.addTo(placeLayer);
-        places.appendChild(el('li', 'km ' + p.km.toFixed(1) + ' — ' + (p.name || p.kind) + ' (' + p.kind + ')'));
+        places.appendChild(el('li', 'km ' + p.km.toFixed(1) + ' — ' + (p.name ? p.name + ' (' + (p.kind_label || p.kind) + ')' : (p.kind_label || p.kind))));
       }
     });
     if (line) showSummary(line.properties);
@@ -200,7 +200,7 @@
     fetch('/api/v1/places?' + query({ q: q, limit: 15 })).then(function (r) { return r.json(); }).then(function (res) {
       ul.textContent = '';
       res.places.forEach(function (p) {
-        var li = el('li', (p.name || p.id) + ' · ' + p.kind);
+        var li = el('li', (p.name || p.id) + ' · ' + (p.kind_label || p.kind));
         li.addEventListener('click', function () { state.points.push({ lat: p.lat, lon: p.lon, place_id: p.id, name: p.name }); ul.textContent = ''; changed(); });
         ul.appendChild(li);
       });

@@ -1,0 +1,131 @@
+"""The words of the things routing and graphs name by code: profiles, place kinds, stages.
+
+``graphs/`` and ``routing/`` give codes (``shelter``, ``hike``) and the names OSM gives
+(``name``, ``name:fr``, ``name:en``); this module turns them into words of the
+current language (:func:`web.i18n.language`). :func:`localised` gives an itinerary
+whose names and labels are those of one language, for every output made from it
+(pages, maps, GPX, KML, JSON).
+"""
+from __future__ import annotations
+
+import copy
+import re
+
+from flask_babel import format_decimal, gettext
+
+from .i18n import current_language, language
+from .page_words import PLACE_KINDS, PRACTICES
+
+#: Travel profiles (``routing.PROFILES``) and every place kind of ``graphs``
+#: (:data:`graphs.places.PLACE_KINDS`, and routing's junctions): one table each, the
+#: itinerary page's (:mod:`web.page_words`), so that pages, maps and files say the same.
+PROFILE_NAMES = PRACTICES
+KIND_NAMES = PLACE_KINDS
+
+#: Stage names routing wrote in French before it left names to ``web`` (saved itineraries).
+_LEGACY_STAGE = re.compile(r"^(?P<name>.*) — étape (?P<num>\d+)/(?P<count>\d+)$")
+
+
+def profile_name(profile: str) -> str:
+    """« Randonnée » / « Hiking » for ``hike``; an unknown code as it is."""
+    return str(PROFILE_NAMES.get(profile, profile))
+
+
+def kind_name(kind: str | None) -> str:
+    """« abri » / « shelter » for ``shelter``; an unknown code as it is."""
+    return str(KIND_NAMES[kind]) if kind in KIND_NAMES else str(kind or "")
+
+
+def pick_name(names: dict | None, name: str | None, lang: str | None = None) -> str | None:
+    """``names[lang]`` (from OSM ``name:<lang>``) when given, else ``name``."""
+    lang = lang or current_language()
+    return ((names or {}).get(lang) or name) or None
+
+
+def place_name(place: dict, lang: str | None = None) -> str | None:
+    """A place's name in ``lang`` (``names``, or ``name:<lang>`` of its tags), else ``name``."""
+    names = place.get("names") or {k[5:]: v for k, v in (place.get("tags") or {}).items()
+                                    if k.startswith("name:")}
+    return pick_name(names, place.get("name"), lang)
+
+
+def untitled() -> str:
+    """The name of an itinerary nobody named."""
+    return gettext("Itinerary")
+
+
+def stage_name(parent_name: str, number: int, count: int) -> str:
+    """« Tour des terrils — étape 2/3 » / « … — stage 2/3 »."""
+    if parent_name:
+        return gettext("%(name)s — stage %(num)d/%(count)d", name=parent_name, num=number,
+                       count=count)
+    return gettext("Stage %(num)d/%(count)d", num=number, count=count)
+
+
+def km(metres: float, digits: int = 1) -> str:
+    """``12,3 km`` / ``12.3 km``: the locale's decimal sign."""
+    return gettext("%(km)s km", km=format_decimal(round(metres / 1000, digits),
+                                                  format="#,##0." + "0" * digits))
+
+
+def _stage_name(stage, parent_name: str, number: int, count: int) -> str:
+    legacy = _LEGACY_STAGE.match(stage.name or "")
+    if legacy:
+        return stage_name(legacy["name"], int(legacy["num"]), int(legacy["count"]))
+    if stage.name and not stage.meta.get("stage"):
+        return stage.name              # a stage named by its source (a Geotrek import)
+    return stage_name(parent_name, number, count)
+
+
+def _localised_places(places: list) -> list:
+    out = []
+    for place in places:
+        copy_ = dict(place, kind_label=kind_name(place.get("kind")))
+        copy_["name"] = place_name(place)
+        out.append(copy_)
+    return out
+
+
+def localised(itinerary, lang: str | None = None):
+    """A copy of ``itinerary`` worded in ``lang`` (default: the current language).
+
+    Places and waypoints get their name in that language (OSM ``name:<lang>``) and a
+    ``kind_label``; stages get their names (« étape 2/3 »); an unnamed itinerary gets
+    one. Geometry arrays are shared with the original, which is left unchanged.
+    """
+    with language(lang):
+        out = copy.copy(itinerary)
+        out.name = itinerary.name or ""
+        out.places = _localised_places(itinerary.places)
+        out.waypoints = [dict(w, name=place_name(w)) for w in itinerary.waypoints]
+        out.meta = dict(itinerary.meta, language=current_language())
+        count = len(itinerary.stages)
+        out.stages = []
+        for number, stage in enumerate(itinerary.stages, start=1):
+            worded = localised(stage)
+            worded.name = _stage_name(stage, out.name or untitled(), number, count)
+            out.stages.append(worded)
+        return out
+
+
+class GraphNames:
+    """Way and signed-route names of a graph in the current language (OSM ``name:<lang>``)."""
+
+    def __init__(self, graph):
+        self.ways = getattr(graph, "name_translations", {}) or {}
+        # a route is labelled by its ref, else its name: only names have translations
+        self.routes = {r["name"]: r["names"] for r in graph.routes
+                       if r.get("name") and not r.get("ref") and r.get("names")}
+
+    def way(self, name: str | None) -> str | None:
+        """``name`` in the current language, when OSM gives one."""
+        return self.ways.get(current_language(), {}).get(name, name) if name else name
+
+    def route(self, label: str) -> str:
+        return pick_name(self.routes.get(label), label) or label
+
+    def step(self, step: dict) -> dict:
+        """A maneuver's dict with its way and route names in the current language."""
+        return dict(step, name=self.way(step.get("name")),
+                    routes_joined=[self.route(r) for r in step.get("routes_joined", [])],
+                    routes_left=[self.route(r) for r in step.get("routes_left", [])])
