@@ -71,7 +71,7 @@ def test_page_figures_roadbook_places_and_metadata(web_app, tmp_path):
     assert '<div class="fig-practice"><dt>Pratique</dt><dd>Vélo</dd>' in page
     assert re.search(r'class="fig-difficulty"><dt>Difficulté</dt><dd>(Très facile|Facile|Moyen|'
                      r'Difficile|Très difficile)</dd>', page)
-    assert '<dt>Parcours</dt><dd>Aller simple</dd>' in page
+    assert '<dt>Parcours</dt><dd>Traversée (aller simple)</dd>' in page
     themes = re.search(r'<ul class="themes" aria-label="Thèmes">(.*?)</ul>', page).group(1)
     assert "<li>Patrimoine minier</li>" in themes and "<li>Terrils</li>" in themes
     # roadbook: every turn step, every place (numbered, with its detour), in km order

@@ -29,7 +29,7 @@ from .params import Param, arg
 from .roadbook import places_along, roadbook, stage_starts
 from .words import localised
 
-MAP_NAME = "bassinItineraryMap"   # window[MAP_NAME]: the page's Leaflet map, for add-ons
+MAP_NAME = "bassinTrekMap"   # window[MAP_NAME]: the page's Leaflet map, for add-ons
 MAX_ROUTE_POINTS = 4000       # vertices sent for hovering the route (the lines keep all)
 PROFILE_POINTS = 600          # samples of the elevation profile
 EMBED_PARAMS = (

@@ -149,5 +149,5 @@
   });
 
   window.bassinItinerary = { map: map, marker: marker, profile: profile, places: places };
-  window.bassinItineraryMap = map;      // the name add-ons (isochrone control) look the map up by
+  window.bassinTrekMap = map;           // the name add-ons (isochrone control) look the map up by
 })();
