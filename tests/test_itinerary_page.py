@@ -142,6 +142,8 @@ def test_downloads_are_valid_files(web_app, tmp_path):
     trek = client.get(links["Geotrek JSON"]).get_json()
     assert trek["name"] == STAGES["name"] and len(trek["steps"]) == 2
     assert links["PDF fiche"] == f"/i/{item['slug']}/fiche.pdf?lang=en"
+    fiche = client.get(links["PDF fiche"])
+    assert fiche.status_code == 200 and fiche.data.startswith(b"%PDF-")
     # stages: a row each, with figures and a GPX of its own that validates
     rows = re.findall(r'<tr class="stage-row">(.*?)</tr>', page, re.S)
     assert len(rows) == 2

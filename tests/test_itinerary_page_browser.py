@@ -151,6 +151,11 @@ def test_roadbook_click_and_keyboard_pan_the_map(web_app, browser):
         page.keyboard.press("Enter")
         goal = [float(other.get_attribute("data-lat")), float(other.get_attribute("data-lon"))]
         assert page.evaluate(CENTER) == pytest.approx(goal, abs=1e-4)
+        # the isochrone control of map pages works on the page's own map
+        page.click(".bassin-isochrone-toggle")
+        page.click(".bassin-isochrone-start")
+        page.locator("#trek-map path.bassin-isochrone-band").first.wait_for(timeout=30000)
+        assert page.get_attribute(".bassin-isochrone", "aria-busy") == "false"
         # roadbook filters: places off, then on again
         places = page.locator("li.rb-place")
         assert places.count() > 0 and places.first.is_visible()

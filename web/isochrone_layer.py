@@ -41,12 +41,17 @@ def isochrone_words() -> dict:
             "failed": _("No isochrone:")}
 
 
+def control_settings(map_name: str, itinerary, lang: str) -> dict:
+    """The control's JSON block for the Leaflet map ``window[map_name]`` of ``itinerary``."""
+    start = itinerary.waypoints[0]
+    return {"map": map_name, "url": url_for("routing_api.isochrone_view"),
+            "profile": itinerary.profile, "start": [start["lat"], start["lon"]],
+            "presets": [list(p) for p in PRESETS], "lang": lang, "words": isochrone_words()}
+
+
 def add_isochrone_control(fmap, itinerary, lang: str) -> None:
     """Add the isochrone control to ``fmap``, a map of ``itinerary`` served by this app."""
-    start = itinerary.waypoints[0]
-    doc = {"map": fmap.get_name(), "url": url_for("routing_api.isochrone_view"),
-           "profile": itinerary.profile, "start": [start["lat"], start["lon"]],
-           "presets": [list(p) for p in PRESETS], "lang": lang, "words": isochrone_words()}
+    doc = control_settings(fmap.get_name(), itinerary, lang)
     script = resources.files("web").joinpath("static/bassin-isochrone.js").read_text("utf-8")
     fmap.get_root().header.add_child(RawElement(STYLE))
     fmap.get_root().html.add_child(RawElement(

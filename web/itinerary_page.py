@@ -12,12 +12,13 @@ from __future__ import annotations
 from importlib import resources
 
 import numpy as np
-from flask import current_app, g, render_template, request, url_for
+from flask import current_app, g, render_template, url_for
 from flask_babel import format_decimal, gettext as _
 from markupsafe import escape
 
 from gpx.geotrek import cirkwi_level, load_vocabulary, references, route_kind, translated
 
+from . import isochrone_layer
 from .extensions import get_routing
 from .instructions import itinerary_steps
 from .maps import ETALAB, SURFACE_COLOURS, STAGE_COLOURS, json_for_script, pieces_fit, \
@@ -28,6 +29,7 @@ from .params import Param, arg
 from .roadbook import places_along, roadbook, stage_starts
 from .words import localised
 
+MAP_NAME = "bassinTrekMap"   # window[MAP_NAME]: the page's Leaflet map, for add-ons
 MAX_ROUTE_POINTS = 4000       # vertices sent for hovering the route (the lines keep all)
 PROFILE_POINTS = 600          # samples of the elevation profile
 EMBED_PARAMS = (
@@ -205,8 +207,7 @@ def downloads(item, itinerary, lang: str) -> list[dict]:
          "application/geo+json", _("GIS, web maps")),
         (_("Geotrek JSON"), url_for("geotrek.export_saved", item_id=item.id, language=lang),
          "application/json", _("Geotrek API v2 trek")),
-        # The printable fiche (A4) is served by the PDF module at this address.
-        (_("PDF fiche"), f"{request.script_root}/i/{item.slug}/fiche.pdf?lang={lang}",
+        (_("PDF fiche"), url_for("fiche.fiche_pdf", slug=item.slug, lang=lang),
          "application/pdf", _("printable A4")),
     ]
     return [{"label": label, "href": href, "type": kind, "note": note}
@@ -250,7 +251,9 @@ def render_public(item, itinerary):
         embed_code=embed_code(item, lang), embed_base=url_for(
             "pages.embed", slug=item.slug, _external=True),
         meta=meta, data_json=json_for_script(data),
-        network_js=network_layer_script())
+        network_js=network_layer_script(), isochrones=json_for_script(
+            isochrone_layer.control_settings(MAP_NAME, itinerary, lang))
+        if isochrone_layer.wanted(embed=False) else None, isochrone_style=isochrone_layer.STYLE)
 
 
 def render_embed(item, itinerary):

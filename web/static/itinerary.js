@@ -149,4 +149,5 @@
   });
 
   window.bassinItinerary = { map: map, marker: marker, profile: profile, places: places };
+  window.bassinTrekMap = map;           // the name add-ons (isochrone control) look the map up by
 })();
