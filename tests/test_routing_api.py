@@ -177,6 +177,8 @@ def test_maps_of_alternatives_and_isochrones(web_app):
     assert alt.status_code == 200 and alt.mimetype == "text/html"
     html = alt.get_data(as_text=True)
     assert "/static/vendor/leaflet-1.9.3/leaflet.js" in html and "dashArray" in html
+    # the routing network is drawn under the routes, so the map reads without tiles
+    assert "/static/network-layer.js" in html and "/api/v1/network" in html
     nonce = alt.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
     assert f'<script nonce="{nonce}"' in html
     iso = client.get("/api/v1/isochrone?profile=hike&point=site:louvre-lens&minutes=15,30"

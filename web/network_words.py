@@ -2,6 +2,7 @@
 request's language; pages hand them to the script as a JSON block, never as markup."""
 from __future__ import annotations
 
+from flask import url_for
 from flask_babel import gettext as _
 
 from .network_layer import CLASSES
@@ -25,3 +26,9 @@ def network_words() -> dict:
         "error": _("The network could not be loaded:"),
         "attribution": _("Network: © OpenStreetMap contributors (ODbL)"),
     }
+
+
+def network_overlay() -> dict:
+    """What a served Folium map needs to draw the network under its routes
+    (``itinerary_map(..., network=network_overlay())``): the endpoint and the words."""
+    return {"url": url_for("network_api.network"), "words": network_words()}

@@ -21,7 +21,7 @@ from .itinerary_page import render_embed, render_public
 from .legacy_words import designer_messages
 from .limits import throttle
 from .maps import itinerary_map, render_map
-from .network_words import network_words
+from .network_words import network_overlay
 from .preview_image import preview_png
 from .words import profile_name
 from .security import check_login, current_user, end_sessions, start_session
@@ -126,8 +126,7 @@ def map_response(itinerary: Itinerary, embed: bool = False) -> Response:
     """The itinerary's map page; its scripts carry this request's CSP nonce."""
     cfg = current_app.config
     fmap = itinerary_map(itinerary, get_routing().graph, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"],
-                         embed=embed, network={"url": url_for("network_api.network"),
-                                               "words": network_words()})
+                         embed=embed, network=network_overlay())
     if isochrone_layer.wanted(embed):
         isochrone_layer.add_isochrone_control(fmap, itinerary, current_language())
     title = itinerary.name or _("Bassin minier itineraries")

@@ -17,11 +17,10 @@ from flask_babel import lazy_gettext
 from gpx import geotrek
 
 from .facets import RANGES
-from .fiche_content import kind_words
-from .words import profile_name
+from .words import kind_name, profile_name
 
 #: "Passes by": the kinds of places offered as filters, in this order (words:
-#: :func:`web.fiche_content.kind_words`, shared with the itinerary page and the fiche).
+#: :func:`web.words.kind_name`, shared with the itinerary page and the fiche).
 OFFERED_KINDS = ("major_site", "museum", "terril", "cite", "mining_building", "unesco_element",
                  "cavalier", "park", "mine_shaft", "lodging", "station", "viewpoint",
                  "drinking_water", "shelter", "picnic_site", "toilets")
@@ -74,9 +73,12 @@ def value_labels(facet: str) -> dict:
     if facet == "theme":
         return _vocabulary_words("theme", "label", "id")
     if facet == "kind":
-        words = kind_words()
-        return {k: words.get(k, k) for k in OFFERED_KINDS}
+        return {k: _capitalised(kind_name(k)) for k in OFFERED_KINDS}
     return {}
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def duration_text(seconds: float) -> str:

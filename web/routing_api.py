@@ -27,6 +27,7 @@ from .file_words import gpx_text
 from .i18n import current_language, language
 from .instructions import LANGUAGES, gpx_points, itinerary_steps
 from .maps import render_map
+from .network_words import network_overlay
 from .routing_maps import alternatives_map, isochrone_map
 from .warning_words import warning_text
 from .words import localised
@@ -133,7 +134,8 @@ def _directions(params, service, profile: str, options, closed):
                         headers={"Content-Disposition": f'attachment; filename="{name}.gpx"'})
     if fmt == "html":
         cfg = current_app.config
-        fmap = alternatives_map(routes, service.graph, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"])
+        fmap = alternatives_map(routes, service.graph, cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"],
+                                network=network_overlay())
         return Response(render_map(fmap, csp_nonce()), mimetype="text/html")
     body = [_route_json(service, it) for it in routes]
     if fmt == "geojson":

@@ -17,9 +17,11 @@ BAND_COLOURS = ("#1d4ed8", "#0891b2", "#059669", "#65a30d", "#ca8a04", "#dc2626"
 
 
 def alternatives_map(itineraries: list, graph, tile_url: str, tile_attribution: str,
-                     labels: dict | None = None) -> folium.Map:
-    """The best route's map with the alternatives drawn dashed beneath it."""
-    fmap = itinerary_map(itineraries[0], graph, tile_url, tile_attribution, labels=labels)
+                     labels: dict | None = None, network: dict | None = None) -> folium.Map:
+    """The best route's map with the alternatives drawn dashed beneath it (and the routing
+    network under both when ``network`` is given, see :func:`web.maps.itinerary_map`)."""
+    fmap = itinerary_map(itineraries[0], graph, tile_url, tile_attribution, labels=labels,
+                         network=network)
     group = folium.FeatureGroup(name=escape((labels or {}).get("alternatives")
                                             or gettext("Alternatives")))
     for i, it in enumerate(itineraries[1:]):
