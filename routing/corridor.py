@@ -55,6 +55,18 @@ class PlaceLayer:
         self.cells = PointCells(xy[:, 0], xy[:, 1], max(CELL_M, extent / 1000.0))
         self.tree = shapely.STRtree(self.geoms[self.area_index]) if len(self.area_index) else None
 
+    def nearest_named(self, lat: float, lon: float, radius_m: float) -> tuple[int, float] | None:
+        """(index in ``places``, metres) of the nearest named place within ``radius_m`` of a
+        point (an area place: of its outline), or None. One vectorised GEOS distance over
+        the layer's few thousand places: bounded work for a reverse lookup."""
+        if not self.places or radius_m <= 0:
+            return None
+        x, y = self.proj.forward(lat, lon)
+        dist = shapely.distance(shapely.Point(float(x), float(y)), self.geoms)
+        dist = np.where([bool(p.name) for p in self.places], dist, np.inf)
+        best = int(np.argmin(dist))
+        return (best, float(dist[best])) if dist[best] <= radius_m else None
+
     def _project_coords(self, coords):
         x, y = self.proj.forward(coords[:, 1], coords[:, 0])
         return np.column_stack([x, y])

@@ -10,12 +10,9 @@ dialogs are caught, and every CSP violation is recorded: all must stay at 0.
 import base64
 import json
 import re
-import threading
-from contextlib import contextmanager
 
 import pytest
 from markupsafe import escape
-from werkzeug.serving import make_server
 
 import graphs
 import routing
@@ -28,7 +25,7 @@ from web.security import create_token, create_user
 
 from .conftest import ROOT
 from .hostile import CORPUS, gpx_document, geotrek_document, osm_xml
-from .browser import CHROMIUM, TILE
+from .browser import CHROMIUM, TILE, serving
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")]
@@ -88,17 +85,6 @@ def hostile_app(tmp_path_factory):
     create_user(app.extensions["bassin_db"], "staff", "correct horse battery",
                 display_name=CORPUS[-1])
     return app, graph
-
-
-@contextmanager
-def serving(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
 
 
 def _chunks(names, size):

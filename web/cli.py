@@ -15,6 +15,10 @@ from . import db_commands, node_commands, traveller_cli
 from .languages import LANGUAGES
 
 
+#: Commands that print numbers only, so start without the web stack (``gpx stats`` ≤ 1 s).
+WORDLESS = {("gpx", "stats")}
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bassin-routes",
@@ -61,9 +65,9 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     try:
-        if not args.func.__module__.startswith("web."):
-            return int(args.func(args) or 0)      # graphs/gpx/routing commands make no words
-        from .i18n import language                 # the web stack, for commands that word
+        if (args.command, getattr(args, "gpx_command", None)) in WORDLESS:
+            return int(args.func(args) or 0)      # numbers only: no web stack to load
+        from .i18n import language                 # GPX, maps and instructions are worded
 
         with language(args.lang):
             return int(args.func(args) or 0)

@@ -12,8 +12,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 
-import numpy as np
-import shapely
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from routing.router import NetworkCache
@@ -178,20 +176,12 @@ def reverse():
 def _nearest_place(service, point, radius: float) -> dict | None:
     """The nearest named place within ``radius`` metres of ``point`` (an area place: of its
     outline), or None."""
-    layer = service.places
-    if layer.tree is None or radius <= 0:
+    found = service.places.nearest_named(point[0], point[1], radius)
+    if found is None:
         return None
-    x, y = layer.proj.forward(point[0], point[1])
-    here = shapely.Point(float(x), float(y))
-    near = [i for i in layer.tree.query(here, predicate="dwithin", distance=radius).tolist()
-            if layer.places[i].name]
-    if not near:
-        return None
-    dist = shapely.distance(layer.geoms[near], here)
-    best = int(np.argmin(dist))
-    place = layer.places[near[best]]
+    place, distance = service.places.places[found[0]], found[1]
     return {"id": place.id, "name": place.name, "kind": place.kind,
-            "distance_m": round(float(dist[best]), 1)}
+            "distance_m": round(distance, 1)}
 
 
 def openapi_paths() -> dict:
