@@ -54,6 +54,7 @@ class PlaceLayer:
         extent = float(np.ptp(xy, axis=0).max()) if len(xy) else 0.0
         self.cells = PointCells(xy[:, 0], xy[:, 1], max(CELL_M, extent / 1000.0))
         self.tree = shapely.STRtree(self.geoms[self.area_index]) if len(self.area_index) else None
+        self.named = np.array([bool(p.name) for p in self.places], bool)
 
     def nearest_named(self, lat: float, lon: float, radius_m: float) -> tuple[int, float] | None:
         """(index in ``places``, metres) of the nearest named place within ``radius_m`` of a
@@ -63,7 +64,7 @@ class PlaceLayer:
             return None
         x, y = self.proj.forward(lat, lon)
         dist = shapely.distance(shapely.Point(float(x), float(y)), self.geoms)
-        dist = np.where([bool(p.name) for p in self.places], dist, np.inf)
+        dist = np.where(self.named, dist, np.inf)
         best = int(np.argmin(dist))
         return (best, float(dist[best])) if dist[best] <= radius_m else None
 
