@@ -5,8 +5,8 @@ import numpy as np
 
 from graphs.elevation import SMOOTH_M, STEP_M, climb
 
-from .assemble_kernel import (LEG_CLIMB, LEG_DOWN, LEG_END, LEG_M, LEG_S, LEG_START, LEG_UP,
-                              NO_ELEVATION, assemble_pieces)
+from .assemble_kernel import (LEG_CLIMB, LEG_COLUMNS, LEG_DOWN, LEG_END, LEG_M, LEG_S,
+                              LEG_START, LEG_UP, NO_ELEVATION, assemble_pieces)
 from .hazards import EdgeWarnings, WarningRuns
 from .itinerary import Itinerary
 from .numpy_exact import CLIMB_SHORT
@@ -66,12 +66,14 @@ def _by_label(labels: list, codes: list, sums: list) -> dict:
     return out
 
 
-def _warnings(network, facts: EdgeFacts, edge, warned, warned_m) -> list[dict]:
-    """Warning runs: the same warning on consecutive pieces is one run."""
+def _warnings(network, facts: EdgeFacts, edges: list, metres: list) -> list[dict]:
+    """Warning runs: the same warning on consecutive pieces is one run (``metres``: where
+    each piece on ``edges`` starts and ends, flat)."""
     runs = WarningRuns()
     g = network.graph
-    for i, (start, end) in zip(warned.tolist(), warned_m.tolist()):
-        runs.add(facts.warnings.of_edge(g, int(edge[i])), start, end)
+    keys_of = facts.warnings.keys_of
+    for k, e in enumerate(edges):
+        runs.add(keys_of(g, e), metres[2 * k], metres[2 * k + 1])
     return runs.as_dicts()
 
 
@@ -94,43 +96,46 @@ def assemble(network, facts: EdgeFacts, paths: list, waypoints: list, kind: str)
     """
     g, c = network.graph, network.c
     pieces, leg_ptr = piece_table(paths)
-    surface, highway = g.cat["surface"], g.cat["highway"]
     labels, label_of = facts.route_labels
-    geometry, leg_table, codes, code_m, code_counts, warned, warned_m, rounded, totals = \
-        assemble_pieces(pieces.edge, pieces.from_m, pieces.to_m, leg_ptr, g.edge_len,
-                        g.edge_geom_ptr, g.shape_lat, g.shape_lon, g.shape_ele, g.shape_offsets,
-                        c["time_fwd"], c["time_bwd"], surface, highway,
-                        len(facts.category_labels["surface"]),
-                        len(facts.category_labels["highway"]), g.edge_route_ptr,
-                        g.edge_route_idx, label_of, len(labels), facts.signed,
-                        facts.warnings.any, STEP_M, CLIMB_HALF)
-    rows = leg_table.tolist()
+    geometry, ints, floats = assemble_pieces(
+        pieces.edge, pieces.from_m, pieces.to_m, leg_ptr, g.edge_len, g.edge_geom_ptr,
+        g.shape_lat, g.shape_lon, g.shape_ele, g.shape_offsets, c["time_fwd"], c["time_bwd"],
+        g.cat["surface"], g.cat["highway"], len(facts.category_labels["surface"]),
+        len(facts.category_labels["highway"]), g.edge_route_ptr, g.edge_route_idx, label_of,
+        len(labels), facts.signed, facts.warnings.any, STEP_M, CLIMB_HALF)
+    ints, floats = ints.tolist(), floats.tolist()
+    n_surface, n_highway, n_routes, n_warned = ints[:4]
+    n_codes = n_surface + n_highway + n_routes
+    codes, warned = ints[4:4 + n_codes], ints[4 + n_codes:]
+    at = 2 + LEG_COLUMNS * (len(leg_ptr) - 1)
+    rows = [floats[k:k + LEG_COLUMNS] for k in range(2, at, LEG_COLUMNS)]
+    code_m = floats[at:at + n_codes]
+    warned_m = floats[at + n_codes:at + n_codes + 2 * n_warned]
+    rounded = floats[at + n_codes + 2 * n_warned:]
+    split = (0, n_surface, n_surface + n_highway, n_codes)
     legs = []
     for (wa, wb), row in zip(zip(waypoints[:-1], waypoints[1:]), rows):
         legs.append({"from": wa.get("place_id") or wa.get("name") or "",
                      "to": wb.get("place_id") or wb.get("name") or "",
                      "distance_m": round(row[LEG_M], 1), "duration_s": round(row[LEG_S], 1),
                      "start": int(row[LEG_START]), "end": int(row[LEG_END])})
-    codes, code_m = codes.tolist(), code_m.tolist()
-    n_surface, n_highway = int(code_counts[0]), int(code_counts[1])
-    split = (0, n_surface, n_surface + n_highway, len(codes))
     breakdown = {name: _by_label(facts.category_labels[name], codes[split[k]:split[k + 1]],
                                  code_m[split[k]:split[k + 1]])
                  for k, name in enumerate(("surface", "highway"))}
-    edges, from_m, to_m = pieces.edge.tolist(), rounded[:, 0].tolist(), rounded[:, 1].tolist()
+    edges, from_m, to_m = pieces.edge.tolist(), rounded[0::2], rounded[1::2]
     ptr = leg_ptr.tolist()
     itinerary = Itinerary(
         profile=network.profile.name, kind=kind, waypoints=waypoints,
         lat=geometry[0], lon=geometry[1], ele=geometry[2], cum_m=geometry[3],
-        duration_s=float(totals[0]), legs=legs, breakdown=breakdown,
+        duration_s=floats[0], legs=legs, breakdown=breakdown,
         signed_routes=_by_label(labels, codes[split[2]:], code_m[split[2]:]),
-        warnings=_warnings(network, facts, pieces.edge, warned, warned_m),
+        warnings=_warnings(network, facts, warned, warned_m),
         pieces=[list(map(list, zip(edges[lo:hi], from_m[lo:hi], to_m[lo:hi])))
                 for lo, hi in zip(ptr[:-1], ptr[1:])],
         meta={"graph": g.meta.get("name"), "graph_build": g.build_id,
               "osm_date": g.meta.get("osm_date"),
               "attribution": g.meta.get("attribution", []),
-              "signed_m": float(totals[1])})
+              "signed_m": floats[1]})
     for leg, row in zip(itinerary.legs, rows):
         _climb(geometry, leg, row[LEG_CLIMB], row[LEG_UP], row[LEG_DOWN])
     return itinerary

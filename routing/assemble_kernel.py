@@ -24,11 +24,12 @@ from .numpy_exact import array_sum, climb_kernel, interp_at, round3
 
 #: Columns of the per-leg table.
 LEG_M, LEG_S, LEG_START, LEG_END, LEG_UP, LEG_DOWN, LEG_CLIMB = range(7)
+LEG_COLUMNS = 7
 #: ``LEG_CLIMB`` when the leg has no elevation at all (ascent and descent are None).
 NO_ELEVATION = 0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _vertex_count(e, lo, hi, whole, geom_ptr, shape_off):
     """Vertices piece ``e`` [lo, hi] contributes: all shape points of a whole edge, else
     the two interpolated ends and the shape points strictly between them."""
@@ -44,7 +45,7 @@ def _vertex_count(e, lo, hi, whole, geom_ptr, shape_off):
     return inner + 2
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _whole_piece(raw, at, e, backward, start_m, geom_ptr, edge_len, lat, lon, ele, off):
     """Shape points of a whole edge, in travel order, at metres from the route's start."""
     p, q = geom_ptr[e], geom_ptr[e + 1]
@@ -57,7 +58,7 @@ def _whole_piece(raw, at, e, backward, start_m, geom_ptr, edge_len, lat, lon, el
     return at + q - p
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _partial_piece(raw, at, count, e, lo, hi, backward, start_m, geom_ptr, lat, lon, ele, off):
     """The part [lo, hi] of an edge (as :func:`routing.assemble.edge_slice` cuts it)."""
     p, q = geom_ptr[e], geom_ptr[e + 1]
@@ -92,7 +93,7 @@ def _partial_piece(raw, at, count, e, lo, hi, backward, start_m, geom_ptr, lat, 
     return at + count
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _tally(sums, seen, order, n_order, code, weight):
     """``np.bincount`` of one more weight, remembering the order codes first appear in."""
     if code < 0 or code >= len(sums):
@@ -105,7 +106,7 @@ def _tally(sums, seen, order, n_order, code, weight):
     return n_order
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _python_index(index, n):
     """``sequence[index]``'s position (negative from the end), as Python reads it."""
     if index < 0:
@@ -125,19 +126,18 @@ def assemble_pieces(edge, a, b, leg_ptr, edge_len, geom_ptr, lat, lon, ele, off,
     -------
     geometry : (4, n) float64
         lat, lon, ele (NaN unknown), metres from the start, repeated vertices dropped.
-    legs : (legs, 7) float64
-        Per leg (columns ``LEG_*``): metres, seconds, first and last vertex, ascent,
-        descent and how the climb was measured (:data:`NO_ELEVATION`, 1, or
-        :data:`routing.numpy_exact.CLIMB_SHORT`: to be measured by numpy).
-    codes, code_m : int64, float64
-        Surface, then highway, then signed-route codes in order of first appearance,
-        with their metres; ``code_counts`` (3,) says how many of each.
-    warned : int64, warned_m : (k, 2) float64
-        Pieces on an edge with a warning, with the metres where they start and end.
-    rounded : (pieces, 2) float64
-        ``round(a, 3)``, ``round(b, 3)``.
-    totals : (2,) float64
-        Duration (s) and metres on signed routes.
+    ints : int64
+        How many surface, highway and signed-route codes and warned pieces there are,
+        the codes (each kind in order of first appearance), the warned pieces' edges.
+    floats : float64
+        Duration (s) and metres on signed routes; per leg the ``LEG_*`` columns:
+        metres, seconds, first and last vertex, ascent, descent and how the climb was
+        measured (:data:`NO_ELEVATION`, 1, or :data:`routing.numpy_exact.CLIMB_SHORT`:
+        by numpy); the metres of each code; where each warned piece starts and ends;
+        each piece's ``round(a, 3)``, ``round(b, 3)``.
+
+    Three arrays rather than a dozen: each array handed back to Python costs more
+    than the arithmetic of a whole route.
     """
     n = len(edge)
     n_legs = len(leg_ptr) - 1
@@ -177,7 +177,7 @@ def assemble_pieces(edge, a, b, leg_ptr, edge_len, geom_ptr, lat, lon, ele, off,
         if v == 0 or kept[v] != kept[v - 1]:
             for r in range(4):
                 geometry[r, kept[v]] = raw[r, v]
-    legs = np.zeros((n_legs, 7))
+    legs = np.zeros((n_legs, LEG_COLUMNS))
     leg_time = np.zeros(n_legs)
     vertex_end = 0
     for leg in range(n_legs):
@@ -204,56 +204,59 @@ def assemble_pieces(edge, a, b, leg_ptr, edge_len, geom_ptr, lat, lon, ele, off,
         if known:
             legs[leg, LEG_UP], legs[leg, LEG_DOWN], legs[leg, LEG_CLIMB] = climb_kernel(
                 geometry[3], geometry[2], lo, hi, step, half)
-    sums = (np.zeros(n_surface), np.zeros(n_highway), np.zeros(n_routes))
-    seen = (np.zeros(n_surface, np.bool_), np.zeros(n_highway, np.bool_),
-            np.zeros(n_routes, np.bool_))
-    n_route_codes = 0
-    for i in range(n):
-        for r in range(route_ptr[edge[i]], route_ptr[edge[i] + 1]):
-            n_route_codes += 1
-    codes = np.empty(n_surface + n_highway + n_route_codes, np.int64)
-    code_counts = np.zeros(3, np.int64)
+    sums_s, sums_h, sums_r = np.zeros(n_surface), np.zeros(n_highway), np.zeros(n_routes)
+    seen_s, seen_h = np.zeros(n_surface, np.bool_), np.zeros(n_highway, np.bool_)
+    seen_r = np.zeros(n_routes, np.bool_)
+    order_s, order_h = np.empty(n_surface, np.int64), np.empty(n_highway, np.int64)
+    order_r = np.empty(n_routes, np.int64)
+    n_s = n_h = n_r = 0
     warned = np.empty(n, np.int64)
     warned_m = np.empty((n, 2))
     on_signed = np.empty(n)
     n_warned = n_signed = 0
-    for kind in range(3):
-        base = code_counts[0] + code_counts[1] if kind == 2 else (code_counts[0] if kind else 0)
-        found = 0
-        for i in range(n):
-            e = edge[i]
-            if kind == 0:
-                found = _tally(sums[0], seen[0], codes[base:], found, surface[e], length[i])
-            elif kind == 1:
-                found = _tally(sums[1], seen[1], codes[base:], found, highway[e], length[i])
-            else:
-                for r in range(route_ptr[e], route_ptr[e + 1]):
-                    route = route_idx[r]
-                    if route < 0 or route >= len(label_of):
-                        raise IndexError("a signed route the graph does not have")
-                    found = _tally(sums[2], seen[2], codes[base:], found, label_of[route],
-                                   length[i])
-        code_counts[kind] = found
-    for i in range(n):
+    for i in range(n):                       # np.bincount per label, in piece order
         e = edge[i]
+        n_s = _tally(sums_s, seen_s, order_s, n_s, surface[e], length[i])
+        n_h = _tally(sums_h, seen_h, order_h, n_h, highway[e], length[i])
+        for r in range(route_ptr[e], route_ptr[e + 1]):
+            route = route_idx[r]
+            if route < 0 or route >= len(label_of):
+                raise IndexError("a signed route the graph does not have")
+            n_r = _tally(sums_r, seen_r, order_r, n_r, label_of[route], length[i])
         if signed[e]:
             on_signed[n_signed] = length[i]
             n_signed += 1
         if warn_any[e]:
-            warned[n_warned] = i
+            warned[n_warned] = e
             warned_m[n_warned, 0], warned_m[n_warned, 1] = start_m[i], start_m[i] + length[i]
             n_warned += 1
-    n_codes = code_counts.sum()
-    code_m = np.empty(n_codes)
-    at = 0
-    for kind in range(3):
-        for k in range(code_counts[kind]):
-            code_m[at] = sums[kind][codes[at]]
+    n_codes = n_s + n_h + n_r
+    ints = np.empty(4 + n_codes + n_warned, np.int64)
+    ints[0], ints[1], ints[2], ints[3] = n_s, n_h, n_r, n_warned
+    for k in range(n_s):
+        ints[4 + k] = order_s[k]
+    for k in range(n_h):
+        ints[4 + n_s + k] = order_h[k]
+    for k in range(n_r):
+        ints[4 + n_s + n_h + k] = order_r[k]
+    for k in range(n_warned):
+        ints[4 + n_codes + k] = warned[k]
+    floats = np.empty(2 + LEG_COLUMNS * n_legs + n_codes + 2 * n_warned + 2 * n)
+    floats[0], floats[1] = array_sum(leg_time, n_legs), array_sum(on_signed, n_signed)
+    at = 2
+    for leg in range(n_legs):
+        for col in range(LEG_COLUMNS):
+            floats[at] = legs[leg, col]
             at += 1
-    rounded = np.empty((n, 2))
+    for k in range(n_codes):
+        code = ints[4 + k]
+        floats[at + k] = sums_s[code] if k < n_s else (sums_h[code] if k < n_s + n_h
+                                                       else sums_r[code])
+    at += n_codes
+    for k in range(n_warned):
+        floats[at], floats[at + 1] = warned_m[k, 0], warned_m[k, 1]
+        at += 2
     for i in range(n):
-        rounded[i, 0], rounded[i, 1] = round3(a[i]), round3(b[i])
-    totals = np.empty(2)
-    totals[0], totals[1] = array_sum(leg_time, n_legs), array_sum(on_signed, n_signed)
-    return (geometry, legs, codes[:n_codes], code_m, code_counts, warned[:n_warned],
-            warned_m[:n_warned], rounded, totals)
+        floats[at], floats[at + 1] = round3(a[i]), round3(b[i])
+        at += 2
+    return geometry, ints, floats
