@@ -20,7 +20,7 @@ import math
 import numpy as np
 from numba import njit
 
-from .numpy_exact import array_sum, climb_kernel, interp_at, round3
+from .numpy_exact import array_sum, climb_kernel, interp_points, round3
 
 #: Columns of the per-leg table.
 LEG_M, LEG_S, LEG_START, LEG_END, LEG_UP, LEG_DOWN, LEG_CLIMB = range(7)
@@ -29,81 +29,41 @@ LEG_COLUMNS = 7
 NO_ELEVATION = 0
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _vertex_count(e, lo, hi, whole, geom_ptr, shape_off):
-    """Vertices piece ``e`` [lo, hi] contributes: all shape points of a whole edge, else
-    the two interpolated ends and the shape points strictly between them."""
-    p, q = geom_ptr[e], geom_ptr[e + 1]
-    if whole:
-        return q - p
-    if q - p < 1:
-        raise ValueError("an edge without shape points")
-    inner = 0
-    for k in range(p, q):
-        if lo < shape_off[k] < hi:
-            inner += 1
-    return inner + 2
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _whole_piece(raw, at, e, backward, start_m, geom_ptr, edge_len, lat, lon, ele, off):
-    """Shape points of a whole edge, in travel order, at metres from the route's start."""
-    p, q = geom_ptr[e], geom_ptr[e + 1]
-    length = edge_len[e]
-    for k in range(q - p):
-        idx = q - 1 - k if backward else p + k
-        along = length - off[idx] if backward else off[idx]
-        raw[0, at + k], raw[1, at + k] = lat[idx], lon[idx]
-        raw[2, at + k], raw[3, at + k] = np.float64(ele[idx]), along + start_m
-    return at + q - p
-
-
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _partial_piece(raw, at, count, e, lo, hi, backward, start_m, geom_ptr, lat, lon, ele, off):
-    """The part [lo, hi] of an edge (as :func:`routing.assemble.edge_slice` cuts it)."""
+    """The part [lo, hi] of an edge (as :func:`routing.assemble.edge_slice` cuts it): a
+    function of its own, called for the route's two ends only (a call with arrays costs
+    reference counting, which the per-piece code inline in :func:`assemble_pieces` avoids)."""
     p, q = geom_ptr[e], geom_ptr[e + 1]
     n = q - p
     known = True
     for k in range(p, q):
         known = known and math.isfinite(ele[k])
-    ends = np.empty((2, 3))
-    for side in range(2):
-        x = lo if side == 0 else hi
-        ends[side, 0] = interp_at(x, off, lat, p, n, 0)[0]
-        ends[side, 1] = interp_at(x, off, lon, p, n, 0)[0]
-    ends[0, 2] = ends[1, 2] = np.nan
-    if known:                          # one np.interp call: the low end's index guides
-        ends[0, 2], guess = interp_at(lo, off, ele, p, n, 0)
-        ends[1, 2] = interp_at(hi, off, ele, p, n, guess)[0]
+    x = np.empty(2)
+    x[0], x[1] = lo, hi
+    ends = np.empty((3, 2))                      # lat, lon, ele at lo and at hi
+    for side in range(2):                        # np.interp(ends[:1]), np.interp(ends[1:])
+        interp_points(x[side:side + 1], off, lat, p, n, ends[0, side:side + 1], 0)
+        interp_points(x[side:side + 1], off, lon, p, n, ends[1, side:side + 1], 0)
+    ends[2, 0] = ends[2, 1] = np.nan
+    if known:                                    # np.interp(ends): one search goes on
+        interp_points(x, off, ele, p, n, ends[2], 0)
     span = hi - lo
     t = 0
     for v in range(count):             # v-th vertex along the edge's own direction
         if v == 0 or v == count - 1:
             side = 0 if v == 0 else 1
-            y, x, z = ends[side, 0], ends[side, 1], ends[side, 2]
+            y, x_, z = ends[0, side], ends[1, side], ends[2, side]
             c = (lo if side == 0 else hi) - lo
         else:
             while not lo < off[p + t] < hi:
                 t += 1
-            y, x, z, c = lat[p + t], lon[p + t], np.float64(ele[p + t]), off[p + t] - lo
+            y, x_, z, c = lat[p + t], lon[p + t], np.float64(ele[p + t]), off[p + t] - lo
             t += 1
         slot = at + (count - 1 - v if backward else v)
-        raw[0, slot], raw[1, slot], raw[2, slot] = y, x, z
+        raw[0, slot], raw[1, slot], raw[2, slot] = y, x_, z
         raw[3, slot] = (span - c if backward else c) + start_m
     return at + count
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _tally(sums, seen, order, n_order, code, weight):
-    """``np.bincount`` of one more weight, remembering the order codes first appear in."""
-    if code < 0 or code >= len(sums):
-        raise IndexError("a code outside its vocabulary")
-    if not seen[code]:
-        seen[code] = True
-        order[n_order] = code
-        n_order += 1
-    sums[code] += weight
-    return n_order
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -141,11 +101,11 @@ def assemble_pieces(edge, a, b, leg_ptr, edge_len, geom_ptr, lat, lon, ele, off,
     """
     n = len(edge)
     n_legs = len(leg_ptr) - 1
+    n_edges = len(edge_len)
     start_m, length = np.empty(n), np.empty(n)
     counts = np.empty(n, np.int64)
-    n_edges = len(edge_len)
     total, n_raw = 0.0, 0
-    for i in range(n):                                   # lengths, running totals, sizes
+    for i in range(n):            # lengths, running totals (as np.cumsum), vertices per piece
         e = edge[i]
         if e < 0 or e >= n_edges:
             raise IndexError("a piece on an edge the graph does not have")
@@ -153,18 +113,33 @@ def assemble_pieces(edge, a, b, leg_ptr, edge_len, geom_ptr, lat, lon, ele, off,
         start_m[i] = total
         total += length[i]
         lo, hi = min(a[i], b[i]), max(a[i], b[i])
-        counts[i] = _vertex_count(e, lo, hi, lo <= 0.0 and hi >= edge_len[e], geom_ptr, off)
+        p, q = geom_ptr[e], geom_ptr[e + 1]
+        if lo <= 0.0 and hi >= edge_len[e]:           # a whole edge: all its shape points
+            counts[i] = q - p
+        elif q - p < 1:
+            raise ValueError("an edge without shape points")
+        else:                                        # both ends and the points between
+            inner = 0
+            for k in range(p, q):
+                if lo < off[k] < hi:
+                    inner += 1
+            counts[i] = inner + 2
         n_raw += counts[i]
     raw = np.empty((4, n_raw))
     at = 0
     for i in range(n):                                   # the geometry, piece by piece
         e = edge[i]
         lo, hi = min(a[i], b[i]), max(a[i], b[i])
+        backward = a[i] > b[i]
         if lo <= 0.0 and hi >= edge_len[e]:
-            at = _whole_piece(raw, at, e, a[i] > b[i], start_m[i], geom_ptr, edge_len,
-                              lat, lon, ele, off)
+            p, q = geom_ptr[e], geom_ptr[e + 1]
+            for k in range(q - p):                       # walked backwards from v to u
+                idx = q - 1 - k if backward else p + k
+                raw[0, at + k], raw[1, at + k], raw[2, at + k] = lat[idx], lon[idx], ele[idx]
+                raw[3, at + k] = (edge_len[e] - off[idx] if backward else off[idx]) + start_m[i]
+            at += q - p
         else:
-            at = _partial_piece(raw, at, counts[i], e, lo, hi, a[i] > b[i], start_m[i],
+            at = _partial_piece(raw, at, counts[i], e, lo, hi, backward, start_m[i],
                                 geom_ptr, lat, lon, ele, off)
     kept = np.empty(n_raw, np.int64)                     # np.cumsum(keep) - 1
     n_kept = 0
@@ -177,86 +152,77 @@ def assemble_pieces(edge, a, b, leg_ptr, edge_len, geom_ptr, lat, lon, ele, off,
         if v == 0 or kept[v] != kept[v - 1]:
             for r in range(4):
                 geometry[r, kept[v]] = raw[r, v]
-    legs = np.zeros((n_legs, LEG_COLUMNS))
+    floats = np.zeros(2 + LEG_COLUMNS * n_legs + n_surface + n_highway + n_routes + 4 * n)
     leg_time = np.zeros(n_legs)
     vertex_end = 0
-    for leg in range(n_legs):
+    for leg in range(n_legs):            # distance, time (as np.bincount) and vertex span
+        row = 2 + LEG_COLUMNS * leg
         first, stop = leg_ptr[leg], leg_ptr[leg + 1]
-        before, m_before = vertex_end, start_m[first] if first < n else total
+        before = vertex_end
+        m_before = 0.0 if first == 0 else (start_m[first] if first < n else total)
         for i in range(first, stop):
             e = edge[i]
-            edge_m = edge_len[e]
-            frac = length[i] / edge_m if edge_m > 0 else 0.0
+            frac = length[i] / edge_len[e] if edge_len[e] > 0 else 0.0
             leg_time[leg] += (time_fwd[e] if b[i] > a[i] else time_bwd[e]) * frac
             vertex_end += counts[i]
         m_through = start_m[stop - 1] + length[stop - 1] if stop > first else m_before
-        if first == 0:
-            m_before = 0.0
-        legs[leg, LEG_M] = m_through - m_before
-        legs[leg, LEG_S] = leg_time[leg]
-        legs[leg, LEG_START] = kept[_python_index(before, n_raw)]
-        legs[leg, LEG_END] = kept[_python_index(vertex_end - 1, n_raw)]
-    for leg in range(n_legs):
-        lo, hi = int(legs[leg, LEG_START]), int(legs[leg, LEG_END]) + 1
+        floats[row + LEG_M], floats[row + LEG_S] = m_through - m_before, leg_time[leg]
+        lo = kept[_python_index(before, n_raw)]
+        hi = kept[_python_index(vertex_end - 1, n_raw)] + 1
+        floats[row + LEG_START], floats[row + LEG_END] = lo, hi - 1
         known = False
         for v in range(lo, hi):
             known = known or math.isfinite(geometry[2, v])
         if known:
-            legs[leg, LEG_UP], legs[leg, LEG_DOWN], legs[leg, LEG_CLIMB] = climb_kernel(
-                geometry[3], geometry[2], lo, hi, step, half)
-    sums_s, sums_h, sums_r = np.zeros(n_surface), np.zeros(n_highway), np.zeros(n_routes)
-    seen_s, seen_h = np.zeros(n_surface, np.bool_), np.zeros(n_highway, np.bool_)
-    seen_r = np.zeros(n_routes, np.bool_)
-    order_s, order_h = np.empty(n_surface, np.int64), np.empty(n_highway, np.int64)
-    order_r = np.empty(n_routes, np.int64)
-    n_s = n_h = n_r = 0
-    warned = np.empty(n, np.int64)
-    warned_m = np.empty((n, 2))
+            floats[row + LEG_UP], floats[row + LEG_DOWN], floats[row + LEG_CLIMB] = \
+                climb_kernel(geometry[3], geometry[2], lo, hi, step, half)
+    # Metres per surface, highway and signed-route code (np.bincount: piece order), codes
+    # in order of first appearance; pieces on signed routes; pieces with a warning.
+    sizes = (n_surface, n_highway, n_routes)
+    width = max(n_surface, n_highway, n_routes)
+    sums, seen = np.zeros((3, width)), np.zeros((3, width), np.bool_)
+    order, found = np.empty((3, width), np.int64), np.zeros(3, np.int64)
+    warned, warned_m = np.empty(n, np.int64), np.empty(2 * n)
     on_signed = np.empty(n)
     n_warned = n_signed = 0
-    for i in range(n):                       # np.bincount per label, in piece order
+    for i in range(n):
         e = edge[i]
-        n_s = _tally(sums_s, seen_s, order_s, n_s, surface[e], length[i])
-        n_h = _tally(sums_h, seen_h, order_h, n_h, highway[e], length[i])
-        for r in range(route_ptr[e], route_ptr[e + 1]):
-            route = route_idx[r]
-            if route < 0 or route >= len(label_of):
-                raise IndexError("a signed route the graph does not have")
-            n_r = _tally(sums_r, seen_r, order_r, n_r, label_of[route], length[i])
+        first_route = route_ptr[e]
+        for t in range(2 + route_ptr[e + 1] - first_route):
+            if t < 2:
+                kind, code = t, (surface[e] if t == 0 else highway[e])
+            else:
+                route = route_idx[first_route + t - 2]
+                if route < 0 or route >= len(label_of):
+                    raise IndexError("a signed route the graph does not have")
+                kind, code = 2, label_of[route]
+            if code < 0 or code >= sizes[kind]:
+                raise IndexError("a code outside its vocabulary")
+            if not seen[kind, code]:
+                seen[kind, code] = True
+                order[kind, found[kind]] = code
+                found[kind] += 1
+            sums[kind, code] += length[i]
         if signed[e]:
             on_signed[n_signed] = length[i]
             n_signed += 1
         if warn_any[e]:
             warned[n_warned] = e
-            warned_m[n_warned, 0], warned_m[n_warned, 1] = start_m[i], start_m[i] + length[i]
+            warned_m[2 * n_warned], warned_m[2 * n_warned + 1] = start_m[i], start_m[i] + length[i]
             n_warned += 1
-    n_codes = n_s + n_h + n_r
+    n_codes = found[0] + found[1] + found[2]
     ints = np.empty(4 + n_codes + n_warned, np.int64)
-    ints[0], ints[1], ints[2], ints[3] = n_s, n_h, n_r, n_warned
-    for k in range(n_s):
-        ints[4 + k] = order_s[k]
-    for k in range(n_h):
-        ints[4 + n_s + k] = order_h[k]
-    for k in range(n_r):
-        ints[4 + n_s + n_h + k] = order_r[k]
-    for k in range(n_warned):
-        ints[4 + n_codes + k] = warned[k]
-    floats = np.empty(2 + LEG_COLUMNS * n_legs + n_codes + 2 * n_warned + 2 * n)
+    ints[0], ints[1], ints[2], ints[3] = found[0], found[1], found[2], n_warned
     floats[0], floats[1] = array_sum(leg_time, n_legs), array_sum(on_signed, n_signed)
-    at = 2
-    for leg in range(n_legs):
-        for col in range(LEG_COLUMNS):
-            floats[at] = legs[leg, col]
-            at += 1
-    for k in range(n_codes):
-        code = ints[4 + k]
-        floats[at + k] = sums_s[code] if k < n_s else (sums_h[code] if k < n_s + n_h
-                                                       else sums_r[code])
-    at += n_codes
+    at, out = 4, 2 + LEG_COLUMNS * n_legs
+    for kind in range(3):
+        for k in range(found[kind]):
+            ints[at], floats[out] = order[kind, k], sums[kind, order[kind, k]]
+            at, out = at + 1, out + 1
     for k in range(n_warned):
-        floats[at], floats[at + 1] = warned_m[k, 0], warned_m[k, 1]
-        at += 2
+        ints[at + k] = warned[k]
+        floats[out + 2 * k], floats[out + 2 * k + 1] = warned_m[2 * k], warned_m[2 * k + 1]
+    out += 2 * n_warned
     for i in range(n):
-        floats[at], floats[at + 1] = round3(a[i]), round3(b[i])
-        at += 2
-    return geometry, ints, floats
+        floats[out + 2 * i], floats[out + 2 * i + 1] = round3(a[i]), round3(b[i])
+    return geometry, ints, floats[:out + 2 * n]

@@ -9,7 +9,7 @@ operations in the same order:
   (numpy's pairwise summation: blocks of up to 128 summed with eight
   accumulators, halves of longer arrays summed separately, the result added
   to the identity 0.0);
-- :func:`interp_at`: one point of ``np.interp`` (numpy's search "with guess",
+- :func:`interp_points`: ``np.interp`` (numpy's search "with guess",
   the index of one point being the guess for the next, its slope formula and
   its NaN fallbacks), so repeated points and non-monotonic offsets interpolate
   as numpy does;
@@ -115,75 +115,79 @@ def array_sum(values, n):
 
 
 @njit(cache=True, nogil=True)
-def _search(key, xp, lo, n, guess):
-    """numpy's ``binary_search_with_guess`` over ``xp[lo:lo + n]`` (``n >= 2``)."""
-    if key > xp[lo + n - 1]:
-        return n
-    if key < xp[lo]:
-        return -1
-    if n <= 4:
-        i = 1
-        while i < n and key >= xp[lo + i]:
-            i += 1
-        return i - 1
-    imin, imax = 0, n
-    if guess > n - 3:
-        guess = n - 3
-    if guess < 1:
-        guess = 1
-    if key < xp[lo + guess]:
-        if key < xp[lo + guess - 1]:
-            imax = guess - 1
-            if guess > _NEAR and key >= xp[lo + guess - _NEAR]:
-                imin = guess - _NEAR
-        else:
-            return guess - 1
-    else:
-        if key < xp[lo + guess + 1]:
-            return guess
-        if key < xp[lo + guess + 2]:
-            return guess + 1
-        imin = guess + 2
-        if guess < n - _NEAR - 1 and key < xp[lo + guess + _NEAR]:
-            imax = guess + _NEAR
-    while imin < imax:
-        mid = imin + ((imax - imin) >> 1)
-        if key >= xp[lo + mid]:
-            imin = mid + 1
-        else:
-            imax = mid
-    return imin - 1
+def interp_points(x, xp, fp, lo, n, out, guess):
+    """``out[:len(x)] = np.interp(x, xp[lo:lo + n], fp[lo:lo + n])`` (``n >= 1``, ``fp``
+    read as float64), starting numpy's search from index ``guess``; returns the last index
+    found (the guess of a following call that continues numpy's).
 
-
-@njit(cache=True, nogil=True)
-def interp_at(x, xp, fp, lo, n, guess):
-    """``np.interp`` at one point over ``xp[lo:lo + n]``, ``fp[lo:lo + n]`` (``n >= 1``;
-    ``fp`` read as float64): ``(value, index)``, the index being the next point's guess."""
+    numpy's ``binary_search_with_guess`` is written out here rather than called: a
+    kernel called with arrays costs reference counting on each call, more than the
+    search itself.
+    """
     left, right = np.float64(fp[lo]), np.float64(fp[lo + n - 1])
-    if n == 1:
-        if x < xp[lo]:
-            return left, guess
-        if x > xp[lo]:
-            return right, guess
-        return left, guess
-    if math.isnan(x):
-        return x, guess
-    j = _search(x, xp, lo, n, guess)
-    if j == -1:
-        return left, j
-    if j == n:
-        return right, j
-    y0 = np.float64(fp[lo + j])
-    if j == n - 1 or xp[lo + j] == x:
-        return y0, j
-    y1 = np.float64(fp[lo + j + 1])
-    slope = (y1 - y0) / (xp[lo + j + 1] - xp[lo + j])
-    value = slope * (x - xp[lo + j]) + y0
-    if math.isnan(value):
-        value = slope * (x - xp[lo + j + 1]) + y1
-        if math.isnan(value) and y0 == y1:
-            value = y0
-    return value, j
+    j = guess
+    for i in range(len(x)):
+        key = x[i]
+        if n == 1:
+            out[i] = left if key < xp[lo] else (right if key > xp[lo] else left)
+            continue
+        if math.isnan(key):
+            out[i] = key
+            continue
+        # -- binary_search_with_guess(key, xp, n, j) --
+        if key > xp[lo + n - 1]:
+            j = n
+        elif key < xp[lo]:
+            j = -1
+        elif n <= 4:
+            j = 1
+            while j < n and key >= xp[lo + j]:
+                j += 1
+            j -= 1
+        else:
+            g = min(max(j, 1), n - 3)
+            imin, imax, found = 0, n, -2
+            if key < xp[lo + g]:
+                if key < xp[lo + g - 1]:
+                    imax = g - 1
+                    if g > _NEAR and key >= xp[lo + g - _NEAR]:
+                        imin = g - _NEAR
+                else:
+                    found = g - 1
+            elif key < xp[lo + g + 1]:
+                found = g
+            elif key < xp[lo + g + 2]:
+                found = g + 1
+            else:
+                imin = g + 2
+                if g < n - _NEAR - 1 and key < xp[lo + g + _NEAR]:
+                    imax = g + _NEAR
+            if found == -2:
+                while imin < imax:
+                    mid = imin + ((imax - imin) >> 1)
+                    if key >= xp[lo + mid]:
+                        imin = mid + 1
+                    else:
+                        imax = mid
+                found = imin - 1
+            j = found
+        # -- the value at j --
+        if j == -1:
+            out[i] = left
+        elif j == n:
+            out[i] = right
+        elif j == n - 1 or xp[lo + j] == key:
+            out[i] = np.float64(fp[lo + j])
+        else:
+            y0, y1 = np.float64(fp[lo + j]), np.float64(fp[lo + j + 1])
+            slope = (y1 - y0) / (xp[lo + j + 1] - xp[lo + j])
+            value = slope * (key - xp[lo + j]) + y0
+            if math.isnan(value):
+                value = slope * (key - xp[lo + j + 1]) + y1
+                if math.isnan(value) and y0 == y1:
+                    value = y0
+            out[i] = value
+    return j
 
 
 @njit(cache=True, nogil=True)
@@ -236,11 +240,11 @@ def climb_kernel(cum, ele, lo, hi, step, half):
     first = start + step
     delta = first - start
     size = count + 1 if _arange_at(count - 1, start, first, delta) < stop else count
-    profile = np.empty(size)
-    guess = 0
+    at = np.empty(size)
     for i in range(size):
-        x = stop if i == count else _arange_at(i, start, first, delta)
-        profile[i], guess = interp_at(x, xs, ys, 0, m, guess)
+        at[i] = stop if i == count else _arange_at(i, start, first, delta)
+    profile = np.empty(size)
+    interp_points(at, xs, ys, 0, m, profile, 0)
     width = 2 * half + 1
     if half > 0 and size > 2:
         if size < width:

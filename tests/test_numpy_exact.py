@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from graphs.elevation import SMOOTH_M, STEP_M, climb
-from routing.numpy_exact import CLIMB_SHORT, array_sum, climb_kernel, interp_at, round3
+from routing.numpy_exact import CLIMB_SHORT, array_sum, climb_kernel, interp_points, round3
 
 
 def _bits(x) -> bytes:
@@ -37,10 +37,12 @@ def test_array_sum_is_numpy_sum():
     assert _bits(array_sum(np.array([-0.0]), 1)) == _bits(np.array([-0.0]).sum())
 
 
-def _interp(x, xp, fp):
+def _interp(x, xp, fp, pieces):
+    """``interp_points`` over ``x`` in ``pieces`` consecutive calls (the search goes on)."""
     out, guess = np.empty(len(x)), 0
-    for i, v in enumerate(x):
-        out[i], guess = interp_at(v, xp, fp, 0, len(xp), guess)
+    cuts = np.linspace(0, len(x), pieces + 1).astype(int)
+    for lo, hi in zip(cuts[:-1], cuts[1:]):
+        guess = interp_points(x[lo:hi], xp, fp, 0, len(xp), out[lo:hi], guess)
     return out
 
 
@@ -61,8 +63,9 @@ def test_interp_is_numpy_interp():
                             rng.choice(xp, 5), [np.nan]])
         if trial % 3 == 0:
             x = np.sort(x)
-        got, ref = _interp(x, xp, fp), np.interp(x, xp, fp)
-        assert got.tobytes() == ref.tobytes(), trial
+        ref = np.interp(x, xp, fp)
+        for pieces in (1, 3, len(x)):
+            assert _interp(x, xp, fp, pieces).tobytes() == ref.tobytes(), (trial, pieces)
         checked += len(x)
     assert checked > 50000
 
