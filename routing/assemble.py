@@ -78,6 +78,7 @@ def _warnings(network, facts: EdgeFacts, edges: list, metres: list) -> list[dict
 
 
 def _climb(geometry, leg: dict, how: float, up: float, down: float) -> None:
+    """The leg's ``ascent_m`` and ``descent_m`` as the kernel measured them (``how``)."""
     if how == NO_ELEVATION:
         leg["ascent_m"] = leg["descent_m"] = None
         return

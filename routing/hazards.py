@@ -39,7 +39,8 @@ def _codes(graph, name, values) -> np.ndarray:
 
 
 class EdgeWarnings:
-    """Per-edge warning masks of one profile (computed once, read-only)."""
+    """Per-edge warning masks of one profile (computed once, read-only), and the warnings
+    of the edges routes have passed (remembered, thread-safe)."""
 
     def __init__(self, graph, profile):
         bicycle = profile.mode == "bicycle"
