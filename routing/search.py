@@ -113,13 +113,17 @@ class SearchBuffers:
         self.heap_key = np.empty(arcs + 64)
         self.heap_node = np.empty(arcs + 64, np.int64)
 
+    def fit(self, pushes: int) -> None:
+        """Make the heaps hold ``pushes`` entries (a search's arcs plus its sources)."""
+        if pushes > len(self.heap_key):
+            self.heap_key = np.empty(pushes)
+            self.heap_node = np.empty(pushes, np.int64)
+
     def run(self, indptr, heads, costs, sources, source_costs, targets, max_cost,
             arc_of=None) -> int:
         """:func:`bounded_dijkstra` on these buffers; returns the touched count."""
         arc_of = NO_ARCS if arc_of is None else arc_of
-        if len(heads) + len(sources) > len(self.heap_key):     # many seeds: a bigger heap
-            self.heap_key = np.empty(len(heads) + len(sources))
-            self.heap_node = np.empty(len(heads) + len(sources), np.int64)
+        self.fit(len(heads) + len(sources))                    # many seeds: a bigger heap
         count = bounded_dijkstra(indptr, heads, costs, arc_of, sources, source_costs, targets,
                                  max_cost, self.dist, self.pred, self.mark, self.touched,
                                  self.heap_key, self.heap_node)
