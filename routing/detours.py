@@ -30,34 +30,39 @@ from numba import njit
 from .engine import INF, heap_pop, heap_push
 from .errors import RoutingError
 from .pieces import nodes_passed
-from .search import SETTLED, TARGET
+from .search import SETTLED
 
-#: Candidates are re-examined after this many settled nodes (and whenever one of their
-#: ends settles): rarely enough to cost nothing, often enough to stop soon after deciding.
-CHECK_EVERY = 64
+#: Candidates are re-examined after each batch of this many settled nodes: rarely enough
+#: to cost little, often enough to stop soon after the last is decided.
+BATCH = 64
 #: ``status`` of a candidate: still open, measured, dropped (over the bound or no way),
 #: on the route (it passes the place's access point: nothing to search).
 OPEN, MEASURED, DROPPED, ON_ROUTE = 0, 1, 2, 3
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _settle_next(indptr, heads, costs, arc_of, dist, pred, mark, touched, n_touched,
-                 heap_key, heap_node, size, max_cost):
-    """Settle the next node of one search, relaxing its arcs as
+@njit(cache=True, nogil=True)
+def _settle(indptr, heads, costs, arc_of, dist, pred, mark, touched, n_touched,
+            heap_key, heap_node, size, max_cost, count):
+    """Settle the next ``count`` nodes of one search, relaxing their arcs as
     :func:`routing.search.bounded_dijkstra` does.
 
-    Returns ``(node, key, size, n_touched)``; ``node`` is -1 when the heap ran
-    out (``key`` INF), -2 when the next node lies beyond ``max_cost`` (``key`` its
-    distance, a lower bound of every unsettled node's).
+    Returns ``(live, radius, size, n_touched)``: ``radius`` the last settled distance
+    (a lower bound of every unsettled node's); ``live`` False once the heap ran out
+    (``radius`` INF) or the next node lies beyond ``max_cost`` (``radius`` its distance).
     """
     indirect = arc_of.shape[0] > 0
-    while size > 0:
+    radius = 0.0
+    while count > 0:
+        if size == 0:
+            return False, INF, size, n_touched
         key, u, size = heap_pop(heap_key, heap_node, size)
         if mark[u] & SETTLED or key > dist[u]:
             continue
         if key > max_cost:
-            return -2, key, size, n_touched
+            return False, key, size, n_touched
         mark[u] |= SETTLED
+        radius = key
+        count -= 1
         for a in range(indptr[u], indptr[u + 1]):
             v = heads[a]
             nd = key + (costs[arc_of[a]] if indirect else costs[a])
@@ -68,8 +73,7 @@ def _settle_next(indptr, heads, costs, arc_of, dist, pred, mark, touched, n_touc
                 dist[v] = nd
                 pred[v] = a
                 size = heap_push(heap_key, heap_node, size, nd, v)
-        return u, key, size, n_touched
-    return -1, INF, size, n_touched
+    return True, radius, size, n_touched
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -137,17 +141,6 @@ def _decide(entry_node, entry_cost, exit_node, exit_cost, walk, max_cost, f_dist
             need_f = need_f or not done[p] & 1
             need_b = need_b or not done[p] & 2
     return n_open, need_f, need_b
-
-
-@njit(cache=True, nogil=True)
-def _mark_targets(nodes, dist, mark, touched, n_touched):
-    for t in nodes.ravel():
-        if t >= 0 and mark[t] & TARGET == 0:
-            if dist[t] >= INF and mark[t] == 0:
-                touched[n_touched] = t
-                n_touched += 1
-            mark[t] |= TARGET
-    return n_touched
 
 
 @njit(cache=True, nogil=True)
@@ -227,44 +220,31 @@ def measure_detours(indptr, heads, costs, rindptr, rtails, rarcs, tails, sources
         if (entry_node[p, 0] < 0 and entry_node[p, 1] < 0) or \
                 (exit_node[p, 0] < 0 and exit_node[p, 1] < 0):
             status[p] = DROPPED                 # a one-way dead end: no way there or back
-    n_f = _mark_targets(entry_node, f_dist, f_mark, f_touched, 0)
-    n_b = _mark_targets(exit_node, b_dist, b_mark, b_touched, 0)
-    size_f, n_f = _seed(sources, f_dist, f_pred, f_mark, f_touched, n_f, f_key, f_node)
-    size_b, n_b = _seed(sources, b_dist, b_pred, b_mark, b_touched, n_b, b_key, b_node)
+    size_f, n_f = _seed(sources, f_dist, f_pred, f_mark, f_touched, 0, f_key, f_node)
+    size_b, n_b = _seed(sources, b_dist, b_pred, b_mark, b_touched, 0, b_key, b_node)
     r_f = r_b = 0.0                      # radius of each search: its last settled distance
     live_f = live_b = True
     n_open, need_f, need_b = _decide(entry_node, entry_cost, exit_node, exit_cost, walk,
                                      max_cost, f_dist, f_mark, b_dist, b_mark, r_f, r_b,
                                      status, there, back, pick, done)
-    since = 0
     while n_open > 0:
         go_f = need_f and live_f
         go_b = need_b and live_b
         if not go_f and not go_b:
             break                        # cannot happen: exhausted searches decide all
-        check = False
+        # The search lagging behind goes on (both grow together, which the bound on the
+        # detour's two halves needs), a batch at a time between decisions.
         if go_f and (not go_b or r_f <= r_b):
-            u, r_f, size_f, n_f = _settle_next(indptr, heads, costs, own_costs, f_dist, f_pred,
+            live_f, r_f, size_f, n_f = _settle(indptr, heads, costs, own_costs, f_dist, f_pred,
                                                f_mark, f_touched, n_f, f_key, f_node, size_f,
-                                               max_cost)
-            if u < 0:
-                live_f, check = False, True
-            elif f_mark[u] & TARGET:
-                check = True
+                                               max_cost, BATCH)
         else:
-            u, r_b, size_b, n_b = _settle_next(rindptr, rtails, costs, rarcs, b_dist, b_pred,
+            live_b, r_b, size_b, n_b = _settle(rindptr, rtails, costs, rarcs, b_dist, b_pred,
                                                b_mark, b_touched, n_b, b_key, b_node, size_b,
-                                               max_cost)
-            if u < 0:
-                live_b, check = False, True
-            elif b_mark[u] & TARGET:
-                check = True
-        since += 1
-        if check or since >= CHECK_EVERY:
-            since = 0
-            n_open, need_f, need_b = _decide(entry_node, entry_cost, exit_node, exit_cost, walk,
-                                             max_cost, f_dist, f_mark, b_dist, b_mark, r_f, r_b,
-                                             status, there, back, pick, done)
+                                               max_cost, BATCH)
+        n_open, need_f, need_b = _decide(entry_node, entry_cost, exit_node, exit_cost, walk,
+                                         max_cost, f_dist, f_mark, b_dist, b_mark, r_f, r_b,
+                                         status, there, back, pick, done)
     for p in range(m):
         if status[p] == OPEN:            # unreachable by construction; never keep a guess
             status[p] = DROPPED
