@@ -62,8 +62,8 @@ class PlaceLayer:
         self._access = [float(p.link.get("distance_m", 0.0)) if p.link else None
                         for p in self.places]
         self._names = [p.names for p in self.places]
-        self._lat = [round(float(p.lat), 7) for p in self.places]
-        self._lon = [round(float(p.lon), 7) for p in self.places]
+        self._static = [(p.id, p.name, p.kind, p.category, p.unesco_id, round(float(p.lat), 7),
+                         round(float(p.lon), 7)) for p in self.places]
         #: snapped ends per network: (profile, weights digest) -> PlaceEnds
         self._ends: dict = {}
         self._ends_lock = threading.Lock()
@@ -123,19 +123,21 @@ class PlaceLayer:
             hits, dists, at = hits[keep], dists[keep], at[keep]
         return hits, dists, at * scale / 1000.0
 
-    def record(self, i: int, dist: float, at_km: float, **measured) -> dict:
+    def record(self, i: int, dist: float, at_km: float, detour_m: float | None = None,
+               detour_by: str = "straight line", there_m: float | None = None,
+               back_m: float | None = None) -> dict:
         """The dict of candidate ``i`` at ``dist`` metres from the route, at ``at_km``
-        (unrounded), its detour estimated by the straight line; ``measured``
-        replaces fields (``detour_m``, ``detour_by``) and adds others (``there_m``,
-        ``back_m``) after them."""
-        place = self.places[i]
-        out = {"id": place.id, "name": place.name, "names": dict(self._names[i]), "kind": place.kind,
-               "category": place.category, "unesco_id": place.unesco_id,
+        (unrounded); its detour is twice ``dist`` unless measured (``detour_m``,
+        ``detour_by``, then ``there_m`` and ``back_m`` after the others)."""
+        place_id, name, kind, category, unesco_id, lat, lon = self._static[i]
+        out = {"id": place_id, "name": name, "names": dict(self._names[i]), "kind": kind,
+               "category": category, "unesco_id": unesco_id,
                "km": round(at_km, 2), "offset_m": round(dist, 1),
                "access_m": self.access_m(i, dist),
-               "detour_m": round(2 * dist, 0), "detour_by": "straight line",
-               "lat": self._lat[i], "lon": self._lon[i]}
-        out.update(measured)
+               "detour_m": round(2 * dist, 0) if detour_m is None else detour_m,
+               "detour_by": detour_by, "lat": lat, "lon": lon}
+        if there_m is not None:
+            out["there_m"], out["back_m"] = there_m, back_m
         return out
 
     def along(self, lat, lon, cum_m, corridor_m: float = 300.0, kinds=None) -> list[dict]:
