@@ -167,6 +167,15 @@ class PlaceLayer:
                                                         endpoint)
         return found
 
+    def warm_up(self, network, endpoint, scratch=None) -> None:
+        """Snap every place onto ``network`` and run the detour kernels once, so that no
+        request pays for either (servers warm up before accepting)."""
+        if not self.places or not len(network.heads):
+            return
+        edge = int(network.arc_edge[0])
+        table = np.array([[edge, 0.0, float(network.graph.edge_len[edge])]])
+        _search(network, self.ends(network, endpoint), table, [], [], 0.0, scratch)
+
 
 def network_detours(layer: PlaceLayer, network, itinerary, found, endpoint,
                     max_detour_m: float, max_measured: int = MAX_MEASURED,
