@@ -30,7 +30,7 @@ from numba import njit
 from .engine import INF, heap_pop, heap_push
 from .errors import RoutingError
 from .pieces import nodes_passed
-from .search import SETTLED
+from .search import SETTLED, relax_arcs
 
 #: Candidates are re-examined after each batch of this many settled nodes: rarely enough
 #: to cost little, often enough to stop soon after the last is decided.
@@ -44,13 +44,13 @@ OPEN, MEASURED, DROPPED, ON_ROUTE = 0, 1, 2, 3
 def _settle(indptr, heads, costs, arc_of, dist, pred, mark, touched, n_touched,
             heap_key, heap_node, size, max_cost, count):
     """Settle the next ``count`` nodes of one search, relaxing their arcs as
-    :func:`routing.search.bounded_dijkstra` does.
+    :func:`routing.search.bounded_dijkstra` does (``pred`` empty: predecessors not kept,
+    which the way back, a distance only, does not need).
 
     Returns ``(live, radius, size, n_touched)``: ``radius`` the last settled distance
     (a lower bound of every unsettled node's); ``live`` False once the heap ran out
     (``radius`` INF) or the next node lies beyond ``max_cost`` (``radius`` its distance).
     """
-    indirect = arc_of.shape[0] > 0
     radius = 0.0
     while count > 0:
         if size == 0:
@@ -63,16 +63,8 @@ def _settle(indptr, heads, costs, arc_of, dist, pred, mark, touched, n_touched,
         mark[u] |= SETTLED
         radius = key
         count -= 1
-        for a in range(indptr[u], indptr[u + 1]):
-            v = heads[a]
-            nd = key + (costs[arc_of[a]] if indirect else costs[a])
-            if nd < dist[v]:
-                if dist[v] >= INF and mark[v] == 0:
-                    touched[n_touched] = v
-                    n_touched += 1
-                dist[v] = nd
-                pred[v] = a
-                size = heap_push(heap_key, heap_node, size, nd, v)
+        size, n_touched = relax_arcs(u, key, indptr, heads, costs, arc_of, dist, pred, mark,
+                                     touched, n_touched, heap_key, heap_node, size)
     return True, radius, size, n_touched
 
 
@@ -213,6 +205,7 @@ def measure_detours(indptr, heads, costs, rindptr, rtails, rarcs, tails, sources
     if f_node.shape[0] < f_key.shape[0] or b_node.shape[0] < b_key.shape[0]:
         return -1
     own_costs = np.zeros(0, np.int64)       # the forward search reads its arcs' own costs
+    no_pred = np.zeros(0, np.int64)         # the backward search keeps no predecessors
     done = np.zeros(m, np.int8)
     pick = np.zeros(m, np.int64)
     for p in range(m):
@@ -239,7 +232,7 @@ def measure_detours(indptr, heads, costs, rindptr, rtails, rarcs, tails, sources
                                                f_mark, f_touched, n_f, f_key, f_node, size_f,
                                                max_cost, BATCH)
         else:
-            live_b, r_b, size_b, n_b = _settle(rindptr, rtails, costs, rarcs, b_dist, b_pred,
+            live_b, r_b, size_b, n_b = _settle(rindptr, rtails, costs, rarcs, b_dist, no_pred,
                                                b_mark, b_touched, n_b, b_key, b_node, size_b,
                                                max_cost, BATCH)
         n_open, need_f, need_b = _decide(entry_node, entry_cost, exit_node, exit_cost, walk,

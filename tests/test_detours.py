@@ -98,20 +98,18 @@ def _reference(router, itinerary, corridor_m, kinds=None, max_detour_m=None,
 
 
 def _routes(router, profile, count, seed):
+    """Up to ``count`` itineraries between random nodes of the main component."""
     g = router.graph
-    rng = np.random.default_rng(seed)
     main = np.flatnonzero(g.node_comp == np.argmax(g.comp_length_m))
+    ends = np.random.default_rng(seed).choice(main, (3 * count, 2))
     out = []
-    for _ in range(20 * count):
-        if len(out) == count:
-            break
-        a, b = (int(x) for x in rng.choice(main, 2))
+    for a, b in ends.tolist():
         try:
-            out.append(router.route([(float(g.node_lat[a]), float(g.node_lon[a])),
-                                     (float(g.node_lat[b]), float(g.node_lon[b]))], profile))
+            out.append(router.route([(g.node_lat[a], g.node_lon[a]),
+                                     (g.node_lat[b], g.node_lon[b])], profile))
         except RoutingError:
             continue
-    return out
+    return out[:count]
 
 
 #: (corridor_m, max_detour_m, max_measured): the default, wide and narrow corridors, tight
