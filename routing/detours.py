@@ -2,11 +2,12 @@
 
 A place's detour is the shortest walk from the route to it plus the shortest
 walk back (:mod:`routing.corridor`). Both come from a Dijkstra from all route
-nodes at once, forward and on the reversed arcs. Searching until every
-candidate's ends are settled costs most of a route's time when one candidate
-lies across a river: both searches then grow to the detour bound around the
-whole route. :func:`measure_detours` runs the two searches interleaved and
-stops as soon as each candidate is *decided*:
+nodes at once, forward and on the reversed arcs: most of the stage's time.
+:func:`measure_detours` runs the two searches interleaved, a batch of nodes at
+a time, and stops both as soon as every candidate is *decided* (rather than
+once every end of every candidate is settled: the far end of a long edge, or a
+place across a river whose detour is over the bound, no longer widens the
+searches around the whole route):
 
 - measured: its nearest end is settled on both sides, and no unsettled end
   could still beat it (an unsettled node is at least as far as the last one
