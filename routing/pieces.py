@@ -4,12 +4,13 @@ A path is a list of pieces ``(edge, from_m, to_m)`` in travel order, offsets
 along the edge's own direction. :class:`Path` holds them as arrays when a search
 made them (:func:`path_pieces`, one compiled call), which is what the itinerary
 kernel reads; the list of tuples is made only if someone asks. The other
-functions replace per-piece Python loops with numpy over all pieces at once,
-computing the same values in the same order (running totals are sequential
-sums, as the loops were).
+functions replace per-piece Python loops with numpy over all pieces at once (or
+one compiled pass), computing the same values in the same order (running totals
+are sequential sums, as the loops were).
 """
 from __future__ import annotations
 
+import itertools
 from typing import NamedTuple
 
 import numpy as np
@@ -120,21 +121,43 @@ def piece_table(paths: list) -> tuple[PieceArrays, np.ndarray]:
     return PieceArrays(*(np.concatenate(column) for column in zip(*parts))), ptr
 
 
-def route_nodes(graph, pieces) -> tuple[np.ndarray, np.ndarray]:
-    """Graph nodes an itinerary passes (an edge end a piece starts or ends at) and the
-    metres at which it passes them, in travel order; ``pieces`` per leg."""
+def pieces_table(pieces) -> np.ndarray:
+    """The pieces of all legs (``pieces`` per leg) as one ``(n, 3)`` array: edge, from_m, to_m."""
     flat = [piece for leg in pieces for piece in leg]
-    if not flat:
-        return np.zeros(0, np.int64), np.zeros(0)
-    table = np.array(flat, np.float64).reshape(-1, 3)
-    edge = table[:, 0].astype(np.int64)
-    a, b = table[:, 1], table[:, 2]
-    length = np.abs(b - a)
-    total = np.concatenate([[0.0], np.cumsum(length)[:-1]])     # metres before each piece
-    ends = np.stack([np.zeros(len(edge)), graph.edge_len[edge]], axis=1)      # u, v offsets
-    nodes = np.stack([graph.edge_u[edge], graph.edge_v[edge]], axis=1).astype(np.int64)
-    at_start = np.abs(ends - a[:, None]) < 1e-6
-    at_end = ~at_start & (np.abs(ends - b[:, None]) < 1e-6)
-    at = np.where(at_start, total[:, None], total[:, None] + length[:, None])
-    passed = (at_start | at_end).ravel()
-    return nodes.ravel()[passed], at.ravel()[passed]
+    return np.fromiter(itertools.chain.from_iterable(flat), np.float64,
+                       3 * len(flat)).reshape(-1, 3)
+
+
+def route_nodes(graph, pieces, table=None) -> tuple[np.ndarray, np.ndarray]:
+    """Graph nodes an itinerary passes (an edge end a piece starts or ends at) and the
+    metres at which it passes them, in travel order; ``pieces`` per leg (or their
+    :func:`pieces_table`, if already made)."""
+    table = pieces_table(pieces) if table is None else table
+    return nodes_passed(graph.edge_u, graph.edge_v, graph.edge_len, table)
+
+
+@njit(cache=True, nogil=True)
+def nodes_passed(edge_u, edge_v, edge_len, table):
+    """:func:`route_nodes` of a pieces table, in one pass (the metres before each piece a
+    sequential sum, as a loop over the pieces makes it)."""
+    n = table.shape[0]
+    nodes = np.empty(2 * n, np.int64)
+    at = np.empty(2 * n)
+    count = 0
+    total = 0.0
+    for i in range(n):
+        e = int(table[i, 0])
+        a, b = table[i, 1], table[i, 2]
+        if e < 0 or e >= edge_len.shape[0]:
+            raise IndexError("a piece's edge is not an edge of this graph")
+        length = abs(b - a)
+        for end in range(2):
+            node, offset = (edge_u[e], 0.0) if end == 0 else (edge_v[e], edge_len[e])
+            if abs(offset - a) < 1e-6:
+                nodes[count], at[count] = node, total
+                count += 1
+            elif abs(offset - b) < 1e-6:
+                nodes[count], at[count] = node, total + length
+                count += 1
+        total += length
+    return nodes[:count].copy(), at[:count].copy()
