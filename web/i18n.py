@@ -145,6 +145,13 @@ _DECIMALS: dict = {}
 _MAX_DECIMALS = 8192
 
 
+@lru_cache(maxsize=64)
+def _decimal_pattern(format: str | None, locale):
+    from babel import numbers
+
+    return numbers.parse_pattern(locale.decimal_formats[None] if format is None else format)
+
+
 class Words:
     """The current language's catalog and number format, looked up once.
 
@@ -167,12 +174,11 @@ class Words:
         return text % variables if variables else text
 
     def format_decimal(self, number, format: str | None = None) -> str:
-        from babel import numbers
-
         key = (type(number), number, format, self.tag)
         text = _DECIMALS.get(key)
         if text is None:
-            text = numbers.format_decimal(number, format=format, locale=self.locale)
+            # babel.numbers.format_decimal, with the pattern parsed once per locale
+            text = _decimal_pattern(format, self.locale).apply(number, self.locale)
             if len(_DECIMALS) < _MAX_DECIMALS:
                 _DECIMALS[key] = text
         return text
