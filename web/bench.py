@@ -142,9 +142,13 @@ def gunicorn_server(graph_dir, profile: str, workers: int = 1, threads: int = 4)
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
                 try:
                     conn.request("GET", "/health")
-                    if conn.getresponse().status == 200:
+                    response = conn.getresponse()
+                    health = json.loads(response.read() or b"{}")
+                    if response.status == 200:
                         break
-                except OSError:
+                    if health.get("status") == "no-graph":
+                        raise RuntimeError(f"gunicorn serves no graph: {health.get('detail')}")
+                except (OSError, ValueError):
                     pass
                 finally:
                     conn.close()
