@@ -177,6 +177,7 @@ def gunicorn_route_times(graph_dir, coords: list, profile: str = "hike", workers
 def run_http_bench(graph_dir, requests: int = 200, seed: int = 2, profile: str = "hike") -> dict:
     graph = load_graph(graph_dir)
     router = RoutingService(graph, profiles=(profile,))
+    router.warm_up()                 # as a server does before it listens
     network = router.network(profile)
     rng = np.random.default_rng(seed)
     main = np.flatnonzero(graph.node_comp == np.argmax(graph.comp_length_m))
