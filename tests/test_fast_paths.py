@@ -165,10 +165,16 @@ def test_packed_hierarchy_queries_match_the_separate_kernels(request, graph_name
         arcs = unpack(local, buffers[2], buffers[3], h.e_from, h.e_to, h.e_child1,
                       h.e_child2, h.e_arc) if local >= 0 else np.zeros(0, np.int64)
         if local >= 0 and len(arcs) > 1:
+            pred = np.empty(2 * n, np.int32)              # both directions interleaved
+            pred[0::2], pred[1::2] = buffers[2], buffers[3]
+            out, stack = np.empty(len(arcs), np.int32), np.empty(n + 64, np.int32)
+            assert unpack_into(local, pred, h.e_from, h.e_to, h.e_child1, h.e_child2,
+                               h.e_arc, out, stack) == len(arcs)
+            assert np.array_equal(out, arcs)
             for size in (0, 1, len(arcs) - 1):           # too small: refuses, never spills
-                out, stack = np.empty(size, np.int64), np.empty(size + 1, np.int64)
-                assert unpack_into(local, buffers[2], buffers[3], h.e_from, h.e_to,
-                                   h.e_child1, h.e_child2, h.e_arc, out, stack) == -1
+                out, stack = np.empty(size, np.int32), np.empty(size + 1, np.int32)
+                assert unpack_into(local, pred, h.e_from, h.e_to, h.e_child1, h.e_child2,
+                                   h.e_arc, out, stack) == -1
         reset_ch(touched, *buffers[:4])
         meet = h.inv[local] if local >= 0 else local
         for got in (h.node_query(s, t), h.query(src, one, tgt, one)):
