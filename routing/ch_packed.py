@@ -4,11 +4,12 @@ A query settles ~80 nodes and relaxes ~500 arcs; what it costs is mostly the mem
 it reads (a different part of the hierarchy for every pair) and the call itself. So:
 
 * the whole hierarchy is one int32 array (:func:`pack_hierarchy`), passed as one
-  argument: a header of section offsets, then per node (numbered by falling rank, so
-  the upper nodes every search visits sit together) its upward arcs followed by its
-  downward arcs, each arc a 16-byte record (head, hierarchy edge, float64 cost). A
-  search that settles a node reads its arcs to relax and the other direction's arcs to
-  stall on from the same cache lines;
+  argument: a header of section offsets, then one block per node (numbered by falling
+  rank, so the upper nodes every search visits sit together): the heads of its upward
+  then downward arcs, their float64 costs, then their hierarchy edges (read only for
+  the path). A search that settles a node reads the arcs it relaxes and those of the
+  other direction it stalls on from the same 12 bytes an arc (cache lines are what a
+  query waits for: most of its time on a graph of this size);
 * one query's buffers are two arrays: distances of both directions interleaved
   (``dist[2 v]`` forward, ``dist[2 v + 1]`` backward: one cache line per node) and
   the heaps' keys; predecessors (interleaved too), touched nodes, the heaps' nodes and
@@ -31,8 +32,9 @@ SECTIONS = ("ptr", "arcs", "e_from", "e_to", "e_child1", "e_child2", "e_arc", "p
 #: each ends (word ``1 + k`` and word ``1 + len(SECTIONS) + k`` for section ``k``).
 HEADER = 32
 _ENDS = 1 + len(SECTIONS)
-#: int32 words per arc record: head, hierarchy edge, cost (a float64 in two words).
-RECORD = 4
+#: The last header word: which layout this is (a hierarchy cached by another version of
+#: this module is rebuilt, never read wrongly: see :func:`check_layout`).
+LAYOUT = 2
 
 
 def pack_hierarchy(n: int, up: tuple, dn: tuple, edges: dict, perm, inv) -> np.ndarray:
@@ -57,9 +59,10 @@ def pack_hierarchy(n: int, up: tuple, dn: tuple, edges: dict, perm, inv) -> np.n
         layout is meant for).
     """
     up_deg, dn_deg = np.diff(up[0]), np.diff(dn[0])
-    first = np.zeros(n + 1, np.int64)          # record index of each node's first arc
-    np.cumsum(up_deg + dn_deg, out=first[1:])
-    sizes = {"ptr": 2 * n + 1, "arcs": RECORD * int(first[-1]),
+    k = up_deg + dn_deg
+    first = np.zeros(n + 1, np.int64)          # where each node's block starts (words)
+    np.cumsum(_block_words(k), out=first[1:])
+    sizes = {"ptr": 2 * n + 1, "arcs": int(first[-1]),
              **{name: len(edges[name]) for name in SECTIONS[2:7]}, "perm": n, "inv": n}
     offsets, at = [], HEADER
     for name in SECTIONS:
@@ -70,26 +73,39 @@ def pack_hierarchy(n: int, up: tuple, dn: tuple, edges: dict, perm, inv) -> np.n
     if at >= 2 ** 31:
         raise OverflowError(f"a hierarchy of {at} words does not fit the int32 layout")
     packed = np.zeros(at, np.int32)
-    packed[0] = n
+    packed[0], packed[HEADER - 1] = n, LAYOUT
     packed[1:_ENDS] = offsets
     packed[_ENDS:_ENDS + len(SECTIONS)] = [offsets[k] + sizes[name]
                                            for k, name in enumerate(SECTIONS)]
     base = offsets[SECTIONS.index("arcs")]
     ptr = np.empty(2 * n + 1, np.int64)
-    ptr[0::2] = base + RECORD * first
-    ptr[1:-1:2] = base + RECORD * (first[:-1] + up_deg)
+    ptr[0::2] = base + first
+    ptr[1:-1:2] = base + first[:-1] + up_deg
     packed[offsets[0]:offsets[0] + 2 * n + 1] = ptr
-    records = packed[base:base + sizes["arcs"]].reshape(-1, RECORD)
-    costs = records.view(np.float64)           # (records, 2): column 1 is the cost
-    for (cptr, head, cost, edge), start in ((up, first[:-1]), (dn, first[:-1] + up_deg)):
+    floats = packed.view(np.float64)
+    for (cptr, head, cost, edge), skip in ((up, np.zeros(n, np.int64)), (dn, up_deg)):
         owner = np.repeat(np.arange(n), np.diff(cptr))
-        slot = start[owner] + np.arange(len(head)) - cptr[:-1][owner]
-        records[slot, 0], records[slot, 1] = head, edge
-        costs[slot, 1] = cost
+        block, kk = base + first[owner], k[owner]
+        at = block + skip[owner] + np.arange(len(head)) - cptr[:-1][owner]   # the head's word
+        packed[at] = head
+        floats[((block + kk + (kk & 1)) >> 1) + at - block] = cost
+        packed[at + 3 * kk + (kk & 1)] = edge
     for name, values in (*((k, edges[k]) for k in SECTIONS[2:7]), ("perm", perm), ("inv", inv)):
         lo = offsets[SECTIONS.index(name)]
         packed[lo:lo + len(values)] = values
     return packed
+
+
+def _block_words(k):
+    """Words of the block of a node with ``k`` arcs: heads, padding to a float64, costs,
+    edges, padding (even: every block starts on a float64)."""
+    return 4 * k + 2 * (k & 1)
+
+
+def check_layout(packed: np.ndarray, n: int) -> None:
+    """Raise ValueError unless ``packed`` is a hierarchy of ``n`` nodes in this layout."""
+    if len(packed) < HEADER or packed[HEADER - 1] != LAYOUT or packed[0] != n:
+        raise ValueError("not a packed hierarchy of this layout and graph")
 
 
 def section(packed: np.ndarray, name: str) -> np.ndarray:
@@ -120,12 +136,13 @@ def _seed(node, cost, side, dist, pred, seen, keys, nodes, size, touched, n_touc
 
 
 @njit(cache=True, inline="always")
-def _stalled(ch, chf, first, last, dist, seen, side, key) -> bool:
+def _stalled(ch, chf, first, last, cost_at, dist, seen, side, key) -> bool:
     """Stall on demand: a higher node already reaches this one for less than ``key``
-    (``first:last``: its arc records of the other direction)."""
-    for a in range(first, last, RECORD):
+    (``first:last``: the heads of its arcs of the other direction; the cost of the arc
+    with head ``ch[a]`` is ``chf[cost_at + a]``)."""
+    for a in range(first, last):
         w = ch[a]
-        if _seen(seen, w) and dist[2 * w + side] + chf[(a >> 1) + 1] < key:
+        if _seen(seen, w) and dist[2 * w + side] + chf[cost_at + a] < key:
             return True
     return False
 
@@ -159,12 +176,16 @@ def _search(ch, dist, pred, seen, touched, n_touched, keys_f, nodes_f, keys_r, n
         if key > dist[2 * u + side]:
             continue
         # forward: relax the upward arcs, stall on the downward ones; backward the reverse
-        at = ptr + 2 * u
-        if _stalled(ch, chf, ch[at + 1 - side], ch[at + 2 - side], dist, seen, side, key):
+        start, mid = ch[ptr + 2 * u], ch[ptr + 2 * u + 1]
+        k = (ch[ptr + 2 * u + 2] - start) >> 2
+        cost_at = ((start + k + (k & 1)) >> 1) - start
+        lo, hi = (start, mid) if side == 0 else (mid, start + k)
+        if _stalled(ch, chf, mid if side == 0 else start, start + k if side == 0 else mid,
+                    cost_at, dist, seen, side, key):
             continue
-        for a in range(ch[at + side], ch[at + side + 1], RECORD):
+        for a in range(lo, hi):
             v = ch[a]
-            nd = key + chf[(a >> 1) + 1]
+            nd = key + chf[cost_at + a]
             if _seen(seen, v):
                 here, other = dist[2 * v + side], dist[2 * v + 1 - side]
             else:
@@ -176,7 +197,7 @@ def _search(ch, dist, pred, seen, touched, n_touched, keys_f, nodes_f, keys_r, n
                     n_touched += 1
                 dist[2 * v + side] = nd
                 if want_path:
-                    pred[2 * v + side] = ch[a + 1]
+                    pred[2 * v + side] = ch[a + 3 * k + (k & 1)]
                 if side == 0:
                     size_f = heap_push(keys_f, nodes_f, size_f, nd, v)
                 else:
@@ -299,10 +320,28 @@ def workspace(n: int, heap: int) -> tuple[np.ndarray, np.ndarray]:
     return ws_f, ws_i
 
 
+@njit(cache=True, inline="always")
+def _target_index(ch, meet, pred, tgt_nodes, tgt_costs):
+    """Which target the path through local node ``meet`` ends at: the cheapest seed of
+    the node its backward half ends on (the first of equals); -1 when none."""
+    if meet < 0:
+        return -1
+    e_to, inv = _section(ch, 3), _section(ch, 8)
+    v = meet
+    while pred[2 * v + 1] >= 0:
+        v = e_to[pred[2 * v + 1]]
+    end = inv[v]
+    best = -1
+    for j in range(tgt_nodes.shape[0]):
+        if tgt_nodes[j] == end and (best < 0 or tgt_costs[j] < tgt_costs[best]):
+            best = j
+    return best
+
+
 @njit(cache=True, nogil=True)
-def packed_query(src_nodes, src_costs, tgt_nodes, tgt_costs, ch, ws_f, ws_i, want_path):
-    """Cost, meeting graph node (-1: none) and original arc ids (empty unless
-    ``want_path``) of the best path from weighted sources to weighted targets.
+def packed_query(src_nodes, src_costs, tgt_nodes, tgt_costs, ch, ws_f, ws_i):
+    """Cost, meeting graph node (-1: none), original arc ids and target index (-1: none
+    reached) of the best path from weighted sources to weighted targets.
 
     ``ch`` is :func:`pack_hierarchy`'s array, ``ws_f``/``ws_i`` one query's buffers
     (:func:`workspace`; they come back in their initial state). Sources,
@@ -319,9 +358,10 @@ def packed_query(src_nodes, src_costs, tgt_nodes, tgt_costs, ch, ws_f, ws_i, wan
         size_r, n_touched = _seed(perm[tgt_nodes[i]], tgt_costs[i], 1, dist, pred, seen,
                                   keys_r, nodes_r, size_r, touched, n_touched)
     cost, meet, n_touched = _search(ch, dist, pred, seen, touched, n_touched, keys_f,
-                                    nodes_f, keys_r, nodes_r, size_f, size_r, want_path)
-    arcs = _finish(ch, meet, dist, pred, seen, touched, n_touched, rest, want_path)
-    return cost, (inv[meet] if meet >= 0 else meet), arcs
+                                    nodes_f, keys_r, nodes_r, size_f, size_r, True)
+    target = _target_index(ch, meet, pred, tgt_nodes, tgt_costs)
+    arcs = _finish(ch, meet, dist, pred, seen, touched, n_touched, rest, True)
+    return cost, (inv[meet] if meet >= 0 else meet), arcs, target
 
 
 @njit(cache=True, inline="always")

@@ -15,8 +15,8 @@ from graphs.arrays import cached_arrays
 
 from .buckets import edge_sums
 from .ch import build_ch
-from .ch_packed import (SECTIONS, node_cost, node_path, pack_hierarchy, packed_query,
-                        section, workspace)
+from .ch_packed import (LAYOUT, SECTIONS, check_layout, node_cost, node_path, pack_hierarchy,
+                        packed_query, section, workspace)
 from .engine import INF
 from .workspace import WorkspacePool
 
@@ -31,13 +31,14 @@ NO_ARCS.setflags(write=False)
 #: table reads (``up_*``/``dn_*``); memory-mapped, each is resident only once used.
 CSR = ("ptr", "head", "cost", "edge")
 CACHE_ARRAYS = ("rank", "packed", *(f"{d}_{k}" for d in ("up", "dn") for k in CSR))
-#: Bump when the construction changes: cached hierarchies are then rebuilt.
-CACHE_VERSION = 6
+#: Bump when the construction changes: cached hierarchies are then rebuilt (as they are
+#: when :data:`routing.ch_packed.LAYOUT` changes).
+CACHE_VERSION = 7
 
 
 def _weights_key(network) -> str:
     """A digest of exactly the weights a hierarchy was built for."""
-    digest = hashlib.sha1(str(CACHE_VERSION).encode())
+    digest = hashlib.sha1(f"{CACHE_VERSION}.{LAYOUT}".encode())
     for array in (network.tails, network.heads, network.costs):
         digest.update(np.ascontiguousarray(array).tobytes())
     return digest.hexdigest()[:20]
@@ -111,6 +112,7 @@ class ContractionHierarchy:
 
     def _setup(self, n: int, arrays: dict) -> None:
         self.rank, self._packed = arrays["rank"], arrays["packed"]
+        check_layout(self._packed, n)
         # Views of the packed sections (no copies: memory-mapped pages stay shared).
         for name in SECTIONS:
             setattr(self, name, section(self._packed, name))
@@ -144,12 +146,13 @@ class ContractionHierarchy:
             return self._measures
 
     def query(self, src, src_cost, tgt, tgt_cost):
-        """(cost, meeting node, original arc ids) between weighted sources and targets."""
+        """(cost, meeting node, original arc ids, index of the target reached; -1: none)
+        between weighted sources and targets."""
         if len(src) + len(tgt) > MAX_POOLED_SEEDS:     # rare: buffers of its own, big enough
             ws_f, ws_i = workspace(len(self.rank), self._heap + len(src) + len(tgt))
-            return packed_query(src, src_cost, tgt, tgt_cost, self._packed, ws_f, ws_i, True)
+            return packed_query(src, src_cost, tgt, tgt_cost, self._packed, ws_f, ws_i)
         buffers = self._scratch.take()
-        result = packed_query(src, src_cost, tgt, tgt_cost, self._packed, *buffers, True)
+        result = packed_query(src, src_cost, tgt, tgt_cost, self._packed, *buffers)
         self._scratch.give(buffers)
         return result
 
