@@ -1,7 +1,8 @@
 """The contraction hierarchy of a profile network: built once, cached, queried.
 
-The numba kernels are in :mod:`routing.ch`; this module prepares their
-input, keeps the result beside the graph and unpacks paths.
+The numba kernels are in :mod:`routing.ch` (contraction, the reference search) and
+:mod:`routing.ch_packed` (the queries, on the packed layout); this module prepares their
+input, keeps the result beside the graph and hands each query pooled buffers.
 """
 from __future__ import annotations
 
@@ -15,11 +16,18 @@ from graphs.arrays import cached_arrays
 
 from .buckets import edge_sums
 from .ch import build_ch
-from .ch_packed import (LAYOUT, SECTIONS, check_layout, node_cost, node_path, pack_hierarchy,
-                        packed_query, section, workspace)
-from .engine import INF
+from .ch_packed import (
+    LAYOUT,
+    SECTIONS,
+    check_layout,
+    node_cost,
+    node_path,
+    pack_hierarchy,
+    packed_query,
+    section,
+    workspace,
+)
 from .workspace import WorkspacePool
-
 
 #: Queries with more sources and targets than this get buffers of their own.
 MAX_POOLED_SEEDS = 64

@@ -162,7 +162,7 @@ def test_packed_query_names_the_target_it_reaches(request, graph_name):
         tgt = rng.integers(0, n, 3).astype(np.int64)
         tgt[2] = tgt[0]                                   # the same node at two costs
         src_cost, tgt_cost = rng.uniform(0, 50, 2), rng.uniform(0, 50, 3)
-        cost, meet, arcs, target = h.query(src, src_cost, tgt, tgt_cost)
+        _, meet, arcs, target = h.query(src, src_cost, tgt, tgt_cost)
         assert target == network._target_index(meet, arcs, tgt, tgt_cost)
         reached += target >= 0
     assert reached > 50
