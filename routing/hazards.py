@@ -22,6 +22,8 @@ Which warnings apply depends on the profile:
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .profiles import BAD_SMOOTHNESS, ROUGH, SAC_ORDER, is_busy
@@ -58,6 +60,17 @@ class EdgeWarnings:
         self.any = np.zeros(graph.n_edges, bool)
         for mask in self.masks.values():
             self.any |= mask
+        # of_edge per edge, remembered once asked: filled lazily (all edges up front would
+        # cost start-up time on a large graph), by atomic dict operations, so threads
+        # share it safely (a lost race computes the same answer twice).
+        self._keys: dict = {}
+
+    def keys_of(self, graph, edge: int) -> tuple:
+        """:meth:`of_edge` as a tuple, computed once per edge."""
+        found = self._keys.get(edge)
+        if found is None:
+            found = self._keys.setdefault(edge, tuple(self.of_edge(graph, edge)))
+        return found
 
     def of_edge(self, graph, edge: int) -> list[tuple]:
         """``(type, ((key, value), …))`` of every warning on ``edge``."""
@@ -87,6 +100,12 @@ def _values(graph, code: str, edge: int) -> tuple:
     return ()
 
 
+@functools.lru_cache(maxsize=4096)
+def _detail(code: str, values: tuple) -> str:
+    """``key=value;…`` of a warning's cause (few distinct ones: remembered)."""
+    return ";".join(f"{k}={v}" for k, v in values if v is not None) or code
+
+
 class WarningRuns:
     """Consecutive edges with the same warning (and values) joined into runs."""
 
@@ -108,12 +127,11 @@ class WarningRuns:
         out = []
         for run in self.runs:
             code, values = run["key"]
-            item = {"type": code,
-                    "detail": ";".join(f"{k}={v}" for k, v in values if v is not None) or code,
+            item = {"type": code, "detail": _detail(code, values),
                     "from_km": round(float(run["from_m"]) / 1000, 3),
                     "to_km": round(float(run["to_m"]) / 1000, 3),
                     "length_m": round(float(run["to_m"] - run["from_m"]), 1)}
-            item.update({k: v for k, v in values})
+            item.update(values)
             out.append(item)
         out.sort(key=lambda w: (w["from_km"], w["type"]))
         return out
