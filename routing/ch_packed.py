@@ -25,6 +25,7 @@ import numpy as np
 from numba import njit
 
 from .engine import INF, heap_pop, heap_push
+from .prefetch import prefetch
 
 #: Sections of a packed hierarchy after its header, in order.
 SECTIONS = ("ptr", "arcs", "e_from", "e_to", "e_child1", "e_child2", "e_arc", "perm", "inv")
@@ -148,6 +149,16 @@ def _stalled(ch, chf, first, last, cost_at, dist, seen, side, key) -> bool:
 
 
 @njit(cache=True, inline="always")
+def _prefetch_block(ch, chf, ptr, w):
+    """Ask for the heads and costs of node ``w``'s block (the next node a side settles,
+    most likely): they come while the current node is relaxed."""
+    start = ch[ptr + 2 * w]
+    k = (ch[ptr + 2 * w + 2] - start) >> 2
+    prefetch(ch, start)
+    prefetch(chf, (start + k + (k & 1)) >> 1)
+
+
+@njit(cache=True, inline="always")
 def _search(ch, dist, pred, seen, touched, n_touched, keys_f, nodes_f, keys_r, nodes_r,
             size_f, size_r, want_path):
     """The bidirectional upward search from seeded heaps; returns (cost, local meeting
@@ -170,9 +181,13 @@ def _search(ch, dist, pred, seen, touched, n_touched, keys_f, nodes_f, keys_r, n
         if top_f <= top_r:
             key, u, size_f = heap_pop(keys_f, nodes_f, size_f)
             side = 0
+            if size_f > 0:
+                _prefetch_block(ch, chf, ptr, nodes_f[0])
         else:
             key, u, size_r = heap_pop(keys_r, nodes_r, size_r)
             side = 1
+            if size_r > 0:
+                _prefetch_block(ch, chf, ptr, nodes_r[0])
         if key > dist[2 * u + side]:
             continue
         # forward: relax the upward arcs, stall on the downward ones; backward the reverse
@@ -198,6 +213,7 @@ def _search(ch, dist, pred, seen, touched, n_touched, keys_f, nodes_f, keys_r, n
                 dist[2 * v + side] = nd
                 if want_path:
                     pred[2 * v + side] = ch[a + 3 * k + (k & 1)]
+                prefetch(ch, ptr + 2 * v)
                 if side == 0:
                     size_f = heap_push(keys_f, nodes_f, size_f, nd, v)
                 else:
