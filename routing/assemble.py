@@ -69,15 +69,16 @@ def _by_label(labels: list, codes: list, sums: list) -> dict:
 def _warnings(network, facts: EdgeFacts, edges: list, metres: list) -> list[dict]:
     """Warning runs: the same warning on consecutive pieces is one run (``metres``: where
     each piece on ``edges`` starts and ends, flat)."""
-    runs = WarningRuns()
+    runs = WarningRuns(facts.warnings.describe)
     g = network.graph
-    keys_of = facts.warnings.keys_of
+    ids_of = facts.warnings.ids_of
     for k, e in enumerate(edges):
-        runs.add(keys_of(g, e), metres[2 * k], metres[2 * k + 1])
+        runs.add(ids_of(g, e), metres[2 * k], metres[2 * k + 1])
     return runs.as_dicts()
 
 
 def _climb(geometry, leg: dict, how: float, up: float, down: float) -> None:
+    """The leg's ``ascent_m`` and ``descent_m`` as the kernel measured them (``how``)."""
     if how == NO_ELEVATION:
         leg["ascent_m"] = leg["descent_m"] = None
         return

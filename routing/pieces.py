@@ -1,9 +1,12 @@
 """Paths as pieces of edges, built and read with array operations (a route has hundreds).
 
 A path is a list of pieces ``(edge, from_m, to_m)`` in travel order, offsets
-along the edge's own direction. These functions replace per-piece Python loops
-with numpy over all pieces at once (or one compiled pass), computing the same
-values in the same order (running totals are sequential sums, as the loops were).
+along the edge's own direction. :class:`Path` holds them as arrays when a search
+made them (:func:`path_pieces`, one compiled call), which is what the itinerary
+kernel reads; the list of tuples is made only if someone asks. The other
+functions replace per-piece Python loops with numpy over all pieces at once (or
+one compiled pass), computing the same values in the same order (running totals
+are sequential sums, as the loops were).
 """
 from __future__ import annotations
 
