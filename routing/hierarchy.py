@@ -1,7 +1,8 @@
 """The contraction hierarchy of a profile network: built once, cached, queried.
 
-The numba kernels are in :mod:`routing.ch`; this module prepares their
-input, keeps the result beside the graph and unpacks paths.
+The numba kernels are in :mod:`routing.ch` (contraction, the reference search) and
+:mod:`routing.ch_packed` (the queries, on the packed layout); this module prepares their
+input, keeps the result beside the graph and hands each query pooled buffers.
 """
 from __future__ import annotations
 
@@ -15,24 +16,37 @@ from graphs.arrays import cached_arrays
 
 from .buckets import edge_sums
 from .ch import build_ch
-from .ch_packed import PACKED_INTS, packed_node_query, packed_query
-from .engine import INF
+from .ch_packed import (
+    LAYOUT,
+    SECTIONS,
+    check_layout,
+    node_cost,
+    node_path,
+    pack_hierarchy,
+    packed_query,
+    section,
+    workspace,
+)
 from .workspace import WorkspacePool
-
 
 #: Queries with more sources and targets than this get buffers of their own.
 MAX_POOLED_SEEDS = 64
-#: Arrays kept in the cache: the hierarchy and its upward/downward CSR, ready to query,
-#: the integer arrays packed into one (``ints``, bounds in ``offsets``: see
-#: :func:`routing.ch.packed_query`).
-CACHE_ARRAYS = ("rank", "ints", "offsets", "e_cost", "up_cost", "dn_cost")
-#: Bump when the construction changes: cached hierarchies are then rebuilt.
-CACHE_VERSION = 5
+#: The arcs of a cost-only query (read-only: shared by every caller).
+NO_ARCS = np.zeros(0, np.int64)
+NO_ARCS.setflags(write=False)
+#: Arrays kept in the cache: the packed hierarchy the queries read (``packed``: see
+#: :func:`routing.ch_packed.pack_hierarchy`) and the upward/downward CSR the many-to-many
+#: table reads (``up_*``/``dn_*``); memory-mapped, each is resident only once used.
+CSR = ("ptr", "head", "cost", "edge")
+CACHE_ARRAYS = ("rank", "packed", *(f"{d}_{k}" for d in ("up", "dn") for k in CSR))
+#: Bump when the construction changes: cached hierarchies are then rebuilt (as they are
+#: when :data:`routing.ch_packed.LAYOUT` changes).
+CACHE_VERSION = 7
 
 
 def _weights_key(network) -> str:
     """A digest of exactly the weights a hierarchy was built for."""
-    digest = hashlib.sha1(str(CACHE_VERSION).encode())
+    digest = hashlib.sha1(f"{CACHE_VERSION}.{LAYOUT}".encode())
     for array in (network.tails, network.heads, network.costs):
         digest.update(np.ascontiguousarray(array).tobytes())
     return digest.hexdigest()[:20]
@@ -94,23 +108,29 @@ class ContractionHierarchy:
                        arrays["e_cost"])
             arrays.update(zip((f"{prefix}_ptr", f"{prefix}_head", f"{prefix}_cost",
                                f"{prefix}_edge"), csr))
-        sizes = np.array([0] + [len(arrays[name]) for name in PACKED_INTS], np.int64)
-        return {"rank": rank, "e_cost": arrays["e_cost"], "up_cost": arrays["up_cost"],
-                "dn_cost": arrays["dn_cost"], "offsets": np.cumsum(sizes),
-                "ints": np.concatenate([arrays[name] for name in PACKED_INTS]).astype(np.int64)}
+        out = {"rank": rank.astype(np.int32)}
+        for prefix in ("up", "dn"):
+            out.update({f"{prefix}_{k}": arrays[f"{prefix}_{k}"].astype(
+                np.float64 if k == "cost" else np.int32) for k in CSR})
+        out["packed"] = pack_hierarchy(
+            n, *(tuple(out[f"{d}_{k}"] for k in CSR) for d in ("up", "dn")),
+            {k: arrays[k] for k in ("e_from", "e_to", "e_child1", "e_child2", "e_arc")},
+            arrays["perm"], arrays["inv"])
+        return out
 
     def _setup(self, n: int, arrays: dict) -> None:
-        self.rank, self.e_cost = arrays["rank"], arrays["e_cost"]
-        self._ints, self._off = arrays["ints"], np.ascontiguousarray(arrays["offsets"])
-        self._up_cost, self._dn_cost = arrays["up_cost"], arrays["dn_cost"]
-        # Views of the packed arrays (no copies: memory-mapped pages stay shared).
-        for i, name in enumerate(PACKED_INTS):
-            setattr(self, name, self._ints[self._off[i]:self._off[i + 1]])
+        self.rank, self._packed = arrays["rank"], arrays["packed"]
+        check_layout(self._packed, n)
+        # Views of the packed sections (no copies: memory-mapped pages stay shared).
+        for name in SECTIONS:
+            setattr(self, name, section(self._packed, name))
         self.shortcuts = int(np.sum(self.e_child1 >= 0))
-        self.up = (self.up_ptr, self.up_head, self._up_cost, self.up_edge)
-        self.dn = (self.dn_ptr, self.dn_head, self._dn_cost, self.dn_edge)
+        self.up = tuple(arrays[f"up_{k}"] for k in CSR)
+        self.dn = tuple(arrays[f"dn_{k}"] for k in CSR)
+        # A node is expanded at most once per side (only a strict improvement pushes), so
+        # a side pushes at most once per arc of its direction plus once per seed.
         self._heap = max(len(self.up[1]), len(self.dn[1])) + MAX_POOLED_SEEDS
-        self._scratch = WorkspacePool(lambda: _buffers(n, self._heap))
+        self._scratch = WorkspacePool(lambda: workspace(n, self._heap))
         self._measures = None
         self._measures_lock = threading.Lock()
 
@@ -134,14 +154,13 @@ class ContractionHierarchy:
             return self._measures
 
     def query(self, src, src_cost, tgt, tgt_cost):
-        """(cost, meeting node, original arc ids) between weighted sources and targets."""
+        """(cost, meeting node, original arc ids, index of the target reached; -1: none)
+        between weighted sources and targets."""
         if len(src) + len(tgt) > MAX_POOLED_SEEDS:     # rare: buffers of its own, big enough
-            ws_f, ws_i = _buffers(len(self.rank), self._heap + len(src) + len(tgt))
-            return packed_query(src, src_cost, tgt, tgt_cost, self._ints, self._up_cost,
-                                self._dn_cost, self._off, ws_f, ws_i, True)
+            ws_f, ws_i = workspace(len(self.rank), self._heap + len(src) + len(tgt))
+            return packed_query(src, src_cost, tgt, tgt_cost, self._packed, ws_f, ws_i)
         buffers = self._scratch.take()
-        result = packed_query(src, src_cost, tgt, tgt_cost, self._ints, self._up_cost,
-                              self._dn_cost, self._off, *buffers, True)
+        result = packed_query(src, src_cost, tgt, tgt_cost, self._packed, *buffers)
         self._scratch.give(buffers)
         return result
 
@@ -149,8 +168,10 @@ class ContractionHierarchy:
         """(cost, meeting node, original arc ids; empty unless ``path``) from node ``s`` to
         node ``t``: one compiled call."""
         buffers = self._scratch.take()
-        result = packed_node_query(s, t, self._ints, self._up_cost, self._dn_cost, self._off,
-                                   *buffers, path)
+        if path:
+            result = node_path(s, t, self._packed, *buffers)
+        else:
+            result = (*node_cost(s, t, self._packed, *buffers), NO_ARCS)
         self._scratch.give(buffers)
         return result
 
@@ -160,19 +181,3 @@ def _csr(n, owner, head, edges, e_cost) -> tuple:
     order = np.argsort(owner, kind="stable")
     ptr = np.searchsorted(owner[order], np.arange(n + 1)).astype(np.int64)
     return ptr, head[order].astype(np.int64), e_cost[edges[order]], edges[order]
-
-
-def _buffers(n: int, heap: int) -> tuple:
-    """One query's buffers ``(ws_f, ws_i)`` as :func:`routing.ch.packed_query` reads them:
-    distances both ways (INF) and two heaps' keys of ``heap`` entries; predecessors both
-    ways (-1), touched nodes, the two heaps' nodes, and room to unpack a path (its arcs
-    and a stack).
-
-    A node is expanded at most once per side (only a strict improvement pushes), so a side
-    pushes at most once per arc of its direction plus once per seed.
-    """
-    ws_f = np.empty(2 * n + 2 * heap)
-    ws_f[:2 * n] = INF
-    ws_i = np.empty(3 * n + 2 + 2 * heap + 2 * (n + 64), np.int64)
-    ws_i[:2 * n] = -1
-    return ws_f, ws_i

@@ -260,8 +260,8 @@ class ProfileNetwork:
         landmark bounds must stay lower bounds), e.g. to penalise reuse.
         """
         if costs is None and self.use_hierarchy:
-            cost, meet, arcs = self.hierarchy.query(src, src_cost, tgt, tgt_cost)
-            return cost, self._target_index(meet, arcs, tgt, tgt_cost), arcs
+            cost, _, arcs, target = self.hierarchy.query(src, src_cost, tgt, tgt_cost)
+            return cost, target, arcs
         costs = self.costs if costs is None else costs
         with self._scratch.borrow() as ws:
             while True:

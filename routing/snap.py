@@ -14,7 +14,7 @@ import math
 import numpy as np
 from numba import njit
 
-from graphs.spatial import EdgeIndex
+from graphs.spatial import EdgeIndex, Snap
 
 #: ``edge_mask`` that allows every edge.
 NO_MASK = np.zeros(0, np.bool_)
@@ -82,6 +82,26 @@ def nearest_segment(px, py, max_dist, step, order, xs, ys, start, shape, sample_
     return seg, t, d
 
 
+@njit(cache=True, nogil=True)
+def snap_point(lat, lon, kx, ky, max_dist, step, order, xs, ys, start, shape, sample_seg,
+               seg_a, seg_edge, x, y, edge_mask, seg_cum, seg_len, scale, edge_len):
+    """:meth:`EdgeIndex.nearest` whole: the point projected as ``LocalProjection``
+    does, :func:`nearest_segment`, then the snapped point as ``EdgeIndex._snap`` makes
+    it, with the same arithmetic; (edge, segment, t, lat, lon, distance, offset along the
+    edge), edge -1 when nothing is within ``max_dist``."""
+    px, py = lon * kx, lat * ky
+    seg, t, d = nearest_segment(px, py, max_dist, step, order, xs, ys, start, shape,
+                                sample_seg, seg_a, seg_edge, x, y, edge_mask)
+    if seg < 0:
+        return -1, -1, 0.0, 0.0, 0.0, 0.0, 0.0
+    a = seg_a[seg]
+    sx = x[a] + t * (x[a + 1] - x[a])
+    sy = y[a] + t * (y[a + 1] - y[a])
+    edge = seg_edge[seg]
+    offset = min((seg_cum[seg] + t * seg_len[seg]) * scale[edge], edge_len[edge])
+    return edge, a, t, sy / ky, sx / kx, d, offset
+
+
 class SnapIndex(EdgeIndex):
     """An :class:`~graphs.spatial.EdgeIndex` whose :meth:`nearest` is one compiled call."""
 
@@ -90,16 +110,18 @@ class SnapIndex(EdgeIndex):
         tree = self.tree
         self._shape = np.array([tree.cell, tree.x0, tree.y0, tree.nx, tree.ny, tree.slack],
                                np.float64)
+        self._kx, self._ky = float(self.proj.kx), float(self.proj.ky)
+        self._edge_len = np.asarray(graph.edge_len, np.float64)
 
     def nearest(self, lat: float, lon: float, max_dist_m: float, edge_mask=None):
-        """Nearest point of an allowed edge within ``max_dist_m``, or None (as the base)."""
-        px, py = self.proj.forward(lat, lon)
+        """Nearest point of an allowed edge within ``max_dist_m``, or None (as the base):
+        one compiled call, projection and snapped point included."""
         tree = self.tree
         if len(tree.xs) == 0:
             return None
-        seg, t, dist = nearest_segment(
-            float(px), float(py), float(max_dist_m), self.step, tree.order, tree.xs, tree.ys,
-            tree.start, self._shape, self.sample_seg, self.seg_a, self.seg_edge, self.x,
-            self.y, NO_MASK if edge_mask is None else edge_mask)
-        return None if seg < 0 else self._snap((seg, t, dist))
-
+        edge, a, t, snap_lat, snap_lon, dist, offset = snap_point(
+            float(lat), float(lon), self._kx, self._ky, float(max_dist_m), self.step,
+            tree.order, tree.xs, tree.ys, tree.start, self._shape, self.sample_seg, self.seg_a,
+            self.seg_edge, self.x, self.y, NO_MASK if edge_mask is None else edge_mask,
+            self.seg_cum, self.seg_len, self.scale, self._edge_len)
+        return None if edge < 0 else Snap(edge, a, t, snap_lat, snap_lon, dist, offset)

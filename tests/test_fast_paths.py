@@ -133,15 +133,41 @@ def test_compiled_snapping_snaps_where_edge_index_did(fixture_graph, mask_name):
     assert found > 200
 
 
-def _hierarchy(request, name):
+def _network(request, name):
     if name == "fixture":
-        return request.getfixturevalue("fixture_router").network("bike").hierarchy, None
+        return request.getfixturevalue("fixture_router").network("bike"), None
     import graphs
     from routing.network import ProfileNetwork
     from routing.profiles import get_profile
 
     graph = graphs.load_graph(request.getfixturevalue("built")(name)[1])
-    return ProfileNetwork(graph, get_profile("bike")).hierarchy, 400
+    return ProfileNetwork(graph, get_profile("bike")), 400
+
+
+def _hierarchy(request, name):
+    network, sample = _network(request, name)
+    return network.hierarchy, sample
+
+
+@pytest.mark.parametrize("graph_name", ["fixture", "krems"])
+def test_packed_query_names_the_target_it_reaches(request, graph_name):
+    """The kernel's target index is the one :meth:`ProfileNetwork._target_index` derives
+    from the path (the cheapest seed of the node the path ends on), with several
+    targets, duplicated ones among them."""
+    network, sample = _network(request, graph_name)
+    h = network.hierarchy
+    n = len(h.rank)
+    rng = np.random.default_rng(11)
+    reached = 0
+    for _ in range(sample or 300):
+        src = rng.integers(0, n, 2).astype(np.int64)
+        tgt = rng.integers(0, n, 3).astype(np.int64)
+        tgt[2] = tgt[0]                                   # the same node at two costs
+        src_cost, tgt_cost = rng.uniform(0, 50, 2), rng.uniform(0, 50, 3)
+        _, meet, arcs, target = h.query(src, src_cost, tgt, tgt_cost)
+        assert target == network._target_index(meet, arcs, tgt, tgt_cost)
+        reached += target >= 0
+    assert reached > 50
 
 
 @pytest.mark.parametrize("graph_name", ["fixture", "krems"])
@@ -167,10 +193,16 @@ def test_packed_hierarchy_queries_match_the_separate_kernels(request, graph_name
         arcs = unpack(local, buffers[2], buffers[3], h.e_from, h.e_to, h.e_child1,
                       h.e_child2, h.e_arc) if local >= 0 else np.zeros(0, np.int64)
         if local >= 0 and len(arcs) > 1:
+            pred = np.empty(2 * n, np.int32)              # both directions interleaved
+            pred[0::2], pred[1::2] = buffers[2], buffers[3]
+            out, stack = np.empty(len(arcs), np.int32), np.empty(n + 64, np.int32)
+            assert unpack_into(local, pred, h.e_from, h.e_to, h.e_child1, h.e_child2,
+                               h.e_arc, out, stack) == len(arcs)
+            assert np.array_equal(out, arcs)
             for size in (0, 1, len(arcs) - 1):           # too small: refuses, never spills
-                out, stack = np.empty(size, np.int64), np.empty(size + 1, np.int64)
-                assert unpack_into(local, buffers[2], buffers[3], h.e_from, h.e_to,
-                                   h.e_child1, h.e_child2, h.e_arc, out, stack) == -1
+                out, stack = np.empty(size, np.int32), np.empty(size + 1, np.int32)
+                assert unpack_into(local, pred, h.e_from, h.e_to, h.e_child1, h.e_child2,
+                                   h.e_arc, out, stack) == -1
         reset_ch(touched, *buffers[:4])
         meet = h.inv[local] if local >= 0 else local
         for got in (h.node_query(s, t), h.query(src, one, tgt, one)):

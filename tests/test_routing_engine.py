@@ -100,11 +100,12 @@ def test_hierarchy_is_cached_beside_the_graph(built):
     first = ProfileNetwork(graphs.load_graph(graph_dir), get_profile("bike"))
     built_ch = first.hierarchy
     cached = list((graph_dir / "cache").glob("ch-bike-*"))
-    assert len(cached) == 1 and (cached[0] / "ints.npy").is_file()
+    assert len(cached) == 1 and (cached[0] / "packed.npy").is_file()
     second = ProfileNetwork(graphs.load_graph(graph_dir), get_profile("bike"))
     loaded = second.hierarchy
     assert np.array_equal(loaded.rank, built_ch.rank) and loaded.shortcuts == built_ch.shortcuts
-    assert _is_mapped(loaded.up[1]) and not loaded.up[1].flags.writeable   # a packed view
+    assert _is_mapped(loaded.e_arc) and not loaded.e_arc.flags.writeable   # a packed view
+    assert _is_mapped(loaded.up[1]) and not loaded.up[1].flags.writeable
     assert isinstance(second.lm_from.base, np.memmap)        # the network's arrays are mapped too
     for s, t in _pairs(second.graph, second, 20, seed=3):
         assert second.node_query(s, t)[0] == pytest.approx(first.node_query(s, t)[0], rel=1e-12)
