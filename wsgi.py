@@ -19,9 +19,9 @@ WARM_PATHS = ("/health", "/api/v1/route?profile={profile}&points={points}")
 WARM_ADDRESS = "192.0.2.1"
 
 
-def warm_request_paths(app) -> int:
+def warm_request_paths(app) -> list[int]:
     """Serve the requests workers serve most (``/health``, a GeoJSON route per profile)
-    once, here in the master before forking; returns how many were served.
+    once, here in the master before forking; returns their status codes.
 
     A forked worker shares the master's pages until it writes one. CPython 3.11
     rewrites a function's bytecode in place as it first runs it (specialisation), and
@@ -39,7 +39,7 @@ def warm_request_paths(app) -> int:
     state = app.extensions.get(EXTENSION_KEY)
     service = getattr(state, "service", None)
     if service is None or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        return 0
+        return []
     graph = service.graph
     paths = [WARM_PATHS[0]]
     for profile in service.profiles:
@@ -52,14 +52,14 @@ def warm_request_paths(app) -> int:
     disabled, access.disabled = access.disabled, True
     try:
         client = app.test_client()
-        for path in paths:
-            client.get(path, environ_base={"REMOTE_ADDR": WARM_ADDRESS})
+        statuses = [client.get(path, environ_base={"REMOTE_ADDR": WARM_ADDRESS}).status_code
+                    for path in paths]
     finally:
         access.disabled = disabled
     metrics = app.extensions.get(METRICS_KEY)
     if metrics is not None:
         app.extensions[METRICS_KEY] = ServiceMetrics(CollectorRegistry(), metrics.routing_stats)
-    return len(paths)
+    return statuses
 
 
 try:
