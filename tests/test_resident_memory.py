@@ -88,3 +88,30 @@ def test_routing_imports_numba_without_its_optional_packages():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=120)
     assert out.stdout.strip() == "[]"
+
+
+def test_equal_cached_arrays_are_mapped_once(tmp_path):
+    from graphs.arrays import DIGESTS, map_arrays, save_arrays
+
+    same = np.arange(5000, dtype=np.int64)
+    save_arrays(tmp_path / "a", {"heads": same, "costs": np.ones(5000)})
+    save_arrays(tmp_path / "b", {"heads": same.copy(), "costs": np.full(5000, 2.0)})
+    a, b = map_arrays(tmp_path / "a"), map_arrays(tmp_path / "b")
+    assert a["heads"] is b["heads"]                       # one mapping for the same bytes
+    assert a["costs"] is not b["costs"] and float(b["costs"][0]) == 2.0
+    assert not a["heads"].flags.writeable and np.array_equal(b["heads"], same)
+    # a cache written before digests existed gets them on first use
+    (tmp_path / "b" / DIGESTS).unlink()
+    assert map_arrays(tmp_path / "b")["heads"] is a["heads"]
+    assert (tmp_path / "b" / DIGESTS).is_file()
+
+
+def test_cost_and_length_networks_share_their_arcs(fixture_graph, tmp_path):
+    import graphs
+    from routing import RoutingService
+
+    graph = graphs.load_graph(graphs.save_graph(fixture_graph, tmp_path / "g"))
+    service = RoutingService(graph, profiles=("hike",))
+    cost, length = service.network("hike"), service.network("hike", metric="length")
+    assert cost.heads is length.heads and cost.indptr is length.indptr
+    assert cost.costs is not length.costs
