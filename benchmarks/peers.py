@@ -2,7 +2,8 @@
 
 * ours: ``RoutingService.route()`` in process (snap, CH, geometry, breakdowns,
   places), the same + GeoJSON text, ``/api/v1/route`` over HTTP (loopback,
-  keep-alive) and the bare CH node-to-node query;
+  keep-alive; werkzeug's server, and gunicorn as ``gunicorn.conf.py`` deploys it)
+  and the bare CH node-to-node query;
 * OSRM (osrm-bindings: ``osrm-extract -p foot.lua``, ``osrm-contract``): the
   in-process ``Route`` with ``overview=full, geometries=geojson``, and
   ``osrm-routed`` over HTTP with the same options;
@@ -50,8 +51,8 @@ def measure(out: dict, name: str, fn) -> None:
         out[name] = {"error": f"{type(exc).__name__}: {exc}"}
 
 
-def ours(service, graph, pairs, profile: str) -> dict:
-    from web.bench import http_route_times
+def ours(service, graph, pairs, profile: str, graph_dir: Path | None = None) -> dict:
+    from web.bench import gunicorn_route_times, http_route_times
 
     coords = [((float(graph.node_lat[a]), float(graph.node_lon[a])),
                (float(graph.node_lat[b]), float(graph.node_lon[b]))) for a, b in pairs]
@@ -80,6 +81,15 @@ def ours(service, graph, pairs, profile: str) -> dict:
     measure(result, "route_geojson_p50_ms", lambda: p50(route_times(True, time.perf_counter)))
     measure(result, "http_route_geojson_p50_ms", lambda: p50(http_route_times(service, coords,
                                                                               profile)[0]))
+
+    def gunicorn():       # the production server (gunicorn.conf.py: gthread, keep-alive)
+        served = gunicorn_route_times(graph_dir, coords, profile)
+        result["http_gunicorn_worker_cpu_ms"] = round(served["cpu_s"] * 1000, 4)
+        result["http_gunicorn_non_200"] = served["non_200"]
+        return p50(served["times"])
+
+    if graph_dir is not None:
+        measure(result, "http_gunicorn_route_geojson_p50_ms", gunicorn)
 
     def ch(query, clock):
         times, costs = [], []
@@ -119,7 +129,7 @@ def main(argv=None) -> int:
     service = RoutingService(graph, profiles=(args.profile,))
     pairs = node_pairs(graph, args.pairs, args.seed)
     out: dict = {"graph": graph.meta.get("name"), "profile": args.profile, "pairs": len(pairs)}
-    measure(out, "ours", lambda: ours(service, graph, pairs, args.profile))
+    measure(out, "ours", lambda: ours(service, graph, pairs, args.profile, args.graph))
     ch_costs = out["ours"].pop("ch_costs", None) if isinstance(out["ours"], dict) else None
     network = service.network(args.profile)
     args.work.mkdir(parents=True, exist_ok=True)
@@ -153,6 +163,8 @@ def main(argv=None) -> int:
             ("route_cpu_vs_osrm_inprocess_cpu", mine.get("route_cpu_p50_ms"),
              peer.get("osrm", {}).get("route_cpu_p50_ms")),
             ("http_vs_osrm_routed", mine.get("http_route_geojson_p50_ms"),
+             peer.get("osrm_http", {}).get("route_p50_ms")),
+            ("http_gunicorn_vs_osrm_routed", mine.get("http_gunicorn_route_geojson_p50_ms"),
              peer.get("osrm_http", {}).get("route_p50_ms")),
             ("route_vs_valhalla", mine.get("route_p50_ms"),
              peer.get("valhalla", {}).get("route_p50_ms")),

@@ -4,11 +4,14 @@ The corridor (``corridor_m`` each side, straight line) only proposes
 candidates. Their ``detour_m`` is measured on the network: the shortest walk
 or ride from the route to the place and the shortest one back to the route
 (:func:`network_detours`), by two searches from all route nodes at once
-(forward and on the reversed arcs). The work is bounded, and the answer
+(forward and on the reversed arcs, in one compiled pass:
+:func:`routing.detours.measure_detours`). The work is bounded, and the answer
 deterministic: the searches stop at ``max_detour_m`` and at most
 ``MAX_MEASURED`` candidates (the nearest first) are measured.
 """
 from __future__ import annotations
+
+import threading
 
 import numpy as np
 import shapely
@@ -16,10 +19,11 @@ from shapely.geometry import shape
 
 from graphs.geo import LocalProjection
 
-from . import engine
-from .errors import RoutingError
+from .detours import DROPPED, MEASURED, PlaceEnds, route_detours
 from .near_line import PointCells, line_length
-from .pieces import route_nodes
+from .pieces import pieces_table
+from .search import SearchBuffers
+from .workspace import WorkspacePool
 
 #: Default there-and-back bound: a place farther than this by the network is not "along".
 MAX_DETOUR_FACTOR = 10.0
@@ -55,6 +59,15 @@ class PlaceLayer:
         self.cells = PointCells(xy[:, 0], xy[:, 1], max(CELL_M, extent / 1000.0))
         self.tree = shapely.STRtree(self.geoms[self.area_index]) if len(self.area_index) else None
         self.named = np.array([bool(p.name) for p in self.places], bool)
+        # What every record of a place repeats, computed once.
+        self._access = [float(p.link.get("distance_m", 0.0)) if p.link else None
+                        for p in self.places]
+        self._names = [p.names for p in self.places]
+        self._static = [(p.id, p.name, p.kind, p.category, p.unesco_id, round(float(p.lat), 7),
+                         round(float(p.lon), 7)) for p in self.places]
+        #: snapped ends per network: (profile, weights digest) -> PlaceEnds
+        self._ends: dict = {}
+        self._ends_lock = threading.Lock()
 
     def nearest_named(self, lat: float, lon: float, radius_m: float) -> tuple[int, float] | None:
         """(index in ``places``, metres) of the nearest named place within ``radius_m`` of a
@@ -67,6 +80,12 @@ class PlaceLayer:
         dist = np.where(self.named, dist, np.inf)
         best = int(np.argmin(dist))
         return (best, float(dist[best])) if dist[best] <= radius_m else None
+
+    def access_m(self, i: int, dist: float) -> float:
+        """Metres between place ``i`` and its access point (its link to the network, else
+        its straight-line distance ``dist`` from the route)."""
+        access = self._access[i]
+        return dist if access is None else access
 
     def _project_coords(self, coords):
         x, y = self.proj.forward(coords[:, 1], coords[:, 0])
@@ -94,6 +113,34 @@ class PlaceLayer:
                     line, shapely.get_point(shapely.shortest_line(line, geoms), 0))])
         return index, dists, at, line_length(x, y)
 
+
+    def candidates(self, lat, lon, cum_m, corridor_m: float, kinds=None):
+        """Places within ``corridor_m`` of the polyline, unordered: (index in
+        ``places``, straight-line distance, km along the route), as arrays."""
+        hits, dists, at, length = self._near(lat, lon, corridor_m)
+        scale = cum_m[-1] / length if length > 0 else 1.0
+        if kinds:
+            keep = np.array([self.places[i].kind in kinds for i in hits.tolist()], bool)
+            hits, dists, at = hits[keep], dists[keep], at[keep]
+        return hits, dists, at * scale / 1000.0
+
+    def record(self, i: int, dist: float, at_km: float, detour_m: float | None = None,
+               detour_by: str = "straight line", there_m: float | None = None,
+               back_m: float | None = None) -> dict:
+        """The dict of candidate ``i`` at ``dist`` metres from the route, at ``at_km``
+        (unrounded); its detour is twice ``dist`` unless measured (``detour_m``,
+        ``detour_by``, then ``there_m`` and ``back_m`` after the others)."""
+        place_id, name, kind, category, unesco_id, lat, lon = self._static[i]
+        out = {"id": place_id, "name": name, "names": dict(self._names[i]), "kind": kind,
+               "category": category, "unesco_id": unesco_id,
+               "km": round(at_km, 2), "offset_m": round(dist, 1),
+               "access_m": self.access_m(i, dist),
+               "detour_m": round(2 * dist, 0) if detour_m is None else detour_m,
+               "detour_by": detour_by, "lat": lat, "lon": lon}
+        if there_m is not None:
+            out["there_m"], out["back_m"] = there_m, back_m
+        return out
+
     def along(self, lat, lon, cum_m, corridor_m: float = 300.0, kinds=None) -> list[dict]:
         """Candidate places within ``corridor_m`` of the polyline, ordered by km.
 
@@ -103,38 +150,46 @@ class PlaceLayer:
         """
         if not self.places or len(lat) < 2:
             return []
-        hits, dists, at, length = self._near(lat, lon, corridor_m)
-        scale = cum_m[-1] / length if length > 0 else 1.0
-        if kinds:
-            keep = np.array([self.places[i].kind in kinds for i in hits], bool)
-            hits, dists, at = hits[keep], dists[keep], at[keep]
-        kms = at * scale / 1000.0
-        out = []
-        for i, dist, km in zip(hits.tolist(), dists.tolist(), kms.tolist()):
-            place = self.places[i]
-            out.append({"id": place.id, "name": place.name, "names": place.names,
-                        "kind": place.kind,
-                        "category": place.category, "unesco_id": place.unesco_id,
-                        "km": round(km, 2), "offset_m": round(dist, 1),
-                        "access_m": float(place.link.get("distance_m", 0.0)) if place.link
-                        else dist,
-                        "detour_m": round(2 * dist, 0), "detour_by": "straight line",
-                        "lat": round(float(place.lat), 7), "lon": round(float(place.lon), 7)})
+        hits, dists, kms = self.candidates(lat, lon, cum_m, corridor_m, kinds)
+        out = [self.record(i, d, km) for i, d, km in zip(hits.tolist(), dists.tolist(),
+                                                         kms.tolist())]
         out.sort(key=lambda d: (d["km"], d["id"]))
         return out
 
+    def ends(self, network, endpoint) -> PlaceEnds:
+        """Every place's snapped ends on ``network`` (built on first use, once)."""
+        key = (network.profile.name, network.digest)
+        found = self._ends.get(key)
+        if found is None:
+            with self._ends_lock:
+                found = self._ends.get(key)
+                if found is None:
+                    found = self._ends[key] = PlaceEnds(network, [p.id for p in self.places],
+                                                        endpoint)
+        return found
 
-def network_detours(network, itinerary, places: list[dict], endpoint,
+    def warm_up(self, network, endpoint, scratch=None) -> None:
+        """Snap every place onto ``network`` and run the detour kernels once, so that no
+        request pays for either (servers warm up before accepting)."""
+        if not self.places or not len(network.heads):
+            return
+        edge = int(network.arc_edge[0])
+        table = np.array([[edge, 0.0, float(network.graph.edge_len[edge])]])
+        _search(network, self.ends(network, endpoint), table, [], [], 0.0, scratch)
+
+
+def network_detours(layer: PlaceLayer, network, itinerary, found, endpoint,
                     max_detour_m: float, max_measured: int = MAX_MEASURED,
                     scratch=None) -> list[dict]:
     """Measure each candidate's there-and-back detour on ``network`` (a length network).
 
     Parameters
     ----------
+    layer : PlaceLayer
     network : ProfileNetwork
         Weighted by length (``metric="length"``) for the itinerary's profile.
-    places : list of dict
-        Candidates from :meth:`PlaceLayer.along`.
+    found : tuple of ndarray
+        Candidates from :meth:`PlaceLayer.candidates`.
     endpoint : callable
         ``endpoint(place_id, network)`` snaps a place onto the network.
     max_detour_m : float
@@ -149,106 +204,82 @@ def network_detours(network, itinerary, places: list[dict], endpoint,
     Returns
     -------
     list of dict
-        The places kept, with ``detour_m`` (there and back, metres, including
-        the walk between the network and the place's access point),
+        The places kept, ordered by km, with ``detour_m`` (there and back, metres,
+        including the walk between the network and the place's access point),
         ``detour_by`` (``"network"``) and ``km`` where the detour leaves the route.
     """
-    if not places or not itinerary.pieces:
-        return places
-    measured = {p["id"] for p in sorted(places, key=lambda p: (p["offset_m"], p["id"]))
-                [:max_measured]}
-    nodes, at = route_nodes(network.graph, itinerary.pieces)
-    if not len(nodes):
-        return places
-    covered: dict = {}
-    for leg in itinerary.pieces:
-        for e, a, b in leg:
-            covered.setdefault(int(e), []).append((min(a, b), max(a, b)))
-    # Snap the measured candidates first: the two searches then stop as soon as they
-    # have settled every place's ends (Dijkstra's answers for them are final by then).
-    todo = {}
-    for place in places:
-        if place.get("offset_m", 1.0) == 0.0 or place["id"] not in measured:
-            continue
-        try:
-            ep = endpoint(place["id"], network)
-        except RoutingError:
-            continue
-        if any(lo - 1e-6 <= ep.offset_m <= hi + 1e-6 for lo, hi in covered.get(ep.edge, ())):
-            todo[place["id"]] = (ep, None)    # the route passes the place's access point
-        else:
-            todo[place["id"]] = (ep, (network.entries(ep), network.exits(ep)))
-    ends = [e for _, e in todo.values() if e is not None]
-    if scratch is None:
-        from .search import SearchBuffers
-        fresh = SearchBuffers(len(network.indptr) - 1, len(network.heads))
-        scratch = _Fresh(fresh, SearchBuffers(len(network.indptr) - 1, len(network.heads)))
-    with scratch.borrow() as fwd, scratch.borrow() as back:
-        n_fwd = n_back = 0
-        try:
-            if ends:
-                zeros = np.zeros(len(nodes))
-                n_fwd = fwd.run(network.indptr, network.heads, network.costs, nodes, zeros,
-                                np.concatenate([e[0][0] for e in ends]), max_detour_m)
-                n_back = back.run(network.rindptr, network.rtails, network.costs, nodes, zeros,
-                                  np.concatenate([e[1][0] for e in ends]), max_detour_m,
-                                  network.rarcs)
-            out = _measure(network, places, measured, todo, nodes, at, fwd, back, max_detour_m)
-        finally:
-            fwd.reset(n_fwd)
-            back.reset(n_back)
-    out.sort(key=lambda d: (d["km"], d["id"]))
-    return out
-
-
-class _Fresh:
-    """A pool stand-in handing out two given buffers, for callers without a pool."""
-
-    def __init__(self, *buffers):
-        self._buffers = list(buffers)
-
-    def borrow(self):
-        import contextlib
-        return contextlib.nullcontext(self._buffers.pop())
-
-
-def _measure(network, places, measured, todo, nodes, at, fwd, back, max_detour_m) -> list:
-    """The detour of each candidate from the two searches' distances."""
-    half = max_detour_m
-    km_of = {}
-    for node, m in zip(nodes.tolist(), at.tolist()):
-        km_of.setdefault(node, m)
+    hits, dists, kms = (a.tolist() for a in found)
+    offsets = [round(d, 1) for d in dists]
+    measured = [True] * len(hits)
+    if len(hits) > max_measured:           # the nearest (then by id) are measured
+        order = sorted(range(len(hits)), key=lambda j: (offsets[j], layer.places[hits[j]].id))
+        measured = [False] * len(hits)
+        for j in order[:max_measured]:
+            measured[j] = True
+    ends = layer.ends(network, endpoint)
+    # The route crossing a place (offset 0) needs no search; nor one without a way near it.
+    todo = [j for j in range(len(hits)) if measured[j] and offsets[j] != 0.0
+            and ends.snapped[hits[j]]]
+    walk = [2.0 * (ends.snap_list[hits[j]] + layer.access_m(hits[j], dists[j])) for j in todo]
+    result = _search(network, ends, pieces_table(itinerary.pieces), [hits[j] for j in todo],
+                     walk, max_detour_m, scratch)
+    if result is None:                     # the route passes no graph node
+        return _by_km([layer.record(i, d, km) for i, d, km in zip(hits, dists, kms)])
+    result = dict(zip(todo, zip(walk, *result)))
     out = []
-    for place in places:
-        if place.get("offset_m", 1.0) == 0.0:           # the route crosses the place
-            out.append(dict(place, detour_m=0.0, there_m=0.0, back_m=0.0, detour_by="network"))
-            continue
-        if place["id"] not in measured:
-            out.append(place)
-            continue
-        if place["id"] not in todo:                     # no usable way near it
-            continue
-        ep, ends = todo[place["id"]]
-        walk = 2.0 * (ep.snap_m + place.get("access_m", 0.0))
-        if ends is None:
-            there = back_m = 0.0
-            leave = None
-        else:
-            (t_nodes, t_costs), (b_nodes, b_costs) = ends
-            if not len(t_nodes) or not len(b_nodes):
+    for j, (i, dist, km) in enumerate(zip(hits, dists, kms)):
+        if offsets[j] == 0.0:
+            out.append(layer.record(i, dist, km, detour_m=0.0, there_m=0.0, back_m=0.0,
+                                    detour_by="network"))
+        elif not measured[j]:
+            out.append(layer.record(i, dist, km))
+        elif j in result:
+            walk_m, status, there_m, back_m, leave_m = result[j]
+            detour = there_m + back_m + walk_m
+            if status == DROPPED or detour > max_detour_m:
                 continue
-            reach = fwd.dist[t_nodes] + t_costs
-            k = int(np.argmin(reach))
-            there, back_m = float(reach[k]), float(np.min(back.dist[b_nodes] + b_costs))
-            arcs = engine.arcs_to(fwd.pred, network.tails, int(t_nodes[k])) if there < half else []
-            leave = km_of.get(int(network.tails[arcs[0]]) if len(arcs) else int(t_nodes[k]))
-        detour = there + back_m + walk
-        if detour > max_detour_m:
-            continue
-        km = place["km"] if leave is None else round(float(leave) / 1000.0, 2)
-        out.append(dict(place, km=km, detour_m=round(detour, 0), there_m=round(there + walk / 2, 1),
-                        back_m=round(back_m + walk / 2, 1), detour_by="network"))
-    return out
+            if status == MEASURED and leave_m == leave_m:          # not NaN
+                km = leave_m / 1000.0
+            out.append(layer.record(i, dist, km, detour_m=round(detour, 0),
+                                    there_m=round(there_m + walk_m / 2, 1),
+                                    back_m=round(back_m + walk_m / 2, 1), detour_by="network"))
+    return _by_km(out)
+
+
+def _by_km(places: list[dict]) -> list[dict]:
+    places.sort(key=lambda d: (d["km"], d["id"]))
+    return places
+
+
+def _search(network, ends, table, places, walk, max_detour_m, scratch):
+    """(status, there, back, leave) lists of ``places`` (indices into ``ends``) from
+    :func:`routing.detours.route_detours`, or None if the route passes no graph node."""
+    pool = scratch if scratch is not None else WorkspacePool(
+        lambda: SearchBuffers(len(network.indptr) - 1, len(network.heads)))
+    fwd, back = pool.take(), pool.take()
+    for buffers in (fwd, back):
+        buffers.fit(len(network.heads) + 2 * len(table))
+    m = len(places)
+    status, there, back_m, leave = np.empty(m, np.int8), np.empty(m), np.empty(m), np.empty(m)
+    counts = np.zeros(2, np.int64)
+    g = network.graph
+    passed = route_detours(g.edge_u, g.edge_v, g.edge_len, table, network.indptr, network.heads,
+                           network.costs, network.rindptr, network.rtails, network.rarcs,
+                           network.tails, ends.edge, ends.offset_m, ends.entry_node,
+                           ends.entry_cost, ends.exit_node, ends.exit_cost,
+                           np.array(places, np.int64), np.array(walk, np.float64), max_detour_m,
+                           fwd.dist, fwd.pred, fwd.mark, fwd.touched, fwd.heap_key,
+                           fwd.heap_node, back.dist, back.pred, back.mark, back.touched,
+                           back.heap_key, back.heap_node, status, there, back_m, leave, counts)
+    if passed < 0:
+        raise ValueError("inconsistent network, places or search buffers")
+    fwd.reset(int(counts[0]))
+    back.reset(int(counts[1]))
+    pool.give(fwd)
+    pool.give(back)
+    if passed == 0:
+        return None
+    return status.tolist(), there.tolist(), back_m.tolist(), leave.tolist()
 
 
 def places_along(router, itinerary, corridor_m: float, kinds=None,
@@ -258,11 +289,13 @@ def places_along(router, itinerary, corridor_m: float, kinds=None,
 
     ``max_detour_m`` defaults to ``MAX_DETOUR_FACTOR × corridor_m``.
     """
-    candidates = router.places.along(itinerary.lat, itinerary.lon, itinerary.cum_m,
-                                     corridor_m, kinds)
-    if not candidates:
-        return candidates
+    layer = router.places
+    if not layer.places or len(itinerary.lat) < 2:
+        return []
+    found = layer.candidates(itinerary.lat, itinerary.lon, itinerary.cum_m, corridor_m, kinds)
+    if not len(found[0]):
+        return []
     network = router.network(itinerary.profile, metric="length")
     limit = MAX_DETOUR_FACTOR * corridor_m if max_detour_m is None else max_detour_m
-    return network_detours(network, itinerary, candidates, router.place_endpoint, limit,
+    return network_detours(layer, network, itinerary, found, router.place_endpoint, limit,
                            max_measured, router.search_scratch)

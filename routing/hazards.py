@@ -22,6 +22,8 @@ Which warnings apply depends on the profile:
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from .profiles import BAD_SMOOTHNESS, ROUGH, SAC_ORDER, is_busy
@@ -37,7 +39,8 @@ def _codes(graph, name, values) -> np.ndarray:
 
 
 class EdgeWarnings:
-    """Per-edge warning masks of one profile (computed once, read-only)."""
+    """Per-edge warning masks of one profile (computed once, read-only), and the warnings
+    of the edges routes have passed (remembered, thread-safe)."""
 
     def __init__(self, graph, profile):
         bicycle = profile.mode == "bicycle"
@@ -58,6 +61,37 @@ class EdgeWarnings:
         self.any = np.zeros(graph.n_edges, bool)
         for mask in self.masks.values():
             self.any |= mask
+        # of_edge per edge, remembered once asked (all edges up front would cost start-up
+        # time on a large graph), each distinct warning numbered: runs are then joined on
+        # small ints, not on nested tuples hashed again and again. Filled under a lock,
+        # read without one (dict and list reads of filled entries are atomic).
+        self._ids: dict = {}
+        self._numbers: dict = {}
+        self._described: list = []
+        self._lock = threading.Lock()
+
+    def ids_of(self, graph, edge: int) -> tuple:
+        """Numbers of the warnings of :meth:`of_edge` (:meth:`describe` tells them),
+        computed once per edge."""
+        found = self._ids.get(edge)
+        if found is None:
+            with self._lock:
+                found = self._ids.get(edge)
+                if found is None:
+                    found = self._ids[edge] = tuple(self._number(key)
+                                                    for key in self.of_edge(graph, edge))
+        return found
+
+    def _number(self, key: tuple) -> int:
+        number = self._numbers.get(key)
+        if number is None:
+            number = self._numbers[key] = len(self._described)
+            self._described.append(describe(key))
+        return number
+
+    def describe(self, number: int) -> tuple:
+        """``(type, detail, ((key, value), …))`` of a warning numbered by :meth:`ids_of`."""
+        return self._described[number]
 
     def of_edge(self, graph, edge: int) -> list[tuple]:
         """``(type, ((key, value), …))`` of every warning on ``edge``."""
@@ -87,33 +121,48 @@ def _values(graph, code: str, edge: int) -> tuple:
     return ()
 
 
-class WarningRuns:
-    """Consecutive edges with the same warning (and values) joined into runs."""
+def describe(key: tuple) -> tuple:
+    """``(type, detail, values)`` of a warning ``(type, values)`` as :meth:`EdgeWarnings.of_edge`
+    gives it; ``detail`` is ``key=value;…`` of its cause."""
+    code, values = key
+    return code, ";".join(f"{k}={v}" for k, v in values if v is not None) or code, values
 
-    def __init__(self):
+
+class WarningRuns:
+    """Consecutive edges with the same warning (and values) joined into runs.
+
+    Warnings are what :meth:`EdgeWarnings.of_edge` gives, or any other hashable
+    (numbers of :meth:`EdgeWarnings.ids_of`) with ``describe`` telling them.
+    """
+
+    def __init__(self, describe=describe):
         self.runs: list = []
         self._open: dict = {}
+        self._describe = describe
 
-    def add(self, warnings: list[tuple], from_m: float, to_m: float) -> None:
+    def add(self, warnings, from_m: float, to_m: float) -> None:
         for key in warnings:
             run = self._open.get(key)
-            if run is not None and abs(run["to_m"] - from_m) < JOIN_M:
-                run["to_m"] = to_m                 # the same warning goes on
+            if run is not None and abs(run[2] - from_m) < JOIN_M:
+                run[2] = to_m                      # the same warning goes on
             else:
-                self._open[key] = {"key": key, "from_m": from_m, "to_m": to_m}
-                self.runs.append(self._open[key])
+                run = self._open[key] = [key, from_m, to_m]
+                self.runs.append(run)
 
     def as_dicts(self) -> list[dict]:
         """The warnings of the itinerary, in order of their start."""
         out = []
-        for run in self.runs:
-            code, values = run["key"]
-            item = {"type": code,
-                    "detail": ";".join(f"{k}={v}" for k, v in values if v is not None) or code,
-                    "from_km": round(float(run["from_m"]) / 1000, 3),
-                    "to_km": round(float(run["to_m"]) / 1000, 3),
-                    "length_m": round(float(run["to_m"] - run["from_m"]), 1)}
-            item.update({k: v for k, v in values})
+        for key, from_m, to_m in self.runs:
+            code, detail, values = self._describe(key)
+            item = {"type": code, "detail": detail,
+                    "from_km": round(float(from_m) / 1000, 3),
+                    "to_km": round(float(to_m) / 1000, 3),
+                    "length_m": round(float(to_m - from_m), 1)}
+            item.update(values)
             out.append(item)
-        out.sort(key=lambda w: (w["from_km"], w["type"]))
+        out.sort(key=_start_and_type)
         return out
+
+
+def _start_and_type(warning: dict) -> tuple:
+    return warning["from_km"], warning["type"]

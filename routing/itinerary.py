@@ -9,6 +9,28 @@ import numpy as np
 from graphs.elevation import ASCENT_METHOD, climb
 
 
+def rounded(values, digits: int) -> np.ndarray:
+    """``[round(float(v), digits) for v in values]`` as a float64 array, to the bit.
+
+    numpy rounds ``v * 10**digits`` to an integer ``n`` and divides: the quotient is the
+    double nearest to ``n / 10**digits``, as Python's result is, since both operands are
+    exact. Only ``n`` may differ, where the rounded product lies within its rounding
+    error of a half (Python rounds the exact decimal value, half to even): those few
+    values, and the non-finite or huge ones, are rounded by Python itself.
+    """
+    values = np.asarray(values, np.float64)
+    scale = 10.0 ** digits
+    with np.errstate(invalid="ignore", over="ignore"):
+        scaled = values * scale
+        out = np.rint(scaled) / scale
+        magnitude = np.abs(scaled)
+        doubt = ~(magnitude < 2.0 ** 52) | (
+            np.abs(scaled - np.floor(scaled) - 0.5) <= magnitude * 2.0 ** -51)
+    for i in np.flatnonzero(doubt):
+        out[i] = round(float(values[i]), digits)
+    return out
+
+
 @dataclasses.dataclass
 class Itinerary:
     """A planned itinerary with everything a traveller wants to know about it.
@@ -107,17 +129,23 @@ class Itinerary:
 
     def summary(self) -> dict:
         """The figures of the itinerary, as printed by the CLI and the API."""
+        return self._figures(with_parts=True)
+
+    def _figures(self, with_parts: bool) -> dict:
+        """:meth:`summary`; without ``places`` and ``stages`` unless ``with_parts`` (the
+        GeoJSON line carries neither: they are features of their own)."""
         def pct(table):
             total = sum(table.values()) or 1.0
             return {k: {"m": round(float(v), 1), "pct": round(float(100 * v / total), 1)}
                     for k, v in sorted(table.items(), key=lambda kv: -kv[1])}
-        ascent, descent = self.ascent_m, self.descent_m
-        return {
+        ascent = descent = None
+        if self.has_elevation:                     # one climb() for both figures
+            ascent, descent = (round(v, 1) for v in climb(self.cum_m, self.ele))
+        figures = {
             "name": self.name, "profile": self.profile, "kind": self.kind,
             "distance_m": round(float(self.distance_m), 1),
             "duration_s": round(float(self.duration_s), 1),
-            "ascent_m": None if ascent is None else round(ascent, 1),
-            "descent_m": None if descent is None else round(descent, 1),
+            "ascent_m": ascent, "descent_m": descent,
             "ascent_method": ASCENT_METHOD if ascent is not None else None,
             "closed": self.is_closed,
             "waypoints": self.waypoints,
@@ -130,30 +158,45 @@ class Itinerary:
             "signed_share": round(float(self.signed_share), 4),
             "places": self.places,
             "warnings": self.warnings,
-            "stages": [s.summary() for s in self.stages],
+            "stages": [s.summary() for s in self.stages] if with_parts else None,
             "meta": {k: v for k, v in self.meta.items() if k != "signed_m"},
         }
+        if not with_parts:
+            del figures["places"], figures["stages"]
+        return figures
 
     # -- GeoJSON (RFC 7946) ----------------------------------------------------------------
-    def coordinates(self) -> list:
-        """[lon, lat] or [lon, lat, ele] per vertex (7 decimals, ~1 cm)."""
-        if self.has_elevation:
-            return [[round(float(x), 7), round(float(y), 7)] + ([round(float(z), 1)]
-                    if np.isfinite(z) else []) for x, y, z in zip(self.lon, self.lat, self.ele)]
-        return [[round(float(x), 7), round(float(y), 7)] for x, y in zip(self.lon, self.lat)]
+    def coordinates(self, as_array: bool = False):
+        """[lon, lat] or [lon, lat, ele] per vertex (7 decimals, ~1 cm; ele 1 decimal).
 
-    def to_geojson(self) -> dict:
+        The numbers are Python's ``round(v, 7)`` (``round(z, 1)``) of each value, to the
+        bit (:func:`rounded`). ``as_array``: an ``(n, 2)`` or ``(n, 3)`` float64 array
+        instead of lists (orjson writes it without making a Python float per number),
+        when every vertex has the same length; lists otherwise.
+        """
+        lonlat = np.column_stack((rounded(self.lon, 7), rounded(self.lat, 7)))
+        if not self.has_elevation:
+            return lonlat if as_array else lonlat.tolist()
+        known = np.isfinite(np.asarray(self.ele, np.float64))
+        full = np.column_stack((lonlat, rounded(self.ele, 1)))
+        if known.all():
+            return full if as_array else full.tolist()
+        return [xyz if has_z else xyz[:2] for xyz, has_z in zip(full.tolist(), known.tolist())]
+
+    def to_geojson(self, arrays: bool = False) -> dict:
         """A FeatureCollection: the line (all figures as properties), the waypoints and the
-        places along the route."""
-        props = self.summary()
-        props.pop("places")
-        props.pop("stages")
-        features = [{"type": "Feature", "geometry": {"type": "LineString",
-                                                     "coordinates": self.coordinates()},
-                     "properties": dict(props, role="route")}]
+        places along the route.
+
+        ``arrays``: line coordinates as numpy arrays where possible (for
+        ``orjson.OPT_SERIALIZE_NUMPY``; the parsed document is the same).
+        """
+        features = [{"type": "Feature",
+                     "geometry": {"type": "LineString", "coordinates": self.coordinates(arrays)},
+                     "properties": dict(self._figures(with_parts=False), role="route")}]
         for i, stage in enumerate(self.stages):
             features.append({"type": "Feature",
-                             "geometry": {"type": "LineString", "coordinates": stage.coordinates()},
+                             "geometry": {"type": "LineString",
+                                          "coordinates": stage.coordinates(arrays)},
                              "properties": dict(stage.summary(), role="stage", stage=i + 1)})
         for i, wp in enumerate(self.waypoints):
             features.append({"type": "Feature",

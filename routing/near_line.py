@@ -66,15 +66,37 @@ def _closest_point(px, py, ax, ay, bx, by):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _locate(qx, qy, xs, ys):
-    """GEOS ``LengthIndexOfPoint::indexOf``: metres along the line to its point nearest q."""
+def _outside(px, py, ax, ay, bx, by):
+    """How far (px, py) lies outside the segment's bounding box, on the farther axis: a
+    lower bound of its distance to the segment (one rounding off)."""
+    return max(min(ax, bx) - px, px - max(ax, bx), min(ay, by) - py, py - max(ay, by), 0.0)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _slack(d):
+    """Margin above a distance under which a segment is examined: far above the rounding
+    of the bounding-box bound, so a segment skipped is truly farther."""
+    return d + 1e-6 + 1e-9 * d
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _locate(qx, qy, xs, ys, lengths, starts, near_seg):
+    """GEOS ``LengthIndexOfPoint::indexOf``: metres along the line to its point nearest q.
+
+    GEOS takes the first segment at the least distance from q; segments whose bounding
+    box lies farther from q than segment ``near_seg`` does are skipped, as they cannot
+    be it (``lengths``/``starts``: each segment's length and the sum before it, in order).
+    """
+    reach = _slack(_point_to_segment(qx, qy, xs[near_seg], ys[near_seg], xs[near_seg + 1],
+                                     ys[near_seg + 1]))
     min_distance = np.inf
     measure = -1.0
-    start = 0.0
     for i in range(xs.shape[0] - 1):
         ax, ay, bx, by = xs[i], ys[i], xs[i + 1], ys[i + 1]
+        if _outside(qx, qy, ax, ay, bx, by) > reach:
+            continue
         seg_distance = _point_to_segment(qx, qy, ax, ay, bx, by)
-        length = _dist(ax, ay, bx, by)
+        length, start = lengths[i], starts[i]
         factor = _projection_factor(qx, qy, ax, ay, bx, by)
         if factor <= 0.0:
             at = start
@@ -85,7 +107,7 @@ def _locate(qx, qy, xs, ys):
         if seg_distance < min_distance and at > -1.0:
             measure = at
             min_distance = seg_distance
-        start += length
+            reach = min(reach, _slack(seg_distance))
     return measure
 
 
@@ -140,16 +162,29 @@ def points_near_line(xs, ys, px, py, cell_start, cell_items, grid, radius):
     index = np.empty(count, np.int64)
     distance = np.empty(count)
     measure = np.empty(count)
+    n_seg = xs.shape[0] - 1
+    lengths, starts = np.empty(max(n_seg, 0)), np.empty(max(n_seg, 0))
+    start = 0.0
+    for i in range(n_seg):                        # GEOS's running sum, in the same order
+        lengths[i] = _dist(xs[i], ys[i], xs[i + 1], ys[i + 1])
+        starts[i] = start
+        start += lengths[i]
     hits = 0
     for j in range(count):
         p = candidates[j]
         best = np.inf
         best_seg = -1
-        for i in range(xs.shape[0] - 1):          # GEOS DistanceOp: the first nearest segment
+        # Segments whose bounding box is farther than the radius, or than the nearest so
+        # far, cannot be the first nearest: skipped without computing their distance.
+        reach = _slack(radius)
+        for i in range(n_seg):                    # GEOS DistanceOp: the first nearest segment
+            if _outside(px[p], py[p], xs[i], ys[i], xs[i + 1], ys[i + 1]) > reach:
+                continue
             d = _point_to_segment(px[p], py[p], xs[i], ys[i], xs[i + 1], ys[i + 1])
             if d < best:
                 best = d
                 best_seg = i
+                reach = min(reach, _slack(d))
             if best <= 0.0:
                 break
         if best > radius:
@@ -158,7 +193,7 @@ def points_near_line(xs, ys, px, py, cell_start, cell_items, grid, radius):
                                 ys[best_seg + 1])
         index[hits] = p
         distance[hits] = best
-        measure[hits] = _locate(qx, qy, xs, ys)
+        measure[hits] = _locate(qx, qy, xs, ys, lengths, starts, best_seg)
         hits += 1
     return index[:hits], distance[:hits], measure[:hits]
 

@@ -10,7 +10,7 @@ from . import engine
 from .errors import PointOffNetworkError, UnreachableError
 from graphs.arrays import cached_arrays
 
-from .pieces import path_pieces
+from .pieces import Path, path_pieces  # noqa: F401  (Path: where planners import it)
 from .profiles import Profile, edge_costs
 from .workspace import SearchWorkspace, shared_pool
 
@@ -35,15 +35,6 @@ class Endpoint:
     snap_m: float
     query: tuple
     place_id: str | None = None
-
-
-@dataclasses.dataclass
-class Path:
-    """Optimal path between two endpoints: pieces ``(edge, from_m, to_m)``
-    in travel order (offsets along the edge's own direction)."""
-
-    cost: float
-    pieces: list
 
 
 class ProfileNetwork:

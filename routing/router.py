@@ -202,7 +202,8 @@ class RoutingService:
 
     def _warm_profile(self, name: str) -> None:
         g = self.graph
-        self.network(name, metric="length")
+        self.places.warm_up(self.network(name, metric="length"), self.place_endpoint,
+                            self.search_scratch)
         a, b = self.network(name).warm_up()
         if a >= 0:
             points = [(float(g.node_lat[a]), float(g.node_lon[a])),

@@ -78,17 +78,31 @@ def bounded_dijkstra(indptr, heads, costs, arc_of, src_nodes, src_costs, tgt_nod
             remaining -= 1
             if remaining == 0 and tgt_nodes.shape[0] > 0:
                 break
-        for a in range(indptr[u], indptr[u + 1]):
-            v = heads[a]
-            nd = key + (costs[arc_of[a]] if indirect else costs[a])
-            if nd < dist[v]:
-                if dist[v] >= INF and mark[v] == 0:
-                    touched[n_touched] = v
-                    n_touched += 1
-                dist[v] = nd
-                pred[v] = a
-                size = heap_push(heap_key, heap_node, size, nd, v)
+        size, n_touched = relax_arcs(u, key, indptr, heads, costs, arc_of, dist, pred, mark,
+                                     touched, n_touched, heap_key, heap_node, size)
     return n_touched
+
+
+@njit(cache=True, nogil=True, inline="always")
+def relax_arcs(u, key, indptr, heads, costs, arc_of, dist, pred, mark, touched, n_touched,
+               heap_key, heap_node, size):
+    """Relax the arcs of node ``u``, settled at ``key``: a strict improvement sets the
+    head's distance (and predecessor, unless ``pred`` is empty), records a first touch
+    and pushes it. Returns ``(size, n_touched)``."""
+    indirect = arc_of.shape[0] > 0
+    keep_pred = pred.shape[0] > 0
+    for a in range(indptr[u], indptr[u + 1]):
+        v = heads[a]
+        nd = key + (costs[arc_of[a]] if indirect else costs[a])
+        if nd < dist[v]:
+            if dist[v] >= INF and mark[v] == 0:
+                touched[n_touched] = v
+                n_touched += 1
+            dist[v] = nd
+            if keep_pred:
+                pred[v] = a
+            size = heap_push(heap_key, heap_node, size, nd, v)
+    return size, n_touched
 
 
 @njit(cache=True, nogil=True)
@@ -113,13 +127,17 @@ class SearchBuffers:
         self.heap_key = np.empty(arcs + 64)
         self.heap_node = np.empty(arcs + 64, np.int64)
 
+    def fit(self, pushes: int) -> None:
+        """Make the heaps hold ``pushes`` entries (a search's arcs plus its sources)."""
+        if pushes > len(self.heap_key):
+            self.heap_key = np.empty(pushes)
+            self.heap_node = np.empty(pushes, np.int64)
+
     def run(self, indptr, heads, costs, sources, source_costs, targets, max_cost,
             arc_of=None) -> int:
         """:func:`bounded_dijkstra` on these buffers; returns the touched count."""
         arc_of = NO_ARCS if arc_of is None else arc_of
-        if len(heads) + len(sources) > len(self.heap_key):     # many seeds: a bigger heap
-            self.heap_key = np.empty(len(heads) + len(sources))
-            self.heap_node = np.empty(len(heads) + len(sources), np.int64)
+        self.fit(len(heads) + len(sources))                    # many seeds: a bigger heap
         count = bounded_dijkstra(indptr, heads, costs, arc_of, sources, source_costs, targets,
                                  max_cost, self.dist, self.pred, self.mark, self.touched,
                                  self.heap_key, self.heap_node)

@@ -82,8 +82,10 @@ def test_points_near_line_is_geos_to_the_bit():
 
     rng = np.random.default_rng(11)
     checked = 0
-    for trial in range(40):
+    for trial in range(60):
         xy = _random_line(rng, int(rng.integers(2, 400)))
+        if trial % 3 == 0:               # out and back: segments at exactly equal distances
+            xy = np.concatenate([xy, xy[-2::-1]])
         lo, hi = xy.min(axis=0) - 500, xy.max(axis=0) + 500
         pts = rng.uniform(lo, hi, (300, 2))
         pts[:5] = xy[rng.integers(0, len(xy), 5)]                 # points on vertices

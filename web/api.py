@@ -76,7 +76,7 @@ def render_itinerary(itinerary, fmt: str, filename: str | None = None) -> Respon
                         headers={"Content-Disposition": f'attachment; filename="{name}.zip"'})
     if fmt == "html":
         return map_response(itinerary, embed=arg(EMBED))
-    return geojson_response(add_warning_words(itinerary.to_geojson(), itinerary.profile,
+    return geojson_response(add_warning_words(itinerary.to_geojson(arrays=True), itinerary.profile,
                                               current_language()))
 
 
@@ -88,7 +88,7 @@ def _planned(kind: str):
         if fmt == "geojson":
             return geojson_response(add_warning_words({"type": "FeatureCollection", "features": [
                 dict(f, properties=dict(f["properties"], rank=i + 1))
-                for i, it in enumerate(result) for f in it.to_geojson()["features"][:1]]},
+                for i, it in enumerate(result) for f in it.to_geojson(arrays=True)["features"][:1]]},
                 result[0].profile if result else "", current_language()))
         if fmt == "json":
             return jsonify([summary_with_words(localised(it)) for it in result])

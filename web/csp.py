@@ -9,6 +9,7 @@ A name that slipped through as markup would therefore still not run.
 from __future__ import annotations
 
 import secrets
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request
@@ -36,7 +37,17 @@ def policy(nonce: str | None, tile_url: str, frame_ancestors: str | None = None)
 
     ``frame_ancestors`` is left out for a ``<meta>`` policy, where browsers ignore it.
     """
-    scripts = f"'nonce-{nonce}'" if nonce else "'none'"
+    if nonce is None:             # JSON, files: one text per configuration, made once
+        return _scriptless_policy(tile_url, frame_ancestors)
+    return _policy(f"'nonce-{nonce}'", tile_url, frame_ancestors)
+
+
+@lru_cache(maxsize=32)
+def _scriptless_policy(tile_url: str, frame_ancestors: str | None) -> str:
+    return _policy("'none'", tile_url, frame_ancestors)
+
+
+def _policy(scripts: str, tile_url: str, frame_ancestors: str | None) -> str:
     images = " ".join(filter(None, ("'self'", "data:", tile_source(tile_url))))
     directives = [
         "default-src 'self'", f"script-src {scripts}", "style-src 'self' 'unsafe-inline'",

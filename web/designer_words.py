@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from routing.profiles import PAVED, ROUGH, SMOOTH_UNPAVED
 
 from .maps import SURFACE_COLOURS
-from .warning_words import warning_text
+from .warning_words import warning_texts
 
 #: Place kinds a loop may favour, as the designer offers them.
 FAVOURED_KINDS = ("terril", "cite", "major_site", "mining_building", "park", "cavalier",
@@ -55,6 +55,5 @@ def add_warning_words(collection: dict, profile: str, lang: str) -> dict:
     for feature in collection["features"]:
         props = feature["properties"]
         if props.get("role") in ("route", "stage"):
-            props["warnings_text"] = [warning_text(w, profile, lang)
-                                      for w in props.get("warnings") or []]
+            props["warnings_text"] = warning_texts(props.get("warnings") or [], profile, lang)
     return collection

@@ -119,8 +119,8 @@ def language(lang: str | None = None):
     if lang is not None and lang not in LANGUAGES:
         lang = LANGUAGES[0]
     if has_app_context() and "babel" in current_app.extensions:
-        if lang is None:
-            yield
+        if lang is None or lang == current_language():
+            yield                   # already so: forcing would drop Babel's cached catalog
             return
         with force_locale(lang):
             yield
@@ -136,3 +136,57 @@ def _words_app() -> Flask:
     app.config["DEFAULT_LANGUAGE"] = LANGUAGES[0]
     init_babel(app)
     return app
+
+
+#: Words of module-level lazy strings per locale, ``(locale, id) -> (lazy, text)``, and
+#: formatted numbers: catalogs are compiled once per process, so neither ever changes.
+_CONSTANT_WORDS: dict = {}
+_DECIMALS: dict = {}
+_MAX_DECIMALS = 8192
+
+
+@lru_cache(maxsize=64)
+def _decimal_pattern(format: str | None, locale):
+    from babel import numbers
+
+    return numbers.parse_pattern(locale.decimal_formats[None] if format is None else format)
+
+
+class Words:
+    """The current language's catalog and number format, looked up once.
+
+    Flask-Babel finds the locale and the catalog again on every ``gettext``, and
+    Babel parses the number pattern on every ``format_decimal`` (≈ 20 µs each, where a
+    route's GeoJSON makes dozens of words). Build one inside :func:`language` (or a
+    request) and make that language's words with it: the same texts as ``gettext``,
+    ``pgettext``, ``format_decimal`` and ``str()`` of lazy strings give there.
+    """
+
+    def __init__(self):
+        from flask_babel import get_locale, get_translations
+
+        self.locale = get_locale()
+        self.translations = get_translations()
+        self.tag = str(self.locale)
+
+    def gettext(self, string: str, **variables) -> str:
+        text = self.translations.ugettext(string)
+        return text % variables if variables else text
+
+    def format_decimal(self, number, format: str | None = None) -> str:
+        key = (type(number), number, format, self.tag)
+        text = _DECIMALS.get(key)
+        if text is None:
+            # babel.numbers.format_decimal, with the pattern parsed once per locale
+            text = _decimal_pattern(format, self.locale).apply(number, self.locale)
+            if len(_DECIMALS) < _MAX_DECIMALS:
+                _DECIMALS[key] = text
+        return text
+
+    def text(self, lazy) -> str:
+        """``str(lazy)`` of a module-level lazy string (``lazy_gettext`` constant)."""
+        key = (self.tag, id(lazy))
+        known = _CONSTANT_WORDS.get(key)
+        if known is None or known[0] is not lazy:
+            known = _CONSTANT_WORDS[key] = (lazy, str(lazy))
+        return known[1]

@@ -40,6 +40,18 @@ class ServiceMetrics:
         self.http_cache = Counter("bassin_http_cache_requests",
                                   "Conditional GETs: hit when answered 304 Not Modified",
                                   ["result"], registry=registry)
+        self._answered: dict = {}
+
+    def answered(self, endpoint: str, method: str, status: int):
+        """The request counter and latency histogram of one endpoint, method and status
+        (label lookups made once: the label sets are few and bounded)."""
+        key = (endpoint, method, status)
+        children = self._answered.get(key)
+        if children is None:
+            children = self._answered[key] = (
+                self.requests.labels(endpoint, method, str(status)),
+                self.latency.labels(endpoint))
+        return children
 
 
 class RoutingCacheCollector:
@@ -88,10 +100,11 @@ def _start() -> None:
 
 def _count(response):
     metrics = current_app.extensions[EXTENSION_KEY]
-    endpoint = _endpoint()
-    metrics.requests.labels(endpoint, request.method, str(response.status_code)).inc()
-    if "metrics_started" in g:
-        metrics.latency.labels(endpoint).observe(time.perf_counter() - g.metrics_started)
+    requests, latency = metrics.answered(_endpoint(), request.method, response.status_code)
+    requests.inc()
+    started = g.get("metrics_started")
+    if started is not None:
+        latency.observe(time.perf_counter() - started)
     if request.method == "GET" and request.headers.get("If-None-Match"):
         metrics.http_cache.labels("hit" if response.status_code == 304 else "miss").inc()
     return response

@@ -57,7 +57,12 @@ VALUE_NAMES = {
 }
 
 
-def value_name(key: str, value) -> str:
-    """The word of OSM ``key=value`` in the current language (``gravel`` -> « gravier »)."""
+def value_name(key: str, value, words=None) -> str:
+    """The word of OSM ``key=value`` in the current language (``gravel`` -> « gravier »).
+
+    ``words``: the current language's :class:`web.i18n.Words`, when the caller has one.
+    """
     word = VALUE_NAMES.get(key, {}).get(value)
-    return str(word) if word is not None else ("" if value is None else str(value))
+    if word is None:
+        return "" if value is None else str(value)
+    return words.text(word) if words is not None else str(word)

@@ -1,9 +1,9 @@
 """Words for the warning codes routing emits (:mod:`routing.hazards`), from the catalogs."""
 from __future__ import annotations
 
-from flask_babel import format_decimal, gettext, lazy_gettext
+from flask_babel import lazy_gettext
 
-from .i18n import language
+from .i18n import Words, language
 from .tag_words import VALUE_NAMES, value_name
 
 #: One template per warning code; placeholders are the warning's tag values.
@@ -27,8 +27,12 @@ class _Missing(dict):
         return "?"
 
 
-def warning_words(warning: dict, profile: str = "") -> str:
-    """What a warning is, in the current language, without where (« gué à traverser »)."""
+def warning_words(warning: dict, profile: str = "", words: Words | None = None) -> str:
+    """What a warning is, in the current language, without where (« gué à traverser »).
+
+    ``words``: the current language's :class:`web.i18n.Words`, when the caller has one.
+    """
+    words = words or Words()
     code = warning.get("type", "")
     if code == "steps" and profile in BICYCLE_PROFILES:
         code = "steps_bike"
@@ -38,26 +42,27 @@ def warning_words(warning: dict, profile: str = "") -> str:
     values = _Missing({k: ("" if v is None else v) for k, v in warning.items()})
     for key in VALUE_NAMES:
         if warning.get(key) is not None:
-            values[key] = value_name(key, warning[key])
+            values[key] = value_name(key, warning[key], words)
     values["name"] = f", {warning['name']}" if warning.get("name") else ""
-    values["maxspeed"] = (f", {format_decimal(round(warning['maxspeed']))} km/h"
+    values["maxspeed"] = (f", {words.format_decimal(round(warning['maxspeed']))} km/h"
                           if warning.get("maxspeed") else "")
     if "within_m" in warning:
-        values["within_km"] = format_decimal(round(warning["within_m"] / 1000, 1))
-    return str(template) % values
+        values["within_km"] = words.format_decimal(round(warning["within_m"] / 1000, 1))
+    return words.text(template) % values
 
 
-def warning_place(warning: dict) -> str:
+def warning_place(warning: dict, words: Words | None = None) -> str:
     """Where a warning is: « km 1,2 – 1,5 (300 m) » or « km 1,2 »."""
+    words = words or Words()
     length = warning.get("length_m") or 0
 
     def at(value):
-        return format_decimal(value) if isinstance(value, (int, float)) else "?"
+        return words.format_decimal(value) if isinstance(value, (int, float)) else "?"
 
     if length >= 1:
-        return gettext("km %(from_km)s – %(to_km)s (%(length)s m)", from_km=at(
+        return words.gettext("km %(from_km)s – %(to_km)s (%(length)s m)", from_km=at(
             warning.get("from_km")), to_km=at(warning.get("to_km")), length=round(length))
-    return gettext("km %(from_km)s", from_km=at(warning.get("from_km")))
+    return words.gettext("km %(from_km)s", from_km=at(warning.get("from_km")))
 
 
 def warning_text(warning: dict, profile: str = "", lang: str | None = None) -> str:
@@ -65,6 +70,12 @@ def warning_text(warning: dict, profile: str = "", lang: str | None = None) -> s
 
     ``lang`` None: the current language (the request's).
     """
+    return warning_texts([warning], profile, lang)[0]
+
+
+def warning_texts(warnings: list, profile: str = "", lang: str | None = None) -> list[str]:
+    """:func:`warning_text` of each warning, the language's words looked up once."""
     with language(lang):
-        return gettext("%(where)s: %(what)s", where=warning_place(warning),
-                       what=warning_words(warning, profile))
+        words = Words()
+        return [words.gettext("%(where)s: %(what)s", where=warning_place(w, words),
+                              what=warning_words(w, profile, words)) for w in warnings]

@@ -13,7 +13,7 @@ import re
 
 from flask_babel import format_decimal, gettext
 
-from .i18n import current_language, language
+from .i18n import Words, current_language, language
 from .page_words import PLACE_KINDS, PRACTICES
 
 #: Travel profiles (``routing.PROFILES``) and every place kind of ``graphs``
@@ -31,9 +31,14 @@ def profile_name(profile: str) -> str:
     return str(PROFILE_NAMES.get(profile, profile))
 
 
-def kind_name(kind: str | None) -> str:
-    """« abri » / « shelter » for ``shelter``; an unknown code as it is."""
-    return str(KIND_NAMES[kind]) if kind in KIND_NAMES else str(kind or "")
+def kind_name(kind: str | None, words: Words | None = None) -> str:
+    """« abri » / « shelter » for ``shelter``; an unknown code as it is.
+
+    ``words``: the current language's :class:`web.i18n.Words`, when the caller has one.
+    """
+    if kind not in KIND_NAMES:
+        return str(kind or "")
+    return words.text(KIND_NAMES[kind]) if words is not None else str(KIND_NAMES[kind])
 
 
 def pick_name(names: dict | None, name: str | None, lang: str | None = None) -> str | None:
@@ -77,11 +82,11 @@ def _stage_name(stage, parent_name: str, number: int, count: int) -> str:
     return stage_name(parent_name, number, count)
 
 
-def _localised_places(places: list) -> list:
+def _localised_places(places: list, lang: str, words: Words) -> list:
     out = []
     for place in places:
-        copy_ = dict(place, kind_label=kind_name(place.get("kind")))
-        copy_["name"] = place_name(place)
+        copy_ = dict(place, kind_label=kind_name(place.get("kind"), words))
+        copy_["name"] = place_name(place, lang)
         out.append(copy_)
     return out
 
@@ -94,11 +99,13 @@ def localised(itinerary, lang: str | None = None):
     one. Geometry arrays are shared with the original, which is left unchanged.
     """
     with language(lang):
+        words = Words()
+        lang = current_language()
         out = copy.copy(itinerary)
         out.name = itinerary.name or ""
-        out.places = _localised_places(itinerary.places)
-        out.waypoints = [dict(w, name=place_name(w)) for w in itinerary.waypoints]
-        out.meta = dict(itinerary.meta, language=current_language())
+        out.places = _localised_places(itinerary.places, lang, words)
+        out.waypoints = [dict(w, name=place_name(w, lang)) for w in itinerary.waypoints]
+        out.meta = dict(itinerary.meta, language=lang)
         count = len(itinerary.stages)
         out.stages = []
         for number, stage in enumerate(itinerary.stages, start=1):
