@@ -4,7 +4,9 @@
 once in the master, before forking, so workers answer their first request at
 once and share the master's pages: the graph arrays are memory-mapped files, and
 the Python heap is frozen out of the garbage collector (``gc.freeze`` in
-``wsgi.py``) so that collections do not copy it into every worker.
+``wsgi.py``) so that collections do not copy it into every worker, after the master
+has served the requests workers serve most (``wsgi.warm_request_paths``), so that the
+code they run is specialised, and their lazy state built, in shared pages.
 """
 bind = "127.0.0.1:8000"
 workers = 2
@@ -23,7 +25,14 @@ def post_fork(server, worker):
 
 
 def on_reload(server):
-    """SIGHUP: rebuild the preloaded app on the graph the pointer names now (web.reload)."""
+    """SIGHUP: rebuild the preloaded app on the graph the pointer names now (web.reload),
+    and serve its warm-up requests before the new workers fork (as ``wsgi.py`` does)."""
+    import gc
+    import sys
+
     from web.reload import reload_preloaded_app
 
-    reload_preloaded_app(server)
+    entry = sys.modules.get("wsgi")          # the app module, when it is ours (never imported here)
+    if reload_preloaded_app(server) and server.cfg.preload_app and entry is not None:
+        entry.warm_request_paths(server.app.callable)
+        gc.freeze()

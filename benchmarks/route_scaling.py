@@ -6,9 +6,25 @@ every graph given, e.g. Heidelberg and its 4x / 16x tiled copies
 same and any growth of the time per route-km comes from the graph's size.
 Stages (CPU time of the thread): snap (both points), CH path, itinerary
 assembly, places along (the corridor's candidates and their detours measured on
-the network); the
-whole route in wall time and in CPU time of the thread (``route_cpu``: what a
-loaded machine's preemptions do not inflate), which ms per route-km uses.
+the network); the whole route in wall time and in CPU time of the thread
+(``route_cpu``: what a loaded machine's preemptions do not inflate), which ms per
+route-km uses.
+
+What is measured, so that graph size is the only difference between graphs:
+
+* the caches a graph lacks (profile networks, hierarchy, spatial index) are built
+  first, each in a process of its own (``setup_s``), never in the measuring one (the
+  run that contracted the 4x and 16x graphs in the measuring process gave 1.61x; the
+  same code on the same graphs, prepared, 1.03x and 1.04x);
+* every service is built and warmed up (``RoutingService.warm_up``) as a server
+  does before accepting, all in one process;
+* ``cold``: the first pass over the pairs on each graph (pages of the mapped graph
+  a route reads for the first time are faulted in: ``faults_per_route``, minor page
+  faults of the thread, by stage too);
+* warm (the top-level figures): ``--rounds`` more passes, the graphs taking turns
+  in a rotating order so that a change of the machine's load hits them all alike;
+  p50 over every route of every round, and the ratio of each round's p50 to the
+  first graph's in the same round (``ms_per_km_vs_first_by_round``).
 
     python benchmarks/tile_graph.py --graph build/heidelberg --factor 4 --out build/heidelberg-x4
     python benchmarks/tile_graph.py --graph build/heidelberg --factor 16 --out build/heidelberg-x16
@@ -20,13 +36,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 from graphs.store import load_graph  # noqa: E402
 from routing import RoutingError, RoutingService  # noqa: E402
@@ -58,44 +77,84 @@ def query_pairs(graph, count: int, seed: int) -> list:
             for a, b in node_pairs(graph, count, seed)]
 
 
-def time_routes(service, pairs, profile: str) -> dict:
-    """p50 of each stage and of the whole route (ms), and ms per route-km."""
+STAGES = ("snap", "ch", "assembly", "places", "route", "route_cpu")
+
+
+def _faults() -> int:
+    """Minor page faults of this thread so far (of the process where threads have none)."""
+    who = getattr(resource, "RUSAGE_THREAD", resource.RUSAGE_SELF)
+    return resource.getrusage(who).ru_minflt
+
+
+def plan_stages(service, network, facts, pair) -> tuple:
+    """One pair's stages, timed: (CPU ms by stage with the route's wall ms, faults by
+    stage, route km). Raises RoutingError as ``route`` does."""
+    clock, faults = [time.thread_time()], [_faults()]
+    ends = service.endpoints(list(pair), network)
+    clock.append(time.thread_time())
+    faults.append(_faults())
+    path = network.path(ends[0], ends[1])
+    clock.append(time.thread_time())
+    faults.append(_faults())
+    itinerary = assemble(network, facts, [path], [service.waypoint(e) for e in ends], "route")
+    clock.append(time.thread_time())
+    faults.append(_faults())
+    places_along(service, itinerary, service.corridor_m)          # candidates + detours
+    wall, clock2, faults2 = time.perf_counter(), time.thread_time(), _faults()
+    whole = service.route(list(pair), network.profile.name)
+    wall = time.perf_counter() - wall
+    clock += [clock2, time.thread_time()]
+    faults += [faults2, _faults()]
+    cpu = np.diff(clock) * 1000
+    ms = np.array([cpu[0], cpu[1], cpu[2], cpu[3], wall * 1000, cpu[4]])
+    return ms, np.diff(faults), whole.distance_m / 1000
+
+
+def one_pass(service, pairs, profile: str) -> tuple:
+    """Every pair once: (ms array routes x stages, faults routes x 5, km per route)."""
     network = service.network(profile)
     facts = service.facts(network)
-    stages = {"snap": [], "ch": [], "assembly": [], "places": [], "route": [], "route_cpu": []}
-    per_km, km = [], []
-    for pair in pairs[:5]:                                   # warm caches and kernels
-        try:
-            service.route(list(pair), profile)
-        except RoutingError:
-            pass
+    ms, faults, km = [], [], []
     for pair in pairs:
         try:
-            # Stages in CPU time of the thread (what preemptions on a loaded machine do not
-            # inflate); the whole route in wall time and CPU time.
-            t0 = time.thread_time()
-            ends = service.endpoints(list(pair), network)
-            t1 = time.thread_time()
-            path = network.path(ends[0], ends[1])
-            t2 = time.thread_time()
-            itinerary = assemble(network, facts, [path], [service.waypoint(e) for e in ends],
-                                 "route")
-            t3 = time.thread_time()
-            places_along(service, itinerary, service.corridor_m)   # candidates + detours
-            t4, c4 = time.perf_counter(), time.thread_time()
-            whole = service.route(list(pair), profile)
-            t5, c5 = time.perf_counter(), time.thread_time()
+            m, f, k = plan_stages(service, network, facts, pair)
         except RoutingError:
             continue
-        for name, value in zip(stages, (t1 - t0, t2 - t1, t3 - t2, c4 - t3, t5 - t4, c5 - c4)):
-            stages[name].append(value * 1000)
-        km.append(whole.distance_m / 1000)
-        per_km.append((c5 - c4) * 1000 / max(whole.distance_m / 1000, 0.1))
-    out = {f"{name}_p50_ms": round(float(np.median(v)), 3) for name, v in stages.items()}
-    out.update({"routes": len(km), "route_km_p50": round(float(np.median(km)), 2),
+        ms.append(m)
+        faults.append(f)
+        km.append(k)
+    return np.array(ms).reshape(-1, len(STAGES)), np.array(faults).reshape(-1, 5), np.array(km)
+
+
+def summary(ms: np.ndarray, km: np.ndarray) -> dict:
+    """p50 of each stage (ms), routes, route km and ms per route-km (CPU)."""
+    out = {f"{name}_p50_ms": round(float(np.median(ms[:, i])), 3)
+           for i, name in enumerate(STAGES)}
+    per_km = ms[:, STAGES.index("route_cpu")] / np.maximum(km, 0.1)
+    out.update({"routes": int(len(km)), "route_km_p50": round(float(np.median(km)), 2),
                 "ms_per_km_p50": round(float(np.median(per_km)), 4),
-                "ms_per_km_mean": round(float(np.sum(stages["route_cpu"]) / np.sum(km)), 4)})
+                "ms_per_km_mean": round(float(ms[:, -1].sum() / km.sum()), 4)})
     return out
+
+
+def cold_summary(ms, faults, km) -> dict:
+    out = summary(ms, km)
+    out["faults_per_route"] = round(float(faults.sum(axis=1).mean()), 1)
+    out["faults_per_route_by_stage"] = {name: round(float(faults[:, i].mean()), 1)
+                                        for i, name in enumerate(STAGES[:4] + ("route",))}
+    return out
+
+
+def prepare(directory: Path, profile: str) -> float:
+    """Build the graph's missing caches in a child process; its wall seconds."""
+    code = ("import sys\n"
+            "from graphs.store import load_graph\n"
+            "from routing import RoutingService\n"
+            "RoutingService(load_graph(sys.argv[1]), profiles=(sys.argv[2],))\n")
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code, str(directory), profile], check=True,
+                   cwd=ROOT, capture_output=True, text=True)
+    return time.perf_counter() - started
 
 
 def main(argv=None) -> int:
@@ -104,26 +163,53 @@ def main(argv=None) -> int:
     parser.add_argument("--profile", default="hike")
     parser.add_argument("--pairs", type=int, default=200)
     parser.add_argument("--seed", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=5, help="warm passes per graph")
     args = parser.parse_args(argv)
     pairs = query_pairs(load_graph(args.graphs[0]), args.pairs, args.seed)
-    out: dict = {"profile": args.profile, "pairs": len(pairs), "graphs": {}}
+    out: dict = {"profile": args.profile, "pairs": len(pairs), "rounds": args.rounds,
+                 "graphs": {}}
+    services: dict = {}
     for directory in args.graphs:
+        key = str(directory)
         try:
+            setup = prepare(directory, args.profile)
             graph = load_graph(directory)
             t0 = time.perf_counter()
             service = RoutingService(graph, profiles=(args.profile,))
-            setup = time.perf_counter() - t0
-            result = {"nodes": graph.n_nodes, "edges": graph.n_edges,
-                      "setup_s": round(setup, 2)}
-            result.update(time_routes(service, pairs, args.profile))
+            service.warm_up()
+            out["graphs"][key] = {"nodes": graph.n_nodes, "edges": graph.n_edges,
+                                  "setup_s": round(setup, 2),
+                                  "load_s": round(time.perf_counter() - t0, 2)}
+            services[key] = service
         except Exception as exc:          # one graph failing must not hide the others
-            result = {"error": f"{type(exc).__name__}: {exc}"}
-        out["graphs"][str(directory)] = result
-        print(json.dumps({str(directory): result}), file=sys.stderr)
-    base = out["graphs"][str(args.graphs[0])].get("ms_per_km_p50")
-    if base:
-        out["ms_per_km_vs_first"] = {k: round(v["ms_per_km_p50"] / base, 3)
-                                     for k, v in out["graphs"].items() if "ms_per_km_p50" in v}
+            out["graphs"][key] = {"error": f"{type(exc).__name__}: {exc}"}
+    for key, service in services.items():
+        ms, faults, km = one_pass(service, pairs, args.profile)
+        out["graphs"][key]["cold"] = cold_summary(ms, faults, km)
+    keys = list(services)
+    warm: dict = {key: [] for key in keys}
+    for r in range(args.rounds):
+        for key in keys[r % len(keys):] + keys[:r % len(keys)]:
+            ms, _, km = one_pass(services[key], pairs, args.profile)
+            warm[key].append((ms, km))
+    for key in keys:
+        ms = np.concatenate([m for m, _ in warm[key]])
+        km = np.concatenate([k for _, k in warm[key]])
+        out["graphs"][key].update(summary(ms, km))
+        print(json.dumps({key: out["graphs"][key]}), file=sys.stderr)
+    if keys and args.rounds:
+        first = keys[0]
+        out["ms_per_km_vs_first"] = {k: round(out["graphs"][k]["ms_per_km_p50"]
+                                              / out["graphs"][first]["ms_per_km_p50"], 3)
+                                     for k in keys}
+        out["ms_per_km_vs_first_cold"] = {
+            k: round(out["graphs"][k]["cold"]["ms_per_km_p50"]
+                     / out["graphs"][first]["cold"]["ms_per_km_p50"], 3) for k in keys}
+        out["ms_per_km_vs_first_by_round"] = {
+            k: [round(float(np.median(warm[k][r][0][:, -1] / np.maximum(warm[k][r][1], 0.1))
+                            / np.median(warm[first][r][0][:, -1]
+                                        / np.maximum(warm[first][r][1], 0.1))), 3)
+                for r in range(args.rounds)] for k in keys}
     json.dump(out, sys.stdout, indent=1)
     sys.stdout.write("\n")
     return 0

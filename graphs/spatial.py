@@ -1,9 +1,15 @@
 """Nearest-edge queries: snap a point or a polygon onto the network.
 
-A KD-tree holds sample points every ``step`` metres along every segment; the
+A grid holds sample points every ``step`` metres along every segment; the
 exact nearest segment is then found by projecting onto the few segments whose
 samples are close. The true nearest segment always has a sample within
 ``d + step/2`` of the query, which is the radius searched, so results are exact.
+
+The index keeps no projected copy of the shape points: the projection is one
+multiplication per coordinate (:class:`graphs.geo.LocalProjection`), so
+``shape_lon[a] * kx`` is bit for bit the ``x`` a stored copy would hold, read
+from pages the itinerary's geometry reads anyway. Every serving process holds
+the index resident (queries land all over it), hence the care for its size.
 """
 from __future__ import annotations
 
@@ -29,8 +35,10 @@ class Snap:
 
 
 #: Bump when the index arrays are computed differently: cached ones are then rebuilt.
-INDEX_VERSION = 2
-INDEX_ARRAYS = ("x", "y", "seg_a", "seg_edge", "seg_cum", "seg_len", "scale", "sample_seg")
+#: (3: no projected copy of the shapes, no segment lengths, the grid labels its samples
+#: with their segment directly: 6 MB less resident on Heidelberg, same answers.)
+INDEX_VERSION = 3
+INDEX_ARRAYS = ("seg_a", "seg_edge", "seg_cum", "scale")
 
 
 class EdgeIndex:
@@ -52,7 +60,22 @@ class EdgeIndex:
         arrays = cached_arrays(cache, self._compute, INDEX_ARRAYS + PointGrid.ARRAYS)
         for name in INDEX_ARRAYS:
             setattr(self, name, arrays[name])
+        #: the shape points (the graph's arrays) and the projection's factors
+        self.lat, self.lon = graph.shape_lat, graph.shape_lon
+        self.kx, self.ky = float(self.proj.kx), float(self.proj.ky)
+        #: samples in cells; a query returns the segments of the samples it finds
         self.tree = PointGrid.from_arrays(arrays)
+
+    def xy(self, points) -> tuple[np.ndarray, np.ndarray]:
+        """Projected (x, y) of shape points (indices), as ``proj.forward`` gives them."""
+        return self.lon[points] * self.kx, self.lat[points] * self.ky
+
+    def segments(self, segs) -> tuple:
+        """``(ax, ay, bx, by)`` of segments: their first and last points, projected."""
+        a = self.seg_a[segs]
+        ax, ay = self.xy(a)
+        bx, by = self.xy(a + 1)
+        return ax, ay, bx, by
 
     def _compute(self) -> dict:
         """The index arrays (kept beside a loaded graph, mapped by every process)."""
@@ -83,10 +106,9 @@ class EdgeIndex:
         frac = k / (n_samples[owner] - 1)
         sx = ax[owner] + frac * (bx - ax)[owner]
         sy = ay[owner] + frac * (by - ay)[owner]
-        arrays = {"x": x, "y": y, "seg_a": seg_a, "seg_edge": seg_edge,
-                  "seg_cum": cum - first_cum[seg_edge], "seg_len": seg_len, "scale": scale,
-                  "sample_seg": owner.astype(np.int32)}
-        arrays.update(PointGrid(sx, sy, 4 * self.step).arrays())
+        arrays = {"seg_a": seg_a, "seg_edge": seg_edge, "seg_cum": cum - first_cum[seg_edge],
+                  "scale": scale}
+        arrays.update(PointGrid(sx, sy, 4 * self.step, labels=owner.astype(np.int32)).arrays())
         return arrays
 
     def _best(self, px, py, segs, edge_mask):
@@ -94,8 +116,7 @@ class EdgeIndex:
             segs = segs[edge_mask[self.seg_edge[segs]]]
         if len(segs) == 0:
             return None
-        a = self.seg_a[segs]
-        t, dist = project_on_segments(px, py, self.x[a], self.y[a], self.x[a + 1], self.y[a + 1])
+        t, dist = project_on_segments(px, py, *self.segments(segs))
         i = int(np.argmin(dist))
         return segs[i], float(t[i]), float(dist[i])
 
@@ -107,8 +128,7 @@ class EdgeIndex:
         radius = self.step
         while True:
             found = self.tree.query_ball_point([px, py], radius)
-            best = self._best(px, py, np.unique(self.sample_seg[found]), edge_mask) \
-                if len(found) else None
+            best = self._best(px, py, np.unique(found), edge_mask) if len(found) else None
             if best is not None and best[2] + self.step / 2 <= radius:
                 break
             if radius >= max_dist_m + self.step:
@@ -125,13 +145,12 @@ class EdgeIndex:
         found = self.tree.query_ball_point([px, py], radius_m + self.step / 2)
         if not len(found):
             return []
-        segs = np.unique(self.sample_seg[found])
+        segs = np.unique(found)
         if edge_mask is not None:
             segs = segs[edge_mask[self.seg_edge[segs]]]
         if len(segs) == 0:
             return []
-        a = self.seg_a[segs]
-        t, dist = project_on_segments(px, py, self.x[a], self.y[a], self.x[a + 1], self.y[a + 1])
+        t, dist = project_on_segments(px, py, *self.segments(segs))
         order = np.argsort(dist, kind="stable")
         out, seen = [], set()
         for i in order:
@@ -146,11 +165,13 @@ class EdgeIndex:
     def _snap(self, best) -> Snap:
         seg, t, dist = best
         a = self.seg_a[seg]
-        x = self.x[a] + t * (self.x[a + 1] - self.x[a])
-        y = self.y[a] + t * (self.y[a + 1] - self.y[a])
+        ax, ay, bx, by = self.segments(seg)
+        x = ax + t * (bx - ax)
+        y = ay + t * (by - ay)
         lat, lon = self.proj.inverse(x, y)
         edge = int(self.seg_edge[seg])
-        offset = (self.seg_cum[seg] + t * self.seg_len[seg]) * self.scale[edge]
+        seg_len = np.hypot(bx - ax, by - ay)           # as the index computed it
+        offset = (self.seg_cum[seg] + t * seg_len) * self.scale[edge]
         offset = float(min(offset, self.graph.edge_len[edge]))
         return Snap(edge, int(a), t, float(lat), float(lon), dist, offset)
 
@@ -165,23 +186,20 @@ class EdgeIndex:
         radius = shapely.hausdorff_distance(centroid, projected.exterior if hasattr(
             projected, "exterior") else projected.convex_hull.exterior) + max_dist_m
         found = self.tree.query_ball_point([centroid.x, centroid.y], radius)
-        segs = np.unique(self.sample_seg[found]) if len(found) else np.zeros(0, np.int64)
+        segs = np.unique(found) if len(found) else np.zeros(0, np.int64)
         if edge_mask is not None:
             segs = segs[edge_mask[self.seg_edge[segs]]]
         if len(segs) == 0:
             return None
-        a = self.seg_a[segs]
-        lines = shapely.linestrings(np.stack([
-            np.column_stack([self.x[a], self.y[a]]),
-            np.column_stack([self.x[a + 1], self.y[a + 1]])], axis=1))
+        ax, ay, bx, by = self.segments(segs)
+        lines = shapely.linestrings(np.stack([np.column_stack([ax, ay]),
+                                              np.column_stack([bx, by])], axis=1))
         dist = shapely.distance(projected, lines)
         i = int(np.argmin(dist))
         if dist[i] > max_dist_m:
             return None
         point = shapely.get_point(shapely.shortest_line(lines[i], projected), 0)
-        ax, ay = self.x[a[i]], self.y[a[i]]
-        bx, by = self.x[a[i] + 1], self.y[a[i] + 1]
-        t, _ = project_on_segments(point.x, point.y, ax, ay, bx, by)
+        t, _ = project_on_segments(point.x, point.y, ax[i], ay[i], bx[i], by[i])
         return self._snap((segs[i], float(t), float(dist[i])))
 
 
@@ -203,11 +221,17 @@ class PointGrid:
         Point coordinates (metres).
     cell : float
         Cell side (metres).
+    labels : ndarray, optional
+        What a query returns for each point (default: its index). The index labels
+        its samples with their segment: one int32 array instead of a permutation
+        and a lookup through it, and a query reads the labels of one cell row from
+        consecutive entries.
     """
 
     ARRAYS = ("grid_order", "grid_xs", "grid_ys", "grid_start", "grid_shape")
 
-    def __init__(self, x: np.ndarray, y: np.ndarray, cell: float):
+    def __init__(self, x: np.ndarray, y: np.ndarray, cell: float,
+                 labels: np.ndarray | None = None):
         self.cell = float(cell)
         self.x0 = float(x.min()) if len(x) else 0.0
         self.y0 = float(y.min()) if len(y) else 0.0
@@ -217,7 +241,8 @@ class PointGrid:
         self.ny = int(cy.max()) + 1 if len(y) else 1
         key = cy * self.nx + cx
         order = np.argsort(key, kind="stable")
-        self.order = order.astype(np.int32)
+        #: the label of each point in cell order (``grid_order``)
+        self.order = (order if labels is None else np.asarray(labels)[order]).astype(np.int32)
         self.xs = (x[order] - self.x0).astype(np.float32)
         self.ys = (y[order] - self.y0).astype(np.float32)
         self.start = np.searchsorted(key[order], np.arange(self.nx * self.ny + 1)).astype(np.int32)
@@ -245,7 +270,8 @@ class PointGrid:
         return grid
 
     def query_ball_point(self, point, r: float) -> np.ndarray:
-        """Indices of the points within ``r`` of ``point`` (in no particular order)."""
+        """Labels (indices by default) of the points within ``r`` of ``point`` (in no
+        particular order)."""
         px, py = float(point[0]), float(point[1])
         ix0 = max(int((px - r - self.x0) // self.cell), 0)
         ix1 = min(int((px + r - self.x0) // self.cell), self.nx - 1)

@@ -12,7 +12,7 @@ from graphs.arrays import cached_arrays
 
 from .pieces import Path, path_pieces  # noqa: F401  (Path: where planners import it)
 from .profiles import Profile, edge_costs
-from .workspace import SearchWorkspace, WorkspacePool
+from .workspace import SearchWorkspace, shared_pool
 
 #: Bump when the way the arrays are computed changes: cached ones are then rebuilt.
 CACHE_VERSION = 1
@@ -76,7 +76,7 @@ class ProfileNetwork:
         self.c = {key: arrays["c_" + key] for key in COST_KEYS}
         self.lm_slack = 0.0
         n = graph.n_nodes
-        self._scratch = WorkspacePool(lambda: SearchWorkspace(n))
+        self._scratch = shared_pool(graph, ("search", n), lambda: SearchWorkspace(n))
         self.hierarchy = self._hierarchy() if hierarchy else None
 
     def _prepare(self, c: dict, landmarks: int) -> dict:

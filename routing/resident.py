@@ -10,7 +10,8 @@ stay in the page cache, shared with every other process, and fault back in from
 the file should LLVM ever run again, so this is always safe, never a change of
 behaviour — only memory the process stops holding.
 
-:func:`set_up_numba_without_blas` keeps SciPy's BLAS out of the process: numba's
+:func:`import_numba` imports numba without the optional packages it would load and
+we never use; :func:`set_up_numba_without_blas` keeps SciPy's BLAS out of the process: numba's
 target, set up on the first kernel load, imports ``scipy.linalg`` (≈ 17 MB resident,
 0.2 s) only to offer ``np.dot`` and ``np.linalg`` inside kernels, which ours never use.
 
@@ -53,6 +54,25 @@ def _mappings(pid: int | str = "self"):
 
 #: Modules whose import numba's first kernel load attempts for BLAS (``numba.np.arraymath``).
 _BLAS_MODULES = ("scipy.linalg", "scipy.linalg.cython_blas")
+#: Optional packages ``import numba`` loads when present, none of which our kernels use:
+#: SciPy (only a version check), YAML (a ``.numba_config.yaml`` file), cffi (cffi
+#: functions in kernels) and colorama (coloured compile errors). ≈ 3.4 MB resident.
+NUMBA_OPTIONAL = ("scipy", "yaml", "cffi", "colorama")
+
+
+def import_numba():
+    """``import numba`` without its optional packages (:data:`NUMBA_OPTIONAL`); the module.
+
+    numba then runs as it does where they are not installed. Only the import itself
+    runs with them hidden (:func:`graphs.lazy.hidden_modules`), so code importing
+    SciPy later (building a fresh graph's caches) imports it normally; a no-op once
+    numba (or one of them) is imported. Call it before anything imports numba:
+    :mod:`routing.router` does, first thing.
+    """
+    if "numba" not in sys.modules:
+        with hidden_modules(NUMBA_OPTIONAL):
+            import numba  # noqa: F401
+    return sys.modules["numba"]
 
 
 def set_up_numba_without_blas() -> None:

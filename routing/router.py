@@ -13,21 +13,24 @@ from __future__ import annotations
 import threading
 from types import MappingProxyType
 
-from .assemble import EdgeFacts, assemble
-from .corridor import PlaceLayer, places_along
-from .errors import InvalidQueryError, RoutingError, TooManyStopsError
-from .itinerary import Itinerary
-from .loop import plan_loop
-from .network import Endpoint, ProfileNetwork, check_snap
-from .points import MAX_POINTS, parse_points, summit_point
-from .profiles import PROFILES, get_profile
-from .resident import release_compiler_pages, set_up_numba_without_blas
-from .restrict import AreaMasks, is_restricted, restrict
-from .search import SearchBuffers
-from .snap import SnapIndex
-from .stages import split_stages
-from .tour import plan_tour
-from .workspace import WorkspacePool
+from .resident import import_numba, release_compiler_pages, set_up_numba_without_blas
+
+import_numba()      # first, before the modules below import it: 3 MB less per process
+
+from .assemble import EdgeFacts, assemble  # noqa: E402
+from .corridor import PlaceLayer, places_along  # noqa: E402
+from .errors import InvalidQueryError, RoutingError, TooManyStopsError  # noqa: E402
+from .itinerary import Itinerary  # noqa: E402
+from .loop import plan_loop  # noqa: E402
+from .network import Endpoint, ProfileNetwork, check_snap  # noqa: E402
+from .points import MAX_POINTS, parse_points, summit_point  # noqa: E402
+from .profiles import PROFILES, get_profile  # noqa: E402
+from .restrict import AreaMasks, is_restricted, restrict  # noqa: E402
+from .search import SearchBuffers  # noqa: E402
+from .snap import SnapIndex  # noqa: E402
+from .stages import split_stages  # noqa: E402
+from .tour import plan_tour  # noqa: E402
+from .workspace import WorkspacePool  # noqa: E402
 
 __all__ = ["RoutingService", "Router", "NetworkCache", "parse_points", "MAX_POINTS"]
 
@@ -108,9 +111,11 @@ class RoutingService:
         _ = graph.shape_offsets, graph.main_components, graph.place("")
         self.index = SnapIndex(graph)
         self.places = PlaceLayer(graph)
-        self._facts = MappingProxyType({name: EdgeFacts(graph, prof)
-                                        for name, prof in PROFILES.items()})
         names = tuple(PROFILES) if profiles is None else tuple(get_profile(p).name for p in profiles)
+        # Facts of the compiled profiles now; of others (a custom network's) on first use.
+        self._facts = NetworkCache(lambda name: EdgeFacts(graph, PROFILES[name]), len(PROFILES))
+        for name in names:
+            self._facts.get(name)
         self._compiled = MappingProxyType({(name, None, "cost"): self._build((name, None, "cost"))
                                            for name in names})
         self._custom = NetworkCache(self._build)
@@ -210,7 +215,7 @@ class RoutingService:
 
     def facts(self, network: ProfileNetwork) -> EdgeFacts:
         """Per-edge facts itineraries of the network's profile report."""
-        return self._facts[network.profile.name]
+        return self._facts.get(network.profile.name)
 
     # -- points -----------------------------------------------------------------------------
     def endpoint(self, point, network: ProfileNetwork) -> Endpoint:

@@ -21,8 +21,8 @@ NO_MASK = np.zeros(0, np.bool_)
 
 
 @njit(cache=True, nogil=True)
-def _best_within(px, py, r, order, xs, ys, start, cell, x0, y0, nx, ny, sample_seg, seg_a,
-                 seg_edge, x, y, edge_mask, slack):
+def _best_within(px, py, r, labels, xs, ys, start, cell, x0, y0, nx, ny, seg_a, seg_edge,
+                 lat, lon, kx, ky, edge_mask, slack):
     """(segment, t, distance) of the allowed segment nearest to p among the segments with a
     sample within ``r``; segment -1 when there is none."""
     best_seg, best_t, best = -1, 0.0, np.inf
@@ -44,12 +44,13 @@ def _best_within(px, py, r, order, xs, ys, start, cell, x0, y0, nx, ny, sample_s
             sx, sy = np.float64(xs[k]) - qx, np.float64(ys[k]) - qy
             if sx * sx + sy * sy > reach * reach:
                 continue
-            seg = sample_seg[order[k]]
+            seg = labels[k]
             if masked and not edge_mask[seg_edge[seg]]:
                 continue
             a = seg_a[seg]
-            ax, ay = x[a], y[a]
-            dx, dy = x[a + 1] - ax, y[a + 1] - ay
+            # projected as LocalProjection.forward does (one product: the same bits)
+            ax, ay = lon[a] * kx, lat[a] * ky
+            dx, dy = lon[a + 1] * kx - ax, lat[a + 1] * ky - ay
             seg2 = dx * dx + dy * dy
             t = ((px - ax) * dx + (py - ay) * dy) / seg2 if seg2 > 0 else 0.0
             t = min(max(t, 0.0), 1.0)
@@ -60,17 +61,17 @@ def _best_within(px, py, r, order, xs, ys, start, cell, x0, y0, nx, ny, sample_s
 
 
 @njit(cache=True, nogil=True)
-def nearest_segment(px, py, max_dist, step, order, xs, ys, start, shape, sample_seg, seg_a,
-                    seg_edge, x, y, edge_mask):
+def nearest_segment(px, py, max_dist, step, labels, xs, ys, start, shape, seg_a, seg_edge,
+                    lat, lon, edge_mask):
     """The search of ``EdgeIndex.nearest``: grow the radius until the nearest allowed
     segment found is certainly the nearest; (segment, t, distance), segment -1 if none
     is within ``max_dist``."""
-    cell, x0, y0, slack = shape[0], shape[1], shape[2], shape[5]
+    cell, x0, y0, slack, kx, ky = shape[0], shape[1], shape[2], shape[5], shape[6], shape[7]
     nx, ny = int(shape[3]), int(shape[4])
     radius = step
     while True:
-        seg, t, d = _best_within(px, py, radius, order, xs, ys, start, cell, x0, y0, nx, ny,
-                                 sample_seg, seg_a, seg_edge, x, y, edge_mask, slack)
+        seg, t, d = _best_within(px, py, radius, labels, xs, ys, start, cell, x0, y0, nx, ny,
+                                 seg_a, seg_edge, lat, lon, kx, ky, edge_mask, slack)
         if seg >= 0 and d + step / 2 <= radius:
             break
         if radius >= max_dist + step:
@@ -83,22 +84,26 @@ def nearest_segment(px, py, max_dist, step, order, xs, ys, start, shape, sample_
 
 
 @njit(cache=True, nogil=True)
-def snap_point(lat, lon, kx, ky, max_dist, step, order, xs, ys, start, shape, sample_seg,
-               seg_a, seg_edge, x, y, edge_mask, seg_cum, seg_len, scale, edge_len):
+def snap_point(lat, lon, max_dist, step, labels, xs, ys, start, shape, seg_a, seg_edge,
+               shape_lat, shape_lon, edge_mask, seg_cum, scale, edge_len):
     """:meth:`EdgeIndex.nearest` whole: the point projected as ``LocalProjection``
     does, :func:`nearest_segment`, then the snapped point as ``EdgeIndex._snap`` makes
     it, with the same arithmetic; (edge, segment, t, lat, lon, distance, offset along the
     edge), edge -1 when nothing is within ``max_dist``."""
+    kx, ky = shape[6], shape[7]
     px, py = lon * kx, lat * ky
-    seg, t, d = nearest_segment(px, py, max_dist, step, order, xs, ys, start, shape,
-                                sample_seg, seg_a, seg_edge, x, y, edge_mask)
+    seg, t, d = nearest_segment(px, py, max_dist, step, labels, xs, ys, start, shape, seg_a,
+                                seg_edge, shape_lat, shape_lon, edge_mask)
     if seg < 0:
         return -1, -1, 0.0, 0.0, 0.0, 0.0, 0.0
     a = seg_a[seg]
-    sx = x[a] + t * (x[a + 1] - x[a])
-    sy = y[a] + t * (y[a + 1] - y[a])
+    ax, ay = shape_lon[a] * kx, shape_lat[a] * ky
+    bx, by = shape_lon[a + 1] * kx, shape_lat[a + 1] * ky
+    sx = ax + t * (bx - ax)
+    sy = ay + t * (by - ay)
     edge = seg_edge[seg]
-    offset = min((seg_cum[seg] + t * seg_len[seg]) * scale[edge], edge_len[edge])
+    seg_len = math.hypot(bx - ax, by - ay)           # as the index computed it
+    offset = min((seg_cum[seg] + t * seg_len) * scale[edge], edge_len[edge])
     return edge, a, t, sy / ky, sx / kx, d, offset
 
 
@@ -108,9 +113,8 @@ class SnapIndex(EdgeIndex):
     def __init__(self, graph, step_m: float = 25.0):
         super().__init__(graph, step_m)
         tree = self.tree
-        self._shape = np.array([tree.cell, tree.x0, tree.y0, tree.nx, tree.ny, tree.slack],
-                               np.float64)
-        self._kx, self._ky = float(self.proj.kx), float(self.proj.ky)
+        self._shape = np.array([tree.cell, tree.x0, tree.y0, tree.nx, tree.ny, tree.slack,
+                                self.kx, self.ky], np.float64)
         self._edge_len = np.asarray(graph.edge_len, np.float64)
 
     def nearest(self, lat: float, lon: float, max_dist_m: float, edge_mask=None):
@@ -120,8 +124,8 @@ class SnapIndex(EdgeIndex):
         if len(tree.xs) == 0:
             return None
         edge, a, t, snap_lat, snap_lon, dist, offset = snap_point(
-            float(lat), float(lon), self._kx, self._ky, float(max_dist_m), self.step,
-            tree.order, tree.xs, tree.ys, tree.start, self._shape, self.sample_seg, self.seg_a,
-            self.seg_edge, self.x, self.y, NO_MASK if edge_mask is None else edge_mask,
-            self.seg_cum, self.seg_len, self.scale, self._edge_len)
+            float(lat), float(lon), float(max_dist_m), self.step, tree.order, tree.xs,
+            tree.ys, tree.start, self._shape, self.seg_a, self.seg_edge, self.lat, self.lon,
+            NO_MASK if edge_mask is None else edge_mask, self.seg_cum, self.scale,
+            self._edge_len)
         return None if edge < 0 else Snap(edge, a, t, snap_lat, snap_lon, dist, offset)

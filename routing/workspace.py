@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import weakref
 from typing import Callable, Generic, TypeVar
 
 import numpy as np
@@ -66,6 +67,27 @@ class WorkspacePool(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._free)
+
+
+_SHARED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_pool(owner, key, factory: Callable[[], T]) -> WorkspacePool[T]:
+    """The pool of ``key`` shared by everything computing on ``owner`` (a graph).
+
+    Workspaces sized by the graph alone (one entry per node) fit every network of
+    it: a profile's cost and length networks, and those of the other profiles,
+    borrow from one pool instead of holding a set each (a workspace holds what
+    queries ever ran at once, not what networks exist). ``factory`` is used by the
+    first caller of a key; later callers must make equal workspaces.
+    """
+    with _SHARED_LOCK:
+        pools = _SHARED.setdefault(owner, {})
+        pool = pools.get(key)
+        if pool is None:
+            pool = pools[key] = WorkspacePool(factory)
+        return pool
 
 
 class SearchWorkspace:
