@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,6 +28,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from web.bench import (child_pids as children, free_port, gunicorn_argv,  # noqa: E402
+                       server_env, stop_server)
 
 ONE_PROCESS = """
 import json, sys, time
@@ -76,28 +77,13 @@ def pss_mb(pid: int) -> float:
     raise OSError(f"no Pss line for {pid}")
 
 
-def children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(p) for p in path.read_text().split()] if path.exists() else []
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def gunicorn_pss(graph: Path, profiles: str, workers: int, requests: int) -> dict:
     """Start gunicorn, make every worker plan routes, sum the PSS of master and workers."""
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, BASSIN_GRAPH_DIR=str(graph), BASSIN_PROFILES=profiles,
-                   BASSIN_INSTANCE_DIR=tmp, BASSIN_DATABASE_URL=f"sqlite:///{tmp}/b.db")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
-             "-w", str(workers), "--threads", "1", "-b", f"127.0.0.1:{port}",
-             "--no-control-socket", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(gunicorn_argv(port, workers, threads=1), cwd=ROOT,
+                                env=server_env(graph, profiles, tmp),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
             started = time.perf_counter()
             first_ms = None
@@ -132,8 +118,7 @@ def gunicorn_pss(graph: Path, profiles: str, workers: int, requests: int) -> dic
                     "total_pss_mb": round(master + sum(per_worker), 1),
                     "first_health_ms": round(first_ms, 1)}
         finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+            stop_server(proc)
 
 
 def _points(graph: Path) -> list:

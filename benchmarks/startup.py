@@ -28,7 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from memory import ROOT, children, free_port, measure, pss_mb
+from memory import (ROOT, children, free_port, gunicorn_argv, measure, pss_mb, server_env,
+                    stop_server)
 
 #: A route inside Heidelberg (1.8 km) and one of 6 km, the first per profile.
 ROUTES = ("49.41,8.69;49.40,8.72", "49.4094,8.6944;49.3875,8.7735")
@@ -110,12 +111,7 @@ def first_requests(argv: list[str], port: int, profiles: list[str], graph: Path,
         out["memory_mb"] = {str(p): memory_breakdown(p, graph) for p in pids}
         return out
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc)
 
 
 def repeated(launch, runs: int) -> dict:
@@ -134,11 +130,6 @@ def repeated(launch, runs: int) -> dict:
             out[key] = value
     out["runs"] = runs
     return out
-
-
-def server_env(graph: Path, profiles: str, tmp: str) -> dict:
-    return dict(os.environ, BASSIN_GRAPH_DIR=str(graph), BASSIN_PROFILES=profiles,
-                BASSIN_INSTANCE_DIR=tmp, BASSIN_DATABASE_URL=f"sqlite:///{tmp}/b.db")
 
 
 def main(argv=None) -> int:
@@ -169,11 +160,8 @@ def main(argv=None) -> int:
     def gunicorn(workers: int):
         port = free_port()
         with tempfile.TemporaryDirectory() as tmp:
-            return first_requests(
-                [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
-                 "-w", str(workers), "-b", f"127.0.0.1:{port}", "--no-control-socket",
-                 "wsgi:app"], port, profiles,
-                graph, server_env(graph, args.profiles, tmp))
+            return first_requests(gunicorn_argv(port, workers), port, profiles, graph,
+                                  server_env(graph, args.profiles, tmp))
 
     measure("serve", lambda: repeated(serve, args.server_runs), out)
     measure("gunicorn_1", lambda: repeated(lambda: gunicorn(1), args.server_runs), out)

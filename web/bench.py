@@ -98,15 +98,44 @@ def http_route_times(service, coords: list, profile: str = "hike") -> tuple[list
     return run["times"], run["non_200"]
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def _children(pid: int) -> list[int]:
+def child_pids(pid: int) -> list[int]:
+    """Process ids of a process's children (gunicorn's workers), from ``/proc``."""
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def server_env(graph_dir, profiles: str, tmp: str) -> dict:
+    """Environment of a benchmarked server: the graph, its profiles, a throw-away
+    instance directory and database."""
+    return dict(os.environ, BASSIN_GRAPH_DIR=str(graph_dir), BASSIN_PROFILES=profiles,
+                BASSIN_INSTANCE_DIR=tmp, BASSIN_DATABASE_URL=f"sqlite:///{tmp}/b.db")
+
+
+def gunicorn_argv(port: int, workers: int, threads: int | None = None) -> list[str]:
+    """gunicorn serving ``wsgi:app`` with the deployed settings (``gunicorn.conf.py``) on a
+    loopback port; ``threads`` as configured there unless given."""
+    argv = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+            "-w", str(workers)]
+    if threads is not None:
+        argv += ["--threads", str(threads)]
+    return argv + ["-b", f"127.0.0.1:{port}", "--no-control-socket", "wsgi:app"]
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    """Terminate a server process, killing it if it does not stop within 30 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=30)
 
 
 def _cpu_seconds(pids) -> float:
@@ -125,15 +154,11 @@ def gunicorn_server(graph_dir, profile: str, workers: int = 1, threads: int = 4)
     Yields ``(port, worker_pids)`` once ``/health`` answers (at most
     :data:`START_TIMEOUT_S`); the server is stopped on exit.
     """
-    port = _free_port()
+    port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, BASSIN_GRAPH_DIR=str(graph_dir), BASSIN_PROFILES=profile,
-                   BASSIN_INSTANCE_DIR=tmp, BASSIN_DATABASE_URL=f"sqlite:///{tmp}/b.db")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
-             "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}",
-             "--no-control-socket", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(gunicorn_argv(port, workers, threads), cwd=ROOT,
+                                env=server_env(graph_dir, profile, tmp),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             started = time.monotonic()
             while True:
@@ -155,14 +180,9 @@ def gunicorn_server(graph_dir, profile: str, workers: int = 1, threads: int = 4)
                 if time.monotonic() - started > START_TIMEOUT_S:
                     raise RuntimeError(f"gunicorn did not answer within {START_TIMEOUT_S} s")
                 time.sleep(0.2)
-            yield port, _children(proc.pid)
+            yield port, child_pids(proc.pid)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=30)
+            stop_server(proc)
 
 
 def gunicorn_route_times(graph_dir, coords: list, profile: str = "hike", workers: int = 1,
