@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .engine import INF, heap_pop, heap_push
+from .engine import INF, heap_pop, seed_sources
 from .errors import RoutingError
 from .pieces import nodes_passed
 from .search import SETTLED, relax_arcs
@@ -137,20 +137,6 @@ def _decide(entry_node, entry_cost, exit_node, exit_cost, walk, max_cost, f_dist
 
 
 @njit(cache=True, nogil=True)
-def _seed(sources, dist, pred, mark, touched, n_touched, heap_key, heap_node):
-    size = 0
-    for s in sources:
-        if 0.0 < dist[s]:
-            if dist[s] >= INF and mark[s] == 0:
-                touched[n_touched] = s
-                n_touched += 1
-            dist[s] = 0.0
-            pred[s] = -1
-            size = heap_push(heap_key, heap_node, size, 0.0, s)
-    return size, n_touched
-
-
-@njit(cache=True, nogil=True)
 def measure_detours(indptr, heads, costs, rindptr, rtails, rarcs, tails, sources, at,
                     entry_node, entry_cost, exit_node, exit_cost, walk, max_cost,
                     f_dist, f_pred, f_mark, f_touched, f_key, f_node,
@@ -214,8 +200,11 @@ def measure_detours(indptr, heads, costs, rindptr, rtails, rarcs, tails, sources
         if (entry_node[p, 0] < 0 and entry_node[p, 1] < 0) or \
                 (exit_node[p, 0] < 0 and exit_node[p, 1] < 0):
             status[p] = DROPPED                 # a one-way dead end: no way there or back
-    size_f, n_f = _seed(sources, f_dist, f_pred, f_mark, f_touched, 0, f_key, f_node)
-    size_b, n_b = _seed(sources, b_dist, b_pred, b_mark, b_touched, 0, b_key, b_node)
+    zero = np.zeros(sources.shape[0])                  # every route node is a source at 0 m
+    size_f, n_f = seed_sources(sources, zero, f_dist, f_pred, f_mark, f_touched, 0, f_key,
+                               f_node)
+    size_b, n_b = seed_sources(sources, zero, b_dist, b_pred, b_mark, b_touched, 0, b_key,
+                               b_node)
     r_f = r_b = 0.0                      # radius of each search: its last settled distance
     live_f = live_b = True
     n_open, need_f, need_b = _decide(entry_node, entry_cost, exit_node, exit_cost, walk,

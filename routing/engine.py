@@ -61,6 +61,25 @@ def heap_pop(heap_key, heap_node, size):
     return key, node, size
 
 
+@njit(cache=True, inline="always")
+def seed_sources(src_nodes, src_costs, dist, pred, mark, touched, n_touched, heap_key,
+                 heap_node):
+    """Push each source at its cost where that improves its distance; a node seen for the
+    first time (``dist`` INF and ``mark`` 0) is appended to ``touched``. Every search
+    seeds this way, so they settle nodes in the same order. Returns (heap size, touched)."""
+    size = 0
+    for i in range(src_nodes.shape[0]):
+        s = src_nodes[i]
+        if src_costs[i] < dist[s]:
+            if dist[s] >= INF and mark[s] == 0:
+                touched[n_touched] = s
+                n_touched += 1
+            dist[s] = src_costs[i]
+            pred[s] = -1
+            size = heap_push(heap_key, heap_node, size, src_costs[i], s)
+    return size, n_touched
+
+
 @njit(cache=True)
 def _potential(v, lm_from, lm_to, t_from, t_to, tgt_costs, active, slack):
     """Lower bound of the cost from v to the cheapest target (ALT).
@@ -123,17 +142,9 @@ def dijkstra(indptr, heads, costs, src_nodes, src_costs, tgt_nodes, max_cost, di
         if not is_target[t]:
             is_target[t] = True
             remaining += 1
-    n_touched = 0
-    size = 0
-    for i in range(src_nodes.shape[0]):
-        s = src_nodes[i]
-        if src_costs[i] < dist[s]:
-            if dist[s] >= INF:
-                touched[n_touched] = s
-                n_touched += 1
-            dist[s] = src_costs[i]
-            pred[s] = -1
-            size = heap_push(heap_key, heap_node, size, src_costs[i], s)
+    # nothing is settled yet: ``settled`` serves as the all-zero mark
+    size, n_touched = seed_sources(src_nodes, src_costs, dist, pred, settled, touched, 0,
+                                   heap_key, heap_node)
     while size > 0:
         key, u, size = heap_pop(heap_key, heap_node, size)
         if settled[u] or key > dist[u]:

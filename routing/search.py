@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .engine import INF, heap_pop, heap_push
+from .engine import INF, heap_pop, heap_push, seed_sources
 
 #: ``mark`` bits: a target of the running search, a node already settled.
 TARGET, SETTLED = 1, 2
@@ -57,16 +57,8 @@ def bounded_dijkstra(indptr, heads, costs, arc_of, src_nodes, src_costs, tgt_nod
                 n_touched += 1
             mark[t] |= TARGET
             remaining += 1
-    size = 0
-    for i in range(src_nodes.shape[0]):
-        s = src_nodes[i]
-        if src_costs[i] < dist[s]:
-            if dist[s] >= INF and mark[s] == 0:
-                touched[n_touched] = s
-                n_touched += 1
-            dist[s] = src_costs[i]
-            pred[s] = -1
-            size = heap_push(heap_key, heap_node, size, src_costs[i], s)
+    size, n_touched = seed_sources(src_nodes, src_costs, dist, pred, mark, touched, n_touched,
+                                   heap_key, heap_node)
     while size > 0:
         key, u, size = heap_pop(heap_key, heap_node, size)
         if mark[u] & SETTLED or key > dist[u]:
