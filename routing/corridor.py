@@ -22,6 +22,7 @@ from graphs.geo import LocalProjection
 from .detours import DROPPED, MEASURED, PlaceEnds, route_detours
 from .near_line import PointCells, line_length
 from .pieces import pieces_table
+from .reach import ARRAYS, PlaceReach
 from .search import SearchBuffers
 from .workspace import WorkspacePool
 
@@ -65,7 +66,7 @@ class PlaceLayer:
         self._names = [p.names for p in self.places]
         self._static = [(p.id, p.name, p.kind, p.category, p.unesco_id, round(float(p.lat), 7),
                          round(float(p.lon), 7)) for p in self.places]
-        #: snapped ends per network: (profile, weights digest) -> PlaceEnds
+        #: snapped ends per network: (profile, weights digest) -> (PlaceEnds, PlaceReach)
         self._ends: dict = {}
         self._ends_lock = threading.Lock()
 
@@ -156,16 +157,17 @@ class PlaceLayer:
         out.sort(key=lambda d: (d["km"], d["id"]))
         return out
 
-    def ends(self, network, endpoint) -> PlaceEnds:
-        """Every place's snapped ends on ``network`` (built on first use, once)."""
+    def ends(self, network, endpoint) -> tuple[PlaceEnds, PlaceReach]:
+        """Every place's snapped ends on ``network`` and their nearest nodes by the network
+        (built on first use, once: servers do it at warm-up)."""
         key = (network.profile.name, network.digest)
         found = self._ends.get(key)
         if found is None:
             with self._ends_lock:
                 found = self._ends.get(key)
                 if found is None:
-                    found = self._ends[key] = PlaceEnds(network, [p.id for p in self.places],
-                                                        endpoint)
+                    ends = PlaceEnds(network, [p.id for p in self.places], endpoint)
+                    found = self._ends[key] = (ends, PlaceReach(network, ends))
         return found
 
     def warm_up(self, network, endpoint, scratch=None) -> None:
@@ -216,13 +218,13 @@ def network_detours(layer: PlaceLayer, network, itinerary, found, endpoint,
         measured = [False] * len(hits)
         for j in order[:max_measured]:
             measured[j] = True
-    ends = layer.ends(network, endpoint)
+    ends, reach = layer.ends(network, endpoint)
     # The route crossing a place (offset 0) needs no search; nor one without a way near it.
     todo = [j for j in range(len(hits)) if measured[j] and offsets[j] != 0.0
             and ends.snapped[hits[j]]]
     walk = [2.0 * (ends.snap_list[hits[j]] + layer.access_m(hits[j], dists[j])) for j in todo]
-    result = _search(network, ends, pieces_table(itinerary.pieces), [hits[j] for j in todo],
-                     walk, max_detour_m, scratch)
+    result = _search(network, (ends, reach), pieces_table(itinerary.pieces),
+                     [hits[j] for j in todo], walk, max_detour_m, scratch)
     if result is None:                     # the route passes no graph node
         return _by_km([layer.record(i, d, km) for i, d, km in zip(hits, dists, kms)])
     result = dict(zip(todo, zip(walk, *result)))
@@ -251,9 +253,11 @@ def _by_km(places: list[dict]) -> list[dict]:
     return places
 
 
-def _search(network, ends, table, places, walk, max_detour_m, scratch):
-    """(status, there, back, leave) lists of ``places`` (indices into ``ends``) from
-    :func:`routing.detours.route_detours`, or None if the route passes no graph node."""
+def _search(network, ends_reach, table, places, walk, max_detour_m, scratch):
+    """(status, there, back, leave) lists of ``places`` (indices into the
+    :meth:`PlaceLayer.ends` ``ends_reach``) from :func:`routing.detours.route_detours`,
+    or None if the route passes no graph node."""
+    ends, reach = ends_reach
     pool = scratch if scratch is not None else WorkspacePool(
         lambda: SearchBuffers(len(network.indptr) - 1, len(network.heads)))
     fwd, back = pool.take(), pool.take()
@@ -267,7 +271,7 @@ def _search(network, ends, table, places, walk, max_detour_m, scratch):
                            network.costs, network.rindptr, network.rtails, network.rarcs,
                            network.tails, ends.edge, ends.offset_m, ends.entry_node,
                            ends.entry_cost, ends.exit_node, ends.exit_cost,
-                           np.array(places, np.int64), np.array(walk, np.float64), max_detour_m,
+                           *(getattr(reach, name) for name in ARRAYS), np.array(places, np.int64), np.array(walk, np.float64), max_detour_m,
                            fwd.dist, fwd.pred, fwd.mark, fwd.touched, fwd.heap_key,
                            fwd.heap_node, back.dist, back.pred, back.mark, back.touched,
                            back.heap_key, back.heap_node, status, there, back_m, leave, counts)

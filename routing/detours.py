@@ -31,6 +31,7 @@ from numba import njit
 from .engine import INF, heap_pop, seed_sources
 from .errors import RoutingError
 from .pieces import nodes_passed
+from .reach import FOUND, SEARCH, scan_reach
 from .search import SETTLED, relax_arcs
 
 #: Candidates are re-examined after each batch of this many settled nodes: rarely enough
@@ -267,22 +268,26 @@ def passes_access(piece_edge, piece_a, piece_b, edge, offset_m, out):
 @njit(cache=True, nogil=True)
 def route_detours(edge_u, edge_v, edge_len, table, indptr, heads, costs, rindptr, rtails, rarcs,
                   tails, place_edge, place_offset, entry_node, entry_cost, exit_node, exit_cost,
+                  in_ptr, in_node, in_dist, in_bound, out_ptr, out_node, out_dist, out_bound,
                   candidates, walk, max_cost, f_dist, f_pred, f_mark, f_touched, f_key, f_node,
                   b_dist, b_pred, b_mark, b_touched, b_key, b_node,
                   status, there, back, leave_at, counts):
-    """:func:`measure_detours` of a route given by its pieces, for places of a :class:`PlaceEnds`.
+    """Detours of a route given by its pieces, for places of a :class:`PlaceEnds`.
 
     ``table`` is the route's :func:`routing.pieces.pieces_table`; ``candidates``
-    indexes the places' arrays (``place_edge`` … ``exit_cost``); a candidate whose
-    access point the route passes is :data:`ON_ROUTE` (no search). Returns the
-    number of graph nodes the route passes (0: nothing measured), or -1 if an
-    input is inconsistent.
+    indexes the places' arrays (``place_edge`` … ``exit_cost``, and their listed
+    nearest nodes ``in_*``/``out_*``: :class:`routing.reach.PlaceReach`). A candidate
+    whose access point the route passes is :data:`ON_ROUTE`; the others are read from
+    their lists (:func:`routing.reach.scan_reach`), and those the lists leave
+    undecided measured by :func:`measure_detours`. Returns the number of graph nodes
+    the route passes (0: nothing measured), or -1 if an input is inconsistent.
     """
     m, places = candidates.shape[0], place_edge.shape[0]
     if walk.shape[0] != m or status.shape[0] < m or there.shape[0] < m or back.shape[0] < m \
             or leave_at.shape[0] < m or place_offset.shape[0] != places \
             or entry_node.shape[0] != places or entry_cost.shape[0] != places \
-            or exit_node.shape[0] != places or exit_cost.shape[0] != places:
+            or exit_node.shape[0] != places or exit_cost.shape[0] != places \
+            or in_bound.shape[0] != places:
         return -1
     if m and (candidates.min() < 0 or candidates.max() >= places):
         return -1
@@ -298,8 +303,25 @@ def route_detours(edge_u, edge_v, edge_len, table, indptr, heads, costs, rindptr
     on_route = np.zeros(m, np.bool_)
     passes_access(table[:, 0].astype(np.int64), table[:, 1], table[:, 2],
                   place_edge[candidates], place_offset[candidates], on_route)
-    search = np.flatnonzero(~on_route)
+    read = np.flatnonzero(~on_route)
+    k = read.shape[0]
+    state, r_there, r_back, r_leave = np.empty(k, np.int8), np.empty(k), np.empty(k), np.empty(k)
+    # f_pred is all -1 between searches: it lends scan_reach its node -> first-pass table.
+    if scan_reach(sources, at, candidates[read], walk[read], max_cost, in_ptr, in_node, in_dist,
+                  in_bound, out_ptr, out_node, out_dist, out_bound, f_pred[:indptr.shape[0] - 1],
+                  state, r_there, r_back, r_leave) < 0:
+        return -1
+    for j in range(m):
+        status[j], there[j], back[j], leave_at[j] = ON_ROUTE, 0.0, 0.0, np.nan
+    for i in range(k):
+        j = read[i]
+        status[j] = MEASURED if state[i] == FOUND else DROPPED
+        there[j], back[j], leave_at[j] = r_there[i], r_back[i], r_leave[i]
+    search = read[state == SEARCH]
     k = search.shape[0]
+    counts[0] = counts[1] = 0
+    if k == 0:
+        return sources.shape[0]
     sub_status, sub_there, sub_back = np.empty(k, np.int8), np.empty(k), np.empty(k)
     sub_leave = np.empty(k)
     chosen = candidates[search]
@@ -311,8 +333,6 @@ def route_detours(edge_u, edge_v, edge_len, table, indptr, heads, costs, rindptr
                            sub_status, sub_there, sub_back, sub_leave, counts)
     if code < 0:
         return -1
-    for j in range(m):
-        status[j], there[j], back[j], leave_at[j] = ON_ROUTE, 0.0, 0.0, np.nan
     for i in range(k):
         j = search[i]
         status[j], there[j], back[j], leave_at[j] = sub_status[i], sub_there[i], sub_back[i], \

@@ -7,6 +7,7 @@ with networkx's distances. .ci/run runs this file once more with
 ``NUMBA_BOUNDSCHECK=1``.
 """
 import json
+from types import SimpleNamespace
 
 import networkx as nx
 import numpy as np
@@ -16,6 +17,7 @@ from routing import RoutingError, engine
 from routing.corridor import MAX_DETOUR_FACTOR, MAX_MEASURED, places_along
 from routing.detours import DROPPED, MEASURED, OPEN, measure_detours, route_detours
 from routing.pieces import pieces_table, route_nodes
+from routing.reach import ARRAYS
 from routing.search import SearchBuffers
 
 
@@ -97,7 +99,7 @@ def _reference(router, itinerary, corridor_m, kinds=None, max_detour_m=None,
     return out
 
 
-def _routes(router, profile, count, seed):
+def random_routes(router, profile, count, seed):
     """Up to ``count`` itineraries between random nodes of the main component."""
     g = router.graph
     main = np.flatnonzero(g.node_comp == np.argmax(g.comp_length_m))
@@ -124,7 +126,7 @@ def test_places_along_equal_the_searches_run_to_the_end(router_for, name, profil
     router = router_for(name)
     compared = measured = 0
     for profile in profiles:
-        for it in _routes(router, profile, 12, seed=4):
+        for it in random_routes(router, profile, 12, seed=4):
             for corridor_m, bound, most in SETTINGS:
                 got = places_along(router, it, corridor_m, max_detour_m=bound, max_measured=most)
                 ref = _reference(router, it, corridor_m, max_detour_m=bound, max_measured=most)
@@ -138,7 +140,7 @@ def test_places_along_equal_the_searches_run_to_the_end(router_for, name, profil
     assert compared >= 100 and measured >= 100
 
 
-def _length_digraph(network):
+def length_digraph(network):
     """The network as a networkx DiGraph (the cheapest of parallel arcs)."""
     graph = nx.DiGraph()
     graph.add_nodes_from(range(len(network.indptr) - 1))
@@ -148,7 +150,18 @@ def _length_digraph(network):
     return graph
 
 
-def _run(network, ends, table, candidates, walk, bound):
+def no_reach(places: int) -> SimpleNamespace:
+    """Lists that hold no node and bound nothing: every candidate goes to the searches."""
+    ptr, node, dist, bound = np.zeros(places + 1, np.int64), np.zeros(0, np.int32), \
+        np.zeros(0), np.zeros(places)
+    return SimpleNamespace(**{f"{side}_{k}": v for side in ("in", "out")
+                              for k, v in zip(("ptr", "node", "dist", "bound"),
+                                              (ptr, node, dist, bound))})
+
+
+def run_route_detours(network, ends, table, candidates, walk, bound, reach=None):
+    """route_detours on fresh buffers; ``reach`` None: no lists (the searches alone)."""
+    reach = no_reach(len(ends.ok)) if reach is None else reach
     n = len(network.indptr) - 1
     fwd, back = SearchBuffers(n, len(network.heads)), SearchBuffers(n, len(network.heads))
     for buffers in (fwd, back):
@@ -160,7 +173,8 @@ def _run(network, ends, table, candidates, walk, bound):
     passed = route_detours(g.edge_u, g.edge_v, g.edge_len, table, network.indptr, network.heads,
                            network.costs, network.rindptr, network.rtails, network.rarcs,
                            network.tails, ends.edge, ends.offset_m, ends.entry_node,
-                           ends.entry_cost, ends.exit_node, ends.exit_cost, candidates, walk,
+                           ends.entry_cost, ends.exit_node, ends.exit_cost,
+                           *(getattr(reach, name) for name in ARRAYS), candidates, walk,
                            bound, fwd.dist, fwd.pred, fwd.mark, fwd.touched, fwd.heap_key,
                            fwd.heap_node, back.dist, back.pred, back.mark, back.touched,
                            back.heap_key, back.heap_node, *out, counts)
@@ -179,16 +193,16 @@ def test_detours_agree_with_networkx(router_for):
     the route at a route node that networkx puts at that distance."""
     router = router_for("heidelberg")
     network = router.network("hike", metric="length")
-    ends = router.places.ends(network, router.place_endpoint)
-    graph = _length_digraph(network)
+    ends = router.places.ends(network, router.place_endpoint)[0]
+    graph = length_digraph(network)
     reverse = graph.reverse(copy=False)
     candidates = np.flatnonzero(ends.ok)
     walk = 2.0 * ends.snap_m[candidates]
     checked = dropped = 0
-    for it, bound in zip(_routes(router, "hike", 6, seed=9), (3000.0, 800.0) * 3):
+    for it, bound in zip(random_routes(router, "hike", 6, seed=9), (3000.0, 800.0) * 3):
         table = pieces_table(it.pieces)
         nodes, at = route_nodes(router.graph, it.pieces)
-        passed, (status, there, back, leave_at) = _run(network, ends, table, candidates,
+        passed, (status, there, back, leave_at) = run_route_detours(network, ends, table, candidates,
                                                        walk, bound)
         assert passed == len(nodes) > 0
         d_there = nx.multi_source_dijkstra_path_length(graph, set(nodes.tolist()))
@@ -224,18 +238,18 @@ def test_detours_agree_with_networkx(router_for):
 def test_measure_detours_refuses_inconsistent_input(router_for):
     router = router_for("heidelberg")
     network = router.network("hike", metric="length")
-    ends = router.places.ends(network, router.place_endpoint)
-    it = _routes(router, "hike", 1, seed=1)[0]
+    ends = router.places.ends(network, router.place_endpoint)[0]
+    it = random_routes(router, "hike", 1, seed=1)[0]
     table = pieces_table(it.pieces)
     good = np.flatnonzero(ends.ok)[:5]
     walk = np.zeros(len(good))
-    assert _run(network, ends, table, good, walk, 3000.0)[0] > 0
-    assert _run(network, ends, table, good + len(ends.ok), walk, 3000.0)[0] == -1
-    assert _run(network, ends, table, good, walk[:-1], 3000.0)[0] == -1
+    assert run_route_detours(network, ends, table, good, walk, 3000.0)[0] > 0
+    assert run_route_detours(network, ends, table, good + len(ends.ok), walk, 3000.0)[0] == -1
+    assert run_route_detours(network, ends, table, good, walk[:-1], 3000.0)[0] == -1
     bad_edge = table.copy()
     bad_edge[0, 0] = router.graph.n_edges
-    assert _run(network, ends, bad_edge, good, walk, 3000.0)[0] == -1
-    assert _run(network, ends, table[:0], good, walk, 3000.0)[0] == 0   # no route node
+    assert run_route_detours(network, ends, bad_edge, good, walk, 3000.0)[0] == -1
+    assert run_route_detours(network, ends, table[:0], good, walk, 3000.0)[0] == 0   # no route node
     # Buffers smaller than the graph: refused before anything is written.
     n = len(network.indptr) - 1
     small = SearchBuffers(n - 1, len(network.heads))

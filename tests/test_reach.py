@@ -1,0 +1,143 @@
+"""Places' listed nearest nodes (routing.reach): Dijkstra orders, and the detours read from
+them are the searches' (.ci/run runs this file once more with ``NUMBA_BOUNDSCHECK=1``)."""
+import networkx as nx
+import numpy as np
+import pytest
+
+from routing import engine
+from routing.detours import DROPPED, MEASURED, ON_ROUTE
+from routing.pieces import pieces_table
+from routing.reach import FOUND, MAX_ENTRIES, OVER, SEARCH, PlaceReach, build_reach, scan_reach
+from routing.search import SearchBuffers
+from tests.test_detours import length_digraph, random_routes, run_route_detours
+
+
+@pytest.fixture(scope="module")
+def hike(router_for):
+    router = router_for("heidelberg")
+    network = router.network("hike", metric="length")
+    ends, reach = router.places.ends(network, router.place_endpoint)
+    return router, network, ends, reach
+
+
+def test_lists_are_the_nearest_nodes_in_order(hike):
+    """Each place's lists hold its nearest nodes by the network (to it, from it), in order
+    of distance, with networkx's distances; every node not listed is at least ``bound``."""
+    router, network, ends, reach = hike
+    graph = length_digraph(network)
+    places = np.flatnonzero(ends.ok)[:: max(1, int(ends.ok.sum()) // 12)]
+    for p in places.tolist():
+        for side, g, nodes, costs in (("in", graph.reverse(copy=False), ends.entry_node,
+                                       ends.entry_cost),
+                                      ("out", graph, ends.exit_node, ends.exit_cost)):
+            ptr, node = getattr(reach, f"{side}_ptr"), getattr(reach, f"{side}_node")
+            dist, bound = getattr(reach, f"{side}_dist"), getattr(reach, f"{side}_bound")
+            listed, d = node[ptr[p]:ptr[p + 1]], dist[ptr[p]:ptr[p + 1]]
+            assert 0 < len(listed) <= MAX_ENTRIES and len(set(listed.tolist())) == len(listed)
+            assert (np.diff(d) >= 0).all() and d[-1] <= bound[p]
+            # networkx from the place: a super-source joined to its seeds at their costs
+            g2 = g.copy()
+            for t, c in zip(nodes[p].tolist(), costs[p].tolist()):
+                if t >= 0:
+                    g2.add_edge("place", t, weight=c)
+            want = nx.single_source_dijkstra_path_length(g2, "place")
+            got = dict(zip(listed.tolist(), d.tolist()))
+            for v, value in got.items():
+                assert value == pytest.approx(want[v], abs=1e-6)
+            for v, value in want.items():
+                if v != "place" and v not in got:
+                    assert value >= bound[p] - 1e-6
+
+
+def test_detours_read_equal_the_searches(hike):
+    """Every place a candidate, on routes and bounds of all sorts: read from the lists (and
+    searched where they leave it open), the detours are the searches' alone."""
+    router, network, ends, reach = hike
+    small = PlaceReach(network, ends, max_entries=8)       # most candidates left open
+    candidates = np.flatnonzero(ends.ok)
+    walk = 2.0 * ends.snap_m[candidates]
+    counted = {MEASURED: 0, DROPPED: 0, ON_ROUTE: 0}
+    for it, bound in zip(random_routes(router, "hike", 8, seed=3), (3000.0, 500.0, 6000.0, 1200.0) * 2):
+        table = pieces_table(it.pieces)
+        passed, want = run_route_detours(network, ends, table, candidates, walk, bound)
+        for lists in (reach, small):
+            got_passed, got = run_route_detours(network, ends, table, candidates, walk, bound, lists)
+            assert got_passed == passed > 0
+            assert (got[0] == want[0]).all()
+            measured = want[0] == MEASURED
+            for k in (1, 2):                        # there, back: the same distances
+                assert np.allclose(got[k][measured], want[k][measured], rtol=0, atol=1e-6)
+            assert np.array_equal(got[3][measured], want[3][measured], equal_nan=True)
+        for status in counted:
+            counted[status] += int((want[0] == status).sum())
+    assert counted[MEASURED] >= 100 and counted[DROPPED] >= 100 and counted[ON_ROUTE] >= 3, \
+        counted
+
+
+def test_scan_decides_by_lists_and_bounds(hike):
+    """FOUND when both lists hold a route node within the detour bound, OVER when the
+    lists' values or bounds already exceed it, SEARCH otherwise (a place farther from the
+    route than its lists reach); the node table is handed back all -1."""
+    router, network, ends, reach = hike
+    it = random_routes(router, "hike", 1, seed=11)[0]
+    from routing.pieces import route_nodes
+
+    nodes, at = route_nodes(router.graph, it.pieces)
+    candidates = np.flatnonzero(ends.ok)
+    m = len(candidates)
+    first = np.full(router.graph.n_nodes, -1, np.int64)
+    out = np.empty(m, np.int8), np.empty(m), np.empty(m), np.empty(m)
+    for bound in (0.0, 400.0, 1e9):
+        assert scan_reach(nodes, at, candidates, np.zeros(m), bound,
+                          *(getattr(reach, n) for n in ("in_ptr", "in_node", "in_dist",
+                                                        "in_bound", "out_ptr", "out_node",
+                                                        "out_dist", "out_bound")),
+                          first, *out) == 0
+        assert (first == -1).all()
+        state, there, back, _ = out
+        found = state == FOUND
+        assert set(np.unique(state).tolist()) <= {FOUND, OVER, SEARCH}
+        assert (there[state == OVER] + back[state == OVER] > bound).all()
+        assert (there[found] + back[found] <= bound).all()
+        if bound == 1e9:              # over only if no route node can be reached at all
+            assert found.any() and (state == SEARCH).any()
+            assert (there[state == OVER] + back[state == OVER] >= engine.INF).all()
+        if bound == 0.0:
+            assert (state[~found] == OVER).all()
+
+
+def test_kernels_refuse_inconsistent_input(hike):
+    router, network, ends, reach = hike
+    n = router.graph.n_nodes
+    b = SearchBuffers(n, len(network.heads))
+    m = 3
+    ok = np.ones(m, bool)
+    seeds, costs = ends.exit_node[:m].copy(), ends.exit_cost[:m].copy()
+    args = (b.dist, b.pred, b.mark, b.touched, b.heap_key, b.heap_node)
+    out = np.zeros(m + 1, np.int64), np.empty(4 * m, np.int32), np.empty(4 * m), np.empty(m)
+    csr = (network.indptr, network.heads, network.costs, np.zeros(0, np.int64))
+    assert build_reach(*csr, seeds, costs, ok, 4, 1e9, *args, *out) == 4 * m
+    assert (out[1][:4 * m] >= 0).all()
+    bad = seeds.copy()
+    bad[0, 0] = n
+    assert build_reach(*csr, bad, costs, ok, 4, 1e9, *args, *out) == -1
+    assert build_reach(*csr, seeds, costs, ok, 5, 1e9, *args, *out) == -1   # no room
+    assert build_reach(*csr, seeds, costs[:2], ok, 4, 1e9, *args, *out) == -1
+    small = SearchBuffers(n - 1, len(network.heads))
+    assert build_reach(*csr, seeds, costs, ok, 4, 1e9, small.dist, small.pred, small.mark,
+                       small.touched, small.heap_key, small.heap_node, *out) == -1
+    for buffers in (b, small):                  # handed back (or left) initial
+        assert (buffers.dist == engine.INF).all() and not buffers.mark.any()
+    lists = [getattr(reach, n_) for n_ in ("in_ptr", "in_node", "in_dist", "in_bound",
+                                           "out_ptr", "out_node", "out_dist", "out_bound")]
+    first = np.full(n, -1, np.int64)
+    res = np.empty(1, np.int8), np.empty(1), np.empty(1), np.empty(1)
+    nodes, at = np.array([0, 1], np.int64), np.zeros(2)
+    places = len(ends.ok)
+    assert scan_reach(nodes, at, np.array([places], np.int64), np.zeros(1), 1.0, *lists, first,
+                      *res) == -1
+    assert scan_reach(np.array([n], np.int64), at, np.array([0], np.int64), np.zeros(1), 1.0,
+                      *lists, first, *res) == -1
+    assert scan_reach(nodes, at[:1], np.array([0], np.int64), np.zeros(1), 1.0, *lists, first,
+                      *res) == -1
+    assert (first == -1).all()
