@@ -3,8 +3,10 @@
 The corridor (``corridor_m`` each side, straight line) only proposes
 candidates. Their ``detour_m`` is measured on the network: the shortest walk
 or ride from the route to the place and the shortest one back to the route
-(:func:`network_detours`), by two searches from all route nodes at once
-(forward and on the reversed arcs, in one compiled pass:
+(:func:`network_detours`), read from each place's precomputed nearest nodes
+(:mod:`routing.reach`: the first listed node the route passes), and for the
+few the lists leave open by two searches from all route nodes at once (forward
+and on the reversed arcs, in one compiled pass:
 :func:`routing.detours.measure_detours`). The work is bounded, and the answer
 deterministic: the searches stop at ``max_detour_m`` and at most
 ``MAX_MEASURED`` candidates (the nearest first) are measured.
