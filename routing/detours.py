@@ -268,7 +268,7 @@ def passes_access(piece_edge, piece_a, piece_b, edge, offset_m, out):
 @njit(cache=True, nogil=True)
 def route_detours(edge_u, edge_v, edge_len, table, indptr, heads, costs, rindptr, rtails, rarcs,
                   tails, place_edge, place_offset, entry_node, entry_cost, exit_node, exit_cost,
-                  in_ptr, in_node, in_dist, in_bound, out_ptr, out_node, out_dist, out_bound,
+                  in_ptr, in_list, in_bound, out_ptr, out_list, out_bound,
                   candidates, walk, max_cost, f_dist, f_pred, f_mark, f_touched, f_key, f_node,
                   b_dist, b_pred, b_mark, b_touched, b_key, b_node,
                   status, there, back, leave_at, counts):
@@ -307,9 +307,9 @@ def route_detours(edge_u, edge_v, edge_len, table, indptr, heads, costs, rindptr
     k = read.shape[0]
     state, r_there, r_back, r_leave = np.empty(k, np.int8), np.empty(k), np.empty(k), np.empty(k)
     # f_pred is all -1 between searches: it lends scan_reach its node -> first-pass table.
-    if scan_reach(sources, at, candidates[read], walk[read], max_cost, in_ptr, in_node, in_dist,
-                  in_bound, out_ptr, out_node, out_dist, out_bound, f_pred[:indptr.shape[0] - 1],
-                  state, r_there, r_back, r_leave) < 0:
+    if scan_reach(sources, at, candidates[read], walk[read], max_cost, in_ptr, in_list, in_bound,
+                  out_ptr, out_list, out_bound, f_pred[:indptr.shape[0] - 1], state, r_there,
+                  r_back, r_leave) < 0:
         return -1
     for j in range(m):
         status[j], there[j], back[j], leave_at[j] = ON_ROUTE, 0.0, 0.0, np.nan

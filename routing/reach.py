@@ -41,24 +41,25 @@ MAX_ENTRIES = 1024
 #: Nodes farther than this (metres) are not listed: the default corridor's detour bound.
 MAX_METRES = 3000.0
 #: Bump when the lists' construction changes (cached lists are then rebuilt).
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 #: A candidate's state after :func:`scan_reach`: decided either way, or left to search.
 FOUND, OVER, SEARCH = 0, 1, 2
-ARRAYS = tuple(f"{side}_{k}" for side in ("in", "out") for k in ("ptr", "node", "dist", "bound"))
+ARRAYS = tuple(f"{side}_{k}" for side in ("in", "out") for k in ("ptr", "list", "bound"))
 
 
 @njit(cache=True, nogil=True)
 def build_reach(indptr, heads, costs, arc_of, seed_node, seed_cost, ok, max_entries,
                 max_cost, dist, pred, mark, touched, heap_key, heap_node,
-                out_ptr, out_node, out_dist, out_bound):
+                out_ptr, out_list, out_bound):
     """List, for each place, the nodes in the order a Dijkstra from its seeds settles them.
 
     Place ``p``'s search starts at ``seed_node[p, k]`` (-1: none) at ``seed_cost[p, k]``
     and settles at most ``max_entries`` nodes, none beyond ``max_cost``; arc ``a``
     costs ``costs[arc_of[a]]`` when ``arc_of`` is not empty (the reversed CSR), else
-    ``costs[a]``. ``out_node``/``out_dist`` get the settled nodes and their distances
-    (``out_ptr``: CSR offsets; room for ``max_entries`` per place), ``out_bound[p]``
-    the least distance of a node not listed (INF if none is left). The buffers
+    ``costs[a]``. ``out_list`` gets a row (node, distance) per settled node — one array,
+    so that a scan reads one page per place — (``out_ptr``: CSR offsets; room for
+    ``max_entries`` per place), ``out_bound[p]`` the least distance of a node not listed
+    (INF if none is left). The buffers
     (:class:`routing.search.SearchBuffers`) come in and go back initial.
 
     Returns
@@ -70,7 +71,7 @@ def build_reach(indptr, heads, costs, arc_of, seed_node, seed_cost, ok, max_entr
     arcs = heads.shape[0]
     if seed_node.shape[1] != 2 or seed_cost.shape[0] != m or seed_cost.shape[1] != 2 \
             or ok.shape[0] != m or out_ptr.shape[0] != m + 1 or out_bound.shape[0] != m \
-            or out_node.shape[0] < m * max_entries or out_dist.shape[0] < m * max_entries:
+            or out_list.shape[0] < m * max_entries or out_list.shape[1] != 2:
         return -1
     if (m and (seed_node.min() < -1 or seed_node.max() >= n)) or max_entries < 1:
         return -1
@@ -104,7 +105,7 @@ def build_reach(indptr, heads, costs, arc_of, seed_node, seed_cost, ok, max_entr
                 out_bound[p] = key           # the least distance not listed
                 break
             mark[u] |= SETTLED
-            out_node[count], out_dist[count] = u, key
+            out_list[count, 0], out_list[count, 1] = u, key
             count += 1
             listed += 1
             size, n_touched = relax_arcs(u, key, indptr, heads, costs, arc_of, dist, pred,
@@ -117,8 +118,8 @@ def build_reach(indptr, heads, costs, arc_of, seed_node, seed_cost, ok, max_entr
 
 
 @njit(cache=True, nogil=True)
-def scan_reach(sources, at, candidates, walk, max_cost, in_ptr, in_node, in_dist, in_bound,
-               out_ptr, out_node, out_dist, out_bound, first, state, there, back, leave_at):
+def scan_reach(sources, at, candidates, walk, max_cost, in_ptr, in_list, in_bound,
+               out_ptr, out_list, out_bound, first, state, there, back, leave_at):
     """Candidates' detours read from their listed nodes (see the module's docstring).
 
     Parameters
@@ -145,10 +146,9 @@ def scan_reach(sources, at, candidates, walk, max_cost, in_ptr, in_node, in_dist
             or leave_at.shape[0] < m or at.shape[0] < sources.shape[0]:
         return -1
     if in_ptr.shape[0] != places + 1 or out_ptr.shape[0] != places + 1 \
-            or out_bound.shape[0] != places or in_node.shape[0] != in_dist.shape[0] \
-            or out_node.shape[0] != out_dist.shape[0] \
-            or (places and (in_ptr[places] > in_node.shape[0]
-                            or out_ptr[places] > out_node.shape[0])):
+            or out_bound.shape[0] != places or in_list.shape[1] != 2 or out_list.shape[1] != 2 \
+            or (places and (in_ptr[places] > in_list.shape[0]
+                            or out_ptr[places] > out_list.shape[0])):
         return -1
     if (m and (candidates.min() < 0 or candidates.max() >= places)) \
             or (sources.shape[0] and (sources.min() < 0 or sources.max() >= n)):
@@ -158,8 +158,8 @@ def scan_reach(sources, at, candidates, walk, max_cost, in_ptr, in_node, in_dist
             first[sources[i]] = i
     for j in range(m):
         p = candidates[j]
-        value_t, hit_t = _nearest_listed(in_ptr, in_node, in_dist, in_bound, p, first, n)
-        value_b, hit_b = _nearest_listed(out_ptr, out_node, out_dist, out_bound, p, first, n)
+        value_t, hit_t = _nearest_listed(in_ptr, in_list, in_bound, p, first, n)
+        value_b, hit_b = _nearest_listed(out_ptr, out_list, out_bound, p, first, n)
         there[j], back[j], leave_at[j] = value_t, value_b, np.nan
         if value_t + value_b + walk[j] > max_cost:     # over, or bounded below over
             state[j] = OVER
@@ -174,13 +174,13 @@ def scan_reach(sources, at, candidates, walk, max_cost, in_ptr, in_node, in_dist
 
 
 @njit(cache=True, nogil=True)
-def _nearest_listed(ptr, node, dist, bound, p, first, n):
+def _nearest_listed(ptr, rows, bound, p, first, n):
     """(distance, node) of the first listed node of place ``p`` the route passes; else
     (its lower bound, -1)."""
-    for e in range(ptr[p], ptr[p + 1]):
-        v = node[e]
+    for e in range(max(ptr[p], 0), min(ptr[p + 1], rows.shape[0])):
+        v = int(rows[e, 0])
         if 0 <= v < n and first[v] >= 0:
-            return dist[e], v
+            return rows[e, 1], v
     return bound[p], -1
 
 
@@ -190,9 +190,9 @@ class PlaceReach:
 
     Attributes
     ----------
-    in_ptr, in_node, in_dist, in_bound, out_ptr, out_node, out_dist, out_bound : ndarray
-        :func:`build_reach`'s CSR lists, on the reversed arcs (to the place, from its
-        entries) and on the arcs (from it, from its exits).
+    in_ptr, in_list, in_bound, out_ptr, out_list, out_bound : ndarray
+        :func:`build_reach`'s CSR lists (rows: node, metres), on the reversed arcs (to the
+        place, from its entries) and on the arcs (from it, from its exits).
     """
 
     def __init__(self, network, ends, max_entries: int = MAX_ENTRIES,
@@ -221,14 +221,14 @@ def _build(network, ends, max_entries: int, max_metres: float) -> dict:
             ("out", (network.indptr, network.heads, network.costs, np.zeros(0, np.int64)),
              ends.exit_node, ends.exit_cost)):
         ptr, bound = np.zeros(m + 1, np.int64), np.empty(m)
-        node, dist = np.empty(m * max_entries, np.int32), np.empty(m * max_entries)
+        rows = np.empty((m * max_entries, 2))      # node ids are exact in a float64
         count = build_reach(*csr, seed_node, seed_cost, ends.ok, max_entries, max_metres,
                             buffers.dist, buffers.pred, buffers.mark, buffers.touched,
-                            buffers.heap_key, buffers.heap_node, ptr, node, dist, bound)
+                            buffers.heap_key, buffers.heap_node, ptr, rows, bound)
         if count < 0:
             raise ValueError("inconsistent network or place ends")
-        out.update({f"{side}_ptr": ptr, f"{side}_node": node[:count].copy(),
-                    f"{side}_dist": dist[:count].copy(), f"{side}_bound": bound})
+        out.update({f"{side}_ptr": ptr, f"{side}_list": rows[:count].copy(),
+                    f"{side}_bound": bound})
     for array in out.values():
         array.setflags(write=False)
     return out

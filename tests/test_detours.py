@@ -152,11 +152,9 @@ def length_digraph(network):
 
 def no_reach(places: int) -> SimpleNamespace:
     """Lists that hold no node and bound nothing: every candidate goes to the searches."""
-    ptr, node, dist, bound = np.zeros(places + 1, np.int64), np.zeros(0, np.int32), \
-        np.zeros(0), np.zeros(places)
+    ptr, rows, bound = np.zeros(places + 1, np.int64), np.zeros((0, 2)), np.zeros(places)
     return SimpleNamespace(**{f"{side}_{k}": v for side in ("in", "out")
-                              for k, v in zip(("ptr", "node", "dist", "bound"),
-                                              (ptr, node, dist, bound))})
+                              for k, v in zip(("ptr", "list", "bound"), (ptr, rows, bound))})
 
 
 def run_route_detours(network, ends, table, candidates, walk, bound, reach=None):

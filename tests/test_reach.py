@@ -7,7 +7,7 @@ import pytest
 from routing import engine
 from routing.detours import DROPPED, MEASURED, ON_ROUTE
 from routing.pieces import pieces_table
-from routing.reach import FOUND, MAX_ENTRIES, OVER, SEARCH, PlaceReach, build_reach, scan_reach
+from routing.reach import ARRAYS, FOUND, MAX_ENTRIES, OVER, SEARCH, PlaceReach, build_reach, scan_reach
 from routing.search import SearchBuffers
 from tests.test_detours import length_digraph, random_routes, run_route_detours
 
@@ -30,9 +30,9 @@ def test_lists_are_the_nearest_nodes_in_order(hike):
         for side, g, nodes, costs in (("in", graph.reverse(copy=False), ends.entry_node,
                                        ends.entry_cost),
                                       ("out", graph, ends.exit_node, ends.exit_cost)):
-            ptr, node = getattr(reach, f"{side}_ptr"), getattr(reach, f"{side}_node")
-            dist, bound = getattr(reach, f"{side}_dist"), getattr(reach, f"{side}_bound")
-            listed, d = node[ptr[p]:ptr[p + 1]], dist[ptr[p]:ptr[p + 1]]
+            ptr, rows = getattr(reach, f"{side}_ptr"), getattr(reach, f"{side}_list")
+            bound = getattr(reach, f"{side}_bound")
+            listed, d = rows[ptr[p]:ptr[p + 1], 0].astype(np.int64), rows[ptr[p]:ptr[p + 1], 1]
             assert 0 < len(listed) <= MAX_ENTRIES and len(set(listed.tolist())) == len(listed)
             assert (np.diff(d) >= 0).all() and d[-1] <= bound[p]
             # networkx from the place: a super-source joined to its seeds at their costs
@@ -89,9 +89,7 @@ def test_scan_decides_by_lists_and_bounds(hike):
     out = np.empty(m, np.int8), np.empty(m), np.empty(m), np.empty(m)
     for bound in (0.0, 400.0, 1e9):
         assert scan_reach(nodes, at, candidates, np.zeros(m), bound,
-                          *(getattr(reach, n) for n in ("in_ptr", "in_node", "in_dist",
-                                                        "in_bound", "out_ptr", "out_node",
-                                                        "out_dist", "out_bound")),
+                          *(getattr(reach, name) for name in ARRAYS),
                           first, *out) == 0
         assert (first == -1).all()
         state, there, back, _ = out
@@ -114,10 +112,10 @@ def test_kernels_refuse_inconsistent_input(hike):
     ok = np.ones(m, bool)
     seeds, costs = ends.exit_node[:m].copy(), ends.exit_cost[:m].copy()
     args = (b.dist, b.pred, b.mark, b.touched, b.heap_key, b.heap_node)
-    out = np.zeros(m + 1, np.int64), np.empty(4 * m, np.int32), np.empty(4 * m), np.empty(m)
+    out = np.zeros(m + 1, np.int64), np.empty((4 * m, 2)), np.empty(m)
     csr = (network.indptr, network.heads, network.costs, np.zeros(0, np.int64))
     assert build_reach(*csr, seeds, costs, ok, 4, 1e9, *args, *out) == 4 * m
-    assert (out[1][:4 * m] >= 0).all()
+    assert (out[1][:, 0] >= 0).all() and (np.diff(out[1][:4, 1]) >= 0).all()
     bad = seeds.copy()
     bad[0, 0] = n
     assert build_reach(*csr, bad, costs, ok, 4, 1e9, *args, *out) == -1
@@ -128,8 +126,7 @@ def test_kernels_refuse_inconsistent_input(hike):
                        small.touched, small.heap_key, small.heap_node, *out) == -1
     for buffers in (b, small):                  # handed back (or left) initial
         assert (buffers.dist == engine.INF).all() and not buffers.mark.any()
-    lists = [getattr(reach, n_) for n_ in ("in_ptr", "in_node", "in_dist", "in_bound",
-                                           "out_ptr", "out_node", "out_dist", "out_bound")]
+    lists = [getattr(reach, name) for name in ARRAYS]
     first = np.full(n, -1, np.int64)
     res = np.empty(1, np.int8), np.empty(1), np.empty(1), np.empty(1)
     nodes, at = np.array([0, 1], np.int64), np.zeros(2)
