@@ -31,7 +31,7 @@ from numba import njit
 from .engine import INF, heap_pop, seed_sources
 from .errors import RoutingError
 from .pieces import nodes_passed
-from .reach import FOUND, SEARCH, scan_reach
+from .reach import FOUND, MAX_PLACE_SEARCHES, SEARCH, scan_reach, search_open
 from .search import SETTLED, relax_arcs
 
 #: Candidates are re-examined after each batch of this many settled nodes: rarely enough
@@ -279,7 +279,8 @@ def route_detours(edge_u, edge_v, edge_len, table, indptr, heads, costs, rindptr
     nearest nodes ``in_*``/``out_*``: :class:`routing.reach.PlaceReach`). A candidate
     whose access point the route passes is :data:`ON_ROUTE`; the others are read from
     their lists (:func:`routing.reach.scan_reach`), and those the lists leave
-    undecided measured by :func:`measure_detours`. Returns the number of graph nodes
+    undecided searched one by one (:func:`routing.reach.search_open`), or, when more
+    than :data:`routing.reach.MAX_PLACE_SEARCHES`, measured by :func:`measure_detours`. Returns the number of graph nodes
     the route passes (0: nothing measured), or -1 if an input is inconsistent.
     """
     m, places = candidates.shape[0], place_edge.shape[0]
@@ -311,13 +312,20 @@ def route_detours(edge_u, edge_v, edge_len, table, indptr, heads, costs, rindptr
                   out_ptr, out_list, out_bound, f_pred[:indptr.shape[0] - 1], state, r_there,
                   r_back, r_leave) < 0:
         return -1
+    n_open = int(np.sum(state >= SEARCH))
+    if 0 < n_open <= MAX_PLACE_SEARCHES and search_open(
+            sources, at, candidates[read], walk[read], max_cost, entry_node, entry_cost,
+            exit_node, exit_cost, indptr, heads, costs, rindptr, rtails, rarcs,
+            f_pred[:indptr.shape[0] - 1], b_dist, b_pred, b_mark, b_touched, b_key, b_node,
+            state, r_there, r_back, r_leave) < 0:
+        return -1
     for j in range(m):
         status[j], there[j], back[j], leave_at[j] = ON_ROUTE, 0.0, 0.0, np.nan
     for i in range(k):
         j = read[i]
         status[j] = MEASURED if state[i] == FOUND else DROPPED
         there[j], back[j], leave_at[j] = r_there[i], r_back[i], r_leave[i]
-    search = read[state == SEARCH]
+    search = read[state >= SEARCH]
     k = search.shape[0]
     counts[0] = counts[1] = 0
     if k == 0:

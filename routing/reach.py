@@ -12,8 +12,10 @@ instead of two searches grown around the whole route.
 The lists are bounded (:data:`MAX_ENTRIES` nodes, :data:`MAX_METRES`): beyond
 the last listed node every other is at least ``bound`` away, so a candidate
 whose lists hold no route node is either provably over the detour bound or
-left to the searches of :mod:`routing.detours` (rare: a place across a river,
-a corridor far wider than the default). The lists are built per network at
+searched (rare: a place across a river, a corridor far wider than the default):
+one Dijkstra from the place to the first route node (:func:`search_open`), or,
+for more than :data:`MAX_PLACE_SEARCHES` such candidates, the searches from the
+whole route of :mod:`routing.detours`. The lists are built per network at
 warm-up and kept in the graph's cache directory, memory-mapped read-only and
 shared by every worker; a route touches the pages of its candidates only.
 
@@ -36,14 +38,20 @@ from .engine import INF, heap_pop, seed_sources
 from .search import SETTLED, SearchBuffers, relax_arcs
 
 #: Nodes listed per place and direction: with the default 300 m corridor the nearest
-#: route node of 99.9 % of Heidelberg's candidates is among the first 700.
-MAX_ENTRIES = 1024
+#: route node of 99 % of Heidelberg's candidates is among the first 500 (the others are
+#: searched). The lists are memory-mapped: a process keeps what routes read of them.
+MAX_ENTRIES = 512
 #: Nodes farther than this (metres) are not listed: the default corridor's detour bound.
 MAX_METRES = 3000.0
 #: Bump when the lists' construction changes (cached lists are then rebuilt).
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 #: A candidate's state after :func:`scan_reach`: decided either way, or left to search.
 FOUND, OVER, SEARCH = 0, 1, 2
+#: Added to :data:`SEARCH`: the way there / back is not in the lists.
+OPEN_IN, OPEN_OUT = 1, 2
+#: Candidates the lists leave open are searched one by one up to this many (each search
+#: grows around one place); more, and both searches from the whole route serve them all.
+MAX_PLACE_SEARCHES = 4
 ARRAYS = tuple(f"{side}_{k}" for side in ("in", "out") for k in ("ptr", "list", "bound"))
 
 
@@ -82,39 +90,65 @@ def build_reach(indptr, heads, costs, arc_of, seed_node, seed_cost, ok, max_entr
             or heap_key.shape[0] < arcs + 2 or heap_node.shape[0] < heap_key.shape[0]:
         return -1
     count = 0
-    seeds = np.empty(2, np.int64)
-    costs2 = np.empty(2)
+    no_first = np.zeros(0, np.int64)
     for p in range(m):
         out_ptr[p] = count
         out_bound[p] = INF
-        if not ok[p]:
-            continue
-        k_seeds = 0
-        for k in range(2):
-            if seed_node[p, k] >= 0:
-                seeds[k_seeds], costs2[k_seeds] = seed_node[p, k], seed_cost[p, k]
-                k_seeds += 1
-        size, n_touched = seed_sources(seeds[:k_seeds], costs2[:k_seeds], dist, pred, mark,
-                                       touched, 0, heap_key, heap_node)
-        listed = 0
-        while size > 0:
-            key, u, size = heap_pop(heap_key, heap_node, size)
-            if mark[u] & SETTLED or key > dist[u]:
-                continue
-            if key > max_cost or listed == max_entries:
-                out_bound[p] = key           # the least distance not listed
-                break
-            mark[u] |= SETTLED
-            out_list[count, 0], out_list[count, 1] = u, key
-            count += 1
-            listed += 1
-            size, n_touched = relax_arcs(u, key, indptr, heads, costs, arc_of, dist, pred,
-                                         mark, touched, n_touched, heap_key, heap_node, size)
-        for i in range(n_touched):
-            v = touched[i]
-            dist[v], pred[v], mark[v] = INF, -1, 0
+        if ok[p]:
+            listed, out_bound[p], _ = search_place(
+                indptr, heads, costs, arc_of, seed_node[p], seed_cost[p], max_cost, max_entries,
+                no_first, out_list, count, dist, pred, mark, touched, heap_key, heap_node)
+            count += listed
     out_ptr[m] = count
     return count
+
+
+@njit(cache=True, nogil=True)
+def search_place(indptr, heads, costs, arc_of, seed_node, seed_cost, max_cost, max_entries,
+                 first, rows, row0, dist, pred, mark, touched, heap_key, heap_node):
+    """One place's Dijkstra from its (up to two) seeds, as :func:`build_reach` lists it.
+
+    Settles at most ``max_entries`` nodes, none beyond ``max_cost``, writing each as a
+    row (node, distance) of ``rows`` from ``row0`` on (``rows`` empty: none written),
+    and stops at the first node the route passes (``first[node] >= 0``; ``first``
+    empty: never). The buffers come in and go back initial; the caller checked sizes.
+
+    Returns
+    -------
+    (listed, value, hit) : (int, float, int)
+        Nodes settled; the distance of ``hit``, the route node found (else -1 and
+        ``value`` the least distance not settled: INF if none is left).
+    """
+    seeds, seed_at = np.empty(2, np.int64), np.empty(2)
+    k_seeds = 0
+    for k in range(min(2, seed_node.shape[0])):
+        if seed_node[k] >= 0:                       # -1 pads a place with one end
+            seeds[k_seeds], seed_at[k_seeds] = seed_node[k], seed_cost[k]
+            k_seeds += 1
+    size, n_touched = seed_sources(seeds[:k_seeds], seed_at[:k_seeds], dist, pred, mark,
+                                   touched, 0, heap_key, heap_node)
+    listed, value, hit = 0, INF, -1
+    record, stop = rows.shape[0] > 0, first.shape[0] > 0
+    while size > 0:
+        key, u, size = heap_pop(heap_key, heap_node, size)
+        if mark[u] & SETTLED or key > dist[u]:
+            continue
+        if key > max_cost or listed == max_entries:
+            value = key                              # the least distance not settled
+            break
+        mark[u] |= SETTLED
+        if record:
+            rows[row0 + listed, 0], rows[row0 + listed, 1] = u, key
+        listed += 1
+        if stop and first[u] >= 0:
+            value, hit = key, u
+            break
+        size, n_touched = relax_arcs(u, key, indptr, heads, costs, arc_of, dist, pred, mark,
+                                     touched, n_touched, heap_key, heap_node, size)
+    for i in range(n_touched):
+        v = touched[i]
+        dist[v], pred[v], mark[v] = INF, -1, 0
+    return listed, value, hit
 
 
 @njit(cache=True, nogil=True)
@@ -139,7 +173,9 @@ def scan_reach(sources, at, candidates, walk, max_cost, in_ptr, in_list, in_boun
     int
         0, or -1 if an input is inconsistent. Fills ``state`` (:data:`FOUND`: ``there``,
         ``back`` and ``leave_at`` read, the detour within ``max_cost``; :data:`OVER`: the
-        detour, or its lower bound, is over ``max_cost``; :data:`SEARCH`: undecided).
+        detour, or its lower bound, is over ``max_cost``; from :data:`SEARCH` on: undecided,
+        plus :data:`OPEN_IN` / :data:`OPEN_OUT` for the way whose list holds no route node:
+        its ``there`` / ``back`` is then a lower bound).
     """
     m, n, places = candidates.shape[0], first.shape[0], in_bound.shape[0]
     if walk.shape[0] != m or state.shape[0] < m or there.shape[0] < m or back.shape[0] < m \
@@ -160,14 +196,79 @@ def scan_reach(sources, at, candidates, walk, max_cost, in_ptr, in_list, in_boun
         p = candidates[j]
         value_t, hit_t = _nearest_listed(in_ptr, in_list, in_bound, p, first, n)
         value_b, hit_b = _nearest_listed(out_ptr, out_list, out_bound, p, first, n)
-        there[j], back[j], leave_at[j] = value_t, value_b, np.nan
+        there[j], back[j] = value_t, value_b
+        leave_at[j] = at[first[hit_t]] if hit_t >= 0 else np.nan
         if value_t + value_b + walk[j] > max_cost:     # over, or bounded below over
             state[j] = OVER
         elif hit_t >= 0 and hit_b >= 0:
             state[j] = FOUND
-            leave_at[j] = at[first[hit_t]]
-        else:
-            state[j] = SEARCH
+        else:           # which way is left open: SEARCH, + OPEN_IN and / or + OPEN_OUT
+            state[j] = SEARCH + (OPEN_IN if hit_t < 0 else 0) + (OPEN_OUT if hit_b < 0 else 0)
+    for i in range(sources.shape[0]):
+        first[sources[i]] = -1
+    return 0
+
+
+@njit(cache=True, nogil=True)
+def search_open(sources, at, candidates, walk, max_cost, entry_node, entry_cost, exit_node,
+                exit_cost, indptr, heads, costs, rindptr, rtails, rarcs, first, dist, pred, mark,
+                touched, heap_key, heap_node, state, there, back, leave_at):
+    """Decide the candidates :func:`scan_reach` left open, one place's search per open way.
+
+    ``state``/``there``/``back``/``leave_at`` are :func:`scan_reach`'s for these
+    ``candidates`` (rows of the places' ends) and are updated in place: each open way
+    is the first route node a Dijkstra from the place settles (on the reversed arcs to
+    the place, from its entries; on the arcs from it, from its exits), bounded by what
+    the detour bound leaves. ``first`` is all -1 and left so; the buffers
+    (:class:`routing.search.SearchBuffers` for the network) initial, and left so.
+
+    Returns
+    -------
+    int
+        0, or -1 if an input is inconsistent.
+    """
+    m, n = candidates.shape[0], indptr.shape[0] - 1
+    arcs = heads.shape[0]
+    if walk.shape[0] != m or state.shape[0] < m or there.shape[0] < m or back.shape[0] < m \
+            or leave_at.shape[0] < m or at.shape[0] < sources.shape[0] or first.shape[0] < n:
+        return -1
+    places = entry_node.shape[0]
+    if entry_cost.shape[0] != places or exit_node.shape[0] != places \
+            or exit_cost.shape[0] != places or (m and (candidates.min() < 0
+                                                   or candidates.max() >= places)):
+        return -1
+    if (places and (entry_node.max() >= n or exit_node.max() >= n)) \
+            or (sources.shape[0] and (sources.min() < 0 or sources.max() >= n)):
+        return -1
+    if rindptr.shape[0] != n + 1 or rtails.shape[0] != arcs or rarcs.shape[0] != arcs \
+            or costs.shape[0] < arcs or dist.shape[0] < n or pred.shape[0] < n \
+            or mark.shape[0] < n or touched.shape[0] < n + 1 or heap_key.shape[0] < arcs + 2 \
+            or heap_node.shape[0] < heap_key.shape[0]:
+        return -1
+    for i in range(sources.shape[0]):
+        if first[sources[i]] < 0:
+            first[sources[i]] = i
+    no_rows, no_arcs = np.zeros((0, 2)), np.zeros(0, np.int64)
+    for j in range(m):
+        if state[j] < SEARCH:
+            continue
+        p, open_ways = candidates[j], state[j] - SEARCH
+        if open_ways & OPEN_IN:
+            _, value, hit = search_place(rindptr, rtails, costs, rarcs, entry_node[p],
+                                         entry_cost[p], max_cost - walk[j] - back[j], n,
+                                         first, no_rows, 0, dist, pred, mark, touched,
+                                         heap_key, heap_node)
+            there[j] = value
+            if hit >= 0:
+                leave_at[j] = at[first[hit]]
+        if open_ways & OPEN_OUT and there[j] + back[j] + walk[j] <= max_cost:
+            _, value, hit = search_place(indptr, heads, costs, no_arcs, exit_node[p],
+                                         exit_cost[p], max_cost - walk[j] - there[j], n,
+                                         first, no_rows, 0, dist, pred, mark, touched,
+                                         heap_key, heap_node)
+            back[j] = value
+        # Found both ways within the bound, or one's search ran past what it left.
+        state[j] = FOUND if there[j] + back[j] + walk[j] <= max_cost else OVER
     for i in range(sources.shape[0]):
         first[sources[i]] = -1
     return 0
