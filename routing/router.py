@@ -222,7 +222,12 @@ class RoutingService:
     # -- points -----------------------------------------------------------------------------
     def endpoint(self, point, network: ProfileNetwork) -> Endpoint:
         """Snap a (lat, lon) or a place id onto the nearest edge usable by the network."""
-        place = None
+        query, place = self._query(point)
+        return self._snapped(query, place, network, self.index.nearest(
+            query[0], query[1], self.snap_bound_m, network.snappable))
+
+    def _query(self, point) -> tuple:
+        """The (lat, lon) a point or place id is snapped from, and the place (or None)."""
         if isinstance(point, str):
             place_id, _, part = point.partition("@")
             place = self.graph.place(place_id)
@@ -231,12 +236,15 @@ class RoutingService:
             query = (place.link["lat"], place.link["lon"]) if place.link else (place.lat, place.lon)
             if part:                                # « climb this terril »: its summit
                 query = summit_point(self.graph, place)
-        else:
-            try:
-                query = (float(point[0]), float(point[1]))
-            except (TypeError, ValueError, IndexError):
-                raise InvalidQueryError(f"bad point {point!r}: expected (lat, lon)") from None
-        snap = self.index.nearest(query[0], query[1], self.snap_bound_m, network.snappable)
+            return query, place
+        try:
+            return (float(point[0]), float(point[1])), None
+        except (TypeError, ValueError, IndexError):
+            raise InvalidQueryError(f"bad point {point!r}: expected (lat, lon)") from None
+
+    def _snapped(self, query, place, network, snap) -> Endpoint:
+        """The endpoint of ``query`` given its snap onto the network's snappable edges
+        (None: none near enough, the usable ones are tried, then the error told)."""
         if snap is None:
             snap = self.index.nearest(query[0], query[1], self.snap_bound_m, network.usable)
         if snap is None and is_restricted(network) and self.index.nearest(
@@ -288,7 +296,14 @@ class RoutingService:
             points = parse_points(points)
         if len(points) > limit:
             raise TooManyStopsError(f"{len(points)} points given; at most {limit}")
-        return [self.endpoint(p, network) for p in points]
+        try:
+            queries = [self._query(p) for p in points]
+            snaps = self.index.nearest_many([query for query, _ in queries], self.snap_bound_m,
+                                            network.snappable)   # all in one compiled call
+        except Exception:    # one by one instead, so that the first error in point order is told
+            return [self.endpoint(p, network) for p in points]
+        return [self._snapped(query, place, network, snap)
+                for (query, place), snap in zip(queries, snaps)]
 
     # -- planning ---------------------------------------------------------------------------
     def itinerary(self, network, endpoints: list[Endpoint], kind: str, paths=None) -> Itinerary:
