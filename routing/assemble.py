@@ -1,6 +1,8 @@
 """Paths -> Itinerary: geometry, durations, breakdowns, signed routes, warnings."""
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from graphs.elevation import SMOOTH_M, STEP_M, climb
@@ -8,7 +10,7 @@ from graphs.elevation import SMOOTH_M, STEP_M, climb
 from .assemble_kernel import (LEG_CLIMB, LEG_COLUMNS, LEG_DOWN, LEG_END, LEG_M, LEG_S,
                               LEG_START, LEG_UP, NO_ELEVATION, assemble_pieces)
 from .hazards import EdgeWarnings, WarningRuns
-from .itinerary import Itinerary
+from .itinerary import Itinerary, round_float
 from .numpy_exact import CLIMB_SHORT
 from .pieces import piece_table
 
@@ -50,15 +52,21 @@ class EdgeFacts:
         self.warnings = EdgeWarnings(g, profile)
         self.category_labels = {name: [v or "unknown" for v in g.vocab[name]]
                                 for name in ("surface", "highway")}
+        #: whether no two codes of a category share a label (None and "" are both "unknown")
+        self.unique_labels = {name: len(set(labels)) == len(labels)
+                              for name, labels in self.category_labels.items()}
         names = [r.get("ref") or r.get("name") or f"relation {r['osm_id']}" for r in g.routes]
         index = {name: i for i, name in enumerate(dict.fromkeys(names))}
         #: (labels, label index of each route relation): signed routes reported by label
         self.route_labels = (list(index), np.array([index[n] for n in names] or [0], np.int64))
 
 
-def _by_label(labels: list, codes: list, sums: list) -> dict:
+def _by_label(labels: list, codes: list, sums: list, unique: bool) -> dict:
     """``{label: metres}`` in order of first appearance along the route (codes sharing a
-    label summed in that order)."""
+    label summed in that order; ``unique``: no two codes share one, each sum is then
+    its label's, as ``0.0 + m`` is ``m``)."""
+    if unique:
+        return dict(zip(map(labels.__getitem__, codes), sums))
     out: dict = {}
     for code, metres in zip(codes, sums):
         label = labels[code]
@@ -69,11 +77,11 @@ def _by_label(labels: list, codes: list, sums: list) -> dict:
 def _warnings(network, facts: EdgeFacts, edges: list, metres: list) -> list[dict]:
     """Warning runs: the same warning on consecutive pieces is one run (``metres``: where
     each piece on ``edges`` starts and ends, flat)."""
-    runs = WarningRuns(facts.warnings.describe)
-    g = network.graph
-    ids_of = facts.warnings.ids_of
-    for k, e in enumerate(edges):
-        runs.add(ids_of(g, e), metres[2 * k], metres[2 * k + 1])
+    if not edges:
+        return []
+    warnings = facts.warnings
+    runs = WarningRuns(warnings.describe)
+    runs.add_pieces(warnings.ids_of_edges(network.graph, edges), metres)
     return runs.as_dicts()
 
 
@@ -85,7 +93,9 @@ def _climb(geometry, leg: dict, how: float, up: float, down: float) -> None:
     if how == CLIMB_SHORT:            # a profile shorter than the smoothing: numpy's way
         span = slice(leg["start"], leg["end"] + 1)
         up, down = climb(geometry[3][span], geometry[2][span])
-    leg["ascent_m"], leg["descent_m"] = round(up, 1), round(down, 1)
+        leg["ascent_m"], leg["descent_m"] = round(up, 1), round(down, 1)
+        return
+    leg["ascent_m"], leg["descent_m"] = round_float(up, 1), round_float(down, 1)
 
 
 def assemble(network, facts: EdgeFacts, paths: list, waypoints: list, kind: str) -> Itinerary:
@@ -107,36 +117,38 @@ def assemble(network, facts: EdgeFacts, paths: list, waypoints: list, kind: str)
     ints, floats = ints.tolist(), floats.tolist()
     n_surface, n_highway, n_routes, n_warned = ints[:4]
     n_codes = n_surface + n_highway + n_routes
-    codes, warned = ints[4:4 + n_codes], ints[4 + n_codes:]
-    at = 2 + LEG_COLUMNS * (len(leg_ptr) - 1)
+    n_legs = len(leg_ptr) - 1
+    at = 2 + LEG_COLUMNS * n_legs
     rows = [floats[k:k + LEG_COLUMNS] for k in range(2, at, LEG_COLUMNS)]
-    code_m = floats[at:at + n_codes]
-    warned_m = floats[at + n_codes:at + n_codes + 2 * n_warned]
-    rounded = floats[at + n_codes + 2 * n_warned:]
-    split = (0, n_surface, n_surface + n_highway, n_codes)
     legs = []
-    for (wa, wb), row in zip(zip(waypoints[:-1], waypoints[1:]), rows):
+    for wa, wb, row in zip(waypoints, waypoints[1:], rows):
         legs.append({"from": wa.get("place_id") or wa.get("name") or "",
                      "to": wb.get("place_id") or wb.get("name") or "",
-                     "distance_m": round(row[LEG_M], 1), "duration_s": round(row[LEG_S], 1),
+                     "distance_m": round_float(row[LEG_M], 1),
+                     "duration_s": round_float(row[LEG_S], 1),
                      "start": int(row[LEG_START]), "end": int(row[LEG_END])})
+    codes, warned = ints[4:4 + n_codes], ints[4 + n_codes:]
+    code_m = floats[at:at + n_codes]
+    warned_m = floats[at + n_codes:at + n_codes + 2 * n_warned]
+    split = (0, n_surface, n_surface + n_highway, n_codes)
     breakdown = {name: _by_label(facts.category_labels[name], codes[split[k]:split[k + 1]],
-                                 code_m[split[k]:split[k + 1]])
+                                 code_m[split[k]:split[k + 1]], facts.unique_labels[name])
                  for k, name in enumerate(("surface", "highway"))}
-    edges, from_m, to_m = pieces.edge.tolist(), rounded[0::2], rounded[1::2]
-    ptr = leg_ptr.tolist()
+    # Each leg's pieces [edge, round(from_m, 3), round(to_m, 3)], off the floats' tail.
+    offsets = itertools.islice(floats, at + n_codes + 2 * n_warned, None)
+    edges, ptr = pieces.edge.tolist(), leg_ptr.tolist()
+    leg_pieces = [[[e, x, y] for e, x, y in zip(edges[lo:hi], offsets, offsets)]
+                  for lo, hi in zip(ptr, ptr[1:])]
     itinerary = Itinerary(
         profile=network.profile.name, kind=kind, waypoints=waypoints,
         lat=geometry[0], lon=geometry[1], ele=geometry[2], cum_m=geometry[3],
         duration_s=floats[0], legs=legs, breakdown=breakdown,
-        signed_routes=_by_label(labels, codes[split[2]:], code_m[split[2]:]),
-        warnings=_warnings(network, facts, warned, warned_m),
-        pieces=[list(map(list, zip(edges[lo:hi], from_m[lo:hi], to_m[lo:hi])))
-                for lo, hi in zip(ptr[:-1], ptr[1:])],
+        signed_routes=_by_label(labels, codes[split[2]:], code_m[split[2]:], True),
+        warnings=_warnings(network, facts, warned, warned_m), pieces=leg_pieces,
         meta={"graph": g.meta.get("name"), "graph_build": g.build_id,
               "osm_date": g.meta.get("osm_date"),
               "attribution": g.meta.get("attribution", []),
               "signed_m": floats[1]})
-    for leg, row in zip(itinerary.legs, rows):
+    for leg, row in zip(legs, rows):
         _climb(geometry, leg, row[LEG_CLIMB], row[LEG_UP], row[LEG_DOWN])
     return itinerary

@@ -21,6 +21,7 @@ import numpy as np
 from numba import njit
 
 from .numpy_exact import array_sum, climb_kernel, interp_points, round3
+from .prefetch import prefetch
 
 #: Columns of the per-leg table.
 LEG_M, LEG_S, LEG_START, LEG_END, LEG_UP, LEG_DOWN, LEG_CLIMB = range(7)
@@ -114,6 +115,20 @@ def assemble_pieces(edge, a, b, leg_ptr, edge_len, geom_ptr, lat, lon, ele, off,
         total += length[i]
         lo, hi = min(a[i], b[i]), max(a[i], b[i])
         p, q = geom_ptr[e], geom_ptr[e + 1]
+        # What the later passes read of this edge, asked for now: the reads of all the
+        # pieces then overlap instead of each waiting on memory in turn.
+        if p < q:
+            prefetch(lat, p)
+            prefetch(lon, p)
+            prefetch(ele, p)
+            prefetch(off, p)
+        prefetch(time_fwd, e)
+        prefetch(time_bwd, e)
+        prefetch(surface, e)
+        prefetch(highway, e)
+        prefetch(route_ptr, e)
+        prefetch(signed, e)
+        prefetch(warn_any, e)
         if lo <= 0.0 and hi >= edge_len[e]:           # a whole edge: all its shape points
             counts[i] = q - p
         elif q - p < 1:

@@ -22,10 +22,12 @@ Which warnings apply depends on the profile:
 """
 from __future__ import annotations
 
+import operator
 import threading
 
 import numpy as np
 
+from .itinerary import round_float
 from .profiles import BAD_SMOOTHNESS, ROUGH, SAC_ORDER, is_busy
 
 #: Runs of the same warning closer than this (m) are one run.
@@ -81,6 +83,11 @@ class EdgeWarnings:
                     found = self._ids[edge] = tuple(self._number(key)
                                                     for key in self.of_edge(graph, edge))
         return found
+
+    def ids_of_edges(self, graph, edges: list) -> list[tuple]:
+        """:meth:`ids_of` of each edge (one call for a route's warned pieces)."""
+        known, ids_of = self._ids.get, self.ids_of
+        return [known(e) or ids_of(graph, e) for e in edges]
 
     def _number(self, key: tuple) -> int:
         number = self._numbers.get(key)
@@ -141,28 +148,37 @@ class WarningRuns:
         self._describe = describe
 
     def add(self, warnings, from_m: float, to_m: float) -> None:
-        for key in warnings:
-            run = self._open.get(key)
-            if run is not None and abs(run[2] - from_m) < JOIN_M:
-                run[2] = to_m                      # the same warning goes on
-            else:
-                run = self._open[key] = [key, from_m, to_m]
-                self.runs.append(run)
+        self.add_pieces((warnings,), (from_m, to_m))
+
+    def add_pieces(self, warnings, metres) -> None:
+        """:meth:`add` for many pieces: ``warnings`` of each, ``metres`` where each
+        starts and ends (flat: start, end, start, end, …)."""
+        open_runs, runs = self._open, self.runs
+        ends = iter(metres)
+        for keys, from_m, to_m in zip(warnings, ends, ends):
+            for key in keys:
+                run = open_runs.get(key)
+                if run is not None and abs(run[2] - from_m) < JOIN_M:
+                    run[2] = to_m                      # the same warning goes on
+                else:
+                    run = open_runs[key] = [key, from_m, to_m]
+                    runs.append(run)
 
     def as_dicts(self) -> list[dict]:
         """The warnings of the itinerary, in order of their start."""
         out = []
+        describe = self._describe
         for key, from_m, to_m in self.runs:
-            code, detail, values = self._describe(key)
+            code, detail, values = describe(key)
+            from_m, to_m = float(from_m), float(to_m)
             item = {"type": code, "detail": detail,
-                    "from_km": round(float(from_m) / 1000, 3),
-                    "to_km": round(float(to_m) / 1000, 3),
-                    "length_m": round(float(to_m - from_m), 1)}
+                    "from_km": round_float(from_m / 1000, 3),
+                    "to_km": round_float(to_m / 1000, 3),
+                    "length_m": round_float(to_m - from_m, 1)}
             item.update(values)
             out.append(item)
-        out.sort(key=_start_and_type)
+        out.sort(key=_START_AND_TYPE)
         return out
 
 
-def _start_and_type(warning: dict) -> tuple:
-    return warning["from_km"], warning["type"]
+_START_AND_TYPE = operator.itemgetter("from_km", "type")

@@ -10,7 +10,7 @@ from . import engine
 from .errors import PointOffNetworkError, UnreachableError
 from graphs.arrays import cached_arrays
 
-from .pieces import Path, path_pieces  # noqa: F401  (Path: where planners import it)
+from .pieces import Path, path_pieces, path_seeds  # noqa: F401  (Path: where planners import it)
 from .profiles import Profile, edge_costs
 from .workspace import SearchWorkspace, shared_pool
 
@@ -297,16 +297,21 @@ class ProfileNetwork:
         itinerary already uses; the returned cost includes it. ``arc_costs``, when
         given, are the arc costs under that penalty, computed once by the caller.
         """
-        src, src_cost = self.exits(a, penalty)
-        tgt, tgt_cost = self.entries(b, penalty)
-        direct = self._same_edge(a, b, penalty)
+        g, c = self.graph, self.c
+        # exits(a), entries(b) and _same_edge(a, b) in one compiled call
+        nodes, seed_costs, n_src, n_tgt, direct = path_seeds(
+            a.edge, a.offset_m, 1.0 if penalty is None else float(penalty[a.edge]),
+            b.edge, b.offset_m, 1.0 if penalty is None else float(penalty[b.edge]),
+            g.edge_len, g.edge_u, g.edge_v, c["fwd"], c["bwd"], c["cost_fwd"], c["cost_bwd"])
+        tgt = nodes[2:2 + n_tgt]
         costs = arc_costs if arc_costs is not None or penalty is None else \
             self.costs * penalty[self.arc_edge]
         cost, j, arcs = (engine.INF, -1, np.zeros(0, np.int64))
-        if len(src) and len(tgt):
-            cost, j, arcs = self._search(src, src_cost, tgt, tgt_cost, costs)
+        if n_src and n_tgt:
+            cost, j, arcs = self._search(nodes[:n_src], seed_costs[:n_src], tgt,
+                                         seed_costs[2:2 + n_tgt], costs)
         if direct < engine.INF / 2 and direct <= cost:
-            return Path(direct, [(a.edge, a.offset_m, b.offset_m)])
+            return Path(np.float64(direct), [(a.edge, a.offset_m, b.offset_m)])
         if j < 0:
             raise UnreachableError(
                 f"no {self.profile.name} path from {_fmt(a)} to {_fmt(b)}: they lie on "

@@ -16,6 +16,9 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from .engine import INF
+from .prefetch import prefetch
+
 
 class PieceArrays(NamedTuple):
     """A path's pieces as three arrays: edges (int64), from_m and to_m (float64)."""
@@ -74,6 +77,8 @@ def _path_pieces(arcs, target_node, a_edge, a_m, b_edge, b_m, tails, arc_edge, a
     for arc in arcs:
         if arc < 0 or arc >= n_arcs or arc_edge[arc] < 0 or arc_edge[arc] >= n_edges:
             raise IndexError("an arc the network does not have")
+        prefetch(arc_forward, arc)        # read below: the arcs' reads overlap
+        prefetch(edge_len, arc_edge[arc])
     if a_edge < 0 or a_edge >= n_edges or b_edge < 0 or b_edge >= n_edges:
         raise IndexError("an endpoint on an edge the graph does not have")
     edge, from_m, to_m = np.empty(len(arcs) + 2, np.int64), np.empty(len(arcs) + 2), \
@@ -95,6 +100,46 @@ def _path_pieces(arcs, target_node, a_edge, a_m, b_edge, b_m, tails, arc_edge, a
         edge[k], from_m[k], to_m[k] = b_edge, start, b_m
         k += 1
     return edge[:k], from_m[:k], to_m[:k]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def path_seeds(a_edge, a_m, a_k, b_edge, b_m, b_k, edge_len, edge_u, edge_v, fwd, bwd,
+               cost_fwd, cost_bwd):
+    """The seeds of a search from endpoint a to endpoint b, in one call: a's exits and b's
+    entries (``ProfileNetwork.exits``/``entries``: nodes at ``[0:n_src]`` and
+    ``[2:2 + n_tgt]``, costs alike) and the cost of going from a to b along their shared
+    edge (INF if none), each with the same operations in the same order (``a_k``,
+    ``b_k``: the penalty factors of the two edges, 1.0 without).
+
+    Returns (nodes, costs, n_src, n_tgt, direct).
+    """
+    n_edges = len(edge_len)
+    if a_edge < 0 or a_edge >= n_edges or b_edge < 0 or b_edge >= n_edges:
+        raise IndexError("an endpoint on an edge the graph does not have")
+    nodes, costs = np.empty(4, np.int64), np.empty(4)
+    n_src = n_tgt = 0
+    frac = a_m / edge_len[a_edge] if edge_len[a_edge] > 0 else 0.0
+    if fwd[a_edge]:                       # leaving a along u -> v
+        nodes[n_src], costs[n_src] = edge_v[a_edge], a_k * cost_fwd[a_edge] * (1 - frac)
+        n_src += 1
+    if bwd[a_edge]:                       # ... along v -> u
+        nodes[n_src], costs[n_src] = edge_u[a_edge], a_k * cost_bwd[a_edge] * frac
+        n_src += 1
+    frac = b_m / edge_len[b_edge] if edge_len[b_edge] > 0 else 0.0
+    if fwd[b_edge]:                       # reaching b along u -> v
+        nodes[2 + n_tgt], costs[2 + n_tgt] = edge_u[b_edge], b_k * cost_fwd[b_edge] * frac
+        n_tgt += 1
+    if bwd[b_edge]:
+        nodes[2 + n_tgt], costs[2 + n_tgt] = edge_v[b_edge], b_k * cost_bwd[b_edge] * (1 - frac)
+        n_tgt += 1
+    direct = INF
+    if a_edge == b_edge:
+        length = edge_len[a_edge]
+        if b_m >= a_m and fwd[a_edge]:
+            direct = a_k * cost_fwd[a_edge] * (b_m - a_m) / length
+        elif b_m <= a_m and bwd[a_edge]:
+            direct = a_k * cost_bwd[a_edge] * (a_m - b_m) / length
+    return nodes, costs, n_src, n_tgt, direct
 
 
 def path_pieces(network, a, b, arcs, target_node) -> PieceArrays:

@@ -20,7 +20,7 @@ import_numba()      # first, before the modules below import it: 3 MB less per p
 from .assemble import EdgeFacts, assemble  # noqa: E402
 from .corridor import PlaceLayer, places_along  # noqa: E402
 from .errors import InvalidQueryError, RoutingError, TooManyStopsError  # noqa: E402
-from .itinerary import Itinerary  # noqa: E402
+from .itinerary import Itinerary, round_float  # noqa: E402
 from .loop import plan_loop  # noqa: E402
 from .network import Endpoint, ProfileNetwork, check_snap  # noqa: E402
 from .points import MAX_POINTS, parse_points, summit_point  # noqa: E402
@@ -114,8 +114,8 @@ class RoutingService:
         names = tuple(PROFILES) if profiles is None else tuple(get_profile(p).name for p in profiles)
         # Facts of the compiled profiles now; of others (a custom network's) on first use.
         self._facts = NetworkCache(lambda name: EdgeFacts(graph, PROFILES[name]), len(PROFILES))
-        for name in names:
-            self._facts.get(name)
+        # ... read without the cache's lock by every route of a compiled profile
+        self._compiled_facts = MappingProxyType({name: self._facts.get(name) for name in names})
         self._compiled = MappingProxyType({(name, None, "cost"): self._build((name, None, "cost"))
                                            for name in names})
         self._custom = NetworkCache(self._build)
@@ -215,12 +215,19 @@ class RoutingService:
 
     def facts(self, network: ProfileNetwork) -> EdgeFacts:
         """Per-edge facts itineraries of the network's profile report."""
-        return self._facts.get(network.profile.name)
+        name = network.profile.name
+        facts = self._compiled_facts.get(name)
+        return facts if facts is not None else self._facts.get(name)
 
     # -- points -----------------------------------------------------------------------------
     def endpoint(self, point, network: ProfileNetwork) -> Endpoint:
         """Snap a (lat, lon) or a place id onto the nearest edge usable by the network."""
-        place = None
+        query, place = self._query(point)
+        return self._snapped(query, place, network, self.index.nearest(
+            query[0], query[1], self.snap_bound_m, network.snappable))
+
+    def _query(self, point) -> tuple:
+        """The (lat, lon) a point or place id is snapped from, and the place (or None)."""
         if isinstance(point, str):
             place_id, _, part = point.partition("@")
             place = self.graph.place(place_id)
@@ -229,12 +236,15 @@ class RoutingService:
             query = (place.link["lat"], place.link["lon"]) if place.link else (place.lat, place.lon)
             if part:                                # « climb this terril »: its summit
                 query = summit_point(self.graph, place)
-        else:
-            try:
-                query = (float(point[0]), float(point[1]))
-            except (TypeError, ValueError, IndexError):
-                raise InvalidQueryError(f"bad point {point!r}: expected (lat, lon)") from None
-        snap = self.index.nearest(query[0], query[1], self.snap_bound_m, network.snappable)
+            return query, place
+        try:
+            return (float(point[0]), float(point[1])), None
+        except (TypeError, ValueError, IndexError):
+            raise InvalidQueryError(f"bad point {point!r}: expected (lat, lon)") from None
+
+    def _snapped(self, query, place, network, snap) -> Endpoint:
+        """The endpoint of ``query`` given its snap onto the network's snappable edges
+        (None: none near enough, the usable ones are tried, then the error told)."""
         if snap is None:
             snap = self.index.nearest(query[0], query[1], self.snap_bound_m, network.usable)
         if snap is None and is_restricted(network) and self.index.nearest(
@@ -272,9 +282,10 @@ class RoutingService:
     def waypoint(self, ep: Endpoint) -> dict:
         """The waypoint dict of an endpoint, as itineraries list them."""
         place = self.graph.place(ep.place_id) if ep.place_id else None
-        return {"lat": round(ep.lat, 7), "lon": round(ep.lon, 7),
-                "query": [round(ep.query[0], 7), round(ep.query[1], 7)],
-                "snap_m": round(ep.snap_m, 1), "place_id": ep.place_id,
+        query = ep.query
+        return {"lat": round_float(ep.lat, 7), "lon": round_float(ep.lon, 7),
+                "query": [round_float(query[0], 7), round_float(query[1], 7)],
+                "snap_m": round_float(ep.snap_m, 1), "place_id": ep.place_id,
                 "name": place.name if place else None,
                 "names": place.names if place else {},
                 "kind": place.kind if place else None}
@@ -285,7 +296,14 @@ class RoutingService:
             points = parse_points(points)
         if len(points) > limit:
             raise TooManyStopsError(f"{len(points)} points given; at most {limit}")
-        return [self.endpoint(p, network) for p in points]
+        try:
+            queries = [self._query(p) for p in points]
+            snaps = self.index.nearest_many([query for query, _ in queries], self.snap_bound_m,
+                                            network.snappable)   # all in one compiled call
+        except Exception:    # one by one instead, so that the first error in point order is told
+            return [self.endpoint(p, network) for p in points]
+        return [self._snapped(query, place, network, snap)
+                for (query, place), snap in zip(queries, snaps)]
 
     # -- planning ---------------------------------------------------------------------------
     def itinerary(self, network, endpoints: list[Endpoint], kind: str, paths=None) -> Itinerary:
@@ -298,7 +316,7 @@ class RoutingService:
         """Itinerary of consecutive ``paths`` between ``waypoints`` (dicts), with places."""
         itinerary = assemble(network, self.facts(network), paths, waypoints, kind)
         itinerary.places = places_along(self, itinerary, self.corridor_m)
-        itinerary.meta["cost"] = round(float(sum(p.cost for p in paths)), 3)
+        itinerary.meta["cost"] = round_float(float(sum(p.cost for p in paths)), 3)
         return itinerary
 
     def route(self, points, profile: str = "hike", route_preference: float | None = None) -> Itinerary:

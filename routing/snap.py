@@ -16,6 +16,8 @@ from numba import njit
 
 from graphs.spatial import EdgeIndex, Snap
 
+from .prefetch import prefetch
+
 #: ``edge_mask`` that allows every edge.
 NO_MASK = np.zeros(0, np.bool_)
 
@@ -38,25 +40,40 @@ def _best_within(px, py, r, labels, xs, ys, start, cell, x0, y0, nx, ny, seg_a, 
     # Samples are float32 offsets from the grid's corner: compare as PointGrid does, in
     # float64 against the radius widened by the rounding slack.
     qx, qy, reach = px - x0, py - y0, r + slack
+    size = 0
     for iy in range(iy0, iy1 + 1):
+        size += start[iy * nx + ix1 + 1] - start[iy * nx + ix0]
+    near = np.empty(size, np.int64)
+    n_near = 0
+    for iy in range(iy0, iy1 + 1):          # the samples within reach, in grid order
         row = iy * nx
         for k in range(start[row + ix0], start[row + ix1 + 1]):
             sx, sy = np.float64(xs[k]) - qx, np.float64(ys[k]) - qy
-            if sx * sx + sy * sy > reach * reach:
-                continue
-            seg = labels[k]
-            if masked and not edge_mask[seg_edge[seg]]:
-                continue
-            a = seg_a[seg]
-            # projected as LocalProjection.forward does (one product: the same bits)
-            ax, ay = lon[a] * kx, lat[a] * ky
-            dx, dy = lon[a + 1] * kx - ax, lat[a + 1] * ky - ay
-            seg2 = dx * dx + dy * dy
-            t = ((px - ax) * dx + (py - ay) * dy) / seg2 if seg2 > 0 else 0.0
-            t = min(max(t, 0.0), 1.0)
-            d = math.hypot(px - (ax + t * dx), py - (ay + t * dy))
-            if d < best or (d == best and seg < best_seg):
-                best_seg, best_t, best = seg, t, d
+            if not sx * sx + sy * sy > reach * reach:     # (NaN kept, as before)
+                near[n_near] = k
+                n_near += 1
+                prefetch(seg_a, labels[k])      # each level read below asked for ahead,
+                prefetch(seg_edge, labels[k])   # for all samples at once
+    for j in range(n_near):
+        seg = labels[near[j]]
+        prefetch(lat, seg_a[seg])
+        prefetch(lon, seg_a[seg])
+        if masked:
+            prefetch(edge_mask, seg_edge[seg])
+    for j in range(n_near):
+        seg = labels[near[j]]
+        if masked and not edge_mask[seg_edge[seg]]:
+            continue
+        a = seg_a[seg]
+        # projected as LocalProjection.forward does (one product: the same bits)
+        ax, ay = lon[a] * kx, lat[a] * ky
+        dx, dy = lon[a + 1] * kx - ax, lat[a + 1] * ky - ay
+        seg2 = dx * dx + dy * dy
+        t = ((px - ax) * dx + (py - ay) * dy) / seg2 if seg2 > 0 else 0.0
+        t = min(max(t, 0.0), 1.0)
+        d = math.hypot(px - (ax + t * dx), py - (ay + t * dy))
+        if d < best or (d == best and seg < best_seg):
+            best_seg, best_t, best = seg, t, d
     return best_seg, best_t, best
 
 
@@ -107,6 +124,21 @@ def snap_point(lat, lon, max_dist, step, labels, xs, ys, start, shape, seg_a, se
     return edge, a, t, sy / ky, sx / kx, d, offset
 
 
+@njit(cache=True, nogil=True)
+def snap_points(points, max_dist, step, labels, xs, ys, start, shape, seg_a, seg_edge,
+                shape_lat, shape_lon, edge_mask, seg_cum, scale, edge_len):
+    """:func:`snap_point` of each ``(lat, lon)`` row of ``points``: one row of its seven
+    numbers each (edge -1 when nothing is within ``max_dist``), in one call."""
+    out = np.empty((points.shape[0], 7))
+    for i in range(points.shape[0]):
+        edge, a, t, lat, lon, d, offset = snap_point(
+            points[i, 0], points[i, 1], max_dist, step, labels, xs, ys, start, shape, seg_a,
+            seg_edge, shape_lat, shape_lon, edge_mask, seg_cum, scale, edge_len)
+        out[i, 0], out[i, 1], out[i, 2], out[i, 3] = edge, a, t, lat
+        out[i, 4], out[i, 5], out[i, 6] = lon, d, offset
+    return out
+
+
 class SnapIndex(EdgeIndex):
     """An :class:`~graphs.spatial.EdgeIndex` whose :meth:`nearest` is one compiled call."""
 
@@ -129,3 +161,17 @@ class SnapIndex(EdgeIndex):
             NO_MASK if edge_mask is None else edge_mask, self.seg_cum, self.scale,
             self._edge_len)
         return None if edge < 0 else Snap(edge, a, t, snap_lat, snap_lon, dist, offset)
+
+    def nearest_many(self, points: list, max_dist_m: float, edge_mask=None) -> list:
+        """:meth:`nearest` of each ``(lat, lon)`` of ``points`` (a Snap or None each), in
+        one compiled call."""
+        tree = self.tree
+        if len(tree.xs) == 0 or not points:
+            return [None] * len(points)
+        rows = snap_points(
+            np.array(points, np.float64).reshape(-1, 2), float(max_dist_m), self.step,
+            tree.order, tree.xs, tree.ys, tree.start, self._shape, self.seg_a, self.seg_edge,
+            self.lat, self.lon, NO_MASK if edge_mask is None else edge_mask, self.seg_cum,
+            self.scale, self._edge_len).tolist()
+        return [None if row[0] < 0 else Snap(int(row[0]), int(row[1]), *row[2:])
+                for row in rows]

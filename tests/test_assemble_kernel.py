@@ -345,3 +345,41 @@ def test_path_keeps_its_list():
     assert arrays.edge.tolist() == [3, 4] and arrays.to_m.tolist() == [12.5, 0.0]
     assert Path(2.0, arrays).pieces == pieces and Path(2.0, arrays) == path
     assert path != Path(2.5, pieces) and "12.5" in repr(path)
+
+
+@pytest.mark.parametrize("profile", ["hike", "bike"])
+def test_path_seeds_are_exits_entries_and_same_edge(fixture_router, profile):
+    """``path_seeds`` (what ``network.path`` seeds its search with) gives, to the bit, what
+    ``exits``, ``entries`` and ``_same_edge`` give: edge ends and middles, every pair of
+    endpoints on one edge, with and without a penalty."""
+    from routing.engine import INF
+    from routing.network import Endpoint
+    from routing.pieces import path_seeds
+
+    network = fixture_router.network(profile)
+    g, c = network.graph, network.c
+    rng = np.random.default_rng(14)
+    penalty = rng.uniform(1.0, 3.0, g.n_edges)
+    ends = [Endpoint(int(e), float(x), 0.0, 0.0, 0.0, (0.0, 0.0))
+            for e in range(g.n_edges) for x in (0.0, float(g.edge_len[e]) / 3, float(g.edge_len[e]))]
+    pairs = [(a, b) for a in ends for b in ends if a.edge == b.edge]
+    pairs += [(ends[i], ends[j]) for i, j in rng.integers(0, len(ends), (400, 2))]
+    direct = 0
+    for a, b in pairs:
+        for pen in (None, penalty):
+            nodes, costs, n_src, n_tgt, cost = path_seeds(
+                a.edge, a.offset_m, 1.0 if pen is None else float(pen[a.edge]),
+                b.edge, b.offset_m, 1.0 if pen is None else float(pen[b.edge]),
+                g.edge_len, g.edge_u, g.edge_v, c["fwd"], c["bwd"], c["cost_fwd"], c["cost_bwd"])
+            for got, want in ((nodes[:n_src], network.exits(a, pen)[0]),
+                              (nodes[2:2 + n_tgt], network.entries(b, pen)[0]),
+                              (costs[:n_src], network.exits(a, pen)[1]),
+                              (costs[2:2 + n_tgt], network.entries(b, pen)[1])):
+                assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
+            same = network._same_edge(a, b, pen)
+            assert np.float64(cost).tobytes() == np.float64(same).tobytes()
+            direct += cost < INF
+    assert direct > 50
+    with pytest.raises(IndexError):
+        path_seeds(g.n_edges, 0.0, 1.0, 0, 0.0, 1.0, g.edge_len, g.edge_u, g.edge_v,
+                   c["fwd"], c["bwd"], c["cost_fwd"], c["cost_bwd"])

@@ -131,6 +131,11 @@ def test_compiled_snapping_snaps_where_edge_index_did(fixture_graph, mask_name):
             assert a == b
             found += a is not None
     assert found > 200
+    for bound in (0.0, 30.0, 1000.0):                 # all points in one call: the same snaps
+        many = new.nearest_many(points, bound, mask)
+        assert many == [old.nearest(lat, lon, bound, mask) for lat, lon in points]
+        assert all(type(s.edge) is int and type(s.segment) is int for s in many if s)
+    assert new.nearest_many([], 30.0, mask) == []
 
 
 def _network(request, name):

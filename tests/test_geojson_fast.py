@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 
 import numpy as np
 import orjson
 import pytest
 
-from routing.itinerary import rounded
+from routing.itinerary import round_float, rounded
 
 
 def _per_vertex(it) -> list:
@@ -44,6 +45,21 @@ def test_rounded_is_python_round_to_the_bit(digits, span):
     assert _bits_equal(rounded(values, digits), expected)
     naive = np.rint(values * 10 ** digits) / 10 ** digits
     assert not _bits_equal(naive, expected)        # the cases above do need the care
+
+
+@pytest.mark.parametrize("digits", [0, 1, 2, 3, 7, 9])
+def test_round_float_is_python_round_to_the_bit(digits):
+    rng = np.random.default_rng(100 + digits)
+    span = 10.0 ** rng.uniform(-9, 13, 20000) * rng.choice([-1.0, 1.0], 20000)
+    halves = (np.floor(rng.uniform(-9000, 9000, 5000) * 10 ** digits) + 0.5) / 10 ** digits
+    near = np.concatenate([halves, np.nextafter(halves, np.inf), np.nextafter(halves, -np.inf)])
+    odd = [0.0, -0.0, math.nan, math.inf, -math.inf, 1e300, -1e300, 2.0 ** 52, 2.0 ** 60,
+           5e-324, -5e-324, -0.04, -4e-10, 0.5, 1.5, 2.5, -2.5, 2.675, 1.005, 1912.85]
+    for v in [*span.tolist(), *near.tolist(), *odd]:
+        got, expected = round_float(v, digits), round(v, digits)
+        assert _bits_equal([got], [expected]), (v, digits, got, expected)
+    for v in (5, -3, np.float64(2.675), np.float32(0.125)):      # types kept as round's
+        assert repr(round_float(v, digits)) == repr(round(v, digits))
 
 
 @pytest.fixture(scope="module")

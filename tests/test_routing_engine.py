@@ -76,6 +76,13 @@ def test_typed_errors(fixture_router):
         fixture_router.route([(50.43, 2.8005), (50.4325, 2.8020)], "hike")
     with pytest.raises(routing.InvalidQueryError, match="unknown place id"):
         fixture_router.route(["site:nowhere", (50.43, 2.8005)], "hike")
+    # points are snapped all at once, but the error told is the first in point order
+    with pytest.raises(routing.PointOffNetworkError, match="50.50000,2.90000"):
+        fixture_router.route([(50.43, 2.8005), (50.5, 2.9), "site:nowhere"], "hike")
+    with pytest.raises(routing.PointOffNetworkError, match="50.50000,2.90000"):
+        fixture_router.route([(50.5, 2.9), (50.6, 2.9)], "hike")
+    with pytest.raises(routing.InvalidQueryError, match="bad point"):
+        fixture_router.route([(50.43, 2.8005), ("x", 2.9), (50.5, 2.9)], "hike")
     with pytest.raises(routing.InvalidQueryError):
         routing.parse_points("50.4,2.8;91,2")
     with pytest.raises(routing.TooManyStopsError, match="at most 25"):
