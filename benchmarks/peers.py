@@ -2,7 +2,8 @@
 
 * ours: ``RoutingService.route()`` in process (snap, CH, geometry, breakdowns,
   places), the same + GeoJSON text, ``/api/v1/route`` over HTTP (loopback,
-  keep-alive; werkzeug's server, and gunicorn as ``gunicorn.conf.py`` deploys it)
+  keep-alive; werkzeug's server, gunicorn as ``gunicorn.conf.py`` deploys it, and
+  granian, ``web.granian_server``)
   and the bare CH node-to-node query;
 * OSRM (osrm-bindings: ``osrm-extract -p foot.lua``, ``osrm-contract``): the
   in-process ``Route`` with ``overview=full, geometries=geojson``, and
@@ -52,7 +53,7 @@ def measure(out: dict, name: str, fn) -> None:
 
 
 def ours(service, graph, pairs, profile: str, graph_dir: Path | None = None) -> dict:
-    from web.bench import gunicorn_route_times, http_route_times
+    from web.bench import http_route_times, served_route_times
 
     coords = [((float(graph.node_lat[a]), float(graph.node_lon[a])),
                (float(graph.node_lat[b]), float(graph.node_lon[b]))) for a, b in pairs]
@@ -82,14 +83,16 @@ def ours(service, graph, pairs, profile: str, graph_dir: Path | None = None) -> 
     measure(result, "http_route_geojson_p50_ms", lambda: p50(http_route_times(service, coords,
                                                                               profile)[0]))
 
-    def gunicorn():       # the production server (gunicorn.conf.py: gthread, keep-alive)
-        served = gunicorn_route_times(graph_dir, coords, profile)
-        result["http_gunicorn_worker_cpu_ms"] = round(served["cpu_s"] * 1000, 4)
-        result["http_gunicorn_non_200"] = served["non_200"]
+    def production(server: str):   # gunicorn.conf.py (gthread), web.granian_server; keep-alive
+        served = served_route_times(graph_dir, coords, profile, server=server)
+        result[f"http_{server}_worker_cpu_ms"] = round(served["cpu_s"] * 1000, 4)
+        result[f"http_{server}_non_200"] = served["non_200"]
         return p50(served["times"])
 
     if graph_dir is not None:
-        measure(result, "http_gunicorn_route_geojson_p50_ms", gunicorn)
+        for server in ("gunicorn", "granian"):
+            measure(result, f"http_{server}_route_geojson_p50_ms",
+                    lambda server=server: production(server))
 
     def ch(query, clock):
         times, costs = [], []
@@ -165,6 +168,8 @@ def main(argv=None) -> int:
             ("http_vs_osrm_routed", mine.get("http_route_geojson_p50_ms"),
              peer.get("osrm_http", {}).get("route_p50_ms")),
             ("http_gunicorn_vs_osrm_routed", mine.get("http_gunicorn_route_geojson_p50_ms"),
+             peer.get("osrm_http", {}).get("route_p50_ms")),
+            ("http_granian_vs_osrm_routed", mine.get("http_granian_route_geojson_p50_ms"),
              peer.get("osrm_http", {}).get("route_p50_ms")),
             ("route_vs_valhalla", mine.get("route_p50_ms"),
              peer.get("valhalla", {}).get("route_p50_ms")),

@@ -2,7 +2,8 @@
 
 * ``bassin-routes gpx stats FILE`` and ``bassin-routes route`` on a built graph, each
   run ``--runs`` times: wall and CPU (user + system of the child) seconds, min and median;
-* ``bassin-routes serve`` and gunicorn (``gunicorn.conf.py``, 1 and N workers): a
+* ``bassin-routes serve``, gunicorn (``gunicorn.conf.py``, 1 and N workers) and granian
+  (``web.granian_server``, 1 and N workers): a
   loopback client connects as soon as the port accepts and times the first
   ``/health``, the first ``/api/v1/route`` per profile and a later one; the seconds
   from launch to an open port, and the server's resident memory afterwards.
@@ -30,6 +31,7 @@ from pathlib import Path
 
 from memory import (ROOT, children, free_port, gunicorn_argv, measure, pss_mb, server_env,
                     stop_server)
+from web.bench import granian_argv  # noqa: E402  (memory puts the repository on the path)
 
 #: A route inside Heidelberg (1.8 km) and one of 6 km, the first per profile.
 ROUTES = ("49.41,8.69;49.40,8.72", "49.4094,8.6944;49.3875,8.7735")
@@ -157,16 +159,17 @@ def main(argv=None) -> int:
                  "127.0.0.1", "--port", str(port)], port, profiles, graph,
                 server_env(graph, args.profiles, tmp))
 
-    def gunicorn(workers: int):
+    def production(argv, workers: int):
         port = free_port()
         with tempfile.TemporaryDirectory() as tmp:
-            return first_requests(gunicorn_argv(port, workers), port, profiles, graph,
+            return first_requests(argv(port, workers), port, profiles, graph,
                                   server_env(graph, args.profiles, tmp))
 
     measure("serve", lambda: repeated(serve, args.server_runs), out)
-    measure("gunicorn_1", lambda: repeated(lambda: gunicorn(1), args.server_runs), out)
-    measure(f"gunicorn_{args.workers}",
-            lambda: repeated(lambda: gunicorn(args.workers), args.server_runs), out)
+    for name, argv in (("gunicorn", gunicorn_argv), ("granian", granian_argv)):
+        for workers in (1, args.workers):
+            measure(f"{name}_{workers}", lambda: repeated(lambda: production(argv, workers),
+                                                          args.server_runs), out)
     out["load_at_end"] = os.getloadavg()
     json.dump(out, sys.stdout, indent=1)
     sys.stdout.write("\n")

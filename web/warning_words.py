@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext
 
-from .i18n import Words, language
+from .i18n import Words, current_words, language
 from .tag_words import VALUE_NAMES, value_name
 
 #: One template per warning code; placeholders are the warning's tag values.
@@ -76,6 +76,6 @@ def warning_text(warning: dict, profile: str = "", lang: str | None = None) -> s
 def warning_texts(warnings: list, profile: str = "", lang: str | None = None) -> list[str]:
     """:func:`warning_text` of each warning, the language's words looked up once."""
     with language(lang):
-        words = Words()
+        words = current_words()
         return [words.gettext("%(where)s: %(what)s", where=warning_place(w, words),
                               what=warning_words(w, profile, words)) for w in warnings]

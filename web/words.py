@@ -13,7 +13,7 @@ import re
 
 from flask_babel import format_decimal, gettext
 
-from .i18n import Words, current_language, language
+from .i18n import Words, current_language, current_words, language
 from .page_words import PLACE_KINDS, PRACTICES
 
 #: Travel profiles (``routing.PROFILES``) and every place kind of ``graphs``
@@ -99,7 +99,7 @@ def localised(itinerary, lang: str | None = None):
     one. Geometry arrays are shared with the original, which is left unchanged.
     """
     with language(lang):
-        words = Words()
+        words = current_words()
         lang = current_language()
         out = copy.copy(itinerary)
         out.name = itinerary.name or ""
