@@ -220,12 +220,13 @@ def network_detours(layer: PlaceLayer, network, itinerary, found, endpoint,
         measured = [False] * len(hits)
         for j in order[:max_measured]:
             measured[j] = True
-    ends, reach = layer.ends(network, endpoint)
+    ends_reach = layer.ends(network, endpoint)
+    ends = ends_reach[0]
     # The route crossing a place (offset 0) needs no search; nor one without a way near it.
     todo = [j for j in range(len(hits)) if measured[j] and offsets[j] != 0.0
             and ends.snapped[hits[j]]]
     walk = [2.0 * (ends.snap_list[hits[j]] + layer.access_m(hits[j], dists[j])) for j in todo]
-    result = _search(network, (ends, reach), pieces_table(itinerary.pieces),
+    result = _search(network, ends_reach, pieces_table(itinerary.pieces),
                      [hits[j] for j in todo], walk, max_detour_m, scratch)
     if result is None:                     # the route passes no graph node
         return _by_km([layer.record(i, d, km) for i, d, km in zip(hits, dists, kms)])

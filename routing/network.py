@@ -183,20 +183,21 @@ class ProfileNetwork:
         return ContractionHierarchy(self, cache_dir=source / "cache" if source else None)
 
     # -- endpoints -------------------------------------------------------------------------
+    def _seeds(self, a: Endpoint, b: Endpoint, penalty=None) -> tuple:
+        """:func:`routing.pieces.path_seeds` of a search from ``a`` to ``b``: the one
+        computation of the costs along an endpoint's edge (exits, entries, same edge)."""
+        g, c = self.graph, self.c
+        return path_seeds(
+            a.edge, a.offset_m, 1.0 if penalty is None else float(penalty[a.edge]),
+            b.edge, b.offset_m, 1.0 if penalty is None else float(penalty[b.edge]),
+            g.edge_len, g.edge_u, g.edge_v, c["fwd"], c["bwd"], c["cost_fwd"], c["cost_bwd"])
+
     def _ends(self, ep: Endpoint, penalty, leaving: bool) -> tuple[np.ndarray, np.ndarray]:
         """Edge ends an endpoint reaches (``leaving``) or is reached from, with the cost
         of the part of its edge in between."""
-        e, g = ep.edge, self.graph
-        frac = ep.offset_m / g.edge_len[e] if g.edge_len[e] > 0 else 0.0
-        k = 1.0 if penalty is None else float(penalty[e])
-        nodes, costs = [], []
-        if self.c["fwd"][e]:       # travelling u -> v
-            nodes.append(g.edge_v[e] if leaving else g.edge_u[e])
-            costs.append(k * self.c["cost_fwd"][e] * ((1 - frac) if leaving else frac))
-        if self.c["bwd"][e]:       # travelling v -> u
-            nodes.append(g.edge_u[e] if leaving else g.edge_v[e])
-            costs.append(k * self.c["cost_bwd"][e] * (frac if leaving else (1 - frac)))
-        return np.array(nodes, np.int64), np.array(costs)
+        nodes, costs, n_src, n_tgt, _ = self._seeds(ep, ep, penalty)
+        part = slice(0, n_src) if leaving else slice(2, 2 + n_tgt)
+        return nodes[part], costs[part]
 
     def exits(self, ep: Endpoint, penalty=None) -> tuple[np.ndarray, np.ndarray]:
         """Graph nodes reachable from an endpoint along its edge, with their cost."""
@@ -207,15 +208,8 @@ class ProfileNetwork:
         return self._ends(ep, penalty, leaving=False)
 
     def _same_edge(self, a: Endpoint, b: Endpoint, penalty=None) -> float:
-        if a.edge != b.edge:
-            return engine.INF
-        e, length = a.edge, self.graph.edge_len[a.edge]
-        k = 1.0 if penalty is None else float(penalty[e])
-        if b.offset_m >= a.offset_m and self.c["fwd"][e]:
-            return k * self.c["cost_fwd"][e] * (b.offset_m - a.offset_m) / length
-        if b.offset_m <= a.offset_m and self.c["bwd"][e]:
-            return k * self.c["cost_bwd"][e] * (a.offset_m - b.offset_m) / length
-        return engine.INF
+        """Cost from ``a`` to ``b`` along the edge they share (INF if none)."""
+        return self._seeds(a, b, penalty)[4]
 
     # -- queries ---------------------------------------------------------------------------
     def warm_up(self) -> tuple[int, int]:
@@ -297,12 +291,8 @@ class ProfileNetwork:
         itinerary already uses; the returned cost includes it. ``arc_costs``, when
         given, are the arc costs under that penalty, computed once by the caller.
         """
-        g, c = self.graph, self.c
         # exits(a), entries(b) and _same_edge(a, b) in one compiled call
-        nodes, seed_costs, n_src, n_tgt, direct = path_seeds(
-            a.edge, a.offset_m, 1.0 if penalty is None else float(penalty[a.edge]),
-            b.edge, b.offset_m, 1.0 if penalty is None else float(penalty[b.edge]),
-            g.edge_len, g.edge_u, g.edge_v, c["fwd"], c["bwd"], c["cost_fwd"], c["cost_bwd"])
+        nodes, seed_costs, n_src, n_tgt, direct = self._seeds(a, b, penalty)
         tgt = nodes[2:2 + n_tgt]
         costs = arc_costs if arc_costs is not None or penalty is None else \
             self.costs * penalty[self.arc_edge]

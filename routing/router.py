@@ -300,7 +300,7 @@ class RoutingService:
             queries = [self._query(p) for p in points]
             snaps = self.index.nearest_many([query for query, _ in queries], self.snap_bound_m,
                                             network.snappable)   # all in one compiled call
-        except Exception:    # one by one instead, so that the first error in point order is told
+        except RoutingError:  # one by one instead, so that the first error in point order is told
             return [self.endpoint(p, network) for p in points]
         return [self._snapped(query, place, network, snap)
                 for (query, place), snap in zip(queries, snaps)]

@@ -347,11 +347,42 @@ def test_path_keeps_its_list():
     assert path != Path(2.5, pieces) and "12.5" in repr(path)
 
 
+def reference_ends(network, ep, penalty, leaving: bool):
+    """Exits (``leaving``) or entries of an endpoint as the Python code computed them
+    before ``path_seeds`` (which ``exits``, ``entries`` and ``_same_edge`` now call)."""
+    e, g = ep.edge, network.graph
+    frac = ep.offset_m / g.edge_len[e] if g.edge_len[e] > 0 else 0.0
+    k = 1.0 if penalty is None else float(penalty[e])
+    nodes, costs = [], []
+    if network.c["fwd"][e]:
+        nodes.append(g.edge_v[e] if leaving else g.edge_u[e])
+        costs.append(k * network.c["cost_fwd"][e] * ((1 - frac) if leaving else frac))
+    if network.c["bwd"][e]:
+        nodes.append(g.edge_u[e] if leaving else g.edge_v[e])
+        costs.append(k * network.c["cost_bwd"][e] * (frac if leaving else (1 - frac)))
+    return np.array(nodes, np.int64), np.array(costs)
+
+
+def reference_same_edge(network, a, b, penalty):
+    """The cost along a shared edge, as the Python code computed it (INF if none)."""
+    from routing.engine import INF
+
+    if a.edge != b.edge:
+        return INF
+    e, length = a.edge, network.graph.edge_len[a.edge]
+    k = 1.0 if penalty is None else float(penalty[e])
+    if b.offset_m >= a.offset_m and network.c["fwd"][e]:
+        return k * network.c["cost_fwd"][e] * (b.offset_m - a.offset_m) / length
+    if b.offset_m <= a.offset_m and network.c["bwd"][e]:
+        return k * network.c["cost_bwd"][e] * (a.offset_m - b.offset_m) / length
+    return INF
+
+
 @pytest.mark.parametrize("profile", ["hike", "bike"])
 def test_path_seeds_are_exits_entries_and_same_edge(fixture_router, profile):
-    """``path_seeds`` (what ``network.path`` seeds its search with) gives, to the bit, what
-    ``exits``, ``entries`` and ``_same_edge`` give: edge ends and middles, every pair of
-    endpoints on one edge, with and without a penalty."""
+    """``path_seeds`` (what ``network.path``, ``exits``, ``entries`` and ``_same_edge``
+    compute with) gives, to the bit, what the Python code gave: edge ends and middles,
+    every pair of endpoints on one edge, with and without a penalty."""
     from routing.engine import INF
     from routing.network import Endpoint
     from routing.pieces import path_seeds
@@ -371,12 +402,16 @@ def test_path_seeds_are_exits_entries_and_same_edge(fixture_router, profile):
                 a.edge, a.offset_m, 1.0 if pen is None else float(pen[a.edge]),
                 b.edge, b.offset_m, 1.0 if pen is None else float(pen[b.edge]),
                 g.edge_len, g.edge_u, g.edge_v, c["fwd"], c["bwd"], c["cost_fwd"], c["cost_bwd"])
-            for got, want in ((nodes[:n_src], network.exits(a, pen)[0]),
-                              (nodes[2:2 + n_tgt], network.entries(b, pen)[0]),
-                              (costs[:n_src], network.exits(a, pen)[1]),
-                              (costs[2:2 + n_tgt], network.entries(b, pen)[1])):
+            exits, entries = reference_ends(network, a, pen, True), \
+                reference_ends(network, b, pen, False)
+            for got, want in ((nodes[:n_src], exits[0]), (nodes[2:2 + n_tgt], entries[0]),
+                              (costs[:n_src], exits[1]), (costs[2:2 + n_tgt], entries[1]),
+                              (network.exits(a, pen)[1], exits[1]),
+                              (network.entries(b, pen)[0], entries[0])):
                 assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
-            same = network._same_edge(a, b, pen)
+            same = reference_same_edge(network, a, b, pen)
+            assert np.float64(network._same_edge(a, b, pen)).tobytes() == \
+                np.float64(same).tobytes()
             assert np.float64(cost).tobytes() == np.float64(same).tobytes()
             direct += cost < INF
     assert direct > 50
