@@ -104,7 +104,7 @@ def ours(service, graph, pairs, profile: str, graph_dir: Path | None = None) -> 
         return p50(times[5:])
 
     def cost_only(s, t):
-        return network.hierarchy.node_query(s, t, path=False)[0]
+        return network.hierarchy.node_cost(s, t)[0]
 
     def with_path(s, t):
         return network.node_query(s, t)[0]

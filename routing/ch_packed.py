@@ -1,19 +1,11 @@
 """Contraction-hierarchy queries in one compiled call each: the hot path of every route.
 
-A query settles ~80 nodes and relaxes ~500 arcs; what it costs is mostly the memory
-it reads (a different part of the hierarchy for every pair) and the call itself. So:
-
-* the whole hierarchy is one int32 array (:func:`pack_hierarchy`), passed as one
-  argument: a header of section offsets, then one block per node (numbered by falling
-  rank, so the upper nodes every search visits sit together): the heads of its upward
-  then downward arcs, their float64 costs, then their hierarchy edges (read only for
-  the path). A search that settles a node reads the arcs it relaxes and those of the
-  other direction it stalls on from the same 12 bytes an arc (cache lines are what a
-  query waits for: most of its time on a graph of this size);
-* one query's buffers are two arrays: distances of both directions interleaved
-  (``dist[2 v]`` forward, ``dist[2 v + 1]`` backward: one cache line per node) and
-  the heaps' keys; predecessors (interleaved too), touched nodes, the heaps' nodes and
-  room to unpack the path.
+They read the packed hierarchy of :mod:`routing.ch_layout` (one array, one argument) and
+one query's buffers, two arrays: distances of both directions interleaved (``dist[2 v]``
+forward, ``dist[2 v + 1]`` backward: one cache line per node) and the heaps' keys;
+predecessors (interleaved too), touched nodes, the heaps' nodes and room to unpack the
+path. Through the search loop the arrays are raw pointers (:mod:`routing.unchecked`):
+its inlined helpers then cost no reference counting.
 
 The steps are :func:`routing.ch.ch_query`'s, in the same order (same seeds, same heap,
 same arc order, same stall test), so costs, meeting nodes and paths are the same to the
@@ -24,95 +16,20 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .ch_layout import ENDS
 from .engine import INF, heap_pop, heap_push
 from .prefetch import prefetch
+from .unchecked import raw
 
-#: Sections of a packed hierarchy after its header, in order.
-SECTIONS = ("ptr", "arcs", "e_from", "e_to", "e_child1", "e_child2", "e_arc", "perm", "inv")
-#: Words of the header: the number of nodes, then where each section starts, then where
-#: each ends (word ``1 + k`` and word ``1 + len(SECTIONS) + k`` for section ``k``).
-HEADER = 32
-_ENDS = 1 + len(SECTIONS)
-#: The last header word: which layout this is (a hierarchy cached by another version of
-#: this module is rebuilt, never read wrongly: see :func:`check_layout`).
-LAYOUT = 2
-
-
-def pack_hierarchy(n: int, up: tuple, dn: tuple, edges: dict, perm, inv) -> np.ndarray:
-    """The packed int32 array :func:`packed_query` reads.
-
-    Parameters
-    ----------
-    n : int
-        Number of nodes.
-    up, dn : tuple
-        (pointers, heads, costs, hierarchy edge ids) of the upward and downward CSR, on
-        nodes numbered by rank.
-    edges : dict
-        ``e_from``, ``e_to``, ``e_child1``, ``e_child2``, ``e_arc`` of the hierarchy edges.
-    perm, inv : ndarray
-        Graph node -> local node, and back.
-
-    Raises
-    ------
-    OverflowError
-        When the hierarchy has more than 2**31 words (a graph far larger than this
-        layout is meant for).
-    """
-    up_deg, dn_deg = np.diff(up[0]), np.diff(dn[0])
-    k = up_deg + dn_deg
-    first = np.zeros(n + 1, np.int64)          # where each node's block starts (words)
-    np.cumsum(_block_words(k), out=first[1:])
-    sizes = {"ptr": 2 * n + 1, "arcs": int(first[-1]),
-             **{name: len(edges[name]) for name in SECTIONS[2:7]}, "perm": n, "inv": n}
-    offsets, at = [], HEADER
-    for name in SECTIONS:
-        at += -at % 16                         # sections start on a 64-byte line
-        offsets.append(at)
-        at += sizes[name]
-    at += -at % 16                             # an even length: a float64 view
-    if at >= 2 ** 31:
-        raise OverflowError(f"a hierarchy of {at} words does not fit the int32 layout")
-    packed = np.zeros(at, np.int32)
-    packed[0], packed[HEADER - 1] = n, LAYOUT
-    packed[1:_ENDS] = offsets
-    packed[_ENDS:_ENDS + len(SECTIONS)] = [offsets[k] + sizes[name]
-                                           for k, name in enumerate(SECTIONS)]
-    base = offsets[SECTIONS.index("arcs")]
-    ptr = np.empty(2 * n + 1, np.int64)
-    ptr[0::2] = base + first
-    ptr[1:-1:2] = base + first[:-1] + up_deg
-    packed[offsets[0]:offsets[0] + 2 * n + 1] = ptr
-    floats = packed.view(np.float64)
-    for (cptr, head, cost, edge), skip in ((up, np.zeros(n, np.int64)), (dn, up_deg)):
-        owner = np.repeat(np.arange(n), np.diff(cptr))
-        block, kk = base + first[owner], k[owner]
-        at = block + skip[owner] + np.arange(len(head)) - cptr[:-1][owner]   # the head's word
-        packed[at] = head
-        floats[((block + kk + (kk & 1)) >> 1) + at - block] = cost
-        packed[at + 3 * kk + (kk & 1)] = edge
-    for name, values in (*((k, edges[k]) for k in SECTIONS[2:7]), ("perm", perm), ("inv", inv)):
-        lo = offsets[SECTIONS.index(name)]
-        packed[lo:lo + len(values)] = values
-    return packed
-
-
-def _block_words(k):
-    """Words of the block of a node with ``k`` arcs: heads, padding to a float64, costs,
-    edges, padding (even: every block starts on a float64)."""
-    return 4 * k + 2 * (k & 1)
-
-
-def check_layout(packed: np.ndarray, n: int) -> None:
-    """Raise ValueError unless ``packed`` is a hierarchy of ``n`` nodes in this layout."""
-    if len(packed) < HEADER or packed[HEADER - 1] != LAYOUT or packed[0] != n:
-        raise ValueError("not a packed hierarchy of this layout and graph")
-
-
-def section(packed: np.ndarray, name: str) -> np.ndarray:
-    """The view of section ``name`` (:data:`SECTIONS`) of a packed hierarchy."""
-    k = SECTIONS.index(name)
-    return packed[packed[1 + k]:packed[_ENDS + k]]
+@njit(cache=True, inline="always")
+def _block(ch, ptr, u):
+    """Where node ``u``'s block is (:func:`routing.ch_layout.pack_hierarchy`): (its first arc's number, its first head, its first
+    downward head, the end of its heads, ``cost_at``: the cost of the arc whose head is
+    ``ch[a]`` is ``chf[cost_at + a]``)."""
+    start = ch[ptr + 2 * u]
+    k = (ch[ptr + 2 * u + 2] - start - 1) // 3
+    return (ch[start], start + 1, ch[ptr + 2 * u + 1], start + 1 + k,
+            ((start + 1 + k + ((k + 1) & 1)) >> 1) - start - 1)
 
 
 @njit(cache=True, inline="always")
@@ -152,10 +69,9 @@ def _stalled(ch, chf, first, last, cost_at, dist, seen, side, key) -> bool:
 def _prefetch_block(ch, chf, ptr, w):
     """Ask for the heads and costs of node ``w``'s block (the next node a side settles,
     most likely): they come while the current node is relaxed."""
-    start = ch[ptr + 2 * w]
-    k = (ch[ptr + 2 * w + 2] - start) >> 2
-    prefetch(ch, start)
-    prefetch(chf, (start + k + (k & 1)) >> 1)
+    _, first, _, _, cost_at = _block(ch, ptr, w)
+    prefetch(ch, first)
+    prefetch(chf, cost_at + first)
 
 
 @njit(cache=True, inline="always")
@@ -164,8 +80,11 @@ def _search(ch, dist, pred, seen, touched, n_touched, keys_f, nodes_f, keys_r, n
     """The bidirectional upward search from seeded heaps; returns (cost, local meeting
     node, touched count). The steps of :func:`routing.ch.ch_query`, in its order
     (predecessors are recorded only when ``want_path``)."""
-    chf = ch.view(np.float64)
     ptr = ch[1]
+    # pointers, not arrays, through the loop and its inlined helpers (routing.unchecked)
+    chf = raw(ch.view(np.float64))
+    ch, dist, pred, seen, touched = raw(ch), raw(dist), raw(pred), raw(seen), raw(touched)
+    keys_f, nodes_f, keys_r, nodes_r = raw(keys_f), raw(nodes_f), raw(keys_r), raw(nodes_r)
     best = INF
     meet = -1
     for i in range(n_touched):
@@ -191,11 +110,9 @@ def _search(ch, dist, pred, seen, touched, n_touched, keys_f, nodes_f, keys_r, n
         if key > dist[2 * u + side]:
             continue
         # forward: relax the upward arcs, stall on the downward ones; backward the reverse
-        start, mid = ch[ptr + 2 * u], ch[ptr + 2 * u + 1]
-        k = (ch[ptr + 2 * u + 2] - start) >> 2
-        cost_at = ((start + k + (k & 1)) >> 1) - start
-        lo, hi = (start, mid) if side == 0 else (mid, start + k)
-        if _stalled(ch, chf, mid if side == 0 else start, start + k if side == 0 else mid,
+        arc0, first, mid, end, cost_at = _block(ch, ptr, u)
+        lo, hi = (first, mid) if side == 0 else (mid, end)
+        if _stalled(ch, chf, mid if side == 0 else first, end if side == 0 else mid,
                     cost_at, dist, seen, side, key):
             continue
         for a in range(lo, hi):
@@ -212,7 +129,7 @@ def _search(ch, dist, pred, seen, touched, n_touched, keys_f, nodes_f, keys_r, n
                     n_touched += 1
                 dist[2 * v + side] = nd
                 if want_path:
-                    pred[2 * v + side] = ch[a + 3 * k + (k & 1)]
+                    pred[2 * v + side] = arc0 + a - first         # its edge
                 prefetch(ch, ptr + 2 * v)
                 if side == 0:
                     size_f = heap_push(keys_f, nodes_f, size_f, nd, v)
@@ -278,8 +195,8 @@ def unpack_into(meet, pred, e_from, e_to, e_child1, e_child2, e_arc, out, stack)
 
 @njit(cache=True, inline="always")
 def _section(ch, k):
-    """Section ``k`` of a packed hierarchy (:data:`SECTIONS`)."""
-    return ch[ch[1 + k]:ch[_ENDS + k]]
+    """Section ``k`` of a packed hierarchy (:data:`routing.ch_layout.SECTIONS`)."""
+    return ch[ch[1 + k]:ch[ENDS + k]]
 
 
 @njit(cache=True, inline="always")
@@ -359,7 +276,7 @@ def packed_query(src_nodes, src_costs, tgt_nodes, tgt_costs, ch, ws_f, ws_i):
     """Cost, meeting graph node (-1: none), original arc ids and target index (-1: none
     reached) of the best path from weighted sources to weighted targets.
 
-    ``ch`` is :func:`pack_hierarchy`'s array, ``ws_f``/``ws_i`` one query's buffers
+    ``ch`` is :func:`routing.ch_layout.pack_hierarchy`'s array, ``ws_f``/``ws_i`` one query's buffers
     (:func:`workspace`; they come back in their initial state). Sources,
     targets and the meeting node are graph node ids.
     """

@@ -1,8 +1,9 @@
 """The contraction hierarchy of a profile network: built once, cached, queried.
 
 The numba kernels are in :mod:`routing.ch` (contraction, the reference search) and
-:mod:`routing.ch_packed` (the queries, on the packed layout); this module prepares their
-input, keeps the result beside the graph and hands each query pooled buffers.
+:mod:`routing.ch_packed` (the queries, on the layout of :mod:`routing.ch_layout`); this
+module prepares their input, keeps the result beside the graph and hands each query
+pooled buffers.
 """
 from __future__ import annotations
 
@@ -16,17 +17,9 @@ from graphs.arrays import cached_arrays
 
 from .buckets import edge_sums
 from .ch import build_ch
-from .ch_packed import (
-    LAYOUT,
-    SECTIONS,
-    check_layout,
-    node_cost,
-    node_path,
-    pack_hierarchy,
-    packed_query,
-    section,
-    workspace,
-)
+from .ch_layout import LAYOUT, SECTIONS, arc_order, check_layout, pack_hierarchy, section
+from .ch_packed import node_cost, node_path, packed_query, workspace
+from .unchecked import compiled_for
 from .workspace import WorkspacePool
 
 #: Queries with more sources and targets than this get buffers of their own.
@@ -35,13 +28,13 @@ MAX_POOLED_SEEDS = 64
 NO_ARCS = np.zeros(0, np.int64)
 NO_ARCS.setflags(write=False)
 #: Arrays kept in the cache: the packed hierarchy the queries read (``packed``: see
-#: :func:`routing.ch_packed.pack_hierarchy`) and the upward/downward CSR the many-to-many
+#: :func:`routing.ch_layout.pack_hierarchy`) and the upward/downward CSR the many-to-many
 #: table reads (``up_*``/``dn_*``); memory-mapped, each is resident only once used.
 CSR = ("ptr", "head", "cost", "edge")
 CACHE_ARRAYS = ("rank", "packed", *(f"{d}_{k}" for d in ("up", "dn") for k in CSR))
 #: Bump when the construction changes: cached hierarchies are then rebuilt (as they are
-#: when :data:`routing.ch_packed.LAYOUT` changes).
-CACHE_VERSION = 7
+#: when :data:`routing.ch_layout.LAYOUT` changes).
+CACHE_VERSION = 9
 
 
 def _weights_key(network) -> str:
@@ -102,6 +95,17 @@ class ContractionHierarchy:
             np.sort(rank), np.arange(n)) else np.arange(n, dtype=np.int64)
         arrays["perm"], arrays["inv"] = perm, np.argsort(perm).astype(np.int64)
         arrays["e_from"], arrays["e_to"] = perm[arrays["e_from"]], perm[arrays["e_to"]]
+        # Renumber the edges in the packed arc order: a search then records an arc's edge
+        # as its number (children follow; the order of every node's arcs is unchanged).
+        order = arc_order(np.where(up, arrays["e_from"], arrays["e_to"]), up)
+        renumber = np.empty(m, np.int64)
+        renumber[order] = np.arange(m)
+        for key in ("e_from", "e_to", "e_cost", "e_child1", "e_child2", "e_arc"):
+            arrays[key] = arrays[key][order]
+        for key in ("e_child1", "e_child2"):
+            children = arrays[key]
+            arrays[key] = np.where(children >= 0, renumber[np.maximum(children, 0)], -1)
+        up = up[order]
         for prefix, owner, head, mask in (("up", "e_from", "e_to", up),
                                           ("dn", "e_to", "e_from", ~up)):
             csr = _csr(n, arrays[owner][mask], arrays[head][mask], np.flatnonzero(mask),
@@ -119,7 +123,7 @@ class ContractionHierarchy:
         return out
 
     def _setup(self, n: int, arrays: dict) -> None:
-        self.rank, self._packed = arrays["rank"], arrays["packed"]
+        self.rank, self._packed, self._n = arrays["rank"], arrays["packed"], n
         check_layout(self._packed, n)
         # Views of the packed sections (no copies: memory-mapped pages stay shared).
         for name in SECTIONS:
@@ -131,6 +135,11 @@ class ContractionHierarchy:
         # a side pushes at most once per arc of its direction plus once per seed.
         self._heap = max(len(self.up[1]), len(self.dn[1])) + MAX_POOLED_SEEDS
         self._scratch = WorkspacePool(lambda: workspace(n, self._heap))
+        # node-to-node queries: the compiled functions for these very arrays' types
+        buffers = self._scratch.take()
+        self._node_cost, self._node_path = (compiled_for(kernel, 0, 0, self._packed, *buffers)
+                                            for kernel in (node_cost, node_path))
+        self._scratch.give(buffers)
         self._measures = None
         self._measures_lock = threading.Lock()
 
@@ -167,13 +176,29 @@ class ContractionHierarchy:
     def node_query(self, s: int, t: int, path: bool = True):
         """(cost, meeting node, original arc ids; empty unless ``path``) from node ``s`` to
         node ``t``: one compiled call."""
-        buffers = self._scratch.take()
-        if path:
-            result = node_path(s, t, self._packed, *buffers)
-        else:
-            result = (*node_cost(s, t, self._packed, *buffers), NO_ARCS)
+        if not path:
+            return (*self.node_cost(s, t), NO_ARCS)
+        s, t = self._nodes(s, t)
+        ws_f, ws_i = buffers = self._scratch.take()
+        result = self._node_path(s, t, self._packed, ws_f, ws_i)
         self._scratch.give(buffers)
         return result
+
+    def node_cost(self, s: int, t: int) -> tuple[float, int]:
+        """(cost, meeting node) from node ``s`` to node ``t``: :meth:`node_query` without
+        the path, and without building a result it does not need."""
+        s, t = self._nodes(s, t)
+        ws_f, ws_i = buffers = self._scratch.take()
+        result = self._node_cost(s, t, self._packed, ws_f, ws_i)
+        self._scratch.give(buffers)
+        return result
+
+    def _nodes(self, s, t) -> tuple[int, int]:
+        """``s`` and ``t`` as Python ints, checked: the kernels index with them unchecked."""
+        s, t = int(s), int(t)
+        if not (0 <= s < self._n and 0 <= t < self._n):
+            raise IndexError(f"node {s if not 0 <= s < self._n else t} is not in the graph")
+        return s, t
 
 
 def _csr(n, owner, head, edges, e_cost) -> tuple:

@@ -108,7 +108,7 @@ def hierarchy_table(network, src_eps, dst_eps) -> tuple[np.ndarray, np.ndarray, 
     g, c, ch = network.graph, network.c, network.hierarchy
     e_time, e_len = ch.edge_measures(network)
     src, dst = _seeds(g, c, network, src_eps, True), _seeds(g, c, network, dst_eps, False)
-    # The hierarchy's arrays number nodes by rank (routing.ch_packed): seeds are mapped.
+    # The hierarchy's arrays number nodes by rank (routing.ch_layout): seeds are mapped.
     src, dst = (seeds[:1] + (ch.perm[seeds[1]],) + seeds[2:] for seeds in (src, dst))
     return bucket_table(*ch.up, *ch.dn, e_time, e_len, *src, *dst)
 

@@ -15,14 +15,18 @@ from numba.extending import intrinsic
 
 @intrinsic
 def prefetch(typingctx, array, index):
-    """Hint that ``array[index]`` will be read soon (kept in all cache levels)."""
+    """Hint that ``array[index]`` will be read soon (kept in all cache levels); ``array``
+    may be a pointer from :func:`routing.unchecked.raw`."""
     sig = types.void(array, index)
 
     def codegen(context, builder, signature, args):
         array_type = signature.args[0]
-        ary = context.make_array(array_type)(context, builder, args[0])
-        ptr = cgutils.get_item_pointer(context, builder, array_type, ary, [args[1]],
-                                       wraparound=False)
+        if isinstance(array_type, types.CPointer):        # routing.unchecked.raw's
+            ptr = builder.gep(args[0], [args[1]])
+        else:
+            ary = context.make_array(array_type)(context, builder, args[0])
+            ptr = cgutils.get_item_pointer(context, builder, array_type, ary, [args[1]],
+                                           wraparound=False)
         i32 = ir.IntType(32)
         ptr = builder.bitcast(ptr, ir.IntType(8).as_pointer())     # one declaration for all
         fnty = ir.FunctionType(ir.VoidType(), [ptr.type, i32, i32, i32])

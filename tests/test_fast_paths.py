@@ -212,10 +212,19 @@ def test_packed_hierarchy_queries_match_the_separate_kernels(request, graph_name
         meet = h.inv[local] if local >= 0 else local
         for got in (h.node_query(s, t), h.query(src, one, tgt, one)):
             assert got[:2] == (cost, meet) and np.array_equal(got[2], arcs)
-        assert h.node_query(s, t, path=False)[:2] == (cost, meet)
+        assert h.node_query(s, t, path=False)[:2] == (cost, meet) == h.node_cost(s, t)
         paths += len(arcs) > 0
     assert paths >= 20 and h.shortcuts > 0
     assert np.array_equal(h.inv[h.perm], np.arange(n))      # a numbering, not a merge
+    # edges are numbered in arc order: node by node, its upward then its downward arcs
+    owner = np.where(h.rank[h.inv[h.e_to]] > h.rank[h.inv[h.e_from]], h.e_from, h.e_to)
+    assert np.all(np.diff(owner) >= 0)
+    for bad in (-1, n):                 # the kernels index unchecked: refused before
+        for query in (h.node_cost, h.node_query):
+            with pytest.raises(IndexError):
+                query(bad, 0)
+            with pytest.raises(IndexError):
+                query(0, bad)
 
 
 def _route_nodes_loop(g, pieces):
