@@ -37,9 +37,12 @@ def round_float(x, digits: int):
     return round(x, digits)
 
 
-def rounded(values, digits: int) -> np.ndarray:
+def rounded(values, digits) -> np.ndarray:
     """``[round(float(v), digits) for v in values]`` as a float64 array (of the shape of
     ``values``), to the bit.
+
+    ``digits``: an int, or one int per column (the last axis), e.g. ``(7, 7, 1)`` for
+    lon, lat, elevation in one pass.
 
     numpy rounds ``v * 10**digits`` to an integer ``n`` and divides: the quotient is the
     double nearest to ``n / 10**digits``, as Python's result is, since both operands are
@@ -48,7 +51,8 @@ def rounded(values, digits: int) -> np.ndarray:
     values, and the non-finite or huge ones, are rounded by Python itself.
     """
     values = np.asarray(values, np.float64)
-    scale = 10.0 ** digits
+    per_column = not isinstance(digits, int)
+    scale = np.array([10.0 ** d for d in digits]) if per_column else 10.0 ** digits
     with np.errstate(invalid="ignore", over="ignore"):
         scaled = values * scale
         out = np.rint(scaled) / scale
@@ -56,7 +60,8 @@ def rounded(values, digits: int) -> np.ndarray:
         doubt = ~(magnitude < 2.0 ** 52) | (
             np.abs(scaled - np.floor(scaled) - 0.5) <= magnitude * 2.0 ** -51)
     for i in np.flatnonzero(doubt):            # flat indices: any shape
-        out.flat[i] = round(float(values.flat[i]), digits)
+        kept = digits[i % len(digits)] if per_column else digits
+        out.flat[i] = round(float(values.flat[i]), kept)
     return out
 
 
@@ -203,11 +208,11 @@ class Itinerary:
         instead of lists (orjson writes it without making a Python float per number),
         when every vertex has the same length; lists otherwise.
         """
-        lonlat = rounded(np.column_stack((self.lon, self.lat)), 7)     # one pass for both
         if not self.has_elevation:
+            lonlat = rounded(np.column_stack((self.lon, self.lat)), 7)     # one pass for both
             return lonlat if as_array else lonlat.tolist()
         known = np.isfinite(np.asarray(self.ele, np.float64))
-        full = np.column_stack((lonlat, rounded(self.ele, 1)))
+        full = rounded(np.column_stack((self.lon, self.lat, self.ele)), (7, 7, 1))
         if known.all():
             return full if as_array else full.tolist()
         return [xyz if has_z else xyz[:2] for xyz, has_z in zip(full.tolist(), known.tolist())]

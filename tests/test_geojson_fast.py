@@ -47,6 +47,19 @@ def test_rounded_is_python_round_to_the_bit(digits, span):
     assert not _bits_equal(naive, expected)        # the cases above do need the care
 
 
+def test_rounded_per_column_is_each_columns_rounding():
+    """One pass with digits per column (lon, lat, elevation) is each column's own pass."""
+    rng = np.random.default_rng(5)
+    table = np.column_stack([rng.uniform(-180, 180, 4000), rng.uniform(-90, 90, 4000),
+                             rng.uniform(-400, 9000, 4000)])
+    table[::7, 2] = (np.floor(table[::7, 2] * 10) + 0.5) / 10        # halves: Python's case
+    table[::11, 0] = (np.floor(table[::11, 0] * 1e7) + 0.5) / 1e7
+    table[5, 2], table[9, 1] = np.nan, np.inf
+    expected = np.column_stack([rounded(table[:, 0], 7), rounded(table[:, 1], 7),
+                                rounded(table[:, 2], 1)])
+    assert _bits_equal(rounded(table, (7, 7, 1)), expected)
+
+
 @pytest.mark.parametrize("digits", [0, 1, 2, 3, 7, 9])
 def test_round_float_is_python_round_to_the_bit(digits):
     rng = np.random.default_rng(100 + digits)
@@ -133,6 +146,33 @@ def test_words_are_flask_babels(web_app, lang):
         for number in (0, 1, 1.0, 2.5, 12.25, 1234.5, 98765, -3.75, 0.1 + 0.2):
             assert words.format_decimal(number) == format_decimal(number)
             assert words.format_decimal(number, "#,##0.0") == format_decimal(number, "#,##0.0")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_plain_decimals_are_babels(web_app, lang):
+    """The texts :func:`web.i18n.plain_decimal` writes itself are Babel's, and it leaves
+    every number it cannot write that way (rounded, grouped, signed, not finite) to Babel."""
+    import random
+
+    from flask_babel import format_decimal
+
+    from web.i18n import Words, language, plain_decimal
+
+    rng = random.Random(11)
+    numbers = [0, 7, 999, 1000, -1, 0.0, -0.0, 1.0, 0.5, 999.999, 999.9995, 1000.0,
+               1e-05, 2.675, 0.1 + 0.2, 1234.5, float("nan"), float("inf")]
+    numbers += [round(rng.uniform(0, 1100), rng.randint(0, 4)) for _ in range(3000)]
+    numbers += [rng.uniform(0, 1000) for _ in range(500)] + [rng.randint(-5, 1100) for _ in range(500)]
+    with web_app.test_request_context(f"/?lang={lang}"), language(lang):
+        words = Words()
+        assert words.plain_decimal == {"fr": ",", "en": "."}[lang]
+        written = 0
+        for number in numbers:
+            assert words.format_decimal(number) == format_decimal(number), number
+            written += plain_decimal(number, words.plain_decimal) is not None
+        assert written > 2000
+        for number in (-1, True, -0.0, 1000, 1000.0, 1e-05, 2.675 / 3, float("nan")):
+            assert plain_decimal(number, words.plain_decimal) is None
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

@@ -56,7 +56,8 @@ def geojson_response(document: dict) -> Response:
     the values are the same (tests/test_fast_paths.py compares the parsed documents)."""
     body = orjson.dumps(document, default=_plain,
                         option=orjson.OPT_SORT_KEYS | orjson.OPT_SERIALIZE_NUMPY)
-    return Response(body, mimetype="application/geo+json")
+    # the whole Content-Type (no charset is added to this type): not derived per answer
+    return Response(body, content_type="application/geo+json")
 
 
 def render_itinerary(itinerary, fmt: str, filename: str | None = None) -> Response:

@@ -64,21 +64,33 @@ def _allowed_methods() -> list[str]:
     return sorted(adapter.allowed_methods(request.path))
 
 
+@lru_cache(maxsize=4)
+def _default_headers(embed: bool, https: bool) -> tuple:
+    """``(lower-case name, name, value)`` of the headers an answer gets unless it has them."""
+    headers = [("X-Content-Type-Options", "nosniff"),
+               ("Referrer-Policy", "strict-origin-when-cross-origin")]
+    if not embed:
+        headers.append(("X-Frame-Options", "SAMEORIGIN"))
+    if https:
+        headers.append(("Strict-Transport-Security", HSTS))
+    return tuple((name.lower(), name, value) for name, value in headers)
+
+
 def secure_headers(response):
     """``after_request``: CSP (embeds may be framed by the configured origins), HSTS, Allow."""
     cfg = current_app.config
     embed = request.endpoint == "pages.embed"
     ancestors = cfg["EMBED_ORIGINS"] if embed else "'self'"
     nonce = g.get("csp_nonce")
-    response.headers["Content-Security-Policy"] = policy(nonce, cfg["TILE_URL"], ancestors)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    if not embed:
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-    if cfg.get("HTTPS"):
-        response.headers.setdefault("Strict-Transport-Security", HSTS)
-    if response.status_code == 405 and "Allow" not in response.headers:
-        response.headers["Allow"] = ", ".join(_allowed_methods())
+    headers = response.headers
+    headers["Content-Security-Policy"] = policy(nonce, cfg["TILE_URL"], ancestors)
+    # as headers.setdefault for each, with the names the answer has read once
+    present = {name.lower() for name in headers.keys()}
+    for lower, name, value in _default_headers(embed, bool(cfg.get("HTTPS"))):
+        if lower not in present:
+            headers.add(name, value)
+    if response.status_code == 405 and "Allow" not in headers:
+        headers["Allow"] = ", ".join(_allowed_methods())
     return response
 
 

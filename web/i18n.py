@@ -68,9 +68,13 @@ def init_babel(app: Flask) -> None:
 
 def _content_language(response):
     """Say which language the words are in; caches keep one copy per language asked."""
-    if "lang" in g and "Content-Language" not in response.headers:
-        response.headers["Content-Language"] = current_language()
-    response.vary.add("Accept-Language")
+    headers = response.headers
+    if "lang" in g and "Content-Language" not in headers:
+        headers["Content-Language"] = current_language()
+    if "Vary" in headers:
+        response.vary.add("Accept-Language")
+    else:                   # what the line above writes, without parsing a header set
+        headers["Vary"] = "Accept-Language"
     return response
 
 
@@ -146,6 +150,37 @@ _MAX_DECIMALS = 8192
 
 
 @lru_cache(maxsize=64)
+def _plain_decimal_sign(locale) -> str | None:
+    """The decimal sign of ``locale`` when its decimal format is ``#,##0.###`` (French
+    and English: :func:`plain_decimal` then writes what Babel writes), else None."""
+    from babel import numbers
+
+    if locale is None or _decimal_pattern(None, locale).pattern != "#,##0.###":
+        return None
+    return numbers.get_decimal_symbol(locale)
+
+
+def plain_decimal(number, sign: str) -> str | None:
+    """Babel's ``#,##0.###`` of ``number`` where that is its shortest text (``repr``) with
+    ``sign`` for the point and no trailing zeros: ints and floats from 0 up to 1000 (no
+    group sign) with at most 3 decimals, what routes' kilometres are. None otherwise
+    (Babel rounds, groups, signs). Babel's pattern makes a Decimal of the text and
+    quantizes it (≈ 20 µs); a route's warnings write a dozen such numbers.
+    """
+    kind = type(number)
+    if kind is int:
+        return str(number) if 0 <= number < 1000 else None
+    if kind is not float or not 0.0 <= number < 1000.0:
+        return None
+    text = repr(number)                # shortest round-trip text: what Babel starts from
+    whole, _, fraction = text.partition(".")
+    if len(fraction) > 3 or not whole.isdigit() or not fraction.isdigit():
+        return None                   # rounded by Babel, or an exponent (1e-05)
+    fraction = fraction.rstrip("0")
+    return f"{whole}{sign}{fraction}" if fraction else whole
+
+
+@lru_cache(maxsize=64)
 def _decimal_pattern(format: str | None, locale):
     from babel import numbers
 
@@ -185,12 +220,17 @@ class Words:
         self.locale = get_locale()
         self.translations = get_translations()
         self.tag = str(self.locale)
+        self.plain_decimal = _plain_decimal_sign(self.locale)
 
     def gettext(self, string: str, **variables) -> str:
         text = self.translations.ugettext(string)
         return text % variables if variables else text
 
     def format_decimal(self, number, format: str | None = None) -> str:
+        if format is None and self.plain_decimal is not None:
+            text = plain_decimal(number, self.plain_decimal)
+            if text is not None:
+                return text
         key = (type(number), number, format, self.tag)
         text = _DECIMALS.get(key)
         if text is None:

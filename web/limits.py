@@ -104,6 +104,12 @@ def _guard_limiter_hooks(app: Flask) -> None:
     for i, hook in enumerate(hooks):
         if isinstance(hook, functools.partial) and hook.args == (limiter,):
             hooks[i] = _when_limits_declared(hook, lambda response: response)
+    # its teardown resets the request's limiter state, which it first makes when none is
+    hooks = app.teardown_request_funcs.get(None, [])
+    for i, hook in enumerate(hooks):
+        if (getattr(hook, "__name__", "") == "__release_context"
+                and getattr(hook, "__self__", None) is limiter):
+            hooks[i] = _when_limits_declared(hook, lambda exc=None: None)
 
 
 def init_app(app: Flask) -> None:

@@ -21,6 +21,8 @@ REQUEST_ID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}")
 access_log = logging.getLogger("web.access")
 #: attributes every LogRecord has; the others were passed as ``extra``
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request_id"}
+#: ``json.dumps(entry, ensure_ascii=False, default=str)``, without a new encoder per line
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
 
 
 class JsonFormatter(logging.Formatter):
@@ -35,7 +37,7 @@ class JsonFormatter(logging.Formatter):
         entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        return _ENCODER.encode(entry)
 
 
 class RequestIdFilter(logging.Filter):
@@ -61,16 +63,19 @@ def install(fmt: str = "json", level: int = logging.INFO) -> None:
 
 
 def _start() -> None:
-    sent = request.headers.get("X-Request-Id", "")
+    sent = request.environ.get("HTTP_X_REQUEST_ID", "")     # request.headers["X-Request-Id"]
     g.request_id = sent if REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
     g.log_started = time.perf_counter()
 
 
 def _finish(response):
     response.headers["X-Request-Id"] = g.get("request_id", "")
+    if not access_log.isEnabledFor(logging.INFO):
+        return response                     # nothing to write: no fields to gather
     started = g.get("log_started")
-    access_log.info("%s %s %s", request.method, request.path, response.status_code, extra={
-        "method": request.method, "path": request.path, "status": response.status_code,
+    method, path, status = request.method, request.path, response.status_code
+    access_log.info("%s %s %s", method, path, status, extra={
+        "method": method, "path": path, "status": status,
         "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
         "remote": request.remote_addr})
     return response

@@ -41,6 +41,7 @@ class ServiceMetrics:
                                   "Conditional GETs: hit when answered 304 Not Modified",
                                   ["result"], registry=registry)
         self._answered: dict = {}
+        self._planned: dict = {}
 
     def answered(self, endpoint: str, method: str, status: int):
         """The request counter and latency histogram of one endpoint, method and status
@@ -52,6 +53,14 @@ class ServiceMetrics:
                 self.requests.labels(endpoint, method, str(status)),
                 self.latency.labels(endpoint))
         return children
+
+    def planned(self, kind: str, profile: str):
+        """The planner histogram of one itinerary kind and profile (looked up once: kinds
+        and profiles are few)."""
+        child = self._planned.get((kind, profile))
+        if child is None:
+            child = self._planned[(kind, profile)] = self.planner.labels(kind, profile)
+        return child
 
 
 class RoutingCacheCollector:
@@ -87,7 +96,7 @@ def planner_timer(kind: str, profile: str):
         yield
     finally:
         if metrics is not None:
-            metrics.planner.labels(kind, profile).observe(time.perf_counter() - started)
+            metrics.planned(kind, profile).observe(time.perf_counter() - started)
 
 
 def _endpoint() -> str:
@@ -105,7 +114,7 @@ def _count(response):
     started = g.get("metrics_started")
     if started is not None:
         latency.observe(time.perf_counter() - started)
-    if request.method == "GET" and request.headers.get("If-None-Match"):
+    if request.method == "GET" and request.environ.get("HTTP_IF_NONE_MATCH"):    # the header
         metrics.http_cache.labels("hit" if response.status_code == 304 else "miss").inc()
     return response
 
