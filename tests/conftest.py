@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from .browser import browser, live_server  # noqa: F401  (fixtures shared by the browser tests)
+from .itinerary_pages import mountain_app  # noqa: F401  (shared by the itinerary page tests)
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"

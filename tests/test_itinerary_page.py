@@ -19,7 +19,7 @@ from web.page_meta import MAX_LD_PLACES
 from web.warning_words import warning_text
 
 from .conftest import assert_valid_gpx
-from .itinerary_pages import ROUTE, STAGES, mountain_app, publish  # noqa: F401 (fixture)
+from .itinerary_pages import ROUTE, STAGES, publish
 
 LINE = re.compile(r'<li class="rb-(\w+)"><button type="button" class="rb-line" '
                   r'data-lat="([-\d.]+)" data-lon="([-\d.]+)" data-km="([\d.]+)">(.*?)</button></li>',

@@ -3,7 +3,7 @@ that pans it, embed options, keyboard use, axe-core (0 serious or critical), scr
 import pytest
 
 from .browser import NEEDS_CHROMIUM, axe_violations, keep_screenshot, open_page, serving
-from .itinerary_pages import ROUTE, STAGES, mountain_app, publish  # noqa: F401 (fixture)
+from .itinerary_pages import ROUTE, STAGES, publish
 
 pytestmark = [NEEDS_CHROMIUM, pytest.mark.slow]
 
