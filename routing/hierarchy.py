@@ -135,11 +135,7 @@ class ContractionHierarchy:
         # a side pushes at most once per arc of its direction plus once per seed.
         self._heap = max(len(self.up[1]), len(self.dn[1])) + MAX_POOLED_SEEDS
         self._scratch = WorkspacePool(lambda: workspace(n, self._heap))
-        # node-to-node queries: the compiled functions for these very arrays' types
-        buffers = self._scratch.take()
-        self._node_cost, self._node_path = (compiled_for(kernel, 0, 0, self._packed, *buffers)
-                                            for kernel in (node_cost, node_path))
-        self._scratch.give(buffers)
+        self._kernels = {}         # see _kernel
         self._measures = None
         self._measures_lock = threading.Lock()
 
@@ -180,7 +176,8 @@ class ContractionHierarchy:
             return (*self.node_cost(s, t), NO_ARCS)
         s, t = self._nodes(s, t)
         ws_f, ws_i = buffers = self._scratch.take()
-        result = self._node_path(s, t, self._packed, ws_f, ws_i)
+        kernel = self._kernels.get(node_path) or self._kernel(node_path)
+        result = kernel(s, t, self._packed, ws_f, ws_i)
         self._scratch.give(buffers)
         return result
 
@@ -189,9 +186,23 @@ class ContractionHierarchy:
         the path, and without building a result it does not need."""
         s, t = self._nodes(s, t)
         ws_f, ws_i = buffers = self._scratch.take()
-        result = self._node_cost(s, t, self._packed, ws_f, ws_i)
+        kernel = self._kernels.get(node_cost) or self._kernel(node_cost)
+        result = kernel(s, t, self._packed, ws_f, ws_i)
         self._scratch.give(buffers)
         return result
+
+    def _kernel(self, dispatcher):
+        """``dispatcher`` (a node-to-node kernel) compiled for these very arrays' types,
+        called without type dispatch (:func:`routing.unchecked.compiled_for`). Taken on
+        its first query, not when the hierarchy is built: the service loads its kernels
+        in its warm-up, once numba's target is set up without SciPy's BLAS (17 MB), and
+        only those it uses (a route never asks for a bare cost). Two threads may both
+        take it: they get the same function."""
+        buffers = self._scratch.take()
+        kernel = compiled_for(dispatcher, 0, 0, self._packed, *buffers)
+        self._scratch.give(buffers)
+        self._kernels[dispatcher] = kernel
+        return kernel
 
     def _nodes(self, s, t) -> tuple[int, int]:
         """``s`` and ``t`` as Python ints, checked: the kernels index with them unchecked."""
