@@ -1,9 +1,9 @@
 """Benchmark against the peers on the same pairs, in one run: OSRM, Valhalla, RoutingKit.
 
 * ours: ``RoutingService.route()`` in process (snap, CH, geometry, breakdowns,
-  places), the same + GeoJSON text, ``/api/v1/route`` over HTTP (loopback,
-  keep-alive; werkzeug's server, gunicorn as ``gunicorn.conf.py`` deploys it, and
-  granian, ``web.granian_server``)
+  places), the same + GeoJSON text (orjson, as served), ``/api/v1/route`` over HTTP
+  (loopback, keep-alive; werkzeug's server, gunicorn as ``gunicorn.conf.py`` deploys
+  it, and granian, ``web.granian_server``)
   and the bare CH node-to-node query;
 * OSRM (osrm-bindings: ``osrm-extract -p foot.lua``, ``osrm-contract``): the
   in-process ``Route`` with ``overview=full, geometries=geojson``, and
@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -73,8 +74,9 @@ def ours(service, graph, pairs, profile: str, graph_dir: Path | None = None) -> 
             except RoutingError:          # the peers fail such pairs too: counted, not timed
                 failed += 1
                 continue
-            if serialise:
-                json.dumps(it.to_geojson())
+            if serialise:         # as /api/v1/route writes it (web.api.geojson_response)
+                orjson.dumps(it.to_geojson(arrays=True), default=float,
+                             option=orjson.OPT_SORT_KEYS | orjson.OPT_SERIALIZE_NUMPY)
             times.append(clock() - t0)
         result["route_failures"] = failed
         return times[5:]
