@@ -174,19 +174,21 @@ class ContractionHierarchy:
         node ``t``: one compiled call."""
         if not path:
             return (*self.node_cost(s, t), NO_ARCS)
-        s, t = self._nodes(s, t)
-        ws_f, ws_i = buffers = self._scratch.take()
-        kernel = self._kernels.get(node_path) or self._kernel(node_path)
-        result = kernel(s, t, self._packed, ws_f, ws_i)
-        self._scratch.give(buffers)
-        return result
+        return self._node_call(node_path, s, t)
 
     def node_cost(self, s: int, t: int) -> tuple[float, int]:
         """(cost, meeting node) from node ``s`` to node ``t``: :meth:`node_query` without
         the path, and without building a result it does not need."""
-        s, t = self._nodes(s, t)
+        return self._node_call(node_cost, s, t)
+
+    def _node_call(self, dispatcher, s, t):
+        """One node-to-node kernel's answer from ``s`` to ``t`` (checked first: the
+        kernels index with them unchecked), on pooled buffers."""
+        s, t = int(s), int(t)
+        if not (0 <= s < self._n and 0 <= t < self._n):
+            raise IndexError(f"node {s if not 0 <= s < self._n else t} is not in the graph")
+        kernel = self._kernels.get(dispatcher) or self._kernel(dispatcher)
         ws_f, ws_i = buffers = self._scratch.take()
-        kernel = self._kernels.get(node_cost) or self._kernel(node_cost)
         result = kernel(s, t, self._packed, ws_f, ws_i)
         self._scratch.give(buffers)
         return result
@@ -203,13 +205,6 @@ class ContractionHierarchy:
         self._scratch.give(buffers)
         self._kernels[dispatcher] = kernel
         return kernel
-
-    def _nodes(self, s, t) -> tuple[int, int]:
-        """``s`` and ``t`` as Python ints, checked: the kernels index with them unchecked."""
-        s, t = int(s), int(t)
-        if not (0 <= s < self._n and 0 <= t < self._n):
-            raise IndexError(f"node {s if not 0 <= s < self._n else t} is not in the graph")
-        return s, t
 
 
 def _csr(n, owner, head, edges, e_cost) -> tuple:

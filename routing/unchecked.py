@@ -14,7 +14,7 @@ array itself, and the same code indexes it with every check.
 """
 from __future__ import annotations
 
-from numba import types
+from numba import typeof, types
 from numba.core import config
 from numba.extending import intrinsic, overload
 
@@ -57,8 +57,6 @@ def compiled_for(dispatcher, *args):
     once. Its callers must pass arguments of the same types: the function does not
     check them. Falls back to the dispatcher where numba keeps no such entry point.
     """
-    from numba import typeof
-
     signature = tuple(typeof(a) for a in args)
     dispatcher.compile(signature)
     entry = getattr(dispatcher.overloads.get(signature), "entry_point", None)
