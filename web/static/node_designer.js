@@ -22,20 +22,30 @@
       new URLSearchParams({ nodes: sequence.join(';'), format: fmt, lang: root.dataset.lang }).toString();
   }
 
+  var pending = null;           // the plan being fetched: a newer click aborts it
+
   function show() {
     seqEl.textContent = labels.join(' – ');        // textContent: names are never HTML here
     errorEl.textContent = '';
+    stripEl.textContent = '';
+    gpxEl.hidden = true;
     routeLayer.clearLayers();
-    if (sequence.length < 2) { stripEl.textContent = ''; gpxEl.hidden = true; return; }
-    fetch(url('json')).then(function (r) { return r.json(); }).then(function (body) {
+    // answers can come back out of order: only the newest sequence's may be drawn
+    if (pending) { pending.abort(); }
+    if (sequence.length < 2) { pending = null; return; }
+    var mine = pending = new AbortController();
+    var jsonUrl = url('json'), geoUrl = url('geojson'), gpxUrl = url('gpx');
+    fetch(jsonUrl, { signal: mine.signal }).then(function (r) { return r.json(); }).then(function (body) {
+      if (mine !== pending) { return; }
       if (body.status && body.status >= 400) { errorEl.textContent = body.detail || body.title; return; }
       stripEl.textContent = body.strip;
-      gpxEl.href = url('gpx');
+      gpxEl.href = gpxUrl;
       gpxEl.hidden = false;
-      return fetch(url('geojson')).then(function (r) { return r.json(); }).then(function (geo) {
+      return fetch(geoUrl, { signal: mine.signal }).then(function (r) { return r.json(); }).then(function (geo) {
+        if (mine !== pending) { return; }
         L.geoJSON(geo.features[0], { style: { color: '#dc2626', weight: 6, opacity: 0.8 } }).addTo(routeLayer);
       });
-    }).catch(function (e) { errorEl.textContent = String(e); });
+    }).catch(function (e) { if (mine === pending && e.name !== 'AbortError') { errorEl.textContent = String(e); } });
   }
 
   function load() {
