@@ -243,42 +243,42 @@ def ch_query(up_ptr, up_head, up_cost, up_edge, dn_ptr, dn_head, dn_cost, dn_edg
         if dist_f[v] + dist_r[v] < best:
             best = dist_f[v] + dist_r[v]
             meet = v
-    while size_f > 0 or size_r > 0:
-        top_f = heap_f[0] if size_f > 0 else INF
-        top_r = heap_r[0] if size_r > 0 else INF
-        if top_f >= best and top_r >= best:
+    # a round settles one node of each side that can still improve ``best``, forward
+    # first (routing.ch_packed does the same: its sides' loads overlap)
+    while True:
+        go_f = size_f > 0 and heap_f[0] < best
+        go_r = size_r > 0 and heap_r[0] < best
+        if not (go_f or go_r):
             break
-        forward = top_f <= top_r
-        if forward:
-            key, u, size_f = heap_pop(heap_f, node_f, size_f)
-            if key > dist_f[u]:
+        for forward in (True, False):
+            if not (go_f if forward else go_r):
                 continue
-            ptr, head, cost, edge, dist, other, pred = up_ptr, up_head, up_cost, up_edge, dist_f, dist_r, pred_f
-        else:
-            key, u, size_r = heap_pop(heap_r, node_r, size_r)
-            if key > dist_r[u]:
-                continue
-            ptr, head, cost, edge, dist, other, pred = dn_ptr, dn_head, dn_cost, dn_edge, dist_r, dist_f, pred_r
-        if forward and stalled(dn_ptr, dn_head, dn_cost, dist, u, key):
-            continue
-        if not forward and stalled(up_ptr, up_head, up_cost, dist, u, key):
-            continue
-        for a in range(ptr[u], ptr[u + 1]):
-            v = head[a]
-            nd = key + cost[a]
-            if nd < dist[v]:
-                if dist_f[v] >= INF and dist_r[v] >= INF:
-                    touched[n_touched] = v
-                    n_touched += 1
-                dist[v] = nd
-                pred[v] = edge[a]
-                if forward:
-                    size_f = heap_push(heap_f, node_f, size_f, nd, v)
-                else:
-                    size_r = heap_push(heap_r, node_r, size_r, nd, v)
-                if nd + other[v] < best:
-                    best = nd + other[v]
-                    meet = v
+            if forward:
+                key, u, size_f = heap_pop(heap_f, node_f, size_f)
+                if key > dist_f[u] or stalled(dn_ptr, dn_head, dn_cost, dist_f, u, key):
+                    continue
+                ptr, head, cost, edge, dist, other, pred = up_ptr, up_head, up_cost, up_edge, dist_f, dist_r, pred_f
+            else:
+                key, u, size_r = heap_pop(heap_r, node_r, size_r)
+                if key > dist_r[u] or stalled(up_ptr, up_head, up_cost, dist_r, u, key):
+                    continue
+                ptr, head, cost, edge, dist, other, pred = dn_ptr, dn_head, dn_cost, dn_edge, dist_r, dist_f, pred_r
+            for a in range(ptr[u], ptr[u + 1]):
+                v = head[a]
+                nd = key + cost[a]
+                if nd < dist[v]:
+                    if dist_f[v] >= INF and dist_r[v] >= INF:
+                        touched[n_touched] = v
+                        n_touched += 1
+                    dist[v] = nd
+                    pred[v] = edge[a]
+                    if forward:
+                        size_f = heap_push(heap_f, node_f, size_f, nd, v)
+                    else:
+                        size_r = heap_push(heap_r, node_r, size_r, nd, v)
+                    if nd + other[v] < best:
+                        best = nd + other[v]
+                        meet = v
     return best, meet, touched[:n_touched]
 
 
