@@ -34,7 +34,16 @@ STAFF = ("staff", "correct horse battery")        # the account conftest's web_a
 
 @contextmanager
 def serving(app):
-    """``app`` served on a free loopback port; yields its base URL."""
+    """``app`` served on a free loopback port, warmed up first as ``serve`` and gunicorn
+    warm it (kernels compiled: on a clean checkout that takes the minute a browser wait
+    must not spend); yields its base URL."""
+    from web.app import warm_up
+    from web.extensions import EXTENSION_KEY
+
+    state = app.extensions.get(EXTENSION_KEY)
+    if getattr(state, "service", None) is not None:
+        state.service.warm_up()
+    warm_up(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -69,6 +78,8 @@ def open_page(browser, tiles: bool = True, **options):
     as when a tile server is blocked or the visitor is offline).
     """
     page = browser.new_page(**({"viewport": {"width": 1280, "height": 800}} | options))
+    # waits that pass take what they take; the bound is for a loaded 2-core CI machine
+    page.set_default_timeout(60_000)
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error"

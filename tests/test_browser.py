@@ -15,7 +15,7 @@ def test_staff_designer_plans_a_route(live_server, browser):
     log_in(page, live_server)
     page.wait_for_url("**/designer")
     page.goto(f"{live_server}/designer?points=50.4432,2.7885;50.4306,2.8033")
-    page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive", timeout=20000)
+    page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive", timeout=60000)
     page.wait_for_function("document.querySelector('#stats').textContent.includes('km')")
     assert "km" in page.inner_text("#stats")
     # a click on the map adds a third waypoint and the route is planned again
@@ -39,7 +39,7 @@ def test_embed_page_shows_the_published_route(web_app, live_server, browser):
     client.post(f"/api/v1/itineraries/{item['id']}/publish", headers=dict(headers, **{"If-Match": '"v1"'}))
     page, errors = open_page(browser)
     page.goto(f"{live_server}/embed/{item['slug']}")
-    page.wait_for_selector("path.leaflet-interactive", timeout=20000)
+    page.wait_for_selector("path.leaflet-interactive", timeout=60000)
     assert page.locator("path.leaflet-interactive").count() >= 2
     page.wait_for_timeout(800)              # let the zoom-to-route animation end
     png = page.screenshot()
@@ -48,7 +48,7 @@ def test_embed_page_shows_the_published_route(web_app, live_server, browser):
     assert errors == [], errors
     page.goto(f"{live_server}/i/{item['slug']}")
     assert "Des terrils au Louvre-Lens" in page.inner_text("h1")
-    page.locator("#trek-map path.leaflet-interactive").first.wait_for(timeout=20000)
+    page.locator("#trek-map path.leaflet-interactive").first.wait_for(timeout=60000)
     keep_screenshot(page.screenshot(full_page=True), "public.png")
     Path(ARTIFACTS / "embed-snippet.html").write_text(
         f'<iframe src="{live_server}/embed/{item["slug"]}" width="100%" height="480"></iframe>')
@@ -74,9 +74,9 @@ def node_server(tmp_path):
 def test_node_designer_builds_the_sequence_by_clicks(node_server, browser):
     page, errors = open_page(browser)
     page.goto(f"{node_server}/nodes?network=rcn")
-    page.wait_for_selector(".node-label", timeout=15000)
+    page.wait_for_selector(".node-label", timeout=60000)
     # the network layer draws the graph under the nodes
-    page.wait_for_selector(".leaflet-container[data-network-state=ready]", timeout=15000)
+    page.wait_for_selector(".leaflet-container[data-network-state=ready]", timeout=60000)
     assert page.locator(".leaflet-bassinNetwork-pane path.bassin-net").count() >= 1
     for label in ("12", "45", "3"):
         page.locator(".node-label", has_text=label).first.click()
@@ -87,7 +87,7 @@ def test_node_designer_builds_the_sequence_by_clicks(node_server, browser):
     assert "12 – 45 – 07 – 3" in strip           # 45 → 3 passes node 07
     assert "format=gpx" in page.locator("#node-gpx").get_attribute("href")
     page.select_option("#node-network", "rwn")
-    page.wait_for_selector(".node-label >> text=Am Teich & <See>", timeout=15000)
+    page.wait_for_selector(".node-label >> text=Am Teich & <See>", timeout=60000)
     keep_screenshot(page.screenshot(), "node-designer.png")
     assert page.evaluate("document.documentElement.dataset.jsErrors") is None
     assert errors == [], errors

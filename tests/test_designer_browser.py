@@ -49,13 +49,13 @@ def test_designer_alternatives_undo_options_offline(live_server, browser, lang):
     page.goto(f"{live_server}/designer?lang={lang}&points={PAIR}")
     n = _planned(page, 0)
     # the network is drawn though no tile loads, and the legend speaks the page's language
-    page.wait_for_selector(".leaflet-container[data-network-state=ready]", timeout=20000)
+    page.wait_for_selector(".leaflet-container[data-network-state=ready]", timeout=60000)
     # the view may still move to fit the route (a new, closer answer replaces the first)
     page.wait_for_function("sel => document.querySelectorAll(sel).length > 20",
-                           arg=NETWORK_PATHS, timeout=20000)
+                           arg=NETWORK_PATHS, timeout=60000)
     assert TOGGLE_WORDS[lang] in page.inner_text(".bassin-net-legend")
     # two alternatives beside the best, drawn and listed with a button each
-    page.wait_for_selector("button.use-alternative", timeout=20000)
+    page.wait_for_selector("button.use-alternative", timeout=60000)
     assert page.locator("button.use-alternative").count() == 2
     assert page.locator("path.designer-alternative").count() == 2
     best_km = float(re.search(r"([\d.]+) km", page.inner_text("#stats")).group(1))
@@ -128,7 +128,7 @@ def test_itinerary_map_and_embed_legible_without_tiles(web_app, live_server, bro
     for url, name in ((f"/i/{item['slug']}/map?lang={lang}", f"map-offline-{lang}.png"),
                       (f"/embed/{item['slug']}?lang={lang}", f"embed-offline-{lang}.png")):
         page.goto(live_server + url)
-        page.wait_for_selector(".leaflet-container[data-network-state=ready]", timeout=20000)
+        page.wait_for_selector(".leaflet-container[data-network-state=ready]", timeout=60000)
         drawn = page.locator(NETWORK_PATHS).count()       # one path per class and route
         assert drawn >= 3, drawn
         assert int(page.get_attribute(".leaflet-container", "data-network-lines")) > 100
@@ -142,7 +142,7 @@ def test_itinerary_map_and_embed_legible_without_tiles(web_app, live_server, bro
     page.wait_for_selector(".leaflet-container[data-network-state=hidden]")
     assert page.locator(NETWORK_PATHS).count() == 0
     page.keyboard.press("Space")
-    page.wait_for_selector(".leaflet-container[data-network-state=ready]", timeout=20000)
+    page.wait_for_selector(".leaflet-container[data-network-state=ready]", timeout=60000)
     assert page.locator(NETWORK_PATHS).count() == drawn
     violations = axe_violations(page)
     assert violations == [], violations

@@ -157,6 +157,7 @@ class Watch:
         context.expose_binding("__bassinCsp", lambda _source, text: self.violations.append(text))
         context.add_init_script(HOOKS)
         self.page = context.new_page()
+        self.page.set_default_timeout(60_000)          # a loaded 2-core CI machine
         self.page.on("dialog", lambda dialog: (self.hits.append("dialog:" + dialog.message),
                                                dialog.dismiss()))
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))

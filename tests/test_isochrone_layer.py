@@ -67,7 +67,7 @@ def test_no_control_in_embeds_or_when_switched_off(web_app, published):
 def test_control_draws_the_bands_in_a_browser(published, live_server, browser):
     page, errors = open_page(browser)
     page.goto(f"{live_server}/i/{published['slug']}/map?lang=en")
-    page.wait_for_selector(".bassin-isochrone-toggle", timeout=20000)
+    page.wait_for_selector(".bassin-isochrone-toggle", timeout=60000)
     page.click(".bassin-isochrone-toggle")
     assert page.get_attribute(".bassin-isochrone-toggle", "aria-pressed") == "true"
     page.click(".bassin-isochrone-start")

@@ -86,6 +86,7 @@ def test_filters_change_the_list_live_and_the_map_follows(browser, portal_url):
 def test_filters_work_without_javascript(browser, portal_url):
     url, rows = portal_url
     page = browser.new_page(java_script_enabled=False)
+    page.set_default_timeout(60_000)
     page.goto(f"{url}/?lang=en")
     page.check("input[name=route][value=loop]")
     page.click("button[type=submit]")
@@ -168,6 +169,7 @@ def test_hostile_names_stay_text_on_the_home(browser, router_for, tmp_path_facto
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     context.add_init_script(TRAPS)
     page = context.new_page()
+    page.set_default_timeout(60_000)
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     with serving(app) as url:
