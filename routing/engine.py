@@ -170,20 +170,29 @@ def dijkstra(indptr, heads, costs, src_nodes, src_costs, tgt_nodes, max_cost, di
 
 
 @njit(cache=True, nogil=True)
-def arcs_to(pred, tails, node):
-    """Arcs of the search tree path ending at ``node``, in travel order."""
+def _tree_arcs(pred, ends, node, root_first):
+    """Arcs of a search tree's path between ``node`` and the tree's root, walked from
+    ``node`` (``ends[a]``: the node arc ``a`` was reached from, whose ``pred`` comes next);
+    listed from the root to ``node`` if ``root_first``, else from ``node`` to the root."""
     count = 0
     a = pred[node]
     while a >= 0:
         count += 1
-        a = pred[tails[a]]
+        a = pred[ends[a]]
     out = np.empty(count, np.int64)
     a = pred[node]
+    i = 0
     while a >= 0:
-        count -= 1
-        out[count] = a
-        a = pred[tails[a]]
+        out[count - 1 - i if root_first else i] = a
+        i += 1
+        a = pred[ends[a]]
     return out
+
+
+@njit(cache=True, nogil=True)
+def arcs_to(pred, tails, node):
+    """Arcs of the search tree path ending at ``node``, in travel order."""
+    return _tree_arcs(pred, tails, node, True)
 
 
 @njit(cache=True, inline="always")
@@ -326,16 +335,4 @@ def reset_bidir(touched, dist_f, dist_r, pred_f, pred_r, pot):
 @njit(cache=True, nogil=True)
 def arcs_from(pred_r, heads, node):
     """Forward arcs from ``node`` to the end of the backward search tree."""
-    count = 0
-    a = pred_r[node]
-    while a >= 0:
-        count += 1
-        a = pred_r[heads[a]]
-    out = np.empty(count, np.int64)
-    a = pred_r[node]
-    i = 0
-    while a >= 0:
-        out[i] = a
-        i += 1
-        a = pred_r[heads[a]]
-    return out
+    return _tree_arcs(pred_r, heads, node, False)
