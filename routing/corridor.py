@@ -256,6 +256,55 @@ def _by_km(places: list[dict]) -> list[dict]:
     return places
 
 
+def search_detours(network, ends, reach, table, candidates, walk, max_detour_m, fwd, back):
+    """:func:`routing.detours.route_detours` of ``candidates`` on the search buffers
+    ``fwd`` and ``back``, fitted here; the caller resets them with the returned counts.
+
+    Parameters
+    ----------
+    network : routing.network.ProfileNetwork
+        The network the detours are measured on (arc costs in metres).
+    ends : routing.detours.PlaceEnds
+        The places' edge ends.
+    reach : routing.reach.PlaceReach
+        The places' nearest-node lists (any object with the :data:`routing.reach.ARRAYS`).
+    table : numpy.ndarray
+        The route's pieces (:func:`routing.pieces.pieces_table`).
+    candidates : numpy.ndarray
+        int64 indices into ``ends`` of the places to measure.
+    walk : numpy.ndarray
+        float64 straight-line metres of each candidate to its edge.
+    max_detour_m : float
+        Where the searches stop.
+    fwd, back : routing.search.SearchBuffers
+        The forward and backward search's buffers, in their initial state.
+
+    Returns
+    -------
+    passed : int
+        What ``route_detours`` returns (negative: inconsistent input).
+    out : tuple of numpy.ndarray
+        (status, there, back, leave) of each candidate.
+    counts : numpy.ndarray
+        The nodes each search touched, for ``fwd.reset`` and ``back.reset``.
+    """
+    for buffers in (fwd, back):
+        buffers.fit(len(network.heads) + 2 * len(table))
+    m = len(candidates)
+    out = np.empty(m, np.int8), np.empty(m), np.empty(m), np.empty(m)
+    counts = np.zeros(2, np.int64)
+    g = network.graph
+    passed = route_detours(g.edge_u, g.edge_v, g.edge_len, table, network.indptr, network.heads,
+                           network.costs, network.rindptr, network.rtails, network.rarcs,
+                           network.tails, ends.edge, ends.offset_m, ends.entry_node,
+                           ends.entry_cost, ends.exit_node, ends.exit_cost,
+                           *(getattr(reach, name) for name in ARRAYS), candidates, walk,
+                           max_detour_m, fwd.dist, fwd.pred, fwd.mark, fwd.touched, fwd.heap_key,
+                           fwd.heap_node, back.dist, back.pred, back.mark, back.touched,
+                           back.heap_key, back.heap_node, *out, counts)
+    return passed, out, counts
+
+
 def _search(network, ends_reach, table, places, walk, max_detour_m, scratch):
     """(status, there, back, leave) lists of ``places`` (indices into the
     :meth:`PlaceLayer.ends` ``ends_reach``) from :func:`routing.detours.route_detours`,
@@ -264,20 +313,9 @@ def _search(network, ends_reach, table, places, walk, max_detour_m, scratch):
     pool = scratch if scratch is not None else WorkspacePool(
         lambda: SearchBuffers(len(network.indptr) - 1, len(network.heads)))
     fwd, back = pool.take(), pool.take()
-    for buffers in (fwd, back):
-        buffers.fit(len(network.heads) + 2 * len(table))
-    m = len(places)
-    status, there, back_m, leave = np.empty(m, np.int8), np.empty(m), np.empty(m), np.empty(m)
-    counts = np.zeros(2, np.int64)
-    g = network.graph
-    passed = route_detours(g.edge_u, g.edge_v, g.edge_len, table, network.indptr, network.heads,
-                           network.costs, network.rindptr, network.rtails, network.rarcs,
-                           network.tails, ends.edge, ends.offset_m, ends.entry_node,
-                           ends.entry_cost, ends.exit_node, ends.exit_cost,
-                           *(getattr(reach, name) for name in ARRAYS), np.array(places, np.int64), np.array(walk, np.float64), max_detour_m,
-                           fwd.dist, fwd.pred, fwd.mark, fwd.touched, fwd.heap_key,
-                           fwd.heap_node, back.dist, back.pred, back.mark, back.touched,
-                           back.heap_key, back.heap_node, status, there, back_m, leave, counts)
+    passed, (status, there, back_m, leave), counts = search_detours(
+        network, ends, reach, table, np.array(places, np.int64), np.array(walk, np.float64),
+        max_detour_m, fwd, back)
     if passed < 0:
         raise ValueError("inconsistent network, places or search buffers")
     fwd.reset(int(counts[0]))

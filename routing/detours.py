@@ -28,11 +28,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .engine import INF, heap_pop, seed_sources
+from .engine import INF, heap_pop, relax_arcs, seed_sources
 from .errors import RoutingError
 from .pieces import nodes_passed
 from .reach import FOUND, MAX_PLACE_SEARCHES, SEARCH, scan_reach, search_open
-from .search import SETTLED, relax_arcs
+from .search import SETTLED
 
 #: Candidates are re-examined after each batch of this many settled nodes: rarely enough
 #: to cost little, often enough to stop soon after the last is decided.

@@ -136,6 +136,7 @@ def dijkstra(indptr, heads, costs, src_nodes, src_costs, tgt_nodes, max_cost, di
     heap_node = np.empty(cap, np.int64)
     touched = np.empty(cap, np.int64)
     settled = np.zeros(n, np.bool_)
+    own_costs = np.zeros(0, np.int64)          # no ``arc_of``: arc a costs costs[a]
     is_target = np.zeros(n, np.bool_)
     remaining = 0
     for t in tgt_nodes:
@@ -156,34 +157,58 @@ def dijkstra(indptr, heads, costs, src_nodes, src_costs, tgt_nodes, max_cost, di
             remaining -= 1
             if remaining == 0 and tgt_nodes.shape[0] > 0:
                 break
-        for a in range(indptr[u], indptr[u + 1]):
-            v = heads[a]
-            nd = key + costs[a]
-            if nd < dist[v]:
-                if dist[v] >= INF:
-                    touched[n_touched] = v
-                    n_touched += 1
-                dist[v] = nd
-                pred[v] = a
-                size = heap_push(heap_key, heap_node, size, nd, v)
+        # ``settled`` as the mark again: a node still at INF is never settled
+        size, n_touched = relax_arcs(u, key, indptr, heads, costs, own_costs, dist, pred,
+                                     settled, touched, n_touched, heap_key, heap_node, size)
     return touched[:n_touched]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def relax_arcs(u, key, indptr, heads, costs, arc_of, dist, pred, mark, touched, n_touched,
+               heap_key, heap_node, size):
+    """Relax the arcs of node ``u``, settled at ``key``: a strict improvement sets the
+    head's distance (and predecessor, unless ``pred`` is empty), records a first touch
+    and pushes it. Returns ``(size, n_touched)``."""
+    indirect = arc_of.shape[0] > 0
+    keep_pred = pred.shape[0] > 0
+    for a in range(indptr[u], indptr[u + 1]):
+        v = heads[a]
+        nd = key + (costs[arc_of[a]] if indirect else costs[a])
+        if nd < dist[v]:
+            if dist[v] >= INF and mark[v] == 0:
+                touched[n_touched] = v
+                n_touched += 1
+            dist[v] = nd
+            if keep_pred:
+                pred[v] = a
+            size = heap_push(heap_key, heap_node, size, nd, v)
+    return size, n_touched
+
+
+@njit(cache=True, nogil=True)
+def _tree_arcs(pred, ends, node, root_first):
+    """Arcs of a search tree's path between ``node`` and the tree's root, walked from
+    ``node`` (``ends[a]``: the node arc ``a`` was reached from, whose ``pred`` comes next);
+    listed from the root to ``node`` if ``root_first``, else from ``node`` to the root."""
+    count = 0
+    a = pred[node]
+    while a >= 0:
+        count += 1
+        a = pred[ends[a]]
+    out = np.empty(count, np.int64)
+    a = pred[node]
+    i = 0
+    while a >= 0:
+        out[count - 1 - i if root_first else i] = a
+        i += 1
+        a = pred[ends[a]]
+    return out
 
 
 @njit(cache=True, nogil=True)
 def arcs_to(pred, tails, node):
     """Arcs of the search tree path ending at ``node``, in travel order."""
-    count = 0
-    a = pred[node]
-    while a >= 0:
-        count += 1
-        a = pred[tails[a]]
-    out = np.empty(count, np.int64)
-    a = pred[node]
-    while a >= 0:
-        count -= 1
-        out[count] = a
-        a = pred[tails[a]]
-    return out
+    return _tree_arcs(pred, tails, node, True)
 
 
 @njit(cache=True, inline="always")
@@ -326,16 +351,4 @@ def reset_bidir(touched, dist_f, dist_r, pred_f, pred_r, pot):
 @njit(cache=True, nogil=True)
 def arcs_from(pred_r, heads, node):
     """Forward arcs from ``node`` to the end of the backward search tree."""
-    count = 0
-    a = pred_r[node]
-    while a >= 0:
-        count += 1
-        a = pred_r[heads[a]]
-    out = np.empty(count, np.int64)
-    a = pred_r[node]
-    i = 0
-    while a >= 0:
-        out[i] = a
-        i += 1
-        a = pred_r[heads[a]]
-    return out
+    return _tree_arcs(pred_r, heads, node, False)

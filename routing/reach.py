@@ -34,8 +34,8 @@ from numba import njit
 
 from graphs.arrays import cached_arrays
 
-from .engine import INF, heap_pop, seed_sources
-from .search import SETTLED, SearchBuffers, relax_arcs
+from .engine import INF, heap_pop, relax_arcs, seed_sources
+from .search import SETTLED, SearchBuffers
 
 #: Nodes listed per place and direction: with the default 300 m corridor the nearest
 #: route node of 99 % of Heidelberg's candidates is among the first 500 (the others are

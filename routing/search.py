@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .engine import INF, heap_pop, heap_push, seed_sources
+from .engine import INF, heap_pop, relax_arcs, seed_sources
 
 #: ``mark`` bits: a target of the running search, a node already settled.
 TARGET, SETTLED = 1, 2
@@ -73,28 +73,6 @@ def bounded_dijkstra(indptr, heads, costs, arc_of, src_nodes, src_costs, tgt_nod
         size, n_touched = relax_arcs(u, key, indptr, heads, costs, arc_of, dist, pred, mark,
                                      touched, n_touched, heap_key, heap_node, size)
     return n_touched
-
-
-@njit(cache=True, nogil=True, inline="always")
-def relax_arcs(u, key, indptr, heads, costs, arc_of, dist, pred, mark, touched, n_touched,
-               heap_key, heap_node, size):
-    """Relax the arcs of node ``u``, settled at ``key``: a strict improvement sets the
-    head's distance (and predecessor, unless ``pred`` is empty), records a first touch
-    and pushes it. Returns ``(size, n_touched)``."""
-    indirect = arc_of.shape[0] > 0
-    keep_pred = pred.shape[0] > 0
-    for a in range(indptr[u], indptr[u + 1]):
-        v = heads[a]
-        nd = key + (costs[arc_of[a]] if indirect else costs[a])
-        if nd < dist[v]:
-            if dist[v] >= INF and mark[v] == 0:
-                touched[n_touched] = v
-                n_touched += 1
-            dist[v] = nd
-            if keep_pred:
-                pred[v] = a
-            size = heap_push(heap_key, heap_node, size, nd, v)
-    return size, n_touched
 
 
 @njit(cache=True, nogil=True)

@@ -3,9 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from web.security import create_token
-
 from .browser import ARTIFACTS, NEEDS_CHROMIUM, keep_screenshot, log_in, open_page, serving
+from .itinerary_pages import publish
 
 pytestmark = NEEDS_CHROMIUM
 
@@ -30,13 +29,9 @@ def test_staff_designer_plans_a_route(live_server, browser):
 
 
 def test_embed_page_shows_the_published_route(web_app, live_server, browser):
-    client = web_app.test_client()
-    token = create_token(web_app.extensions["bassin_db"], "staff", "browser-test")
-    headers = {"Authorization": f"Bearer {token}"}
-    item = client.post("/api/v1/itineraries", headers=headers, json={
+    item = publish(web_app, {
         "name": "Des terrils au Louvre-Lens", "kind": "route",
-        "request": {"profile": "bike", "points": "site:base-11-19;terril:T075;site:louvre-lens"}}).get_json()
-    client.post(f"/api/v1/itineraries/{item['id']}/publish", headers=dict(headers, **{"If-Match": '"v1"'}))
+        "request": {"profile": "bike", "points": "site:base-11-19;terril:T075;site:louvre-lens"}})
     page, errors = open_page(browser)
     page.goto(f"{live_server}/embed/{item['slug']}")
     page.wait_for_selector("path.leaflet-interactive", timeout=60000)

@@ -14,10 +14,9 @@ import numpy as np
 import pytest
 
 from routing import RoutingError, engine
-from routing.corridor import MAX_DETOUR_FACTOR, MAX_MEASURED, places_along
-from routing.detours import DROPPED, MEASURED, OPEN, measure_detours, route_detours
+from routing.corridor import MAX_DETOUR_FACTOR, MAX_MEASURED, places_along, search_detours
+from routing.detours import DROPPED, MEASURED, OPEN, measure_detours
 from routing.pieces import pieces_table, route_nodes
-from routing.reach import ARRAYS
 from routing.search import SearchBuffers
 
 
@@ -158,24 +157,13 @@ def no_reach(places: int) -> SimpleNamespace:
 
 
 def run_route_detours(network, ends, table, candidates, walk, bound, reach=None):
-    """route_detours on fresh buffers; ``reach`` None: no lists (the searches alone)."""
+    """route_detours (by corridor.search_detours) on fresh buffers; ``reach`` None: no lists
+    (the searches alone)."""
     reach = no_reach(len(ends.ok)) if reach is None else reach
     n = len(network.indptr) - 1
     fwd, back = SearchBuffers(n, len(network.heads)), SearchBuffers(n, len(network.heads))
-    for buffers in (fwd, back):
-        buffers.fit(len(network.heads) + 2 * len(table))
-    m = len(candidates)
-    out = np.empty(m, np.int8), np.empty(m), np.empty(m), np.empty(m)
-    counts = np.zeros(2, np.int64)
-    g = network.graph
-    passed = route_detours(g.edge_u, g.edge_v, g.edge_len, table, network.indptr, network.heads,
-                           network.costs, network.rindptr, network.rtails, network.rarcs,
-                           network.tails, ends.edge, ends.offset_m, ends.entry_node,
-                           ends.entry_cost, ends.exit_node, ends.exit_cost,
-                           *(getattr(reach, name) for name in ARRAYS), candidates, walk,
-                           bound, fwd.dist, fwd.pred, fwd.mark, fwd.touched, fwd.heap_key,
-                           fwd.heap_node, back.dist, back.pred, back.mark, back.touched,
-                           back.heap_key, back.heap_node, *out, counts)
+    passed, out, counts = search_detours(network, ends, reach, table, candidates, walk, bound,
+                                         fwd, back)
     fwd.reset(int(counts[0]))
     back.reset(int(counts[1]))
     for buffers in (fwd, back):                   # handed back in their initial state

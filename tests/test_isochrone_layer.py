@@ -7,24 +7,18 @@ import pytest
 
 from routing.isochrone import MAX_BANDS, MAX_MINUTES
 from web.isochrone_layer import DATA_ID, PRESETS
-from web.security import create_token
 
 from .browser import NEEDS_CHROMIUM, axe_violations, keep_screenshot, open_page
+from .itinerary_pages import publish
 
 BLOCK = re.compile(rf'<script[^>]*type="application/json" id="{DATA_ID}">(.*?)</script>', re.S)
 
 
 @pytest.fixture()
 def published(web_app):
-    client = web_app.test_client()
-    token = create_token(web_app.extensions["bassin_db"], "staff", "iso")
-    headers = {"Authorization": f"Bearer {token}"}
-    item = client.post("/api/v1/itineraries", headers=headers, json={
+    return publish(web_app, {
         "name": "Du 11/19 au Louvre-Lens", "kind": "route",
-        "request": {"profile": "bike", "points": "site:base-11-19;site:louvre-lens"}}).get_json()
-    client.post(f"/api/v1/itineraries/{item['id']}/publish",
-                headers=dict(headers, **{"If-Match": '"v1"'}))
-    return item
+        "request": {"profile": "bike", "points": "site:base-11-19;site:louvre-lens"}})
 
 
 def _control(response) -> dict | None:

@@ -5,14 +5,14 @@
    stages (days, most km per day). Every waypoint edit is a step of an undo/redo history;
    choosing an alternative (or another loop) pins it with waypoints, so it can be undone and
    saved. Waypoints are named after the nearest place or way (/api/v1/reverse). The network
-   layer (network-layer.js) draws the graph under the route.
+   layer (network-layer.js) draws the graph under the route; the Save panel and the saved list
+   are designer-saved.js's (loaded first).
    Words come from the #designer-words JSON block; user-supplied text only ever goes through
    textContent/value, never innerHTML. */
 (function () {
   'use strict';
   var root = document.getElementById('designer');
   var msg = JSON.parse(document.getElementById('designer-words').textContent);
-  var csrf = root.dataset.csrf;
   var center = JSON.parse(root.dataset.center);
   var map = L.map('map', { keyboard: true }).setView([center[0], center[1]], center[2]);
   L.tileLayer(root.dataset.tiles, { maxZoom: 19, attribution: root.dataset.attribution }).addTo(map);
@@ -42,20 +42,6 @@
       .then(function (r) { return r.json().then(function (d) { if (!r.ok) throw new Error(d.detail || d.title || r.statusText); return d; }); });
   }
 
-  function api(method, url, body, etag) {
-    var headers = { 'Accept': 'application/json', 'X-CSRF-Token': csrf };
-    if (body) headers['Content-Type'] = 'application/json';
-    if (etag) headers['If-Match'] = etag;
-    return fetch(url, { method: method, headers: headers, body: body ? JSON.stringify(body) : undefined, credentials: 'same-origin' })
-      .then(function (r) {
-        var tag = r.headers.get('ETag');
-        return r.json().then(function (data) {
-          if (!r.ok) throw new Error(data.detail || data.title || r.statusText);
-          return { data: data, etag: tag };
-        });
-      });
-  }
-
   // -- history: every edit of the waypoints is a step that undo and redo walk ---------------
   function copy(points) { return points.map(function (p) { return Object.assign({}, p); }); }
   function edit(points, note) {
@@ -73,6 +59,13 @@
   function move(i, by) {
     var j = i + by; if (j < 0 || j >= state.points.length) return;
     var pts = copy(state.points); var t = pts[i]; pts[i] = pts[j]; pts[j] = t; edit(pts);
+  }
+  function opened(points, kind, request) {
+    // an itinerary opened as saved: no pending plan, no history to undo into, framed anew
+    clearTimeout(state.timer); state.seq += 1;
+    state.history = [copy(points)]; state.at = 0; state.points = copy(points);
+    state.kind = kind; state.request = request; state.fitted = false;
+    clearResult(); drawMarkers();
   }
 
   // -- names: the nearest named place within 150 m, else the way the point snaps to ---------
@@ -326,60 +319,6 @@
     if (k === 'z' && !e.shiftKey) { e.preventDefault(); undo(); } else if (k === 'y' || (k === 'z' && e.shiftKey)) { e.preventDefault(); redo(); }
   });
 
-  // -- saving ---------------------------------------------------------------------------
-  function showSaved(saved) {
-    state.saved = saved;
-    var origin = window.location.origin;
-    $('embed').value = saved ? '<iframe src="' + origin + saved.data.links.embed + '" width="100%" height="480" style="border:0" loading="lazy" title="' + saved.data.name.replace(/["<>&]/g, '') + '"></iframe>' : '';
-    $('publish').textContent = saved && saved.data.published ? msg.unpublish : msg.publish;
-  }
-
-  $('save').addEventListener('click', function () {
-    if (!state.request) return;
-    var body = { name: $('name').value, description: $('description').value, kind: state.kind, request: state.request };
-    var call = state.saved ? api('PUT', state.saved.data.links.self, body, state.saved.etag) : api('POST', '/api/v1/itineraries', body);
-    call.then(function (res) { showSaved(res); status('✔ ' + res.data.name + ' (v' + res.data.version + ')'); loadSaved(); })
-      .catch(function (e) { status(e.message); });
-  });
-
-  $('publish').addEventListener('click', function () {
-    if (!state.saved) return;
-    var url = state.saved.data.links.self + (state.saved.data.published ? '/unpublish' : '/publish');
-    api('POST', url, null, state.saved.etag).then(function (res) {
-      return api('GET', state.saved.data.links.self).then(showSaved).then(function () { status('✔ ' + (res.data.published ? msg.published : msg.draft)); loadSaved(); });
-    }).catch(function (e) { status(e.message); });
-  });
-
-  $('new').addEventListener('click', function () { showSaved(null); $('name').value = ''; $('description').value = ''; edit([]); });
-
-  function openSaved(id) {
-    // shows what was saved (its own geometry), not a new plan; the next edit plans again
-    api('GET', '/api/v1/itineraries/' + id).then(function (res) {
-      showSaved(res); $('name').value = res.data.name; $('description').value = res.data.description || '';
-      $('profile').value = res.data.profile;
-      var m = document.querySelector('input[name=mode][value=' + res.data.kind + ']');
-      if (m) { m.checked = true; showOptions(); }
-      var pts = res.data.itinerary.waypoints.map(function (w) { return { lat: w.lat, lon: w.lon, place_id: w.place_id || undefined, name: w.name || undefined }; });
-      clearTimeout(state.timer); state.seq += 1;
-      state.history = [copy(pts)]; state.at = 0; state.points = copy(pts);
-      state.kind = res.data.kind; state.request = res.data.request; state.fitted = false;
-      clearResult(); drawMarkers();
-      return getJSON(res.data.links.geojson).then(showGeojson);
-    }).catch(function (e) { status(e.message); });
-  }
-
-  function loadSaved() {
-    api('GET', '/api/v1/itineraries?q=' + encodeURIComponent($('saved-search').value)).then(function (res) {
-      var ul = $('saved'); ul.textContent = '';
-      res.data.itineraries.forEach(function (it) {
-        var li = el('li'); var b = el('button', it.name + ' — ' + (it.published ? msg.published : msg.draft), 'link');
-        b.type = 'button'; b.addEventListener('click', function () { openSaved(it.id); });
-        li.appendChild(b); ul.appendChild(li);
-      });
-    }).catch(function (e) { status(e.message); });
-  }
-  $('saved-search').addEventListener('input', function () { clearTimeout(state.savedTimer); state.savedTimer = setTimeout(loadSaved, 250); });
-
   $('place-search').addEventListener('input', function () {
     var q = $('place-search').value.trim();
     var ul = $('place-results'); ul.textContent = '';
@@ -394,6 +333,9 @@
     }).catch(function (e) { status(e.message); });
   });
 
+  var savedPanel = window.BassinDesignerSaved.attach({ root: root, state: state, msg: msg, $: $, el: el, status: status,
+    getJSON: getJSON, showOptions: showOptions, showGeojson: showGeojson, edit: edit, opened: opened });
+
   var initial = new URLSearchParams(window.location.search).get('points');
   if (initial) {
     var pts = [];
@@ -401,6 +343,6 @@
     if (pts.length) edit(pts);
   }
   drawMarkers();
-  loadSaved();
+  savedPanel.load();
   window.bassinDesigner = { state: state, map: map, plan: plan, undo: undo, redo: redo, network: network };
 })();
