@@ -1,0 +1,179 @@
+"""The numba kernels of a customizable contraction hierarchy (:mod:`routing.cch`).
+
+Nodes are numbered by rank (0: contracted first). The *chordal arcs* are the edges of
+the graph once every node, contracted in that order, has joined its upper neighbours
+into a clique: no witness search decides which shortcuts to keep, so they fit every
+metric. Each is stored once, at its lower end (CSR ``up_ptr``/``up_head``, heads
+increasing), with two weights: upward (``w[2 a]``, lower to upper end) and downward
+(``w[2 a + 1]``). A node's upper neighbours are all its ancestors in the elimination
+tree (its parent: its lowest upper neighbour), which is what lets a query walk the tree
+instead of searching with a heap.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from .engine import INF
+from .unchecked import raw
+
+
+@njit(cache=True)
+def chordal_completion(n, ptr, adj):
+    """The chordal arcs and elimination tree of the order that numbers the nodes.
+
+    ``ptr``/``adj``: the simple undirected graph (CSR, both directions), nodes numbered
+    by rank. The upper neighbours of a node are its own plus those of its children in
+    the elimination tree, but for itself (symbolic Cholesky): children come first, as
+    they are numbered below their parent.
+
+    Returns (``up_ptr``, ``up_head``, ``parent``): upward arcs (heads increasing) and
+    each node's parent (``n`` at a root).
+    """
+    parent = np.full(n, n, np.int64)
+    first_child = np.full(n, -1, np.int64)
+    next_sibling = np.full(n, -1, np.int64)
+    mark = np.full(n, -1, np.int64)
+    up_ptr = np.zeros(n + 1, np.int64)
+    up_head = np.empty(max(16, adj.shape[0]), np.int64)
+    count = 0
+    for x in range(n):
+        start = count
+        mark[x] = x
+        c = -1
+        while True:          # x's own neighbours first (c = -1), then each child's
+            lo, hi = (ptr[x], ptr[x + 1]) if c < 0 else (up_ptr[c], up_ptr[c + 1])
+            for i in range(lo, hi):
+                y = adj[i] if c < 0 else up_head[i]
+                if y > x and mark[y] != x:
+                    mark[y] = x
+                    if count == up_head.shape[0]:          # more room, twice as much
+                        grown = np.empty(2 * count, np.int64)
+                        grown[:count] = up_head[:count]
+                        up_head = grown
+                    up_head[count] = y
+                    count += 1
+            if c < 0:
+                c = first_child[x]
+                if c < 0:
+                    break
+            else:
+                c = next_sibling[c]
+                if c < 0:
+                    break
+        up_head[start:count] = np.sort(up_head[start:count])
+        up_ptr[x + 1] = count
+        if count > start:
+            p = up_head[start]
+            parent[x] = p
+            next_sibling[x] = first_child[p]
+            first_child[p] = x
+    return up_ptr, up_head[:count].copy(), parent
+
+
+@njit(cache=True)
+def arc_slots(rank, up_ptr, up_head, tails, heads):
+    """Where each input arc's cost goes in the weights: ``2 a`` (chordal arc ``a``
+    upward) or ``2 a + 1`` (downward); -1 for a loop."""
+    slots = np.full(tails.shape[0], -1, np.int64)
+    for i in range(tails.shape[0]):
+        u, v = rank[tails[i]], rank[heads[i]]
+        if u == v:
+            continue
+        lo, hi = (u, v) if u < v else (v, u)
+        a = up_ptr[lo] + np.searchsorted(up_head[up_ptr[lo]:up_ptr[lo + 1]], hi)
+        slots[i] = 2 * a + (0 if u < v else 1)
+    return slots
+
+
+@njit(cache=True, nogil=True)
+def customize(up_ptr, up_head, slots, costs, weights):
+    """Fill ``weights`` (two per chordal arc) for the arc ``costs`` (INF or more: closed).
+
+    Each arc first takes the cheapest input arc it stands for, then every lower
+    triangle ``x - y - z`` (``x`` below both) offers a way round through ``x``: nodes
+    in increasing order, so an arc's weights are final before the triangles above it
+    read them (basic customization, exact for the elimination-tree query).
+    """
+    n = up_ptr.shape[0] - 1
+    weights[:] = INF
+    for i in range(slots.shape[0]):
+        s = slots[i]
+        if s >= 0 and costs[i] < weights[s]:
+            weights[s] = costs[i]
+    head, w = raw(up_head), raw(weights)
+    for x in range(n):
+        end = up_ptr[x + 1]
+        for i in range(up_ptr[x], end):
+            y = head[i]
+            up_xy, down_xy = w[2 * i], w[2 * i + 1]
+            k = up_ptr[y]
+            for j in range(i + 1, end):
+                z = head[j]
+                while head[k] != z:        # x's upper neighbours above y are y's too
+                    k += 1
+                via = down_xy + w[2 * j]                 # y -> x -> z
+                if via < w[2 * k]:
+                    w[2 * k] = via
+                via = w[2 * j + 1] + up_xy               # z -> x -> y
+                if via < w[2 * k + 1]:
+                    w[2 * k + 1] = via
+
+
+@njit(cache=True, inline="always")
+def _relax(ptr, head, w, dist, x, side):
+    """Offer ``x``'s distance on ``side`` (0: from the source, upward weights; 1: to the
+    target, downward weights) to its upper neighbours."""
+    dx = dist[2 * x + side]
+    for a in range(ptr[x], ptr[x + 1]):
+        v = head[a]
+        nd = dx + w[2 * a + side]
+        if nd < dist[2 * v + side]:
+            dist[2 * v + side] = nd
+
+
+@njit(cache=True, nogil=True)
+def tree_cost(s, t, topo, weights, dist):
+    """(cost, meeting graph node; INF, -1: none) from graph node ``s`` to ``t``.
+
+    ``topo``: the packed topology (:func:`routing.cch.pack_topology`); ``weights``: a
+    customization of it; ``dist``: one query's buffer (``2 n`` values, INF; both
+    directions interleaved), left as it came.
+
+    Both ends walk up the elimination tree, the lower first, each relaxing its node's
+    upward arcs (no heap: the tree gives the order); from their lowest common ancestor
+    on they walk together, and the meeting node is the best of that common part.
+    """
+    n = topo[0]
+    parent, ptr = topo[2:2 + n], topo[2 + n:3 + 2 * n]
+    head, perm, inv = topo[3 + 2 * n:topo[1]], topo[topo[1]:topo[1] + n], \
+        topo[topo[1] + n:topo[1] + 2 * n]
+    x, y = perm[s], perm[t]
+    parent, ptr, head, w, d = raw(parent), raw(ptr), raw(head), raw(weights), raw(dist)
+    d[2 * x] = 0.0
+    d[2 * y + 1] = 0.0
+    while x != y:                       # below the common ancestor: one side at a time
+        if x < y:
+            _relax(ptr, head, w, d, x, 0)
+            x = parent[x]
+        else:
+            _relax(ptr, head, w, d, y, 1)
+            y = parent[y]
+    best, meet, common = INF, -1, x
+    while x != n:                       # the common part (none: another tree)
+        df, db = d[2 * x], d[2 * x + 1]
+        if df + db < best:
+            best, meet = df + db, x
+        # a side no shorter than the best cannot improve it above (weights >= 0)
+        if df < best:
+            _relax(ptr, head, w, d, x, 0)
+        if db < best:
+            _relax(ptr, head, w, d, x, 1)
+        x = parent[x]
+    # what was touched: the two walks' nodes (arcs only lead to ancestors)
+    for v, stop in ((perm[s], n), (perm[t], common)):
+        while v != stop:
+            d[2 * v] = INF
+            d[2 * v + 1] = INF
+            v = parent[v]
+    return best, (inv[meet] if meet >= 0 else -1)
