@@ -37,7 +37,7 @@ def nested_dissection_rank(n: int, tails, heads) -> np.ndarray:
     if len(adj) == 0:
         return np.arange(n, dtype=np.int64)
     # NodeND's perm[i] is the node eliminated i-th, iperm[v] the position of node v
-    _, iperm = pymetis.nested_dissection(xadj=ptr, adjncy=adj)
+    _, iperm = pymetis.nested_dissection(pymetis.CSRAdjacency(ptr, adj))
     rank = np.asarray(iperm, np.int64)
     if not np.array_equal(np.sort(rank), np.arange(n)):
         raise ValueError("METIS returned an order that is not a permutation of the nodes")
