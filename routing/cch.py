@@ -13,7 +13,9 @@ faster than the witness hierarchy's search although it relaxes more arcs.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -21,12 +23,14 @@ import numpy as np
 from graphs.arrays import cached_arrays
 from graphs.progress import progress_bar
 
-from .cch_kernels import arc_slots, chordal_completion, customize, tree_cost
+from .cch_kernels import arc_slots, chordal_completion, customize, seeded_table, tree_cost
 from .cch_order import nested_dissection_rank, tree_stats, undirected_adjacency
 from .engine import INF
 from .unchecked import compiled_for
 from .workspace import WorkspacePool
 
+#: Seeds a pooled workspace has room for (a query with more brings its own).
+MAX_POOLED_SEEDS = 64
 #: Bump when the topology's construction changes: cached ones are then rebuilt.
 CACHE_VERSION = 1
 TOPOLOGY_ARRAYS = ("topo", "rank", "up_ptr", "up_head", "parent", "slots")
@@ -78,11 +82,6 @@ class CCHTopology:
         (:func:`routing.cch_order.nested_dissection_rank`). A topology built on a given
         order is not cached.
 
-    Attributes
-    ----------
-    stats : dict
-        The order's quality (:func:`routing.cch_order.tree_stats`) and, when it was
-        built rather than loaded, ``order_s`` and ``completion_s``.
     """
 
     def __init__(self, n: int, tails, heads, cache_dir: Path | None = None,
@@ -95,11 +94,20 @@ class CCHTopology:
                                TOPOLOGY_ARRAYS)
         for name in TOPOLOGY_ARRAYS:
             setattr(self, name, arrays[name])
-        self.stats = {**tree_stats(self.parent, self.up_ptr), **self._timings}
         self.n_arcs = len(self.slots)
         n = self.n
-        #: query buffers (``2 n`` values at INF), shared by every metric of the topology
-        self.workspaces = WorkspacePool(lambda: np.full(2 * n, INF))
+        #: query buffers, shared by every metric of the topology: distances (``2 n``
+        #: values at INF) and where each seed's walk is
+        #: (:func:`routing.cch_kernels.seeded_cost`)
+        self.workspaces = WorkspacePool(
+            lambda: (np.full(2 * n, INF), np.empty(MAX_POOLED_SEEDS, np.int64)))
+
+    @property
+    def stats(self) -> dict:
+        """The order's quality (:func:`routing.cch_order.tree_stats`: it reads every
+        node, so not at load) and, when this topology was built rather than mapped,
+        ``order_s`` and ``completion_s``."""
+        return {**tree_stats(self.parent, self.up_ptr), **self._timings}
 
     @classmethod
     def of_network(cls, network, progress: bool | None = None) -> "CCHTopology":
@@ -180,14 +188,113 @@ class CCHMetric:
         if not (0 <= s < topo.n and 0 <= t < topo.n):
             raise IndexError(f"node {s if not 0 <= s < topo.n else t} is not in the graph")
         pool = topo.workspaces
-        dist = pool.take()
-        kernel = self._kernel or self._compiled(dist)
-        result = kernel(s, t, topo.topo, self.weights, dist)
-        pool.give(dist)
+        buffers = pool.take()
+        kernel = self._kernel or self._compiled(buffers[0])
+        result = kernel(s, t, topo.topo, self.weights, buffers[0])
+        pool.give(buffers)
         return result
+
+    def cost(self, src, src_cost, tgt, tgt_cost) -> float:
+        """The least cost from any source to any target, each seed's cost included
+        (graph nodes; INF: none): what one search between two endpoints' edge ends
+        finds.
+
+        Raises
+        ------
+        IndexError
+            When a node is not in the graph.
+        ValueError
+            When seeds and their costs differ in number.
+        """
+        return float(self.table([(src, src_cost)], [(tgt, tgt_cost)])[0, 0])
+
+    def table(self, sources, targets) -> np.ndarray:
+        """:meth:`cost` from each source group to each target group (a group: graph
+        nodes and their costs), in one compiled call: ``out[i, j]``.
+
+        Raises
+        ------
+        IndexError, ValueError
+            As :meth:`cost`.
+        """
+        src_ptr, src, src_cost = _groups(sources, self.topology.n)
+        tgt_ptr, tgt, tgt_cost = _groups(targets, self.topology.n)
+        pool = self.topology.workspaces
+        dist, at = buffers = pool.take()
+        most = int(np.max(np.diff(src_ptr), initial=0) + np.max(np.diff(tgt_ptr), initial=0))
+        if most > len(at):                      # rare: room of its own
+            at = np.empty(most, np.int64)
+        out = seeded_table(src_ptr, src, src_cost, tgt_ptr, tgt, tgt_cost,
+                           self.topology.topo, self.weights, dist, at)
+        pool.give(buffers)
+        return out
 
     def _compiled(self, dist):
         """The query kernel compiled for these arrays' types, called without dispatch
         (:func:`routing.unchecked.compiled_for`); two threads may both take it."""
         self._kernel = compiled_for(tree_cost, 0, 0, self.topology.topo, self.weights, dist)
         return self._kernel
+
+
+def _groups(groups, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(pointers, nodes, costs) of seed groups given as (nodes, costs) pairs, checked."""
+    nodes = [np.asarray(g[0], np.int64).ravel() for g in groups]
+    costs = [np.asarray(g[1], np.float64).ravel() for g in groups]
+    if any(len(a) != len(b) for a, b in zip(nodes, costs)):
+        raise ValueError("one cost per seed")
+    ptr = np.zeros(len(nodes) + 1, np.int64)
+    np.cumsum([len(a) for a in nodes], out=ptr[1:])
+    flat = np.concatenate(nodes) if nodes else np.zeros(0, np.int64)
+    if len(flat) and not (flat.min() >= 0 and flat.max() < n):
+        raise IndexError("a seed is not a node of the graph")
+    return ptr, flat, np.concatenate(costs) if costs else np.zeros(0)
+
+
+_TOPOLOGIES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_METRICS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def metric_of(network) -> CCHMetric:
+    """The CCH metric of a network's own arc costs, made on first use and kept as long
+    as the network (nothing is loaded for networks never asked).
+
+    A request's restricted view (:class:`routing.restrict.RestrictedNetwork`: the same
+    arcs, other costs) gets a customization of its base network's topology: closures
+    and options cost milliseconds, not a hierarchy. One lock for all: a topology is
+    mapped from the graph's cache (built once, under a second on a city) and a
+    customization takes milliseconds.
+    """
+    with _LOCK:
+        metric = _METRICS.get(network)
+        if metric is None:
+            base = getattr(network, "base", network)
+            topology = _TOPOLOGIES.get(base)
+            if topology is None:
+                topology = _TOPOLOGIES[base] = CCHTopology.of_network(base)
+            # a restricted view's forbidden arc of cost 0 costs 0 * inf = NaN: closed too
+            costs = np.where(np.isnan(network.costs), INF, network.costs)
+            metric = _METRICS[network] = topology.customize(costs)
+        return metric
+
+
+def endpoint_costs(network, endpoints) -> np.ndarray:
+    """Endpoint-to-endpoint costs on a network (INF where no path, 0 on the diagonal):
+    ``network.one_to_many`` from each endpoint to all, through :func:`metric_of`.
+
+    Each endpoint leaves by its edge's ends (``network.exits``) and is reached by them
+    (``network.entries``); two on one edge may also go straight along it, which
+    ``network.one_to_many`` costs for those few pairs.
+    """
+    k = len(endpoints)
+    if k == 0:
+        return np.zeros((0, 0))
+    out = metric_of(network).table([network.exits(a) for a in endpoints],
+                                   [network.entries(b) for b in endpoints])
+    np.minimum(out, INF, out=out)
+    for i, a in enumerate(endpoints):
+        for j, b in enumerate(endpoints):
+            if i != j and a.edge == b.edge:
+                out[i, j] = min(out[i, j], network.one_to_many(a, [b])[0])
+    np.fill_diagonal(out, 0.0)
+    return out

@@ -179,3 +179,72 @@ def tree_cost(s, t, topo, weights, dist):
             d_to[v] = INF
             v = parent[v]
     return best, (inv[meet] if meet >= 0 else -1)
+
+
+@njit(cache=True, nogil=True)
+def seeded_cost(src, src_cost, tgt, tgt_cost, topo, weights, dist, at):
+    """The least ``src_cost[i] + cost(src[i], tgt[j]) + tgt_cost[j]`` over every source
+    and target (graph nodes; INF: none), as :func:`tree_cost` walks, from every seed.
+
+    ``at``: room for one int64 per seed (where each seed's walk is). The walks advance
+    lowest node first: when a node is the lowest of them all, every walk that will
+    ever reach it is on it, so its two distances are final and it is relaxed once.
+    ``dist`` comes and goes back at INF.
+    """
+    n = topo[0]
+    m = weights.shape[0] // 2
+    parent, ptr = topo[2:2 + n], topo[2 + n:3 + 2 * n]
+    head, perm = topo[3 + 2 * n:topo[1]], topo[topo[1]:topo[1] + n]
+    k = src.shape[0]
+    parent, ptr, head = raw(parent), raw(ptr), raw(head)
+    w_up, w_down = raw(weights[:m]), raw(weights[m:])
+    d_from, d_to = raw(dist[:n]), raw(dist[n:])
+    for i in range(k):
+        at[i] = perm[src[i]]
+        d_from[at[i]] = min(d_from[at[i]], src_cost[i])
+    for j in range(tgt.shape[0]):
+        at[k + j] = perm[tgt[j]]
+        d_to[at[k + j]] = min(d_to[at[k + j]], tgt_cost[j])
+    walks = k + tgt.shape[0]
+    best = INF
+    while True:
+        x = n
+        for i in range(walks):
+            x = min(x, at[i])
+        if x == n:                      # every walk past its root
+            break
+        forward, backward = False, False
+        for i in range(walks):
+            if at[i] == x:
+                if i < k:
+                    forward = True
+                else:
+                    backward = True
+                at[i] = parent[x]
+        df, db = d_from[x], d_to[x]
+        best = min(best, df + db)
+        if forward and df < best:
+            _relax(ptr, head, w_up, d_from, x)
+        if backward and db < best:
+            _relax(ptr, head, w_down, d_to, x)
+    for i in range(walks):              # back to INF along every walk, to its root
+        v = perm[src[i]] if i < k else perm[tgt[i - k]]
+        while v != n:
+            d_from[v] = INF
+            d_to[v] = INF
+            v = parent[v]
+    return best
+
+
+@njit(cache=True, nogil=True)
+def seeded_table(src_ptr, src, src_cost, tgt_ptr, tgt, tgt_cost, topo, weights, dist, at):
+    """:func:`seeded_cost` from every group of sources to every group of targets
+    (group ``i``: ``src[src_ptr[i]:src_ptr[i + 1]]``), in one call; ``out[i, j]``."""
+    out = np.empty((src_ptr.shape[0] - 1, tgt_ptr.shape[0] - 1))
+    for i in range(out.shape[0]):
+        a, b = src_ptr[i], src_ptr[i + 1]
+        for j in range(out.shape[1]):
+            c, d = tgt_ptr[j], tgt_ptr[j + 1]
+            out[i, j] = seeded_cost(src[a:b], src_cost[a:b], tgt[c:d], tgt_cost[c:d], topo,
+                                    weights, dist, at)
+    return out

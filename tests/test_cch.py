@@ -57,7 +57,7 @@ def test_random_directed_graphs_every_pair(seed):
     topology = CCHTopology(n, tails, heads)
     metric = topology.customize(costs)
     assert_same(ours(metric, range(n), n), reference(n, tails, heads, costs, range(n)))
-    assert np.all(topology.workspaces.take() == INF)       # every query put back its buffer
+    assert np.all(topology.workspaces.take()[0] == INF)    # every query put back its buffer
 
 
 def test_one_way_arcs_only_their_way():
@@ -149,3 +149,52 @@ def test_bad_input_is_refused():
         metric.node_cost(0, 3)
     with pytest.raises(IndexError):
         metric.node_cost(-1, 0)
+
+
+def test_seeded_costs_are_the_best_seed_pair(krems):
+    network = krems
+    metric = CCHTopology.of_network(network).customize(network.costs)
+    rng = np.random.default_rng(11)
+    n = network.graph.n_nodes
+    for _ in range(30):
+        src, tgt = rng.choice(n, 3, replace=False), rng.choice(n, 2)
+        src_cost, tgt_cost = rng.uniform(0, 50, 3), rng.uniform(0, 50, 2)
+        want = min(min(src_cost[i] + metric.node_cost(s, t)[0] + tgt_cost[j], INF)
+                   for i, s in enumerate(src) for j, t in enumerate(tgt))
+        assert np.isclose(metric.cost(src, src_cost, tgt, tgt_cost), want, rtol=1e-12)
+    assert metric.cost([], [], [1], [0.0]) == INF
+    many = np.arange(100)                       # more seeds than a pooled workspace holds
+    assert metric.cost(many, np.zeros(100), many[::-1], np.zeros(100)) == 0.0
+    with pytest.raises(ValueError):
+        metric.cost([1, 2], [0.0], [3], [0.0])
+
+
+def krems_endpoints(network, rng, count):
+    from routing.network import Endpoint
+
+    edges = rng.choice(np.flatnonzero(network.snappable), count)
+    edges[1] = edges[0]                          # two stops on one edge
+    length = network.graph.edge_len
+    return [Endpoint(int(e), float(length[e] * f), 0.0, 0.0, 0.0, (0.0, 0.0))
+            for e, f in zip(edges, rng.uniform(0, 1, count))]
+
+
+def test_endpoint_costs_equal_one_to_many_also_restricted(krems):
+    from routing.cch import endpoint_costs, metric_of
+    from routing.restrict import RestrictedNetwork
+
+    network = krems
+    rng = np.random.default_rng(12)
+    endpoints = krems_endpoints(network, rng, 12)
+    factor = np.where(rng.random(network.graph.n_edges) < 0.1, np.inf, 1.0)
+    factor[[ep.edge for ep in endpoints]] = 1.0   # stops stay on open edges
+    factor[::7] = np.where(np.isfinite(factor[::7]), 3.0, np.inf)   # dearer, not closed
+    view = RestrictedNetwork(network, factor, ("avoid_areas",))
+    for net in (network, view):
+        want = np.vstack([net.one_to_many(a, endpoints) for a in endpoints])
+        np.fill_diagonal(want, 0.0)
+        assert_same(endpoint_costs(net, endpoints), want)
+    assert np.any(endpoint_costs(view, endpoints) > endpoint_costs(network, endpoints))
+    assert metric_of(view) is not metric_of(network)     # a view's own customization
+    assert metric_of(view).topology is metric_of(network).topology
+    assert metric_of(network) is metric_of(network)      # made once
