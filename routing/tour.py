@@ -7,7 +7,6 @@ import time as _time
 import numpy as np
 
 from . import engine, tsp
-from .cch import endpoint_costs
 from .errors import (InvalidQueryError, TimeWindowError, TooManyStopsError,
                      UnreachableStopsError)
 from .points import parse_points
@@ -23,6 +22,8 @@ def stop_matrix(network, endpoints) -> np.ndarray:
     hierarchy (:func:`routing.cch.endpoint_costs`, a restricted network's closures
     customized in milliseconds), ten times faster than one Dijkstra per stop; the costs
     are the same but for the rounding of their sums (1e-15 relative)."""
+    from .cch import endpoint_costs     # loaded with the first tour: routes never use it
+
     return endpoint_costs(network, endpoints)
 
 
