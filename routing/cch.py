@@ -7,8 +7,9 @@ splits that work: the topology (:class:`CCHTopology`: a nested-dissection order,
 alone; a *customization* (:class:`CCHMetric`) then gives its arcs the weights of one
 set of arc costs in milliseconds, so closures of the day (arcs at INF) get hierarchy-
 speed answers without a new hierarchy. Its cost query walks the elimination tree
-(:func:`routing.cch_kernels.tree_cost`): no heap, a fixed order, which is what makes it
-faster than the witness hierarchy's search although it relaxes more arcs.
+(:func:`routing.cch_kernels.tree_cost`): no heap, a fixed order and relaxations without
+a branch, which make it faster than the witness hierarchy's search although it relaxes
+more arcs.
 """
 from __future__ import annotations
 
@@ -81,7 +82,6 @@ class CCHTopology:
         orders): by default a nested-dissection order
         (:func:`routing.cch_order.nested_dissection_rank`). A topology built on a given
         order is not cached.
-
     """
 
     def __init__(self, n: int, tails, heads, cache_dir: Path | None = None,
