@@ -6,9 +6,9 @@ into a clique: no witness search decides which shortcuts to keep, so they fit ev
 metric. Each is stored once, at its lower end (CSR ``up_ptr``/``up_head``, heads
 increasing), with two weights: upward (``w[a]``, lower to upper end) and downward
 (``w[m + a]``, ``m`` arcs): the walks below the common ancestor read one direction
-only, so those weights sit together. A node's upper neighbours are all its ancestors in the elimination
-tree (its parent: its lowest upper neighbour), which is what lets a query walk the tree
-instead of searching with a heap.
+only, so those weights sit together. A node's upper neighbours are all its ancestors in
+the elimination tree (its parent: its lowest upper neighbour), which is what lets a query
+walk the tree instead of searching with a heap.
 """
 from __future__ import annotations
 
@@ -17,6 +17,23 @@ from numba import njit
 
 from .engine import INF
 from .unchecked import raw
+
+
+@njit(cache=True, inline="always")
+def _merge(src, lo, hi, x, mark, heads, count):
+    """Append the nodes of ``src[lo:hi]`` above ``x`` not yet marked for ``x`` to
+    ``heads[count:]`` (a bigger copy when full); returns (heads, count)."""
+    for i in range(lo, hi):
+        y = src[i]
+        if y > x and mark[y] != x:
+            mark[y] = x
+            if count == heads.shape[0]:          # more room, twice as much
+                grown = np.empty(2 * count, np.int64)
+                grown[:count] = heads[:count]
+                heads = grown
+            heads[count] = y
+            count += 1
+    return heads, count
 
 
 @njit(cache=True)
@@ -40,28 +57,14 @@ def chordal_completion(n, ptr, adj):
     count = 0
     for x in range(n):
         start = count
-        mark[x] = x
-        c = -1
-        while True:          # x's own neighbours first (c = -1), then each child's
-            lo, hi = (ptr[x], ptr[x + 1]) if c < 0 else (up_ptr[c], up_ptr[c + 1])
-            for i in range(lo, hi):
-                y = adj[i] if c < 0 else up_head[i]
-                if y > x and mark[y] != x:
-                    mark[y] = x
-                    if count == up_head.shape[0]:          # more room, twice as much
-                        grown = np.empty(2 * count, np.int64)
-                        grown[:count] = up_head[:count]
-                        up_head = grown
-                    up_head[count] = y
-                    count += 1
-            if c < 0:
-                c = first_child[x]
-                if c < 0:
-                    break
-            else:
-                c = next_sibling[c]
-                if c < 0:
-                    break
+        up_head, count = _merge(adj, ptr[x], ptr[x + 1], x, mark, up_head, count)
+        c = first_child[x]
+        while c >= 0:
+            # a child's upper neighbours: x and x's ancestors (read from the array as
+            # it was: a bigger copy keeps the same first entries)
+            up_head, count = _merge(up_head, up_ptr[c], up_ptr[c + 1], x, mark, up_head,
+                                    count)
+            c = next_sibling[c]
         up_head[start:count] = np.sort(up_head[start:count])
         up_ptr[x + 1] = count
         if count > start:

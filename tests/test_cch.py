@@ -85,12 +85,19 @@ def test_fixture_graph_every_pair_and_its_hierarchy(fixture_router):
 
 
 @pytest.fixture(scope="module")
-def krems(built):
+def krems(built, tmp_path_factory):
+    """Krems's hike network, on a copy of the session's graph: its caches (hierarchy,
+    topology) are this file's, not the other tests' (some count theirs)."""
+    import shutil
+
+    import graphs
     from routing.network import ProfileNetwork
     from routing.profiles import get_profile
 
-    graph, _ = built("krems")
-    return ProfileNetwork(graph, get_profile("hike"))
+    _, graph_dir = built("krems")
+    copy = tmp_path_factory.mktemp("cch") / "krems"
+    shutil.copytree(graph_dir, copy, ignore=shutil.ignore_patterns("cache"))
+    return ProfileNetwork(graphs.load_graph(copy), get_profile("hike"))
 
 
 def test_real_graph_many_pairs(krems):
