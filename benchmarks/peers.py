@@ -98,10 +98,10 @@ def ours(service, graph, pairs, profile: str, graph_dir: Path | None = None) -> 
             measure(result, f"http_{server}_route_geojson_p50_ms",
                     lambda server=server: production(server))
 
-    def ch(query, clock):
+    def ch(query, clock, costs_key="ch_costs"):
         # one untimed pass first, as RoutingKit's side has just built (touched) its data:
         # both are then timed in steady state, over CH_PASSES passes
-        result["ch_costs"] = [query(s, t) for s, t in pairs]
+        result[costs_key] = [query(s, t) for s, t in pairs]
         times = []
         for _ in range(CH_PASSES):
             for s, t in pairs:
@@ -119,7 +119,57 @@ def ours(service, graph, pairs, profile: str, graph_dir: Path | None = None) -> 
     measure(result, "ch_query_p50_ms", lambda: ch(cost_only, time.perf_counter))
     measure(result, "ch_query_cpu_p50_ms", lambda: ch(cost_only, time.thread_time))
     measure(result, "ch_path_query_p50_ms", lambda: ch(with_path, time.perf_counter))
+    measure(result, "cch", lambda: customizable(network))
+    if isinstance(result["cch"], dict):
+        metric = result["cch"].pop("metric")
+
+        def cch_cost(s, t):
+            return metric.node_cost(s, t)[0]
+
+        measure(result, "cch_query_p50_ms",
+                lambda: ch(cch_cost, time.perf_counter, "cch_costs"))
+        measure(result, "cch_query_cpu_p50_ms",
+                lambda: ch(cch_cost, time.thread_time, "cch_costs"))
     return result
+
+
+def customizable(network) -> dict:
+    """Our CCH of the network (routing.cch): its order's figures, the time to build
+    (or map from the graph's cache) its topology and to customize it, and the metric."""
+    from routing.cch import CCHTopology
+
+    t0 = time.perf_counter()
+    topology = CCHTopology.of_network(network)
+    t1 = time.perf_counter()
+    metric = topology.customize(network.costs)        # the first: compiles or loads
+    t2 = time.perf_counter()
+    metric = topology.customize(network.costs)
+    t3 = time.perf_counter()
+    return {"topology_s": round(t1 - t0, 3), "first_customize_s": round(t2 - t1, 3),
+            "customize_ms": round((t3 - t2) * 1000, 2), **topology.stats, "metric": metric}
+
+
+def distance_mismatches(rk_distances, costs) -> int:
+    """Pairs whose cost differs from RoutingKit's (its weights are ours in ms, rounded:
+    a relative 1e-3 is allowed) or whose reachability does."""
+    return int(sum((d is None) != (c > 1e29)
+                   or (d is not None and abs(d / 1000 - c) > 1e-3 * max(c, 1.0))
+                   for d, c in zip(rk_distances, costs)))
+
+
+def order_stats(network, work: Path) -> dict | None:
+    """Our measures (routing.cch_order.tree_stats) of the order RoutingKit used, which
+    the peer saved: the two orders compared on the same chordal completion."""
+    from routing.cch import CCHTopology
+
+    path = work / "routingkit_order.npy"
+    if not path.exists():
+        return None
+    order = np.load(path)                  # nodes from the first contracted on
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order))
+    topology = CCHTopology(network.graph.n_nodes, network.tails, network.heads, rank=rank)
+    return {k: v for k, v in topology.stats.items() if not k.endswith("_s")}
 
 
 def main(argv=None) -> int:
@@ -140,7 +190,8 @@ def main(argv=None) -> int:
     pairs = node_pairs(graph, args.pairs, args.seed)
     out: dict = {"graph": graph.meta.get("name"), "profile": args.profile, "pairs": len(pairs)}
     measure(out, "ours", lambda: ours(service, graph, pairs, args.profile, args.graph))
-    ch_costs = out["ours"].pop("ch_costs", None) if isinstance(out["ours"], dict) else None
+    mine = out["ours"] if isinstance(out["ours"], dict) else {}
+    ch_costs, cch_costs = mine.pop("ch_costs", None), mine.pop("cch_costs", None)
     network = service.network(args.profile)
     args.work.mkdir(parents=True, exist_ok=True)
     np.savez(args.work / "input.npz", tails=np.asarray(network.tails),
@@ -151,6 +202,8 @@ def main(argv=None) -> int:
     task = {"osm": str(args.osm.resolve()), "work": str(args.work.resolve()),
             "input": str(args.work / "input.npz")}
 
+    (args.work / "routingkit_order.npy").unlink(missing_ok=True)   # this run's, or none
+
     def peers():
         run = subprocess.run([str(args.peer_python), str(PEER), json.dumps(task)],
                              capture_output=True, text=True, timeout=3600)
@@ -160,13 +213,14 @@ def main(argv=None) -> int:
 
     measure(out, "peers", peers)
     peer = out["peers"] if isinstance(out["peers"], dict) else {}
-    if ch_costs is not None and "cch_distances" in peer.get("routingkit", {}):
-        cch = peer["routingkit"].pop("cch_distances")
-        out["cch_vs_ch_mismatches"] = int(sum(
-            (d is None) != (c > 1e29) or (d is not None and abs(d / 1000 - c) > 1e-3 * max(c, 1.0))
-            for d, c in zip(cch, ch_costs)))
+    rk_distances = peer.get("routingkit", {}).pop("cch_distances", None)
+    if rk_distances is not None:
+        for key, costs in (("cch_vs_ch_mismatches", ch_costs),
+                           ("ours_cch_vs_routingkit_mismatches", cch_costs)):
+            if costs is not None:
+                out[key] = distance_mismatches(rk_distances, costs)
+        measure(out, "routingkit_order_stats", lambda: order_stats(network, args.work))
     ratios = {}
-    mine = out["ours"] if isinstance(out["ours"], dict) else {}
     for label, a, b in (
             ("route_vs_osrm_inprocess", mine.get("route_p50_ms"),
              peer.get("osrm", {}).get("route_p50_ms")),
@@ -185,7 +239,12 @@ def main(argv=None) -> int:
             ("ch_cpu_vs_routingkit_cch_cpu", mine.get("ch_query_cpu_p50_ms"),
              peer.get("routingkit", {}).get("query_cpu_p50_ms")),
             ("ch_path_vs_routingkit_cch_path", mine.get("ch_path_query_p50_ms"),
-             peer.get("routingkit", {}).get("query_path_p50_ms"))):
+             peer.get("routingkit", {}).get("query_path_p50_ms")),
+            ("ours_cch_vs_routingkit_cch", mine.get("cch_query_p50_ms"),
+             peer.get("routingkit", {}).get("query_p50_ms")),
+            ("ours_cch_cpu_vs_routingkit_cch_cpu", mine.get("cch_query_cpu_p50_ms"),
+             peer.get("routingkit", {}).get("query_cpu_p50_ms")),
+            ("ours_cch_vs_ours_ch", mine.get("cch_query_p50_ms"), mine.get("ch_query_p50_ms"))):
         if isinstance(a, (int, float)) and isinstance(b, (int, float)) and a and b:
             ratios[label] = round(a / b, 3)     # a failed side is reported in place, not here
     out["ratios_ours_over_peer"] = ratios

