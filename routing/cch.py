@@ -27,7 +27,7 @@ from graphs.progress import progress_bar
 from .cch_kernels import arc_slots, chordal_completion, customize, seeded_table, tree_cost
 from .cch_order import nested_dissection_rank, tree_stats, undirected_adjacency
 from .engine import INF
-from .unchecked import compiled_for
+from .unchecked import checked_nodes, compiled_for
 from .workspace import WorkspacePool
 
 #: Seeds a pooled workspace has room for (a query with more brings its own).
@@ -183,10 +183,8 @@ class CCHMetric:
         IndexError
             When a node is not in the graph (the kernel does not check).
         """
-        s, t = int(s), int(t)
         topo = self.topology
-        if not (0 <= s < topo.n and 0 <= t < topo.n):
-            raise IndexError(f"node {s if not 0 <= s < topo.n else t} is not in the graph")
+        s, t = checked_nodes(topo.n, s, t)
         pool = topo.workspaces
         buffers = pool.take()
         kernel = self._kernel or self._compiled(buffers[0])

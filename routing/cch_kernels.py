@@ -133,6 +133,15 @@ def _relax(ptr, head, w, dist, x):
         dist[v] = min(dist[v], dx + w[a])
 
 
+@njit(cache=True, inline="always")
+def _sections(topo):
+    """The parts of a packed topology (:func:`routing.cch.pack_topology`): node count,
+    parents, upward arcs' pointers and heads, graph -> local node and back."""
+    n = topo[0]
+    return (n, topo[2:2 + n], topo[2 + n:3 + 2 * n], topo[3 + 2 * n:topo[1]],
+            topo[topo[1]:topo[1] + n], topo[topo[1] + n:topo[1] + 2 * n])
+
+
 @njit(cache=True, nogil=True)
 def tree_cost(s, t, topo, weights, dist):
     """(cost, meeting graph node; INF, -1: none) from graph node ``s`` to ``t``.
@@ -145,11 +154,8 @@ def tree_cost(s, t, topo, weights, dist):
     upward arcs (no heap: the tree gives the order); from their lowest common ancestor
     on they walk together, and the meeting node is the best of that common part.
     """
-    n = topo[0]
+    n, parent, ptr, head, perm, inv = _sections(topo)
     m = weights.shape[0] // 2
-    parent, ptr = topo[2:2 + n], topo[2 + n:3 + 2 * n]
-    head, perm, inv = topo[3 + 2 * n:topo[1]], topo[topo[1]:topo[1] + n], \
-        topo[topo[1] + n:topo[1] + 2 * n]
     x, y = perm[s], perm[t]
     # pointers through the loops (routing.unchecked): each direction's own part
     parent, ptr, head = raw(parent), raw(ptr), raw(head)
@@ -194,10 +200,8 @@ def seeded_cost(src, src_cost, tgt, tgt_cost, topo, weights, dist, at):
     ever reach it is on it, so its two distances are final and it is relaxed once.
     ``dist`` comes and goes back at INF.
     """
-    n = topo[0]
+    n, parent, ptr, head, perm, _ = _sections(topo)
     m = weights.shape[0] // 2
-    parent, ptr = topo[2:2 + n], topo[2 + n:3 + 2 * n]
-    head, perm = topo[3 + 2 * n:topo[1]], topo[topo[1]:topo[1] + n]
     k = src.shape[0]
     parent, ptr, head = raw(parent), raw(ptr), raw(head)
     w_up, w_down = raw(weights[:m]), raw(weights[m:])

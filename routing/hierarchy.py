@@ -19,7 +19,7 @@ from .buckets import edge_sums
 from .ch import build_ch
 from .ch_layout import LAYOUT, SECTIONS, arc_order, check_layout, pack_hierarchy, section
 from .ch_packed import node_cost, node_path, packed_query, workspace
-from .unchecked import compiled_for
+from .unchecked import checked_nodes, compiled_for
 from .workspace import WorkspacePool
 
 #: Queries with more sources and targets than this get buffers of their own.
@@ -184,9 +184,7 @@ class ContractionHierarchy:
     def _node_call(self, dispatcher, s, t):
         """One node-to-node kernel's answer from ``s`` to ``t`` (checked first: the
         kernels index with them unchecked), on pooled buffers."""
-        s, t = int(s), int(t)
-        if not (0 <= s < self._n and 0 <= t < self._n):
-            raise IndexError(f"node {s if not 0 <= s < self._n else t} is not in the graph")
+        s, t = checked_nodes(self._n, s, t)
         kernel = self._kernels.get(dispatcher) or self._kernel(dispatcher)
         ws_f, ws_i = buffers = self._scratch.take()
         result = kernel(s, t, self._packed, ws_f, ws_i)

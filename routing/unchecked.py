@@ -61,3 +61,18 @@ def compiled_for(dispatcher, *args):
     dispatcher.compile(signature)
     entry = getattr(dispatcher.overloads.get(signature), "entry_point", None)
     return entry if callable(entry) else dispatcher
+
+
+def checked_nodes(n: int, s, t) -> tuple[int, int]:
+    """``s`` and ``t`` as Python ints, checked against ``n`` nodes: the node-to-node
+    kernels index with them unchecked.
+
+    Raises
+    ------
+    IndexError
+        When one is not a node of the graph.
+    """
+    s, t = int(s), int(t)
+    if not (0 <= s < n and 0 <= t < n):
+        raise IndexError(f"node {s if not 0 <= s < n else t} is not in the graph")
+    return s, t
