@@ -21,6 +21,11 @@ from .words import kind_name, localised, place_name
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 FORMATS = ("geojson", "json", "gpx", "html", "zip")
+GEOJSON_TYPE = "application/geo+json"
+#: The environ key under which :mod:`web.fast_route` hands a route request it could not
+#: answer to this blueprint, with the exception it met: the view raises it again, so the
+#: answer (a problem document) is the one planning here would give, without planning twice.
+DEFERRED_ERROR = "bassin.route_error"
 
 FORMAT = Param("format", enum=FORMATS, default="geojson", max_length=10,
                description="Output format")
@@ -50,14 +55,24 @@ def _plain(value):
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def geojson_response(document: dict) -> Response:
-    """A GeoJSON response serialised by orjson: a route's thousands of numbers take a
-    tenth of the standard library's time. Keys are sorted, as ``jsonify`` sorts them;
-    the values are the same (tests/test_fast_paths.py compares the parsed documents)."""
-    body = orjson.dumps(document, default=_plain,
+def geojson_bytes(document: dict) -> bytes:
+    """A GeoJSON document's text, serialised by orjson: a route's thousands of numbers
+    take a tenth of the standard library's time. Keys are sorted, as ``jsonify`` sorts
+    them; the values are the same (tests/test_fast_paths.py compares the parsed documents)."""
+    return orjson.dumps(document, default=_plain,
                         option=orjson.OPT_SORT_KEYS | orjson.OPT_SERIALIZE_NUMPY)
+
+
+def geojson_response(document: dict) -> Response:
+    """A GeoJSON response of ``document`` (:func:`geojson_bytes`)."""
     # the whole Content-Type (no charset is added to this type): not derived per answer
-    return Response(body, content_type="application/geo+json")
+    return Response(geojson_bytes(document), content_type=GEOJSON_TYPE)
+
+
+def worded_geojson(worded) -> dict:
+    """The GeoJSON document of an itinerary already worded (:func:`web.words.localised`),
+    its warnings in words of the current language too."""
+    return add_warning_words(worded.to_geojson(arrays=True), worded.profile, current_language())
 
 
 def render_itinerary(itinerary, fmt: str, filename: str | None = None) -> Response:
@@ -77,13 +92,15 @@ def render_itinerary(itinerary, fmt: str, filename: str | None = None) -> Respon
                         headers={"Content-Disposition": f'attachment; filename="{name}.zip"'})
     if fmt == "html":
         return map_response(itinerary, embed=arg(EMBED))
-    return geojson_response(add_warning_words(itinerary.to_geojson(arrays=True), itinerary.profile,
-                                              current_language()))
+    return geojson_response(worded_geojson(itinerary))
 
 
 def _planned(kind: str):
     fmt = arg(FORMAT)
     arg(EMBED), arg(LANG)
+    deferred = request.environ.pop(DEFERRED_ERROR, None)
+    if deferred is not None and kind == "route":
+        raise deferred
     result = plan(get_routing(), kind, request.args, budget=request_budget())
     if isinstance(result, list):            # loops: ranked candidates
         if fmt == "geojson":

@@ -47,6 +47,8 @@ def load_config(overrides: dict | None = None) -> dict:
         # reverse proxies in front (nginx: 1), whose X-Forwarded-* headers are trusted
         "PROXY_HOPS": int(env.get("BASSIN_PROXY_HOPS", "0")),
         "LOG_FORMAT": env.get("BASSIN_LOG_FORMAT", "json"),     # json, text or none
+        # anonymous GeoJSON routes answered without Flask's request machinery (web.fast_route)
+        "FAST_ROUTE": env.get("BASSIN_FAST_ROUTE", "1") != "0",
         "TILE_URL": env.get("BASSIN_TILE_URL", OSM_TILES),
         "TILE_ATTRIBUTION": env.get("BASSIN_TILE_ATTRIBUTION", OSM_TILES_ATTRIBUTION),
         "EMBED_ORIGINS": env.get("BASSIN_EMBED_ORIGINS", "'self'"),

@@ -76,6 +76,14 @@ def _default_headers(embed: bool, https: bool) -> tuple:
     return tuple((name.lower(), name, value) for name, value in headers)
 
 
+@lru_cache(maxsize=8)
+def scriptless_headers(tile_url: str, https: bool) -> tuple:
+    """``(name, value)`` of the headers :func:`secure_headers` gives an answer of no
+    script and no header of its own (JSON, GeoJSON), outside embeds; in its order."""
+    return (("Content-Security-Policy", policy(None, tile_url, "'self'")),
+            *((name, value) for _, name, value in _default_headers(False, https)))
+
+
 def secure_headers(response):
     """``after_request``: CSP (embeds may be framed by the configured origins), HSTS, Allow."""
     cfg = current_app.config

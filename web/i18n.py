@@ -95,7 +95,13 @@ def select_language() -> str:
         return asked
     if session.get("lang") in LANGUAGES:
         return session["lang"]
-    best = request.accept_languages.best_match(LANGUAGES)
+    return accepted_language(request.accept_languages)
+
+
+def accepted_language(accept_languages) -> str:
+    """The language of a request's parsed ``Accept-Language`` (a request's
+    ``accept_languages``), else the app's default."""
+    best = accept_languages.best_match(LANGUAGES)
     return best or current_app.config.get("DEFAULT_LANGUAGE", "fr")
 
 

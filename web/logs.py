@@ -14,7 +14,7 @@ import re
 import time
 import uuid
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, g, has_app_context, request
 
 #: ids we take from a client: short, printable, no spaces or quotes (log injection)
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}")
@@ -44,7 +44,8 @@ class RequestIdFilter(logging.Filter):
     """Stamp records with the current request's id (None outside a request)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = g.get("request_id") if has_request_context() else None
+        # an app context: a request's, or the one web.fast_route pushes for its requests
+        record.request_id = g.get("request_id") if has_app_context() else None
         return True
 
 
@@ -62,22 +63,34 @@ def install(fmt: str = "json", level: int = logging.INFO) -> None:
     logging.getLogger("web").setLevel(level)
 
 
+def request_id(environ: dict) -> str:
+    """The id of the request of a WSGI ``environ``: the ``X-Request-Id`` it was sent with
+    when that is a plausible id, else a new one."""
+    sent = environ.get("HTTP_X_REQUEST_ID", "")        # request.headers["X-Request-Id"]
+    return sent if REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
+
+
+def log_access(method: str, path: str, status: int, started: float | None,
+               remote: str | None) -> None:
+    """The access line of one answered request (``started``: its ``perf_counter``)."""
+    if not access_log.isEnabledFor(logging.INFO):
+        return                              # nothing to write: no fields to gather
+    access_log.info("%s %s %s", method, path, status, extra={
+        "method": method, "path": path, "status": status,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
+        "remote": remote})
+
+
 def _start() -> None:
-    sent = request.environ.get("HTTP_X_REQUEST_ID", "")     # request.headers["X-Request-Id"]
-    g.request_id = sent if REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
+    g.request_id = request_id(request.environ)
     g.log_started = time.perf_counter()
 
 
 def _finish(response):
     response.headers["X-Request-Id"] = g.get("request_id", "")
-    if not access_log.isEnabledFor(logging.INFO):
-        return response                     # nothing to write: no fields to gather
-    started = g.get("log_started")
-    method, path, status = request.method, request.path, response.status_code
-    access_log.info("%s %s %s", method, path, status, extra={
-        "method": method, "path": path, "status": status,
-        "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
-        "remote": request.remote_addr})
+    if access_log.isEnabledFor(logging.INFO):
+        log_access(request.method, request.path, response.status_code, g.get("log_started"),
+                   request.remote_addr)
     return response
 
 
