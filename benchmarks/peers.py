@@ -3,7 +3,8 @@
 * ours: ``RoutingService.route()`` in process (snap, CH, geometry, breakdowns,
   places), the same + GeoJSON text (orjson, as served), ``/api/v1/route`` over HTTP
   (loopback, keep-alive; werkzeug's server, gunicorn as ``gunicorn.conf.py`` deploys
-  it, and granian, ``web.granian_server``)
+  it, and granian, ``web.granian_server``), the floor of that (``bare``: route +
+  GeoJSON in a bare WSGI app under granian, ``bare_route_server.py``)
   and the bare CH node-to-node query;
 * OSRM (osrm-bindings: ``osrm-extract -p foot.lua``, ``osrm-contract``): the
   in-process ``Route`` with ``overview=full, geometries=geojson``, and
@@ -55,6 +56,12 @@ def measure(out: dict, name: str, fn) -> None:
         out[name] = {"error": f"{type(exc).__name__}: {exc}"}
 
 
+def bare_granian(port: int, workers: int, threads: int) -> list[str]:
+    """The floor: route + GeoJSON in a bare WSGI app under granian (bare_route_server.py)."""
+    return [sys.executable, str(Path(__file__).resolve().parent / "bare_route_server.py"),
+            "--port", str(port), "--workers", str(workers), "--threads", str(threads)]
+
+
 def ours(service, graph, pairs, profile: str, graph_dir: Path | None = None) -> dict:
     from web.bench import http_route_times, served_route_times
 
@@ -88,13 +95,14 @@ def ours(service, graph, pairs, profile: str, graph_dir: Path | None = None) -> 
                                                                               profile)[0]))
 
     def production(server: str):   # gunicorn.conf.py (gthread), web.granian_server; keep-alive
-        served = served_route_times(graph_dir, coords, profile, server=server)
+        served = served_route_times(graph_dir, coords, profile,
+                                    server=bare_granian if server == "bare" else server)
         result[f"http_{server}_worker_cpu_ms"] = round(served["cpu_s"] * 1000, 4)
         result[f"http_{server}_non_200"] = served["non_200"]
         return p50(served["times"])
 
     if graph_dir is not None:
-        for server in ("gunicorn", "granian"):
+        for server in ("gunicorn", "granian", "bare"):
             measure(result, f"http_{server}_route_geojson_p50_ms",
                     lambda server=server: production(server))
 
@@ -231,6 +239,8 @@ def main(argv=None) -> int:
             ("http_gunicorn_vs_osrm_routed", mine.get("http_gunicorn_route_geojson_p50_ms"),
              peer.get("osrm_http", {}).get("route_p50_ms")),
             ("http_granian_vs_osrm_routed", mine.get("http_granian_route_geojson_p50_ms"),
+             peer.get("osrm_http", {}).get("route_p50_ms")),
+            ("http_bare_granian_vs_osrm_routed", mine.get("http_bare_route_geojson_p50_ms"),
              peer.get("osrm_http", {}).get("route_p50_ms")),
             ("route_vs_valhalla", mine.get("route_p50_ms"),
              peer.get("valhalla", {}).get("route_p50_ms")),

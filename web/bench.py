@@ -165,14 +165,17 @@ def _cpu_seconds(pids) -> float:
 def served_app(graph_dir, profile: str, workers: int = 1, threads: int = 4,
                server: str = "gunicorn"):
     """``wsgi:app`` served by ``server`` (a name of :data:`SERVERS`) with the deployed
-    settings on a free loopback port.
+    settings on a free loopback port; or by the command ``server(port, workers, threads)``
+    gives (an argv, run from the repository root in the same environment).
 
     Yields ``(port, pids)`` (the server's processes: master and workers) once
     ``/health`` answers (at most :data:`START_TIMEOUT_S`); the server is stopped on exit.
     """
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        proc = subprocess.Popen(SERVERS[server](port, workers, threads), cwd=ROOT,
+        command = SERVERS[server] if isinstance(server, str) else server
+        server = server if isinstance(server, str) else command.__name__    # for the errors
+        proc = subprocess.Popen(command(port, workers, threads), cwd=ROOT,
                                 env=server_env(graph_dir, profile, tmp),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
