@@ -133,23 +133,34 @@ def points_near_line(xs, ys, px, py, cell_start, cell_items, grid, radius):
     Returns
     -------
     index, distance, measure : ndarray
-        The points within ``radius`` (in order of first candidacy), their distance
-        to the line and the metres along it to their nearest point on it.
+        The points within ``radius`` (in the order the runs of segments find them),
+        their distance to the line and the metres along it to their nearest point on it.
     """
     cell, x0, y0 = grid[0], grid[1], grid[2]
     nx, ny = int(grid[3]), int(grid[4])
     seen = np.zeros(px.shape[0], np.bool_)
     candidates = np.empty(px.shape[0], np.int64)
+    # the first and last segment of the runs whose cells hold each candidate
+    first, last = np.empty(px.shape[0], np.int64), np.empty(px.shape[0], np.int64)
     count = 0
-    for i in range(xs.shape[0] - 1):
-        lo_x = min(xs[i], xs[i + 1]) - radius
-        hi_x = max(xs[i], xs[i + 1]) + radius
-        lo_y = min(ys[i], ys[i + 1]) - radius
-        hi_y = max(ys[i], ys[i + 1]) + radius
-        ix0 = max(int(math.floor((lo_x - x0) / cell)), 0)
-        ix1 = min(int(math.floor((hi_x - x0) / cell)), nx - 1)
-        iy0 = max(int(math.floor((lo_y - y0) / cell)), 0)
-        iy1 = min(int(math.floor((hi_y - y0) / cell)), ny - 1)
+    n_seg = xs.shape[0] - 1
+    i = 0
+    while i < n_seg:
+        # A run of consecutive segments whose box spans at most a cell: its cells are
+        # scanned once (a route's segments are a few metres; the cells, hundreds).
+        lo_x, hi_x = min(xs[i], xs[i + 1]), max(xs[i], xs[i + 1])
+        lo_y, hi_y = min(ys[i], ys[i + 1]), max(ys[i], ys[i + 1])
+        j = i + 1
+        while j < n_seg:
+            x, y = xs[j + 1], ys[j + 1]
+            if max(hi_x, x) - min(lo_x, x) > cell or max(hi_y, y) - min(lo_y, y) > cell:
+                break
+            lo_x, hi_x, lo_y, hi_y = min(lo_x, x), max(hi_x, x), min(lo_y, y), max(hi_y, y)
+            j += 1
+        ix0 = max(int(math.floor((lo_x - radius - x0) / cell)), 0)
+        ix1 = min(int(math.floor((hi_x + radius - x0) / cell)), nx - 1)
+        iy0 = max(int(math.floor((lo_y - radius - y0) / cell)), 0)
+        iy1 = min(int(math.floor((hi_y + radius - y0) / cell)), ny - 1)
         for iy in range(iy0, iy1 + 1):
             for ix in range(ix0, ix1 + 1):
                 c = iy * nx + ix
@@ -159,10 +170,12 @@ def points_near_line(xs, ys, px, py, cell_start, cell_items, grid, radius):
                         seen[p] = True
                         candidates[count] = p
                         count += 1
+                        first[p] = i
+                    last[p] = j - 1
+        i = j
     index = np.empty(count, np.int64)
     distance = np.empty(count)
     measure = np.empty(count)
-    n_seg = xs.shape[0] - 1
     lengths, starts = np.empty(max(n_seg, 0)), np.empty(max(n_seg, 0))
     start = 0.0
     for i in range(n_seg):                        # GEOS's running sum, in the same order
@@ -177,7 +190,10 @@ def points_near_line(xs, ys, px, py, cell_start, cell_items, grid, radius):
         # Segments whose bounding box is farther than the radius, or than the nearest so
         # far, cannot be the first nearest: skipped without computing their distance.
         reach = _slack(radius)
-        for i in range(n_seg):                    # GEOS DistanceOp: the first nearest segment
+        # GEOS DistanceOp: the first nearest segment. A segment of no run that scanned the
+        # point's cell is farther than the radius from it (its box grown by the radius
+        # misses the cell): it can be neither within the radius nor the nearest of those.
+        for i in range(first[p], last[p] + 1):
             if _outside(px[p], py[p], xs[i], ys[i], xs[i + 1], ys[i + 1]) > reach:
                 continue
             d = _point_to_segment(px[p], py[p], xs[i], ys[i], xs[i + 1], ys[i + 1])
