@@ -5,7 +5,9 @@
   (loopback, keep-alive; werkzeug's server, gunicorn as ``gunicorn.conf.py`` deploys
   it, and granian, ``web.granian_server``), the floor of that (``bare``: route +
   GeoJSON in a bare WSGI app under granian, ``bare_route_server.py``)
-  and the bare CH node-to-node query;
+  and the bare CH node-to-node query; then ``/api/v1/route`` under granian and
+  ``osrm-routed`` both up, in alternating passes (``http_alternated.py``: no drift
+  between the two medians);
 * OSRM (osrm-bindings: ``osrm-extract -p foot.lua``, ``osrm-contract``): the
   in-process ``Route`` with ``overview=full, geometries=geojson``, and
   ``osrm-routed`` over HTTP with the same options;
@@ -38,7 +40,8 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from route_scaling import node_pairs  # noqa: E402  (benchmarks/ is this script's path)
+from http_alternated import alternated_http  # noqa: E402  (benchmarks/ is this script's path)
+from route_scaling import node_pairs  # noqa: E402
 
 PEER = (Path(__file__).resolve().parent / "peers_child.py")
 #: Timed passes over the pairs of the CH queries, ours and RoutingKit's (after one untimed).
@@ -221,6 +224,12 @@ def main(argv=None) -> int:
 
     measure(out, "peers", peers)
     peer = out["peers"] if isinstance(out["peers"], dict) else {}
+    osrm_data = args.work / "osrm" / "data.osrm"
+    if osrm_data.with_suffix(".osrm.hsgr").exists():     # built by the peers just now
+        coords = [((float(graph.node_lat[a]), float(graph.node_lon[a])),
+                   (float(graph.node_lat[b]), float(graph.node_lon[b]))) for a, b in pairs]
+        measure(out, "http_alternated", lambda: alternated_http(
+            args.graph, coords, args.profile, args.peer_python, osrm_data))
     rk_distances = peer.get("routingkit", {}).pop("cch_distances", None)
     if rk_distances is not None:
         for key, costs in (("cch_vs_ch_mismatches", ch_costs),
@@ -257,6 +266,9 @@ def main(argv=None) -> int:
             ("ours_cch_vs_ours_ch", mine.get("cch_query_p50_ms"), mine.get("ch_query_p50_ms"))):
         if isinstance(a, (int, float)) and isinstance(b, (int, float)) and a and b:
             ratios[label] = round(a / b, 3)     # a failed side is reported in place, not here
+    alternated = out.get("http_alternated")
+    if isinstance(alternated, dict) and "granian_vs_osrm_routed" in alternated:
+        ratios["http_granian_vs_osrm_routed_alternated"] = alternated["granian_vs_osrm_routed"]
     out["ratios_ours_over_peer"] = ratios
     json.dump(out, sys.stdout, indent=1)
     sys.stdout.write("\n")

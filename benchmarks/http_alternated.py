@@ -1,0 +1,126 @@
+"""``/api/v1/route`` under granian and ``osrm-routed`` up side by side, timed in
+alternating passes over the same pairs: the HTTP comparison with the drift taken out.
+
+Why: ``peers.py`` times each server on its own, minutes apart (ours first, then OSRM
+after its build); on a shared machine the speed of both moves by 30 % and more between
+such moments (``osrm-routed`` alone: 0.96–1.8 ms p50 from one run to the next), so a
+ratio of two sequential medians carries that drift. Here both servers are started, then
+each round sends one pass over the pairs to each, the order turning every round, one
+keep-alive connection each; the p50 of every pass is kept, and the ratio is that of the
+two servers' p50 over all their passes (and per round).
+
+    python benchmarks/http_alternated.py --graph build/heidelberg \\
+        --osrm /tmp/peers-work/osrm/data.osrm --peer-python /tmp/peers/bin/python
+(``--osrm``: the data ``peers.py`` builds into ``--work``; ``--peer-python``: the venv
+with osrm-bindings, whose ``osrm-routed`` is run.)
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+#: Seconds osrm-routed may take to listen.
+START_TIMEOUT_S = 120
+
+
+def osrm_routed_binary(peer_python: Path) -> Path:
+    """The ``osrm-routed`` osrm-bindings ships, in the peer venv."""
+    code = "import osrm, pathlib; print(pathlib.Path(osrm.__file__).parent / 'bin' / 'osrm-routed')"
+    run = subprocess.run([str(peer_python), "-c", code], capture_output=True, text=True,
+                         timeout=120, check=True)
+    return Path(run.stdout.strip())
+
+
+@contextlib.contextmanager
+def osrm_routed(binary: Path, data: Path):
+    """``osrm-routed`` (CH) on ``data`` on a free loopback port; yields the port."""
+    from web.bench import free_port, stop_server
+
+    port = free_port()
+    proc = subprocess.Popen([str(binary), "--algorithm", "ch", "-i", "127.0.0.1", "-p",
+                             str(port), str(data)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("osrm-routed did not start") from None
+                time.sleep(0.2)
+        yield port
+    finally:
+        stop_server(proc)
+
+
+def osrm_urls(coords: list) -> list[str]:
+    """``osrm-routed`` URLs with full GeoJSON geometry, one per pair (lat, lon)."""
+    return [f"/route/v1/foot/{a[1]:.6f},{a[0]:.6f};{b[1]:.6f},{b[0]:.6f}"
+            "?overview=full&geometries=geojson" for a, b in coords]
+
+
+def alternated_http(graph_dir: Path, coords: list, profile: str, peer_python: Path,
+                    osrm_data: Path, rounds: int = 4) -> dict:
+    """p50 of ``/api/v1/route`` (granian, as ``web.granian_server`` deploys) and of
+    ``osrm-routed``, both up, over ``rounds`` alternating passes over ``coords``."""
+    from web.bench import route_urls, served_app, timed_requests
+
+    binary = osrm_routed_binary(peer_python)
+    sides = {"granian": route_urls(coords, profile), "osrm_routed": osrm_urls(coords)}
+    times: dict = {name: [] for name in sides}
+    per_round, failures = [], {name: 0 for name in sides}
+    with served_app(graph_dir, profile, server="granian") as (ours, _), \
+            osrm_routed(binary, osrm_data) as theirs:
+        ports = {"granian": ours, "osrm_routed": theirs}
+        for r in range(rounds):
+            p50s = {}
+            for name in (list(sides) if r % 2 == 0 else list(sides)[::-1]):
+                run = timed_requests(ports[name], sides[name])
+                times[name] += run["times"]
+                failures[name] += run["non_200"]
+                p50s[name] = float(np.median(run["times"]))
+            per_round.append(round(p50s["granian"] / p50s["osrm_routed"], 3))
+    p50 = {name: round(float(np.median(t)) * 1000, 4) for name, t in times.items()}
+    return {"rounds": rounds, "pairs": len(coords), "granian_p50_ms": p50["granian"],
+            "osrm_routed_p50_ms": p50["osrm_routed"],
+            "granian_vs_osrm_routed": round(p50["granian"] / p50["osrm_routed"], 3),
+            "per_round_ratio": per_round, "non_200": failures}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--graph", type=Path, required=True)
+    parser.add_argument("--osrm", type=Path, required=True, help="peers.py's data.osrm")
+    parser.add_argument("--peer-python", type=Path, required=True)
+    parser.add_argument("--profile", default="hike")
+    parser.add_argument("--pairs", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=4)
+    args = parser.parse_args(argv)
+    from graphs.store import load_graph
+    from route_scaling import node_pairs
+
+    graph = load_graph(args.graph)
+    coords = [((float(graph.node_lat[a]), float(graph.node_lon[a])),
+               (float(graph.node_lat[b]), float(graph.node_lon[b])))
+              for a, b in node_pairs(graph, args.pairs, args.seed)]
+    json.dump(alternated_http(args.graph, coords, args.profile, args.peer_python, args.osrm,
+                              args.rounds), sys.stdout, indent=1)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
