@@ -49,9 +49,25 @@ def pick_name(names: dict | None, name: str | None, lang: str | None = None) -> 
 
 def place_name(place: dict, lang: str | None = None) -> str | None:
     """A place's name in ``lang`` (``names``, or ``name:<lang>`` of its tags), else ``name``."""
-    names = place.get("names") or {k[5:]: v for k, v in (place.get("tags") or {}).items()
-                                    if k.startswith("name:")}
+    names = place.get("names")
+    if not names:
+        tags = place.get("tags")           # places along a route carry none: no scan then
+        names = {k[5:]: v for k, v in tags.items() if k.startswith("name:")} if tags else None
     return pick_name(names, place.get("name"), lang)
+
+
+#: ``{kind: label}`` per language tag (:func:`kind_labels`); catalogs never change.
+_KIND_LABELS: dict = {}
+
+
+def kind_labels(words: Words) -> dict:
+    """:func:`kind_name` of every known kind in the language of ``words``, as one table
+    (made once per language: a route's places look a label up each)."""
+    table = _KIND_LABELS.get(words.tag)
+    if table is None:
+        table = _KIND_LABELS[words.tag] = {kind: words.text(label)
+                                           for kind, label in KIND_NAMES.items()}
+    return table
 
 
 def untitled() -> str:
@@ -83,9 +99,11 @@ def _stage_name(stage, parent_name: str, number: int, count: int) -> str:
 
 
 def _localised_places(places: list, lang: str, words: Words) -> list:
-    out = []
+    labels, out = kind_labels(words), []
     for place in places:
-        copy_ = dict(place, kind_label=kind_name(place.get("kind"), words))
+        kind = place.get("kind")
+        label = labels.get(kind)            # kind_name(kind, words), looked up in one table
+        copy_ = dict(place, kind_label=str(kind or "") if label is None else label)
         copy_["name"] = place_name(place, lang)
         out.append(copy_)
     return out
