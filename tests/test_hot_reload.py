@@ -32,7 +32,9 @@ def test_pointer_switch_is_atomic_and_old_builds_are_pruned(tmp_path):
     (pointer / "meta.json").write_text("{}")              # a graph of before versioning
     builds = []
     for n in range(5):
-        build_dir = builds_dir(pointer) / f"2026120{n}T000000-b{n}"
+        # named after any day the test runs on: the folder the unversioned graph moves to
+        # is stamped with the time of the switch, and must be the oldest build
+        build_dir = builds_dir(pointer) / f"2999120{n}T000000-b{n}"
         build_dir.mkdir(parents=True)
         switch_pointer(pointer, build_dir)
         builds.append(build_dir)
