@@ -12,13 +12,15 @@ two servers' p50 over all their passes (and per round).
     python benchmarks/http_alternated.py --graph build/heidelberg \\
         --osrm /tmp/peers-work/osrm/data.osrm --peer-python /tmp/peers/bin/python
 (``--osrm``: the data ``peers.py`` builds into ``--work``; ``--peer-python``: the venv
-with osrm-bindings, whose ``osrm-routed`` is run.)
+with osrm-bindings, whose ``osrm-routed`` is run.) ``--versus flask`` alternates the app
+with and without :mod:`web.fast_route` (``BASSIN_FAST_ROUTE=0``) instead.
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -71,39 +73,81 @@ def osrm_urls(coords: list) -> list[str]:
             "?overview=full&geometries=geojson" for a, b in coords]
 
 
+def alternate(sides: dict, rounds: int) -> dict:
+    """``rounds`` passes over each side's URLs, ``{name: (port, urls)}``, the order turning
+    every round: each side's p50 (ms) over all its passes, the ratio of the first side's
+    to the second's overall and per round, and the non-200 answers."""
+    from web.bench import timed_requests
+
+    names = list(sides)
+    times: dict = {name: [] for name in names}
+    per_round, failures = [], {name: 0 for name in names}
+    for r in range(rounds):
+        p50s = {}
+        for name in (names if r % 2 == 0 else names[::-1]):
+            run = timed_requests(*sides[name])
+            times[name] += run["times"]
+            failures[name] += run["non_200"]
+            p50s[name] = float(np.median(run["times"]))
+        per_round.append(round(p50s[names[0]] / p50s[names[1]], 3))
+    p50 = {name: round(float(np.median(t)) * 1000, 4) for name, t in times.items()}
+    return {"rounds": rounds, **{f"{name}_p50_ms": p50[name] for name in names},
+            f"{names[0]}_vs_{names[1]}": round(p50[names[0]] / p50[names[1]], 3),
+            "per_round_ratio": per_round, "non_200": failures}
+
+
 def alternated_http(graph_dir: Path, coords: list, profile: str, peer_python: Path,
                     osrm_data: Path, rounds: int = 4) -> dict:
     """p50 of ``/api/v1/route`` (granian, as ``web.granian_server`` deploys) and of
     ``osrm-routed``, both up, over ``rounds`` alternating passes over ``coords``."""
-    from web.bench import route_urls, served_app, timed_requests
+    from web.bench import route_urls, served_app
 
     binary = osrm_routed_binary(peer_python)
-    sides = {"granian": route_urls(coords, profile), "osrm_routed": osrm_urls(coords)}
-    times: dict = {name: [] for name in sides}
-    per_round, failures = [], {name: 0 for name in sides}
     with served_app(graph_dir, profile, server="granian") as (ours, _), \
             osrm_routed(binary, osrm_data) as theirs:
-        ports = {"granian": ours, "osrm_routed": theirs}
-        for r in range(rounds):
-            p50s = {}
-            for name in (list(sides) if r % 2 == 0 else list(sides)[::-1]):
-                run = timed_requests(ports[name], sides[name])
-                times[name] += run["times"]
-                failures[name] += run["non_200"]
-                p50s[name] = float(np.median(run["times"]))
-            per_round.append(round(p50s["granian"] / p50s["osrm_routed"], 3))
-    p50 = {name: round(float(np.median(t)) * 1000, 4) for name, t in times.items()}
-    return {"rounds": rounds, "pairs": len(coords), "granian_p50_ms": p50["granian"],
-            "osrm_routed_p50_ms": p50["osrm_routed"],
-            "granian_vs_osrm_routed": round(p50["granian"] / p50["osrm_routed"], 3),
-            "per_round_ratio": per_round, "non_200": failures}
+        return {"pairs": len(coords), **alternate(
+            {"granian": (ours, route_urls(coords, profile)),
+             "osrm_routed": (theirs, osrm_urls(coords))}, rounds)}
+
+
+def fast_route_vs_flask(graph_dir: Path, coords: list, profile: str, rounds: int = 4) -> dict:
+    """The same under granian with ``BASSIN_FAST_ROUTE=1`` and ``=0`` (web.fast_route on
+    and off), both up."""
+    from web.bench import route_urls, served_app
+
+    urls = route_urls(coords, profile)
+    with contextlib.ExitStack() as stack:
+        ports = {}
+        for name, flag in (("fast_route", "1"), ("flask", "0")):
+            with mock_environ(BASSIN_FAST_ROUTE=flag):     # the server's environment
+                ports[name] = stack.enter_context(served_app(graph_dir, profile,
+                                                             server="granian"))[0]
+        return {"pairs": len(coords),
+                **alternate({name: (port, urls) for name, port in ports.items()}, rounds)}
+
+
+@contextlib.contextmanager
+def mock_environ(**values):
+    """``os.environ`` with ``values`` inside the block (servers started there inherit it)."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--graph", type=Path, required=True)
-    parser.add_argument("--osrm", type=Path, required=True, help="peers.py's data.osrm")
-    parser.add_argument("--peer-python", type=Path, required=True)
+    parser.add_argument("--versus", choices=("osrm", "flask"), default="osrm",
+                        help="osrm-routed, or the app without web.fast_route")
+    parser.add_argument("--osrm", type=Path, help="peers.py's data.osrm (--versus osrm)")
+    parser.add_argument("--peer-python", type=Path, help="the osrm venv (--versus osrm)")
     parser.add_argument("--profile", default="hike")
     parser.add_argument("--pairs", type=int, default=200)
     parser.add_argument("--seed", type=int, default=2)
@@ -116,8 +160,14 @@ def main(argv=None) -> int:
     coords = [((float(graph.node_lat[a]), float(graph.node_lon[a])),
                (float(graph.node_lat[b]), float(graph.node_lon[b])))
               for a, b in node_pairs(graph, args.pairs, args.seed)]
-    json.dump(alternated_http(args.graph, coords, args.profile, args.peer_python, args.osrm,
-                              args.rounds), sys.stdout, indent=1)
+    if args.versus == "flask":
+        out = fast_route_vs_flask(args.graph, coords, args.profile, args.rounds)
+    elif args.osrm is None or args.peer_python is None:
+        parser.error("--versus osrm needs --osrm and --peer-python")
+    else:
+        out = alternated_http(args.graph, coords, args.profile, args.peer_python, args.osrm,
+                              args.rounds)
+    json.dump(out, sys.stdout, indent=1)
     sys.stdout.write("\n")
     return 0
 
