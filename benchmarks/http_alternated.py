@@ -154,12 +154,9 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=4)
     args = parser.parse_args(argv)
     from graphs.store import load_graph
-    from route_scaling import node_pairs
+    from route_scaling import query_pairs
 
-    graph = load_graph(args.graph)
-    coords = [((float(graph.node_lat[a]), float(graph.node_lon[a])),
-               (float(graph.node_lat[b]), float(graph.node_lon[b])))
-              for a, b in node_pairs(graph, args.pairs, args.seed)]
+    coords = query_pairs(load_graph(args.graph), args.pairs, args.seed)
     if args.versus == "flask":
         out = fast_route_vs_flask(args.graph, coords, args.profile, args.rounds)
     elif args.osrm is None or args.peer_python is None:

@@ -23,7 +23,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from route_scaling import node_pairs  # noqa: E402  (benchmarks/ is this script's path)
+from route_scaling import query_pairs  # noqa: E402  (benchmarks/ is this script's path)
 
 GAPS_MS = (0.0, 0.5, 2.0, 10.0)
 
@@ -42,9 +42,7 @@ def main(argv=None) -> int:
     graph = load_graph(args.graph)
     service = RoutingService(graph, profiles=(args.profile,))
     service.warm_up()
-    points = [((float(graph.node_lat[a]), float(graph.node_lon[a])),
-               (float(graph.node_lat[b]), float(graph.node_lon[b])))
-              for a, b in node_pairs(graph, args.pairs, args.seed)]
+    points = query_pairs(graph, args.pairs, args.seed)
     options = orjson.OPT_SORT_KEYS | orjson.OPT_SERIALIZE_NUMPY
     times: dict = {gap: [] for gap in GAPS_MS}
     for _ in range(args.rounds):

@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from http_alternated import alternated_http  # noqa: E402  (benchmarks/ is this script's path)
-from route_scaling import node_pairs  # noqa: E402
+from route_scaling import node_pairs, query_pairs  # noqa: E402
 
 PEER = (Path(__file__).resolve().parent / "peers_child.py")
 #: Timed passes over the pairs of the CH queries, ours and RoutingKit's (after one untimed).
@@ -226,10 +226,9 @@ def main(argv=None) -> int:
     peer = out["peers"] if isinstance(out["peers"], dict) else {}
     osrm_data = args.work / "osrm" / "data.osrm"
     if osrm_data.with_suffix(".osrm.hsgr").exists():     # built by the peers just now
-        coords = [((float(graph.node_lat[a]), float(graph.node_lon[a])),
-                   (float(graph.node_lat[b]), float(graph.node_lon[b]))) for a, b in pairs]
         measure(out, "http_alternated", lambda: alternated_http(
-            args.graph, coords, args.profile, args.peer_python, osrm_data))
+            args.graph, query_pairs(graph, args.pairs, args.seed), args.profile,
+            args.peer_python, osrm_data))
     rk_distances = peer.get("routingkit", {}).pop("cch_distances", None)
     if rk_distances is not None:
         for key, costs in (("cch_vs_ch_mismatches", ch_costs),

@@ -36,9 +36,10 @@ def kind_name(kind: str | None, words: Words | None = None) -> str:
 
     ``words``: the current language's :class:`web.i18n.Words`, when the caller has one.
     """
-    if kind not in KIND_NAMES:
-        return str(kind or "")
-    return words.text(KIND_NAMES[kind]) if words is not None else str(KIND_NAMES[kind])
+    if words is not None:
+        label = kind_labels(words).get(kind)
+        return str(kind or "") if label is None else label
+    return str(KIND_NAMES[kind]) if kind in KIND_NAMES else str(kind or "")
 
 
 def pick_name(names: dict | None, name: str | None, lang: str | None = None) -> str | None:
@@ -99,11 +100,9 @@ def _stage_name(stage, parent_name: str, number: int, count: int) -> str:
 
 
 def _localised_places(places: list, lang: str, words: Words) -> list:
-    labels, out = kind_labels(words), []
+    out = []
     for place in places:
-        kind = place.get("kind")
-        label = labels.get(kind)            # kind_name(kind, words), looked up in one table
-        copy_ = dict(place, kind_label=str(kind or "") if label is None else label)
+        copy_ = dict(place, kind_label=kind_name(place.get("kind"), words))
         copy_["name"] = place_name(place, lang)
         out.append(copy_)
     return out
