@@ -14,6 +14,8 @@ deterministic: the searches stop at ``max_detour_m`` and at most
 from __future__ import annotations
 
 import threading
+from operator import itemgetter
+from types import SimpleNamespace
 
 import numpy as np
 import shapely
@@ -21,7 +23,9 @@ from shapely.geometry import shape
 
 from graphs.geo import LocalProjection
 
-from .detours import DROPPED, MEASURED, PlaceEnds, route_detours
+from .corridor_kernels import GONE, NETWORK, STRAIGHT_LINE, detour_figures, to_measure
+from .detours import PlaceEnds, route_detours
+from .itinerary import rounded
 from .near_line import PointCells, line_length
 from .pieces import pieces_table
 from .reach import ARRAYS, PlaceReach
@@ -65,6 +69,9 @@ class PlaceLayer:
         # What every record of a place repeats, computed once.
         self._access = [float(p.link.get("distance_m", 0.0)) if p.link else None
                         for p in self.places]
+        #: the same as arrays: whether a place has a link, and its length (0 without)
+        self.linked = np.array([a is not None for a in self._access], bool)
+        self.link_m = np.array([a or 0.0 for a in self._access], np.float64)
         self._names = [p.names for p in self.places]
         self._static = [(p.id, p.name, p.kind, p.category, p.unesco_id, round(float(p.lat), 7),
                          round(float(p.lon), 7)) for p in self.places]
@@ -127,22 +134,49 @@ class PlaceLayer:
             hits, dists, at = hits[keep], dists[keep], at[keep]
         return hits, dists, at * scale / 1000.0
 
-    def record(self, i: int, dist: float, at_km: float, detour_m: float | None = None,
-               detour_by: str = "straight line", there_m: float | None = None,
-               back_m: float | None = None) -> dict:
-        """The dict of candidate ``i`` at ``dist`` metres from the route, at ``at_km``
-        (unrounded); its detour is twice ``dist`` unless measured (``detour_m``,
-        ``detour_by``, then ``there_m`` and ``back_m`` after the others)."""
-        place_id, name, kind, category, unesco_id, lat, lon = self._static[i]
-        out = {"id": place_id, "name": name, "names": dict(self._names[i]), "kind": kind,
-               "category": category, "unesco_id": unesco_id,
-               "km": round(at_km, 2), "offset_m": round(dist, 1),
-               "access_m": self.access_m(i, dist),
-               "detour_m": round(2 * dist, 0) if detour_m is None else detour_m,
-               "detour_by": detour_by, "lat": lat, "lon": lon}
-        if there_m is not None:
-            out["there_m"], out["back_m"] = there_m, back_m
+    def records(self, hits: np.ndarray, dists: np.ndarray, offsets: np.ndarray,
+                figures: np.ndarray, how: np.ndarray) -> list[dict]:
+        """The dicts of candidates ``hits``, in that order, each made once with its final
+        values; those whose ``how`` is ``GONE`` are left out.
+
+        Parameters
+        ----------
+        hits : ndarray of int
+            Indices in ``places``.
+        dists, offsets : ndarray of float
+            Straight-line metres from the route, unrounded and rounded (``offset_m``).
+        figures : ndarray, shape (candidates, 4)
+            Unrounded km, detour, there and back metres
+            (:func:`routing.corridor_kernels.detour_figures`).
+        how : ndarray of int8
+            ``NETWORK`` (``detour_by: "network"``, then ``there_m`` and ``back_m``
+            after the other keys), ``STRAIGHT_LINE`` or ``GONE``.
+        """
+        static, names, access, out = self._static, self._names, self._access, []
+        for i, dist, offset, (km, detour_m, there_m, back_m), found_by in zip(
+                hits.tolist(), dists.tolist(), offsets.tolist(),
+                rounded(figures, (2, 0, 1, 1)).tolist(), how.tolist()):
+            if found_by == GONE:
+                continue
+            place_id, name, kind, category, unesco_id, lat, lon = static[i]
+            row = {"id": place_id, "name": name, "names": dict(names[i]), "kind": kind,
+                   "category": category, "unesco_id": unesco_id, "km": km,
+                   "offset_m": offset, "access_m": dist if access[i] is None else access[i],
+                   "detour_m": detour_m,
+                   "detour_by": "network" if found_by == NETWORK else "straight line",
+                   "lat": lat, "lon": lon}
+            if found_by == NETWORK:
+                row["there_m"], row["back_m"] = there_m, back_m
+            out.append(row)
         return out
+
+    def straight_records(self, hits: np.ndarray, dists: np.ndarray, kms: np.ndarray,
+                         offsets: np.ndarray | None = None) -> list[dict]:
+        """:meth:`records` of candidates whose detour is twice their offset."""
+        figures = np.zeros((len(hits), 4))
+        figures[:, 0], figures[:, 1] = kms, 2.0 * dists
+        return self.records(hits, dists, rounded(dists, 1) if offsets is None else offsets,
+                            figures, np.full(len(hits), STRAIGHT_LINE, np.int8))
 
     def along(self, lat, lon, cum_m, corridor_m: float = 300.0, kinds=None) -> list[dict]:
         """Candidate places within ``corridor_m`` of the polyline, ordered by km.
@@ -153,11 +187,8 @@ class PlaceLayer:
         """
         if not self.places or len(lat) < 2:
             return []
-        hits, dists, kms = self.candidates(lat, lon, cum_m, corridor_m, kinds)
-        out = [self.record(i, d, km) for i, d, km in zip(hits.tolist(), dists.tolist(),
-                                                         kms.tolist())]
-        out.sort(key=lambda d: (d["km"], d["id"]))
-        return out
+        return _by_km(self.straight_records(*self.candidates(lat, lon, cum_m, corridor_m,
+                                                             kinds)))
 
     def ends(self, network, endpoint) -> tuple[PlaceEnds, PlaceReach]:
         """Every place's snapped ends on ``network`` and their nearest nodes by the network
@@ -178,8 +209,10 @@ class PlaceLayer:
         if not self.places or not len(network.heads):
             return
         edge = int(network.arc_edge[0])
-        table = np.array([[edge, 0.0, float(network.graph.edge_len[edge])]])
-        _search(network, self.ends(network, endpoint), table, [], [], 0.0, scratch)
+        # A route of one edge, passing the first place at 1 m: every kernel on the way.
+        route = SimpleNamespace(pieces=[[[edge, 0.0, float(network.graph.edge_len[edge])]]])
+        network_detours(self, network, route, (np.zeros(1, np.int64), np.ones(1), np.zeros(1)),
+                        endpoint, 0.0, scratch=scratch)
 
 
 def network_detours(layer: PlaceLayer, network, itinerary, found, endpoint,
@@ -212,47 +245,35 @@ def network_detours(layer: PlaceLayer, network, itinerary, found, endpoint,
         including the walk between the network and the place's access point),
         ``detour_by`` (``"network"``) and ``km`` where the detour leaves the route.
     """
-    hits, dists, kms = (a.tolist() for a in found)
-    offsets = [round(d, 1) for d in dists]
-    measured = [True] * len(hits)
-    if len(hits) > max_measured:           # the nearest (then by id) are measured
-        order = sorted(range(len(hits)), key=lambda j: (offsets[j], layer.places[hits[j]].id))
-        measured = [False] * len(hits)
-        for j in order[:max_measured]:
-            measured[j] = True
+    hits, dists, kms = found
+    offsets = rounded(dists, 1)            # as the dicts show them: 0 where the route crosses
+    asked = np.ones(len(hits), bool) if len(hits) <= max_measured else \
+        _nearest(layer, hits, offsets, max_measured)       # the nearest (then by id)
     ends_reach = layer.ends(network, endpoint)
-    ends = ends_reach[0]
-    # The route crossing a place (offset 0) needs no search; nor one without a way near it.
-    todo = [j for j in range(len(hits)) if measured[j] and offsets[j] != 0.0
-            and ends.snapped[hits[j]]]
-    walk = [2.0 * (ends.snap_list[hits[j]] + layer.access_m(hits[j], dists[j])) for j in todo]
-    result = _search(network, ends_reach, pieces_table(itinerary.pieces),
-                     [hits[j] for j in todo], walk, max_detour_m, scratch)
+    # The route crossing a place needs no search; nor one without a way near it.
+    todo, places, walk = to_measure(hits, dists, offsets, asked, ends_reach[0].ok,
+                                    ends_reach[0].snap_m, layer.linked, layer.link_m)
+    result = _search(network, ends_reach, pieces_table(itinerary.pieces), places, walk,
+                     max_detour_m, scratch)
     if result is None:                     # the route passes no graph node
-        return _by_km([layer.record(i, d, km) for i, d, km in zip(hits, dists, kms)])
-    result = dict(zip(todo, zip(walk, *result)))
-    out = []
-    for j, (i, dist, km) in enumerate(zip(hits, dists, kms)):
-        if offsets[j] == 0.0:
-            out.append(layer.record(i, dist, km, detour_m=0.0, there_m=0.0, back_m=0.0,
-                                    detour_by="network"))
-        elif not measured[j]:
-            out.append(layer.record(i, dist, km))
-        elif j in result:
-            walk_m, status, there_m, back_m, leave_m = result[j]
-            detour = there_m + back_m + walk_m
-            if status == DROPPED or detour > max_detour_m:
-                continue
-            if status == MEASURED and leave_m == leave_m:          # not NaN
-                km = leave_m / 1000.0
-            out.append(layer.record(i, dist, km, detour_m=round(detour, 0),
-                                    there_m=round(there_m + walk_m / 2, 1),
-                                    back_m=round(back_m + walk_m / 2, 1), detour_by="network"))
-    return _by_km(out)
+        return _by_km(layer.straight_records(hits, dists, kms, offsets))
+    figures, how = detour_figures(kms, dists, offsets, asked, todo, walk, *result,
+                                  float(max_detour_m))
+    return _by_km(layer.records(hits, dists, offsets, figures, how))
+
+
+def _nearest(layer: PlaceLayer, hits: np.ndarray, offsets: np.ndarray, count: int) -> np.ndarray:
+    """Whether each candidate is among the ``count`` nearest to the route (by rounded
+    offset, then by id)."""
+    ids, offsets = [layer.places[i].id for i in hits.tolist()], offsets.tolist()
+    order = sorted(range(len(ids)), key=lambda j: (offsets[j], ids[j]))
+    nearest = np.zeros(len(ids), bool)
+    nearest[order[:count]] = True
+    return nearest
 
 
 def _by_km(places: list[dict]) -> list[dict]:
-    places.sort(key=lambda d: (d["km"], d["id"]))
+    places.sort(key=itemgetter("km", "id"))
     return places
 
 
@@ -306,15 +327,16 @@ def search_detours(network, ends, reach, table, candidates, walk, max_detour_m, 
 
 
 def _search(network, ends_reach, table, places, walk, max_detour_m, scratch):
-    """(status, there, back, leave) lists of ``places`` (indices into the
-    :meth:`PlaceLayer.ends` ``ends_reach``) from :func:`routing.detours.route_detours`,
-    or None if the route passes no graph node."""
+    """(status, there, back, leave) arrays of ``places`` (indices into the
+    :meth:`PlaceLayer.ends` ``ends_reach``; ``walk`` their metres to their edges, as
+    :func:`search_detours` takes them) from :func:`routing.detours.route_detours`, or
+    None if the route passes no graph node."""
     ends, reach = ends_reach
     pool = scratch if scratch is not None else WorkspacePool(
         lambda: SearchBuffers(len(network.indptr) - 1, len(network.heads)))
     fwd, back = pool.take(), pool.take()
     passed, (status, there, back_m, leave), counts = search_detours(
-        network, ends, reach, table, np.array(places, np.int64), np.array(walk, np.float64),
+        network, ends, reach, table, np.asarray(places, np.int64), np.asarray(walk, np.float64),
         max_detour_m, fwd, back)
     if passed < 0:
         raise ValueError("inconsistent network, places or search buffers")
@@ -324,7 +346,7 @@ def _search(network, ends_reach, table, places, walk, max_detour_m, scratch):
     pool.give(back)
     if passed == 0:
         return None
-    return status.tolist(), there.tolist(), back_m.tolist(), leave.tolist()
+    return status, there, back_m, leave
 
 
 def places_along(router, itinerary, corridor_m: float, kinds=None,

@@ -5,6 +5,7 @@ import dataclasses
 import math
 
 import numpy as np
+from numba import njit
 
 from graphs.elevation import ASCENT_METHOD, climb
 
@@ -44,25 +45,45 @@ def rounded(values, digits) -> np.ndarray:
     ``digits``: an int, or one int per column (the last axis), e.g. ``(7, 7, 1)`` for
     lon, lat, elevation in one pass.
 
-    numpy rounds ``v * 10**digits`` to an integer ``n`` and divides: the quotient is the
-    double nearest to ``n / 10**digits``, as Python's result is, since both operands are
-    exact. Only ``n`` may differ, where the rounded product lies within its rounding
-    error of a half (Python rounds the exact decimal value, half to even): those few
-    values, and the non-finite or huge ones, are rounded by Python itself.
+    :func:`_round_scaled` rounds ``v * 10**digits`` to an integer ``n`` and divides: the
+    quotient is the double nearest to ``n / 10**digits``, as Python's result is, since
+    both operands are exact. Only ``n`` may differ, where the rounded product lies within
+    its rounding error of a half (Python rounds the exact decimal value, half to even):
+    those few values, and the non-finite or huge ones, are rounded by Python itself.
+    One compiled pass, as the call costs as much as its numpy operations on a few
+    dozen values (a route's places) did.
     """
     values = np.asarray(values, np.float64)
     per_column = not isinstance(digits, int)
-    scale = np.array([10.0 ** d for d in digits]) if per_column else 10.0 ** digits
-    with np.errstate(invalid="ignore", over="ignore"):
-        scaled = values * scale
-        out = np.rint(scaled) / scale
-        magnitude = np.abs(scaled)
-        doubt = ~(magnitude < 2.0 ** 52) | (
-            np.abs(scaled - np.floor(scaled) - 0.5) <= magnitude * 2.0 ** -51)
-    for i in np.flatnonzero(doubt):            # flat indices: any shape
+    scale = np.array([_SCALES[d] for d in digits]) if per_column else \
+        np.array([_SCALES[digits]])
+    flat = values.reshape(-1)
+    out = np.empty_like(flat)
+    doubt = np.empty(len(flat), np.int64)
+    n_doubt = _round_scaled(flat, scale, out, doubt)
+    for i in doubt[:n_doubt].tolist():         # flat indices: any shape
         kept = digits[i % len(digits)] if per_column else digits
-        out.flat[i] = round(float(values.flat[i]), kept)
-    return out
+        out[i] = round(float(flat[i]), kept)
+    return out.reshape(values.shape)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _round_scaled(values, scale, out, doubt):
+    """``out[i] = rint(values[i] * s) / s`` with ``s = scale[i % len(scale)]``; the
+    indices where that may differ from Python's ``round`` are listed in ``doubt``, and
+    their count returned (``out`` and ``doubt`` as long as ``values``)."""
+    k = scale.shape[0]
+    count = 0
+    for i in range(min(values.shape[0], out.shape[0], doubt.shape[0])):
+        s = scale[i % k]
+        scaled = values[i] * s
+        out[i] = np.rint(scaled) / s
+        magnitude = abs(scaled)
+        if not magnitude < 2.0 ** 52 or \
+                abs(scaled - np.floor(scaled) - 0.5) <= magnitude * 2.0 ** -51:
+            doubt[count] = i
+            count += 1
+    return count
 
 
 @dataclasses.dataclass
