@@ -5,9 +5,10 @@ import dataclasses
 import math
 
 import numpy as np
-from numba import njit
 
 from graphs.elevation import ASCENT_METHOD, climb
+
+from .numpy_exact import round_scaled
 
 
 #: Powers of ten :func:`round_float` scales by (each exact in binary).
@@ -45,45 +46,36 @@ def rounded(values, digits) -> np.ndarray:
     ``digits``: an int, or one int per column (the last axis), e.g. ``(7, 7, 1)`` for
     lon, lat, elevation in one pass.
 
-    :func:`_round_scaled` rounds ``v * 10**digits`` to an integer ``n`` and divides: the
-    quotient is the double nearest to ``n / 10**digits``, as Python's result is, since
-    both operands are exact. Only ``n`` may differ, where the rounded product lies within
-    its rounding error of a half (Python rounds the exact decimal value, half to even):
-    those few values, and the non-finite or huge ones, are rounded by Python itself.
-    One compiled pass, as the call costs as much as its numpy operations on a few
-    dozen values (a route's places) did.
+    Each ``v * 10**digits`` is rounded to an integer ``n`` and divided: the quotient is
+    the double nearest to ``n / 10**digits``, as Python's result is, since both operands
+    are exact. Only ``n`` may differ, where the rounded product lies within its rounding
+    error of a half (Python rounds the exact decimal value, half to even): those few
+    values, and the non-finite or huge ones, are rounded by Python itself. The pass is
+    compiled (:func:`routing.numpy_exact.round_scaled`, numpy's operations one value
+    at a time): numpy's dozen calls and temporaries cost ≈ 14 µs for a route's line
+    or its figures, the kernel ≈ 2.
     """
     values = np.asarray(values, np.float64)
-    per_column = not isinstance(digits, int)
-    scale = np.array([_SCALES[d] for d in digits]) if per_column else \
-        np.array([_SCALES[digits]])
-    flat = values.reshape(-1)
+    key = digits if isinstance(digits, int) else tuple(digits)
+    scales = _SCALE_ARRAYS.get(key)
+    if scales is None:
+        scales = _SCALE_ARRAYS.setdefault(key, np.array(
+            [10.0 ** d for d in ((key,) if isinstance(key, int) else key)]))
+    flat = values.reshape(-1)                  # a copy unless contiguous: the kernel's layout
     out = np.empty_like(flat)
     doubt = np.empty(len(flat), np.int64)
-    n_doubt = _round_scaled(flat, scale, out, doubt)
-    for i in doubt[:n_doubt].tolist():         # flat indices: any shape
-        kept = digits[i % len(digits)] if per_column else digits
-        out[i] = round(float(flat[i]), kept)
+    for i in doubt[:round_scaled(flat, scales, out, doubt)].tolist():   # flat indices
+        out[i] = round(float(flat[i]), key if isinstance(key, int) else key[i % len(key)])
     return out.reshape(values.shape)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def _round_scaled(values, scale, out, doubt):
-    """``out[i] = rint(values[i] * s) / s`` with ``s = scale[i % len(scale)]``; the
-    indices where that may differ from Python's ``round`` are listed in ``doubt``, and
-    their count returned (``out`` and ``doubt`` as long as ``values``)."""
-    k = scale.shape[0]
-    count = 0
-    for i in range(min(values.shape[0], out.shape[0], doubt.shape[0])):
-        s = scale[i % k]
-        scaled = values[i] * s
-        out[i] = np.rint(scaled) / s
-        magnitude = abs(scaled)
-        if not magnitude < 2.0 ** 52 or \
-                abs(scaled - np.floor(scaled) - 0.5) <= magnitude * 2.0 ** -51:
-            doubt[count] = i
-            count += 1
-    return count
+def _LONGEST_FIRST(item):
+    """Sort key of ``(label, metres)`` items: longest first (ties: as given)."""
+    return -item[1]
+
+
+#: The powers of ten :func:`rounded` scales by, per ``digits`` (made once each).
+_SCALE_ARRAYS: dict = {}
 
 
 @dataclasses.dataclass
@@ -189,27 +181,33 @@ class Itinerary:
     def _figures(self, with_parts: bool) -> dict:
         """:meth:`summary`; without ``places`` and ``stages`` unless ``with_parts`` (the
         GeoJSON line carries neither: they are features of their own)."""
-        def pct(table):
-            total = sum(table.values()) or 1.0
-            return {k: {"m": round(float(v), 1), "pct": round(float(100 * v / total), 1)}
-                    for k, v in sorted(table.items(), key=lambda kv: -kv[1])}
+        # Every figure of one decimal in one rounding pass (:func:`rounded`), longest first.
+        raw = (self.breakdown.get("surface", {}), self.breakdown.get("highway", {}),
+               self.signed_routes)
+        tables = [sorted(table.items(), key=_LONGEST_FIRST) for table in raw]
+        numbers = [float(self.distance_m), float(self.duration_s)]
+        for table, items in zip(raw[:2], tables):
+            total = sum(table.values()) or 1.0          # in the table's order, as ever
+            numbers += [x for _, v in items for x in (float(v), float(100 * v / total))]
+        numbers += [float(v) for _, v in tables[2]]
+        figures_1 = iter(rounded(numbers, 1).tolist())
+        distance_m, duration_s = next(figures_1), next(figures_1)
+        surface, highway = ({k: {"m": m, "pct": pct} for (k, _), m, pct in
+                             zip(items, figures_1, figures_1)} for items in tables[:2])
+        signed_routes = dict(zip((k for k, _ in tables[2]), figures_1))
         ascent = descent = None
         if self.has_elevation:                     # one climb() for both figures
             ascent, descent = (round(v, 1) for v in climb(self.cum_m, self.ele))
         figures = {
             "name": self.name, "profile": self.profile, "kind": self.kind,
-            "distance_m": round(float(self.distance_m), 1),
-            "duration_s": round(float(self.duration_s), 1),
+            "distance_m": distance_m, "duration_s": duration_s,
             "ascent_m": ascent, "descent_m": descent,
             "ascent_method": ASCENT_METHOD if ascent is not None else None,
             "closed": self.is_closed,
             "waypoints": self.waypoints,
             "legs": [{k: v for k, v in leg.items() if k not in ("start", "end")}
                      for leg in self.legs],
-            "surface": pct(self.breakdown.get("surface", {})),
-            "highway": pct(self.breakdown.get("highway", {})),
-            "signed_routes": {k: round(float(v), 1) for k, v in sorted(
-                self.signed_routes.items(), key=lambda kv: -kv[1])},
+            "surface": surface, "highway": highway, "signed_routes": signed_routes,
             "signed_share": round(float(self.signed_share), 4),
             "places": self.places,
             "warnings": self.warnings,

@@ -268,3 +268,26 @@ def climb_kernel(cum, ele, lo, hi, step, half):
             falls[n_down] = rise
             n_down += 1
     return array_sum(rises, n_up), -array_sum(falls, n_down), 1
+
+
+@njit(cache=True, nogil=True)
+def round_scaled(values, scales, out, doubt):
+    """What :func:`routing.itinerary.rounded` computes with numpy, in one pass.
+
+    ``out[i] = rint(values[i] * s) / s`` with ``s = scales[i % len(scales)]`` (the
+    same products, ties-to-even and quotients as numpy's, so the same bits); the
+    indices ``i`` where that may differ from Python's ``round`` (the scaled value
+    within its rounding error of a half, huge, infinite or NaN) are written to
+    ``doubt``, which holds ``len(values)``. Returns how many were.
+    """
+    k = scales.shape[0]
+    count = 0
+    for i in range(min(values.shape[0], out.shape[0], doubt.shape[0])):
+        s = scales[i % k]
+        scaled = values[i] * s
+        out[i] = np.rint(scaled) / s
+        magnitude = abs(scaled)
+        if not magnitude < 2.0 ** 52 or abs(scaled - np.floor(scaled) - 0.5) <= magnitude * 2.0 ** -51:
+            doubt[count] = i
+            count += 1
+    return count

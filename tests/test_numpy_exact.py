@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from graphs.elevation import SMOOTH_M, STEP_M, climb
-from routing.numpy_exact import CLIMB_SHORT, array_sum, climb_kernel, interp_points, round3
+from routing.numpy_exact import (CLIMB_SHORT, array_sum, climb_kernel, interp_points, round3,
+                                 round_scaled)
 
 
 def _bits(x) -> bytes:
@@ -80,6 +81,32 @@ def test_round3_is_python_round():
     for v in values.tolist():
         got = round3(v)
         assert _bits(got) == _bits(round(v, 3)), v
+
+
+@pytest.mark.parametrize("digits", [(1,), (7, 7, 1), (3, 0)])
+def test_round_scaled_is_numpy_rounding(digits):
+    """The kernel is numpy's ``rint(v * s) / s``, to the bit, and flags every value where
+    that may not be Python's round (each flagged one once, in order); empty input too."""
+    rng = np.random.default_rng(len(digits))
+    scales = np.array([10.0 ** d for d in digits])
+    k = len(digits)
+    for n in (0, 1, k, 999 * k):
+        values = rng.uniform(-9000, 9000, n)
+        values[::5] = (np.floor(values[::5] * scales[np.arange(0, n, 5) % k]) + 0.5) / \
+            scales[np.arange(0, n, 5) % k]                           # halves: flagged
+        if n > 3:
+            values[1], values[2], values[3] = np.nan, np.inf, 2.0 ** 60
+        out, doubt = np.empty(n), np.full(n, -1, np.int64)
+        count = round_scaled(values, scales, out, doubt)
+        s = scales[np.arange(n) % k]
+        with np.errstate(invalid="ignore"):
+            expected = np.rint(values * s) / s
+            scaled = values * s
+            flagged = ~(np.abs(scaled) < 2.0 ** 52) | (
+                np.abs(scaled - np.floor(scaled) - 0.5) <= np.abs(scaled) * 2.0 ** -51)
+        assert _bits(out) == _bits(expected)
+        assert doubt[:count].tolist() == np.flatnonzero(flagged).tolist()
+        assert (doubt[count:] == -1).all()
 
 
 def _profile(rng, n, trial):

@@ -11,7 +11,7 @@ from gpx import gpx_stats, match_track, read_gpx, safe_filename
 
 from .designer_words import add_warning_words
 from .extensions import get_routing
-from .i18n import current_language
+from .i18n import current_language, current_words
 from .file_words import gpx_text, stages_zip_bytes, summary_with_words
 from .pages import map_response
 from .params import InvalidParameterError, Param, arg
@@ -69,10 +69,12 @@ def geojson_response(document: dict) -> Response:
     return Response(geojson_bytes(document), content_type=GEOJSON_TYPE)
 
 
-def worded_geojson(worded) -> dict:
+def worded_geojson(worded, words=None) -> dict:
     """The GeoJSON document of an itinerary already worded (:func:`web.words.localised`),
-    its warnings in words of the current language too."""
-    return add_warning_words(worded.to_geojson(arrays=True), worded.profile, current_language())
+    its warnings in words of the current language too (``words``: that language's
+    :class:`web.i18n.Words`, when the caller has them)."""
+    return add_warning_words(worded.to_geojson(arrays=True), worded.profile, None,
+                             words or current_words())
 
 
 def render_itinerary(itinerary, fmt: str, filename: str | None = None) -> Response:

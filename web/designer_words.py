@@ -49,11 +49,17 @@ def designer_words() -> dict:
     }
 
 
-def add_warning_words(collection: dict, profile: str, lang: str) -> dict:
+def add_warning_words(collection: dict, profile: str, lang: str | None,
+                      words=None) -> dict:
     """Give each route and stage feature of an itinerary's GeoJSON ``warnings_text``: its
-    warnings in words (plain text), beside the codes."""
+    warnings in words (plain text), beside the codes.
+
+    ``words``: the current language's :class:`web.i18n.Words`, when the caller has
+    them (``lang`` None, or theirs).
+    """
     for feature in collection["features"]:
         props = feature["properties"]
         if props.get("role") in ("route", "stage"):
-            props["warnings_text"] = warning_texts(props.get("warnings") or [], profile, lang)
+            props["warnings_text"] = warning_texts(props.get("warnings") or [], profile, lang,
+                                                   words)
     return collection

@@ -32,7 +32,7 @@ from flask import g
 from .api import DEFERRED_ERROR, GEOJSON_TYPE, geojson_bytes, worded_geojson
 from .csp import scriptless_headers
 from .extensions import get_routing
-from .i18n import accepted_language, current_language
+from .i18n import current_words, header_language
 from .limits import declares_limits
 from .logs import log_access, request_id
 from .metrics import EXTENSION_KEY as METRICS_KEY
@@ -112,17 +112,18 @@ class FastRoute:
             return self.wsgi_app(environ, start_response)
         with self.app.app_context():
             g.request_id = request_id(environ)
-            g.lang = accepted_language(request.accept_languages)
+            g.lang = header_language(environ.get("HTTP_ACCEPT_LANGUAGE"))
             try:
                 itinerary = plan(get_routing(), "route", args, budget=request_budget())
-                body = geojson_bytes(worded_geojson(localised(itinerary)))
+                words = current_words()             # once for the places and the warnings
+                body = geojson_bytes(worded_geojson(localised(itinerary, words=words), words))
             except Exception as exc:         # answered by the app's handlers (module doc)
                 environ[DEFERRED_ERROR] = exc
                 return self.wsgi_app(environ, start_response)
             headers = [("Content-Type", GEOJSON_TYPE), ("Content-Length", str(len(body))),
                        *scriptless_headers(self.app.config["TILE_URL"],
                                            bool(self.app.config.get("HTTPS"))),
-                       ("Content-Language", current_language()), ("Vary", VARY),
+                       ("Content-Language", words.lang), ("Vary", VARY),
                        ("X-Request-Id", g.request_id)]
             metrics = self.app.extensions.get(METRICS_KEY)
             if metrics is not None:

@@ -27,12 +27,34 @@ class _Missing(dict):
         return "?"
 
 
+#: Where a warning is, not what it is: left out of the key its words are remembered by.
+_WHERE_KEYS = frozenset({"from_km", "to_km", "length_m"})
+#: :func:`warning_words` per catalog, profile and warning without where: a graph has a
+#: bounded set of distinct warnings (code and tag values), each worded once.
+_SAID: dict = {}
+_MAX_SAID = 8192
+
+
 def warning_words(warning: dict, profile: str = "", words: Words | None = None) -> str:
     """What a warning is, in the current language, without where (« gué à traverser »).
 
     ``words``: the current language's :class:`web.i18n.Words`, when the caller has one.
     """
     words = words or Words()
+    try:
+        key = (words.translations, profile,
+               *[item for item in warning.items() if item[0] not in _WHERE_KEYS])
+        said = _SAID.get(key)
+    except TypeError:               # an unhashable value (a saved itinerary's): not kept
+        key = said = None
+    if said is None:
+        said = _worded(warning, profile, words)
+        if key is not None and len(_SAID) < _MAX_SAID:
+            _SAID[key] = said
+    return said
+
+
+def _worded(warning: dict, profile: str, words: Words) -> str:
     code = warning.get("type", "")
     if code == "steps" and profile in BICYCLE_PROFILES:
         code = "steps_bike"
@@ -73,9 +95,15 @@ def warning_text(warning: dict, profile: str = "", lang: str | None = None) -> s
     return warning_texts([warning], profile, lang)[0]
 
 
-def warning_texts(warnings: list, profile: str = "", lang: str | None = None) -> list[str]:
-    """:func:`warning_text` of each warning, the language's words looked up once."""
-    with language(lang):
-        words = current_words()
-        return [words.gettext("%(where)s: %(what)s", where=warning_place(w, words),
-                              what=warning_words(w, profile, words)) for w in warnings]
+def warning_texts(warnings: list, profile: str = "", lang: str | None = None,
+                  words: Words | None = None) -> list[str]:
+    """:func:`warning_text` of each warning, the language's words looked up once.
+
+    ``words``: the current language's :class:`web.i18n.Words`, when the caller has
+    them (``lang`` is then theirs).
+    """
+    if words is None or lang not in (None, words.lang):
+        with language(lang):
+            return warning_texts(warnings, profile, words=current_words())
+    return [words.gettext("%(where)s: %(what)s", where=warning_place(w, words),
+                          what=warning_words(w, profile, words)) for w in warnings]

@@ -108,28 +108,32 @@ def _localised_places(places: list, lang: str, words: Words) -> list:
     return out
 
 
-def localised(itinerary, lang: str | None = None):
+def localised(itinerary, lang: str | None = None, words: Words | None = None):
     """A copy of ``itinerary`` worded in ``lang`` (default: the current language).
 
     Places and waypoints get their name in that language (OSM ``name:<lang>``) and a
     ``kind_label``; stages get their names (« étape 2/3 »); an unnamed itinerary gets
     one. Geometry arrays are shared with the original, which is left unchanged.
+
+    ``words``: the current language's :class:`web.i18n.Words`, when the caller has
+    them (``lang`` is then theirs): the language is not looked up again.
     """
-    with language(lang):
-        words = current_words()
-        lang = current_language()
-        out = copy.copy(itinerary)
-        out.name = itinerary.name or ""
-        out.places = _localised_places(itinerary.places, lang, words)
-        out.waypoints = [dict(w, name=place_name(w, lang)) for w in itinerary.waypoints]
-        out.meta = dict(itinerary.meta, language=lang)
-        count = len(itinerary.stages)
-        out.stages = []
-        for number, stage in enumerate(itinerary.stages, start=1):
-            worded = localised(stage)
-            worded.name = _stage_name(stage, out.name or untitled(), number, count)
-            out.stages.append(worded)
-        return out
+    if words is None or lang not in (None, words.lang):
+        with language(lang):
+            return localised(itinerary, words=current_words())
+    lang = words.lang
+    out = copy.copy(itinerary)
+    out.name = itinerary.name or ""
+    out.places = _localised_places(itinerary.places, lang, words)
+    out.waypoints = [dict(w, name=place_name(w, lang)) for w in itinerary.waypoints]
+    out.meta = dict(itinerary.meta, language=lang)
+    count = len(itinerary.stages)
+    out.stages = []
+    for number, stage in enumerate(itinerary.stages, start=1):
+        worded = localised(stage, words=words)
+        worded.name = _stage_name(stage, out.name or untitled(), number, count)
+        out.stages.append(worded)
+    return out
 
 
 class GraphNames:
