@@ -217,7 +217,7 @@ class PlaceLayer:
 
 def network_detours(layer: PlaceLayer, network, itinerary, found, endpoint,
                     max_detour_m: float, max_measured: int = MAX_MEASURED,
-                    scratch=None) -> list[dict]:
+                    scratch=None, table=None) -> list[dict]:
     """Measure each candidate's there-and-back detour on ``network`` (a length network).
 
     Parameters
@@ -237,6 +237,8 @@ def network_detours(layer: PlaceLayer, network, itinerary, found, endpoint,
         ``detour_by: "straight line"``.
     scratch : WorkspacePool of SearchBuffers, optional
         Where the two searches borrow their buffers (fresh ones if absent).
+    table : numpy.ndarray, optional
+        The itinerary's :func:`routing.pieces.pieces_table` (made here if absent).
 
     Returns
     -------
@@ -253,7 +255,8 @@ def network_detours(layer: PlaceLayer, network, itinerary, found, endpoint,
     # The route crossing a place needs no search; nor one without a way near it.
     todo, places, walk = to_measure(hits, dists, offsets, asked, ends_reach[0].ok,
                                     ends_reach[0].snap_m, layer.linked, layer.link_m)
-    result = _search(network, ends_reach, pieces_table(itinerary.pieces), places, walk,
+    table = pieces_table(itinerary.pieces) if table is None else table
+    result = _search(network, ends_reach, table, places, walk,
                      max_detour_m, scratch)
     if result is None:                     # the route passes no graph node
         return _by_km(layer.straight_records(hits, dists, kms, offsets))
@@ -351,10 +354,11 @@ def _search(network, ends_reach, table, places, walk, max_detour_m, scratch):
 
 def places_along(router, itinerary, corridor_m: float, kinds=None,
                  max_detour_m: float | None = None,
-                 max_measured: int = MAX_MEASURED) -> list[dict]:
+                 max_measured: int = MAX_MEASURED, table=None) -> list[dict]:
     """Places within ``corridor_m`` of the itinerary with their network detours.
 
-    ``max_detour_m`` defaults to ``MAX_DETOUR_FACTOR × corridor_m``.
+    ``max_detour_m`` defaults to ``MAX_DETOUR_FACTOR × corridor_m``; ``table``: the
+    itinerary's :func:`routing.pieces.pieces_table`, when the caller has it.
     """
     layer = router.places
     if not layer.places or len(itinerary.lat) < 2:
@@ -365,4 +369,4 @@ def places_along(router, itinerary, corridor_m: float, kinds=None,
     network = router.network(itinerary.profile, metric="length")
     limit = MAX_DETOUR_FACTOR * corridor_m if max_detour_m is None else max_detour_m
     return network_detours(layer, network, itinerary, found, router.place_endpoint, limit,
-                           max_measured, router.search_scratch)
+                           max_measured, router.search_scratch, table)

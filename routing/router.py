@@ -17,7 +17,7 @@ from .resident import import_numba, release_compiler_pages, set_up_numba_without
 
 import_numba()      # first, before the modules below import it: 3 MB less per process
 
-from .assemble import EdgeFacts, assemble  # noqa: E402
+from .assemble import EdgeFacts, assemble_with_table  # noqa: E402
 from .corridor import PlaceLayer, places_along  # noqa: E402
 from .errors import InvalidQueryError, RoutingError, TooManyStopsError  # noqa: E402
 from .itinerary import Itinerary, round_float  # noqa: E402
@@ -314,8 +314,9 @@ class RoutingService:
 
     def assemble(self, network, paths: list, waypoints: list[dict], kind: str) -> Itinerary:
         """Itinerary of consecutive ``paths`` between ``waypoints`` (dicts), with places."""
-        itinerary = assemble(network, self.facts(network), paths, waypoints, kind)
-        itinerary.places = places_along(self, itinerary, self.corridor_m)
+        itinerary, table = assemble_with_table(network, self.facts(network), paths, waypoints,
+                                               kind)
+        itinerary.places = places_along(self, itinerary, self.corridor_m, table=table)
         itinerary.meta["cost"] = round_float(float(sum(p.cost for p in paths)), 3)
         return itinerary
 

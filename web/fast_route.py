@@ -32,7 +32,7 @@ from flask import g
 from .api import DEFERRED_ERROR, GEOJSON_TYPE, geojson_bytes, worded_geojson
 from .csp import scriptless_headers
 from .extensions import get_routing
-from .i18n import current_words, header_language
+from .i18n import header_language, words_of
 from .limits import declares_limits
 from .logs import log_access, request_id
 from .metrics import EXTENSION_KEY as METRICS_KEY
@@ -115,7 +115,7 @@ class FastRoute:
             g.lang = header_language(environ.get("HTTP_ACCEPT_LANGUAGE"))
             try:
                 itinerary = plan(get_routing(), "route", args, budget=request_budget())
-                words = current_words()             # once for the places and the warnings
+                words = words_of(g.lang)            # once for the places and the warnings
                 body = geojson_bytes(worded_geojson(localised(itinerary, words=words), words))
             except Exception as exc:         # answered by the app's handlers (module doc)
                 environ[DEFERRED_ERROR] = exc

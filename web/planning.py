@@ -6,6 +6,7 @@ specs check every request, whatever its source, and write the OpenAPI document.
 from __future__ import annotations
 
 from flask import current_app
+from werkzeug.datastructures import MultiDict
 
 from routing import PROFILES
 from routing.budget import Budget
@@ -94,6 +95,10 @@ def plan(router, kind: str, params, prefix: str = "", budget=None) -> object:
     """
     if kind not in KINDS:
         raise InvalidParameterError("kind", f"must be one of {', '.join(KINDS)}")
+    if isinstance(params, MultiDict):
+        # each parameter's first value, as MultiDict.get gives it: read a dozen times
+        # below, and a MultiDict's miss raises and catches an HTTP exception each time
+        params = params.to_dict()
     p = parse_all(PLAN_PARAMS[kind], params, prefix)
     with planner_timer(kind, p["profile"] if p["profile"] in PROFILES else "other"):
         result = _plan_kind(router, kind, p, params, budget)

@@ -100,10 +100,15 @@ def _stage_name(stage, parent_name: str, number: int, count: int) -> str:
 
 
 def _localised_places(places: list, lang: str, words: Words) -> list:
+    # kind_name and place_name, their lookups made once: a route has dozens of places
+    labels = kind_labels(words)
     out = []
     for place in places:
-        copy_ = dict(place, kind_label=kind_name(place.get("kind"), words))
-        copy_["name"] = place_name(place, lang)
+        kind, names = place.get("kind"), place.get("names")
+        label = labels.get(kind)
+        copy_ = dict(place, kind_label=str(kind or "") if label is None else label)
+        copy_["name"] = ((names.get(lang) or place.get("name")) or None) if names else \
+            place_name(place, lang)
         out.append(copy_)
     return out
 
