@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import re
 import time
-import uuid
 
 from flask import Flask, g, has_app_context, request
 
@@ -67,7 +67,8 @@ def request_id(environ: dict) -> str:
     """The id of the request of a WSGI ``environ``: the ``X-Request-Id`` it was sent with
     when that is a plausible id, else a new one."""
     sent = environ.get("HTTP_X_REQUEST_ID", "")        # request.headers["X-Request-Id"]
-    return sent if REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
+    # 128 random bits in hex, as uuid4().hex without its UUID object (a third of the time)
+    return sent if REQUEST_ID.fullmatch(sent) else os.urandom(16).hex()
 
 
 def log_access(method: str, path: str, status: int, started: float | None,
