@@ -12,6 +12,7 @@ import sys
 from graphs.errors import BassinRoutesError
 from web import create_app
 from web.app import warm_up
+from web.logs import lean_records
 
 #: Served once in the master before forking (see :func:`warm_request_paths`).
 WARM_PATHS = ("/health", "/api/v1/route?profile={profile}&points={points}")
@@ -68,6 +69,7 @@ except BassinRoutesError as exc:        # e.g. a database schema newer than this
     sys.exit(f"bassin-routes: cannot start: {exc}")
 warm_up(app)
 warm_request_paths(app)
+lean_records()
 # Everything built so far lives as long as the process: keep it out of the collector's
 # generations, so that collections in forked workers leave the shared pages alone.
 gc.freeze()

@@ -6,7 +6,7 @@ import logging
 from prometheus_client.parser import text_string_to_metric_families
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from web.logs import JsonFormatter, RequestIdFilter
+from web.logs import JsonFormatter, RequestIdFilter, lean_records
 
 from .conftest import login
 from .test_web_saved import NEW
@@ -93,3 +93,31 @@ def test_proxy_hops_trust_the_proxy_address(router_for, tmp_path):
     answer = app.test_client().get("/_address", headers={"X-Forwarded-For": "203.0.113.9"})
     assert answer.get_data(as_text=True) == "203.0.113.9"
     app.extensions["bassin_db"].engine.dispose()
+
+
+def test_lean_records_keep_every_field_of_a_json_line(monkeypatch):
+    """Serving processes stop looking up thread, process and source line
+    (``lean_records``): the JSON line is the same, fields and extras."""
+    for flag in ("logThreads", "logProcesses", "logMultiprocessing", "_srcfile"):
+        monkeypatch.setattr(logging, flag, getattr(logging, flag))   # restored after
+    lines = []
+    for lean in (False, True):
+        if lean:
+            lean_records()
+        logger = logging.getLogger(f"web.test_lean_{lean}")
+        stream = io.StringIO()
+        handler = logging.StreamHandler(stream)
+        handler.setFormatter(JsonFormatter())
+        handler.addFilter(RequestIdFilter())
+        logger.addHandler(handler)
+        logger.propagate = False
+        try:
+            logger.warning("%s %s", "GET", "/x", extra={"status": 200, "duration_ms": 1.5})
+        finally:
+            logger.removeHandler(handler)
+        entry = json.loads(stream.getvalue())
+        lines.append({k: v for k, v in entry.items() if k not in ("time", "logger")})
+        assert entry["time"].endswith("+00:00")
+    assert logging._srcfile is None and not logging.logThreads
+    assert lines[0] == lines[1] == {"level": "WARNING", "message": "GET /x", "request_id": None,
+                                    "status": 200, "duration_ms": 1.5}

@@ -63,6 +63,16 @@ def install(fmt: str = "json", level: int = logging.INFO) -> None:
     logging.getLogger("web").setLevel(level)
 
 
+def lean_records() -> None:
+    """Log records of this process no longer look up the thread, process and source line
+    that made them (the logging HOWTO's "Optimization"): no line of :func:`install`'s
+    says them, and looking them up is a fifth of a served route's access line
+    (benchmarks/README.md, issue 11). For serving processes (``wsgi.py``): a test's or
+    a tool's own log formats may show them."""
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
+    logging._srcfile = None
+
+
 def request_id(environ: dict) -> str:
     """The id of the request of a WSGI ``environ``: the ``X-Request-Id`` it was sent with
     when that is a plausible id, else a new one."""
