@@ -13,7 +13,9 @@ two servers' p50 over all their passes (and per round).
         --osrm /tmp/peers-work/osrm/data.osrm --peer-python /tmp/peers/bin/python
 (``--osrm``: the data ``peers.py`` builds into ``--work``; ``--peer-python``: the venv
 with osrm-bindings, whose ``osrm-routed`` is run.) ``--versus flask`` alternates the app
-with and without :mod:`web.fast_route` (``BASSIN_FAST_ROUTE=0``) instead.
+with and without :mod:`web.fast_route` (``BASSIN_FAST_ROUTE=0``) instead, and
+``--versus tree --tree DIR`` this checkout with another one (``git worktree add DIR REV``:
+the code before a change), both under granian.
 """
 from __future__ import annotations
 
@@ -126,6 +128,18 @@ def fast_route_vs_flask(graph_dir: Path, coords: list, profile: str, rounds: int
                 **alternate({name: (port, urls) for name, port in ports.items()}, rounds)}
 
 
+def tree_vs_tree(graph_dir: Path, coords: list, profile: str, other: Path,
+                 rounds: int = 4) -> dict:
+    """This checkout's app and ``other``'s under granian, both up, alternating."""
+    from web.bench import route_urls, served_app
+
+    urls = route_urls(coords, profile)
+    with served_app(graph_dir, profile, server="granian") as (this, _), \
+            served_app(graph_dir, profile, server="granian", root=other) as (that, _):
+        return {"pairs": len(coords), "other": str(other),
+                **alternate({"this": (this, urls), "other": (that, urls)}, rounds)}
+
+
 @contextlib.contextmanager
 def mock_environ(**values):
     """``os.environ`` with ``values`` inside the block (servers started there inherit it)."""
@@ -144,8 +158,9 @@ def mock_environ(**values):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--graph", type=Path, required=True)
-    parser.add_argument("--versus", choices=("osrm", "flask"), default="osrm",
-                        help="osrm-routed, or the app without web.fast_route")
+    parser.add_argument("--versus", choices=("osrm", "flask", "tree"), default="osrm",
+                        help="osrm-routed, the app without web.fast_route, or --tree's app")
+    parser.add_argument("--tree", type=Path, help="another checkout (--versus tree)")
     parser.add_argument("--osrm", type=Path, help="peers.py's data.osrm (--versus osrm)")
     parser.add_argument("--peer-python", type=Path, help="the osrm venv (--versus osrm)")
     parser.add_argument("--profile", default="hike")
@@ -159,6 +174,10 @@ def main(argv=None) -> int:
     coords = query_pairs(load_graph(args.graph), args.pairs, args.seed)
     if args.versus == "flask":
         out = fast_route_vs_flask(args.graph, coords, args.profile, args.rounds)
+    elif args.versus == "tree":
+        if args.tree is None:
+            parser.error("--versus tree needs --tree")
+        out = tree_vs_tree(args.graph, coords, args.profile, args.tree.resolve(), args.rounds)
     elif args.osrm is None or args.peer_python is None:
         parser.error("--versus osrm needs --osrm and --peer-python")
     else:

@@ -163,10 +163,13 @@ def _cpu_seconds(pids) -> float:
 
 @contextlib.contextmanager
 def served_app(graph_dir, profile: str, workers: int = 1, threads: int = 4,
-               server: str = "gunicorn"):
+               server: str = "gunicorn", root=None):
     """``wsgi:app`` served by ``server`` (a name of :data:`SERVERS`) with the deployed
     settings on a free loopback port; or by the command ``server(port, workers, threads)``
     gives (an argv, run from the repository root in the same environment).
+
+    ``root``: another checkout of this repository to serve (run from there, its
+    packages first on the path): a change measured against the code before it.
 
     Yields ``(port, pids)`` (the server's processes: master and workers) once
     ``/health`` answers (at most :data:`START_TIMEOUT_S`); the server is stopped on exit.
@@ -175,8 +178,11 @@ def served_app(graph_dir, profile: str, workers: int = 1, threads: int = 4,
     with tempfile.TemporaryDirectory() as tmp:
         command = SERVERS[server] if isinstance(server, str) else server
         server = server if isinstance(server, str) else command.__name__    # for the errors
-        proc = subprocess.Popen(command(port, workers, threads), cwd=ROOT,
-                                env=server_env(graph_dir, profile, tmp),
+        env = server_env(graph_dir, profile, tmp)
+        if root is not None:
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(root),
+                                                              env.get("PYTHONPATH"))))
+        proc = subprocess.Popen(command(port, workers, threads), cwd=root or ROOT, env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             started = time.monotonic()
