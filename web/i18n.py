@@ -188,6 +188,8 @@ def _words_app() -> Flask:
 _CONSTANT_WORDS: dict = {}
 _DECIMALS: dict = {}
 _MAX_DECIMALS = 8192
+#: Messages a Words remembers at most (the code's message ids are a few hundred).
+_MAX_TEXTS = 4096
 
 
 @lru_cache(maxsize=64)
@@ -278,9 +280,15 @@ class Words:
         self.lang = (self.locale.language if self.locale is not None
                      and self.locale.language in LANGUAGES else LANGUAGES[0])
         self.plain_decimal = _plain_decimal_sign(self.locale)
+        #: translated messages by message id (catalogs never change once compiled)
+        self._texts: dict = {}
 
     def gettext(self, string: str, **variables) -> str:
-        text = self.translations.ugettext(string)
+        text = self._texts.get(string)
+        if text is None:                   # the catalog's lookup, once per message
+            text = self.translations.ugettext(string)
+            if len(self._texts) < _MAX_TEXTS:
+                self._texts[string] = text
         return text % variables if variables else text
 
     def format_decimal(self, number, format: str | None = None) -> str:
