@@ -6,7 +6,7 @@ import logging
 from prometheus_client.parser import text_string_to_metric_families
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from web.logs import JsonFormatter, RequestIdFilter, lean_records
+from web.logs import JsonFormatter, RequestIdFilter, lean_records, utc_milliseconds
 
 from .conftest import login
 from .test_web_saved import NEW
@@ -121,3 +121,30 @@ def test_lean_records_keep_every_field_of_a_json_line(monkeypatch):
     assert logging._srcfile is None and not logging.logThreads
     assert lines[0] == lines[1] == {"level": "WARNING", "message": "GET /x", "request_id": None,
                                     "status": 200, "duration_ms": 1.5}
+
+
+def test_log_times_are_datetimes_isoformat():
+    """The line's time is ``datetime.fromtimestamp(t, utc).isoformat(timespec="milliseconds")``
+    to the character, halves of a microsecond and second boundaries too."""
+    import datetime as dt
+    import random
+
+    rng = random.Random(3)
+    stamps = [rng.uniform(0, 4e9) for _ in range(20000)]
+    stamps += [s + d for s in (1764720000.0, 1764720059.0, 0.0, 1e9)
+               for d in (0.0, 0.0005, 0.0004995, 0.0000005, 0.0000015, 0.9999995, 0.9999994,
+                         0.999, 0.9995, -0.0000005)]
+    for t in stamps:
+        assert utc_milliseconds(t) == dt.datetime.fromtimestamp(t, dt.timezone.utc).isoformat(
+            timespec="milliseconds"), t
+
+
+def test_json_lines_encode_what_orjson_refuses():
+    """Extras orjson cannot write (a lone surrogate, a huge int) still give the line."""
+    record = logging.makeLogRecord({"msg": "x", "odd": "\ud800", "big": 2 ** 70,
+                                    "when": __import__("datetime").date(2026, 12, 3)})
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry["odd"] == "\ud800" and entry["big"] == 2 ** 70 and entry["when"] == "2026-12-03"
+    plain = json.loads(JsonFormatter().format(logging.makeLogRecord(
+        {"msg": "%s ok", "args": ("é",), "n": 3, "when": __import__("datetime").date(2026, 1, 2)})))
+    assert plain["message"] == "é ok" and plain["n"] == 3 and plain["when"] == "2026-01-02"

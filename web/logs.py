@@ -7,12 +7,15 @@ path, status and duration. ``BASSIN_LOG_FORMAT=text`` keeps plain text logs.
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
+import math
 import os
 import re
 import time
+from functools import lru_cache
+
+import orjson
 
 from flask import Flask, g, has_app_context, request
 
@@ -29,15 +32,41 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per record: time, level, logger, message, request id, extras."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"time": dt.datetime.fromtimestamp(record.created, dt.timezone.utc)
-                 .isoformat(timespec="milliseconds"),
+        entry = {"time": utc_milliseconds(record.created),
                  "level": record.levelname, "logger": record.name,
                  "message": record.getMessage(),
                  "request_id": getattr(record, "request_id", None)}
         entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return _ENCODER.encode(entry)
+        try:        # orjson: a tenth of the encoder's time on an access line
+            return orjson.dumps(entry, default=str, option=_ORJSON_AS_JSON).decode()
+        except (orjson.JSONEncodeError, TypeError):
+            return _ENCODER.encode(entry)     # what orjson refuses (lone surrogates, big ints)
+
+
+#: orjson options that leave datetimes and dataclasses to ``default=str``, as ``json``
+#: does; numpy numbers are numbers (``json`` wrote a numpy int as a string).
+_ORJSON_AS_JSON = (orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+                   | orjson.OPT_SERIALIZE_NUMPY)
+
+
+def utc_milliseconds(created: float) -> str:
+    """``datetime.fromtimestamp(created, timezone.utc).isoformat(timespec="milliseconds")``
+    for a timestamp from year 1000 on, the same text made with a second's text cached:
+    the datetime costs a sixth of an access line."""
+    fraction, whole = math.modf(created)
+    micro = round(fraction * 1e6)              # as datetime rounds: half to even, carried
+    if micro >= 1_000_000:
+        whole, micro = whole + 1, micro - 1_000_000
+    elif micro < 0:
+        whole, micro = whole - 1, micro + 1_000_000
+    return f"{_utc_second(int(whole))}.{micro // 1000:03d}+00:00"
+
+
+@lru_cache(maxsize=8)
+def _utc_second(seconds: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
 
 
 class RequestIdFilter(logging.Filter):
