@@ -15,6 +15,7 @@ from .config import load_config
 from .db import open_database
 from .extensions import EXTENSION_KEY, get_routing, routing_ext
 from .fast_route import FastRoute
+from .query_bytes import QueryBytes
 from .i18n import init_babel, select_language
 from .legacy_words import t
 from .params import BoundedJSONProvider
@@ -97,7 +98,7 @@ def create_app(config: dict | None = None, router=None) -> Flask:
     app.session_interface = SessionInterface()
     app.config.update(load_config(config))
     # inside any ProxyFix below: it logs the client address Flask would
-    app.wsgi_app = FastRoute(app, app.wsgi_app)
+    app.wsgi_app = QueryBytes(FastRoute(app, app.wsgi_app))
     if app.config["PROXY_HOPS"]:
         # Behind N reverse proxies: the client address (rate limits, logs) and scheme
         # are the ones the proxies saw, from X-Forwarded-For/-Proto/-Host.
