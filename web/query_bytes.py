@@ -1,14 +1,16 @@
 """Query strings that are not UTF-8 reach the app percent-encoded, never as a crash.
 
-WSGI servers hand the query string over as the request's raw bytes decoded as Latin-1
-(PEP 3333); werkzeug decodes those bytes as UTF-8, strictly, the first time anything
-reads ``request.args``. A raw byte such as ``\\xff`` in the request line (percent escapes
-are fine: werkzeug keeps invalid ones as they are) then raised ``UnicodeDecodeError`` in
-the language hook of every request, and again in the error handler that asks the
-language for its words: the exception left Flask, and the server answered 500 or closed
-the connection. This middleware writes such bytes as percent escapes first, what
-werkzeug does with invalid escaped bytes: parameters then parse, and a value that is
-wrong is a 400 problem naming its field, as for any other bad value.
+WSGI servers may hand the query string over as the request's raw bytes decoded as
+Latin-1 (PEP 3333); werkzeug decodes those bytes as UTF-8, strictly, the first time
+anything reads ``request.args``. A raw byte such as ``\\xff`` in the request line
+(percent escapes are fine: werkzeug keeps invalid ones as they are) then raised
+``UnicodeDecodeError`` in the language hook of every request, and again in the error
+handler that asks the language for its words: the exception left Flask. The servers
+this service ships with never pass one — granian and gunicorn refuse such a request
+line (400), werkzeug's own server escapes it — but a WSGI server that does would have
+answered 500. This middleware writes such bytes as percent escapes first, what werkzeug
+does with invalid escaped bytes: parameters then parse, and a value that is wrong is a
+400 problem naming its field, as for any other bad value.
 """
 from __future__ import annotations
 
