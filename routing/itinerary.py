@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import operator
 
 import numpy as np
 
@@ -69,9 +70,8 @@ def rounded(values, digits) -> np.ndarray:
     return out.reshape(values.shape)
 
 
-def _LONGEST_FIRST(item):
-    """Sort key of ``(label, metres)`` items: longest first (ties: as given)."""
-    return -item[1]
+#: Sort key of ``(label, metres)`` items (compiled: no Python call per item).
+_METRES = operator.itemgetter(1)
 
 
 #: The powers of ten :func:`rounded` scales by, per ``digits`` (made once each).
@@ -181,10 +181,11 @@ class Itinerary:
     def _figures(self, with_parts: bool) -> dict:
         """:meth:`summary`; without ``places`` and ``stages`` unless ``with_parts`` (the
         GeoJSON line carries neither: they are features of their own)."""
-        # Every figure of one decimal in one rounding pass (:func:`rounded`), longest first.
+        # Every figure of one decimal in one rounding pass (:func:`rounded`).
         raw = (self.breakdown.get("surface", {}), self.breakdown.get("highway", {}),
                self.signed_routes)
-        tables = [sorted(table.items(), key=_LONGEST_FIRST) for table in raw]
+        # longest first, ties as given (a reversed sort keeps ties in order too)
+        tables = [sorted(table.items(), key=_METRES, reverse=True) for table in raw]
         numbers = [float(self.distance_m), float(self.duration_s)]
         for table, items in zip(raw[:2], tables):
             total = sum(table.values()) or 1.0          # in the table's order, as ever
