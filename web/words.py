@@ -107,9 +107,7 @@ def _localised_places(places: list, lang: str, words: Words) -> list:
         kind, names = place.get("kind"), place.get("names")
         label = labels.get(kind)
         copy_ = dict(place, kind_label=str(kind or "") if label is None else label)
-        if names:
-            copy_["name"] = (names.get(lang) or place.get("name")) or None
-        elif place.get("tags"):
+        if names or place.get("tags"):
             copy_["name"] = place_name(place, lang)
         else:                               # no other names: its own (most places)
             copy_["name"] = place.get("name") or None
