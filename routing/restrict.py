@@ -193,13 +193,15 @@ def is_restricted(network) -> bool:
 
 
 def plan_route(router, points, profile: str = "hike", options: RouteOptions | None = None,
-               closed_areas=(), route_preference: float | None = None):
+               closed_areas=(), route_preference: float | None = None,
+               corridor_m: float | None = None):
     """Itinerary through ``points`` with per-request options and closures.
 
     Default options (and no closure) go to the profile's contraction hierarchy; anything
     else to the ALT planner on the restricted network. ``route_preference`` (the plain
     route API's) picks the network of that preference; it cannot be combined with
-    ``prefer_signed`` or ``follow_route``.
+    ``prefer_signed`` or ``follow_route``. ``corridor_m``: the corridor of places along
+    (the service's by default; 0: no places).
 
     Raises
     ------
@@ -209,12 +211,12 @@ def plan_route(router, points, profile: str = "hike", options: RouteOptions | No
     options = options or RouteOptions()
     network = router.restricted(profile, route_preference, options, closed_areas)
     if not is_restricted(network):
-        itinerary = router.route(points, profile, route_preference)
+        itinerary = router.route(points, profile, route_preference, corridor_m)
         itinerary.meta["planner"] = "ch" if network.use_hierarchy else "alt"
         return itinerary
     endpoints = router.endpoints(points, network)
     if len(endpoints) < 2:
         raise InvalidQueryError("a route needs at least two points")
-    itinerary = router.itinerary(network, endpoints, "route")
+    itinerary = router.itinerary(network, endpoints, "route", corridor_m=corridor_m)
     itinerary.meta.update(network.meta(), options=options.to_dict())
     return itinerary

@@ -306,22 +306,32 @@ class RoutingService:
                 for (query, place), snap in zip(queries, snaps)]
 
     # -- planning ---------------------------------------------------------------------------
-    def itinerary(self, network, endpoints: list[Endpoint], kind: str, paths=None) -> Itinerary:
+    def itinerary(self, network, endpoints: list[Endpoint], kind: str, paths=None,
+                  corridor_m: float | None = None) -> Itinerary:
         """Assemble the itinerary through ``endpoints`` in order (paths computed if absent)."""
         if paths is None:
             paths = [network.path(a, b) for a, b in zip(endpoints[:-1], endpoints[1:])]
-        return self.assemble(network, paths, [self.waypoint(e) for e in endpoints], kind)
+        return self.assemble(network, paths, [self.waypoint(e) for e in endpoints], kind,
+                             corridor_m)
 
-    def assemble(self, network, paths: list, waypoints: list[dict], kind: str) -> Itinerary:
-        """Itinerary of consecutive ``paths`` between ``waypoints`` (dicts), with places."""
+    def assemble(self, network, paths: list, waypoints: list[dict], kind: str,
+                 corridor_m: float | None = None) -> Itinerary:
+        """Itinerary of consecutive ``paths`` between ``waypoints`` (dicts), with the places
+        within ``corridor_m`` (default the service's; 0: none, and none measured)."""
         itinerary, table = assemble_with_table(network, self.facts(network), paths, waypoints,
                                                kind)
-        itinerary.places = places_along(self, itinerary, self.corridor_m, table=table)
+        corridor = self.corridor_m if corridor_m is None else corridor_m
+        itinerary.places = places_along(self, itinerary, corridor, table=table) \
+            if corridor > 0 else []
         itinerary.meta["cost"] = round_float(float(sum(p.cost for p in paths)), 3)
         return itinerary
 
-    def route(self, points, profile: str = "hike", route_preference: float | None = None) -> Itinerary:
+    def route(self, points, profile: str = "hike", route_preference: float | None = None,
+              corridor_m: float | None = None) -> Itinerary:
         """Itinerary through ``points`` in the given order (at least two).
+
+        ``corridor_m``: the width of the corridor of places along (each side; default the
+        service's, 0: no places).
 
         Raises
         ------
@@ -331,7 +341,7 @@ class RoutingService:
         endpoints = self.endpoints(points, network)
         if len(endpoints) < 2:
             raise InvalidQueryError("a route needs at least two points")
-        return self.itinerary(network, endpoints, "route")
+        return self.itinerary(network, endpoints, "route", corridor_m=corridor_m)
 
     def tour(self, stops, profile: str = "hike", **options) -> Itinerary:
         """Best order through ``stops``: see :func:`routing.tour.plan_tour`."""

@@ -251,3 +251,35 @@ def test_measure_detours_refuses_inconsistent_input(router_for):
                            small.heap_node, status, np.empty(m), np.empty(m), np.empty(m),
                            np.zeros(2, np.int64)) == -1
     assert (small.dist == engine.INF).all() and (status == OPEN).all()
+
+
+def test_a_routes_corridor_is_measured_once_and_zero_means_no_places(router_for, monkeypatch):
+    """``corridor_m`` of a planned route: its places are those ``places_along`` finds in
+    that corridor, measured once (not the default corridor's, then again); 0: none."""
+    import routing.router as router_module
+    from web.planning import plan
+
+    router = router_for("basin")
+    points = "site:base-11-19;site:louvre-lens"
+    calls = []
+    counted = router_module.places_along
+
+    def counting(*args, **kwargs):
+        calls.append(args[2])                          # the corridor it was asked for
+        return counted(*args, **kwargs)
+
+    monkeypatch.setattr(router_module, "places_along", counting)
+    default = plan(router, "route", {"points": points})
+    wide = plan(router, "route", {"points": points, "corridor_m": "800"})
+    none = plan(router, "route", {"points": points, "corridor_m": "0"})
+    assert calls == [router.corridor_m, 800.0]         # the zero corridor measured nothing
+    assert none.places == [] and none.meta["corridor_m"] == 0.0
+    assert wide.meta["corridor_m"] == 800.0 and "corridor_m" not in default.meta
+    assert json.dumps(wide.places) == json.dumps(places_along(router, default, 800.0))
+    assert len(wide.places) > len(default.places) > 0
+    # the line and its figures do not depend on the corridor
+    assert none.summary()["distance_m"] == default.summary()["distance_m"]
+    np.testing.assert_array_equal(none.lat, default.lat)
+    # other kinds measure theirs after planning, 0 included
+    loop = plan(router, "loop", {"start": "site:base-11-19", "km": "6", "corridor_m": "0"})
+    assert all(it.places == [] and it.meta["corridor_m"] == 0.0 for it in loop)

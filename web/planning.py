@@ -68,8 +68,8 @@ PLAN_PARAMS = {
 
 #: Every kind: the width of the corridor of places along (their detours are network ones).
 CORRIDOR = Param("corridor_m", "number", "Width (m, each side) of the corridor of places along "
-                 "the route; their detours are measured on the network", minimum=10,
-                 maximum=5000)
+                 "the route; their detours are measured on the network (0: no places)",
+                 minimum=0, maximum=5000)
 for _kind in PLAN_PARAMS:
     PLAN_PARAMS[_kind] = PLAN_PARAMS[_kind] + (CORRIDOR,)
 
@@ -77,7 +77,8 @@ for _kind in PLAN_PARAMS:
 def plan(router, kind: str, params, prefix: str = "", budget=None) -> object:
     """Plan an itinerary of ``kind`` from ``params`` (query args or a JSON object).
 
-    With ``corridor_m`` the places along are re-measured in a corridor of that width.
+    With ``corridor_m`` the places along are those of a corridor of that width (0: none);
+    a route's are measured once, in that corridor.
 
     Parameters
     ----------
@@ -100,12 +101,14 @@ def plan(router, kind: str, params, prefix: str = "", budget=None) -> object:
         # below, and a MultiDict's miss raises and catches an HTTP exception each time
         params = params.to_dict()
     p = parse_all(PLAN_PARAMS[kind], params, prefix)
+    corridor = p["corridor_m"]
     with planner_timer(kind, p["profile"] if p["profile"] in PROFILES else "other"):
         result = _plan_kind(router, kind, p, params, budget)
-    corridor = CORRIDOR.parse(params.get("corridor_m"), prefix)
     if corridor is not None:
         for itinerary in result if isinstance(result, list) else [result]:
-            itinerary.places = places_along(router, itinerary, corridor)
+            if kind != "route":          # a route's were measured in that corridor, once
+                itinerary.places = places_along(router, itinerary, corridor) \
+                    if corridor > 0 else []
             itinerary.meta["corridor_m"] = corridor
     return result
 
@@ -115,7 +118,7 @@ def _plan_kind(router, kind: str, p: dict, params, budget) -> object:
     # Per-request options, avoided areas and the configured closures apply to every kind.
     options, closed = restrictions(params, profile)
     if kind == "route":
-        return plan_route(router, p["points"], profile, options, closed, pref)
+        return plan_route(router, p["points"], profile, options, closed, pref, p["corridor_m"])
     if kind == "tour":
         return router.tour(p["stops"], profile, fixed_start=not p["free_start"],
                            fixed_end=p["fixed_end"], closed=p["closed"], route_preference=pref,
