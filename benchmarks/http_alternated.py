@@ -101,15 +101,22 @@ def alternate(sides: dict, rounds: int) -> dict:
 def alternated_http(graph_dir: Path, coords: list, profile: str, peer_python: Path,
                     osrm_data: Path, rounds: int = 4) -> dict:
     """p50 of ``/api/v1/route`` (granian, as ``web.granian_server`` deploys) and of
-    ``osrm-routed``, both up, over ``rounds`` alternating passes over ``coords``."""
+    ``osrm-routed``, both up, over ``rounds`` alternating passes over ``coords``; and of
+    the same routes asked without places (``corridor_m=0``), alternating with them."""
     from web.bench import route_urls, served_app
 
     binary = osrm_routed_binary(peer_python)
+    urls = route_urls(coords, profile)
     with served_app(graph_dir, profile, server="granian") as (ours, _), \
             osrm_routed(binary, osrm_data) as theirs:
-        return {"pairs": len(coords), **alternate(
-            {"granian": (ours, route_urls(coords, profile)),
-             "osrm_routed": (theirs, osrm_urls(coords))}, rounds)}
+        out = {"pairs": len(coords), **alternate(
+            {"granian": (ours, urls), "osrm_routed": (theirs, osrm_urls(coords)),
+             # like for like: what osrm-routed answers (the line and its figures), with
+             # our breakdowns and warnings, without the places along and their detours
+             "granian_no_places": (ours, [f"{url}&corridor_m=0" for url in urls])}, rounds)}
+    out["granian_no_places_vs_osrm_routed"] = round(
+        out["granian_no_places_p50_ms"] / out["osrm_routed_p50_ms"], 3)
+    return out
 
 
 def fast_route_vs_flask(graph_dir: Path, coords: list, profile: str, rounds: int = 4) -> dict:

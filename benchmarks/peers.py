@@ -268,6 +268,8 @@ def main(argv=None) -> int:
     alternated = out.get("http_alternated")
     if isinstance(alternated, dict) and "granian_vs_osrm_routed" in alternated:
         ratios["http_granian_vs_osrm_routed_alternated"] = alternated["granian_vs_osrm_routed"]
+        ratios["http_granian_no_places_vs_osrm_routed_alternated"] = \
+            alternated["granian_no_places_vs_osrm_routed"]
     out["ratios_ours_over_peer"] = ratios
     json.dump(out, sys.stdout, indent=1)
     sys.stdout.write("\n")

@@ -80,34 +80,42 @@ def _slack(d):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _locate(qx, qy, xs, ys, lengths, starts, near_seg):
+def _locate(qx, qy, xs, ys, lengths, starts, near_seg, runs, boxes, n_runs):
     """GEOS ``LengthIndexOfPoint::indexOf``: metres along the line to its point nearest q.
 
     GEOS takes the first segment at the least distance from q; segments whose bounding
     box lies farther from q than segment ``near_seg`` does are skipped, as they cannot
     be it (``lengths``/``starts``: each segment's length and the sum before it, in order).
+    The segments are visited by runs (``runs[r]``: the first and last segment of run
+    ``r``, ``boxes[r]``: their bounding box): a run whose box lies that far holds only
+    segments that would be skipped, and is skipped whole — a point is located in time
+    that grows with the runs near it, not with the whole line.
     """
     reach = _slack(_point_to_segment(qx, qy, xs[near_seg], ys[near_seg], xs[near_seg + 1],
                                      ys[near_seg + 1]))
     min_distance = np.inf
     measure = -1.0
-    for i in range(xs.shape[0] - 1):
-        ax, ay, bx, by = xs[i], ys[i], xs[i + 1], ys[i + 1]
-        if _outside(qx, qy, ax, ay, bx, by) > reach:
+    for r in range(n_runs):
+        if max(boxes[r, 0] - qx, qx - boxes[r, 1], boxes[r, 2] - qy, qy - boxes[r, 3],
+               0.0) > reach:
             continue
-        seg_distance = _point_to_segment(qx, qy, ax, ay, bx, by)
-        length, start = lengths[i], starts[i]
-        factor = _projection_factor(qx, qy, ax, ay, bx, by)
-        if factor <= 0.0:
-            at = start
-        elif factor <= 1.0:
-            at = start + factor * length
-        else:
-            at = start + length
-        if seg_distance < min_distance and at > -1.0:
-            measure = at
-            min_distance = seg_distance
-            reach = min(reach, _slack(seg_distance))
+        for i in range(runs[r, 0], runs[r, 1] + 1):
+            ax, ay, bx, by = xs[i], ys[i], xs[i + 1], ys[i + 1]
+            if _outside(qx, qy, ax, ay, bx, by) > reach:
+                continue
+            seg_distance = _point_to_segment(qx, qy, ax, ay, bx, by)
+            length, start = lengths[i], starts[i]
+            factor = _projection_factor(qx, qy, ax, ay, bx, by)
+            if factor <= 0.0:
+                at = start
+            elif factor <= 1.0:
+                at = start + factor * length
+            else:
+                at = start + length
+            if seg_distance < min_distance and at > -1.0:
+                measure = at
+                min_distance = seg_distance
+                reach = min(reach, _slack(seg_distance))
     return measure
 
 
@@ -144,6 +152,10 @@ def points_near_line(xs, ys, px, py, cell_start, cell_items, grid, radius):
     first, last = np.empty(px.shape[0], np.int64), np.empty(px.shape[0], np.int64)
     count = 0
     n_seg = xs.shape[0] - 1
+    # each run's first and last segment and bounding box (min x, max x, min y, max y)
+    runs = np.empty((max(n_seg, 1), 2), np.int64)
+    boxes = np.empty((max(n_seg, 1), 4))
+    n_runs = 0
     i = 0
     while i < n_seg:
         # A run of consecutive segments whose box spans at most a cell: its cells are
@@ -157,6 +169,10 @@ def points_near_line(xs, ys, px, py, cell_start, cell_items, grid, radius):
                 break
             lo_x, hi_x, lo_y, hi_y = min(lo_x, x), max(hi_x, x), min(lo_y, y), max(hi_y, y)
             j += 1
+        runs[n_runs, 0], runs[n_runs, 1] = i, j - 1
+        boxes[n_runs, 0], boxes[n_runs, 1], boxes[n_runs, 2], boxes[n_runs, 3] = \
+            lo_x, hi_x, lo_y, hi_y
+        n_runs += 1
         ix0 = max(int(math.floor((lo_x - radius - x0) / cell)), 0)
         ix1 = min(int(math.floor((hi_x + radius - x0) / cell)), nx - 1)
         iy0 = max(int(math.floor((lo_y - radius - y0) / cell)), 0)
@@ -209,7 +225,8 @@ def points_near_line(xs, ys, px, py, cell_start, cell_items, grid, radius):
                                 ys[best_seg + 1])
         index[hits] = p
         distance[hits] = best
-        measure[hits] = _locate(qx, qy, xs, ys, lengths, starts, best_seg)
+        measure[hits] = _locate(qx, qy, xs, ys, lengths, starts, best_seg, runs, boxes,
+                                n_runs)
         hits += 1
     return index[:hits], distance[:hits], measure[:hits]
 
