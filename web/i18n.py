@@ -186,6 +186,8 @@ def _words_app() -> Flask:
 #: Words of module-level lazy strings per locale, ``(locale, id) -> (lazy, text)``, and
 #: formatted numbers: catalogs are compiled once per process, so neither ever changes.
 _CONSTANT_WORDS: dict = {}
+#: Where an app keeps its :class:`Words`, one per language (``app.extensions``).
+WORDS_KEY = "bassin_words"
 _DECIMALS: dict = {}
 _MAX_DECIMALS = 8192
 #: Messages a Words remembers at most (the code's message ids are a few hundred).
@@ -242,7 +244,7 @@ def current_words() -> "Words":
     if not has_app_context():
         return Words()
     tag = str(get_locale())
-    made = current_app.extensions.setdefault("bassin_words", {})
+    made = current_app.extensions.setdefault(WORDS_KEY, {})
     words = made.get(tag)
     if words is None:                   # two threads may both make one: equal, either kept
         words = made[tag] = Words()
@@ -253,7 +255,7 @@ def words_of(lang: str) -> "Words":
     """:func:`current_words` of ``lang`` (one of :data:`LANGUAGES`) inside an app, without
     asking Flask-Babel the current locale (≈ 40 Python calls): for a request whose
     language is known, and is ``lang``."""
-    words = current_app.extensions.get("bassin_words", {}).get(lang)
+    words = current_app.extensions.get(WORDS_KEY, {}).get(lang)
     if words is None:
         with language(lang):
             words = current_words()

@@ -37,9 +37,14 @@ def kind_name(kind: str | None, words: Words | None = None) -> str:
     ``words``: the current language's :class:`web.i18n.Words`, when the caller has one.
     """
     if words is not None:
-        label = kind_labels(words).get(kind)
-        return str(kind or "") if label is None else label
+        return _label_in(kind_labels(words), kind)
     return str(KIND_NAMES[kind]) if kind in KIND_NAMES else str(kind or "")
+
+
+def _label_in(labels: dict, kind: str | None) -> str:
+    """:func:`kind_name` read from a :func:`kind_labels` table."""
+    label = labels.get(kind)
+    return str(kind or "") if label is None else label
 
 
 def pick_name(names: dict | None, name: str | None, lang: str | None = None) -> str | None:
@@ -104,10 +109,8 @@ def _localised_places(places: list, lang: str, words: Words) -> list:
     labels = kind_labels(words)
     out = []
     for place in places:
-        kind, names = place.get("kind"), place.get("names")
-        label = labels.get(kind)
-        copy_ = dict(place, kind_label=str(kind or "") if label is None else label)
-        if names or place.get("tags"):
+        copy_ = dict(place, kind_label=_label_in(labels, place.get("kind")))
+        if place.get("names") or place.get("tags"):
             copy_["name"] = place_name(place, lang)
         else:                               # no other names: its own (most places)
             copy_["name"] = place.get("name") or None
