@@ -26,7 +26,7 @@ from graphs.geo import LocalProjection
 from .corridor_kernels import GONE, NETWORK, STRAIGHT_LINE, detour_figures, to_measure
 from .detours import PlaceEnds, route_detours
 from .itinerary import rounded
-from .near_line import PointCells, line_length
+from .near_line import PointCells, places_near_route
 from .pieces import pieces_table
 from .reach import ARRAYS, PlaceReach
 from .search import SearchBuffers
@@ -105,34 +105,30 @@ class PlaceLayer:
         x, y = self.proj.forward(lat, lon)
         return shapely.LineString(np.column_stack([x, y]))
 
-    def _near(self, lat, lon, corridor_m: float):
-        """(place index, distance, metres along the line, line length) of the places
-        within ``corridor_m`` of the polyline."""
-        x, y = self.proj.forward(lat, lon)
-        x, y = np.ascontiguousarray(x), np.ascontiguousarray(y)
-        index, dists, at = self.cells.near(x, y, corridor_m)
-        index = self.point_index[index]
-        if self.tree is not None:
-            line = shapely.LineString(np.column_stack([x, y]))
-            hits = self.tree.query(line, predicate="dwithin", distance=corridor_m)
-            if len(hits):
-                geoms = self.geoms[self.area_index[hits]]
-                index = np.concatenate([index, self.area_index[hits]])
-                dists = np.concatenate([dists, shapely.distance(line, geoms)])
-                at = np.concatenate([at, shapely.line_locate_point(
-                    line, shapely.get_point(shapely.shortest_line(line, geoms), 0))])
-        return index, dists, at, line_length(x, y)
-
-
     def candidates(self, lat, lon, cum_m, corridor_m: float, kinds=None):
         """Places within ``corridor_m`` of the polyline, unordered: (index in
-        ``places``, straight-line distance, km along the route), as arrays."""
-        hits, dists, at, length = self._near(lat, lon, corridor_m)
-        scale = cum_m[-1] / length if length > 0 else 1.0
+        ``places``, straight-line distance, km along the route), as arrays.
+
+        Point places in one compiled call (:func:`routing.near_line.places_near_route`),
+        places with an area through GEOS on the line it projected."""
+        cells = self.cells
+        hits, dists, kms, x, y, scale = places_near_route(
+            lat, lon, self.proj.kx, self.proj.ky, cells.x, cells.y, cells.start, cells.items,
+            cells.grid, float(corridor_m), self.point_index, float(cum_m[-1]))
+        if self.tree is not None:
+            line = shapely.LineString(np.column_stack([x, y]))
+            found = self.tree.query(line, predicate="dwithin", distance=corridor_m)
+            if len(found):
+                geoms = self.geoms[self.area_index[found]]
+                at = shapely.line_locate_point(line, shapely.get_point(
+                    shapely.shortest_line(line, geoms), 0))
+                hits = np.concatenate([hits, self.area_index[found]])
+                dists = np.concatenate([dists, shapely.distance(line, geoms)])
+                kms = np.concatenate([kms, at * scale / 1000.0])
         if kinds:
             keep = np.array([self.places[i].kind in kinds for i in hits.tolist()], bool)
-            hits, dists, at = hits[keep], dists[keep], at[keep]
-        return hits, dists, at * scale / 1000.0
+            hits, dists, kms = hits[keep], dists[keep], kms[keep]
+        return hits, dists, kms
 
     def records(self, hits: np.ndarray, dists: np.ndarray, offsets: np.ndarray,
                 figures: np.ndarray, how: np.ndarray) -> list[dict]:

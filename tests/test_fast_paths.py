@@ -106,6 +106,39 @@ def test_points_near_line_is_geos_to_the_bit():
     assert checked > 500
 
 
+def test_places_near_route_is_the_projection_search_and_scale_it_fuses():
+    from graphs.geo import LocalProjection
+    from routing.near_line import PointCells, line_length, places_near_route
+
+    rng = np.random.default_rng(12)
+    proj = LocalProjection(50.4)
+    found = 0
+    for trial in range(40):
+        lat = 50.4 + np.cumsum(rng.normal(0, 3e-4, int(rng.integers(2, 400))))
+        lon = 2.8 + np.cumsum(rng.normal(0, 4e-4, len(lat)))
+        if trial % 4 == 0:
+            lat[1:] = lat[0]                        # a line of no length: scale 1
+            lon[1:] = lon[0]
+        total_m = float(rng.uniform(0, 2e4))
+        px, py = proj.forward(rng.uniform(lat.min() - .01, lat.max() + .01, 200),
+                              rng.uniform(lon.min() - .01, lon.max() + .01, 200))
+        cells = PointCells(px, py, 300.0)
+        point_index = np.sort(rng.choice(1000, 200, replace=False)).astype(np.int64)
+        radius = float(rng.choice([0.0, 50.0, 300.0]))
+        hits, dist, kms, xs, ys, scale = places_near_route(
+            lat, lon, proj.kx, proj.ky, cells.x, cells.y, cells.start, cells.items, cells.grid,
+            radius, point_index, total_m)
+        x, y = proj.forward(lat, lon)                   # the numpy operations it stands for
+        index, ref_dist, at = cells.near(np.ascontiguousarray(x), np.ascontiguousarray(y), radius)
+        length = line_length(x, y)
+        ref_scale = total_m / length if length > 0 else 1.0
+        assert np.array_equal(xs, x) and np.array_equal(ys, y) and scale == ref_scale
+        assert np.array_equal(hits, point_index[index]) and np.array_equal(dist, ref_dist)
+        assert np.array_equal(kms, at * ref_scale / 1000.0)
+        found += len(hits)
+    assert found > 100
+
+
 @pytest.mark.parametrize("mask_name", [None, "snappable", "usable"])
 def test_compiled_snapping_snaps_where_edge_index_did(fixture_graph, mask_name):
     from graphs.spatial import EdgeIndex
