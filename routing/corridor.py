@@ -3,7 +3,7 @@
 The corridor (``corridor_m`` each side, straight line) only proposes
 candidates. Their ``detour_m`` is measured on the network: the shortest walk
 or ride from the route to the place and the shortest one back to the route
-(:func:`network_detours`), read from each place's precomputed nearest nodes
+(:func:`routing.place_detours.network_detours`), read from each place's precomputed nearest nodes
 (:mod:`routing.reach`: the first listed node the route passes), and for the
 few the lists leave open by two searches from all route nodes at once (forward
 and on the reversed arcs, in one compiled pass:
@@ -14,7 +14,6 @@ deterministic: the searches stop at ``max_detour_m`` and at most
 from __future__ import annotations
 
 import threading
-from operator import itemgetter
 from types import SimpleNamespace
 
 import numpy as np
@@ -23,19 +22,15 @@ from shapely.geometry import shape
 
 from graphs.geo import LocalProjection
 
-from .corridor_kernels import GONE, NETWORK, STRAIGHT_LINE, detour_figures, to_measure
-from .detours import PlaceEnds, route_detours
+from .corridor_kernels import GONE, NETWORK, STRAIGHT_LINE
+from .detours import PlaceEnds
 from .itinerary import rounded
 from .near_line import PointCells, places_near_route
-from .pieces import pieces_table
-from .reach import ARRAYS, PlaceReach
-from .search import SearchBuffers
-from .workspace import WorkspacePool
+from .place_detours import FIGURE_DIGITS, MAX_MEASURED, OFFSET_DIGITS, by_km, network_detours
+from .reach import PlaceReach
 
 #: Default there-and-back bound: a place farther than this by the network is not "along".
 MAX_DETOUR_FACTOR = 10.0
-#: Most candidates measured per itinerary (the nearest to the route first).
-MAX_MEASURED = 400
 #: Side of the cells point places are bucketed in (metres; about a corridor's width).
 CELL_M = 300.0
 
@@ -131,7 +126,7 @@ class PlaceLayer:
         return hits, dists, kms
 
     def records(self, hits: np.ndarray, dists: np.ndarray, offsets: np.ndarray,
-                figures: np.ndarray, how: np.ndarray) -> list[dict]:
+                figures: np.ndarray, how: np.ndarray, rounded_figures=None) -> list[dict]:
         """The dicts of candidates ``hits``, in that order, each made once with its final
         values; those whose ``how`` is ``GONE`` are left out.
 
@@ -147,11 +142,16 @@ class PlaceLayer:
         how : ndarray of int8
             ``NETWORK`` (``detour_by: "network"``, then ``there_m`` and ``back_m``
             after the other keys), ``STRAIGHT_LINE`` or ``GONE``.
+        rounded_figures : ndarray, optional
+            ``figures`` rounded as the dicts show them, when the caller has them
+            (``figures`` is then not read).
         """
+        if rounded_figures is None:
+            rounded_figures = rounded(figures, FIGURE_DIGITS)
         static, names, access, out = self._static, self._names, self._access, []
         for i, dist, offset, (km, detour_m, there_m, back_m), found_by in zip(
-                hits.tolist(), dists.tolist(), offsets.tolist(),
-                rounded(figures, (2, 0, 1, 1)).tolist(), how.tolist()):
+                hits.tolist(), dists.tolist(), offsets.tolist(), rounded_figures.tolist(),
+                how.tolist()):
             if found_by == GONE:
                 continue
             place_id, name, kind, category, unesco_id, lat, lon = static[i]
@@ -171,7 +171,7 @@ class PlaceLayer:
         """:meth:`records` of candidates whose detour is twice their offset."""
         figures = np.zeros((len(hits), 4))
         figures[:, 0], figures[:, 1] = kms, 2.0 * dists
-        return self.records(hits, dists, rounded(dists, 1) if offsets is None else offsets,
+        return self.records(hits, dists, rounded(dists, OFFSET_DIGITS) if offsets is None else offsets,
                             figures, np.full(len(hits), STRAIGHT_LINE, np.int8))
 
     def along(self, lat, lon, cum_m, corridor_m: float = 300.0, kinds=None) -> list[dict]:
@@ -179,11 +179,11 @@ class PlaceLayer:
 
         ``offset_m`` is the straight-line distance from the route (0 when it
         crosses an area place); ``detour_m`` is twice that until
-        :func:`network_detours` replaces it by the network's there and back.
+        :func:`routing.place_detours.network_detours` replaces it by the network's there and back.
         """
         if not self.places or len(lat) < 2:
             return []
-        return _by_km(self.straight_records(*self.candidates(lat, lon, cum_m, corridor_m,
+        return by_km(self.straight_records(*self.candidates(lat, lon, cum_m, corridor_m,
                                                              kinds)))
 
     def ends(self, network, endpoint) -> tuple[PlaceEnds, PlaceReach]:
@@ -209,143 +209,6 @@ class PlaceLayer:
         route = SimpleNamespace(pieces=[[[edge, 0.0, float(network.graph.edge_len[edge])]]])
         network_detours(self, network, route, (np.zeros(1, np.int64), np.ones(1), np.zeros(1)),
                         endpoint, 0.0, scratch=scratch)
-
-
-def network_detours(layer: PlaceLayer, network, itinerary, found, endpoint,
-                    max_detour_m: float, max_measured: int = MAX_MEASURED,
-                    scratch=None, table=None) -> list[dict]:
-    """Measure each candidate's there-and-back detour on ``network`` (a length network).
-
-    Parameters
-    ----------
-    layer : PlaceLayer
-    network : ProfileNetwork
-        Weighted by length (``metric="length"``) for the itinerary's profile.
-    found : tuple of ndarray
-        Candidates from :meth:`PlaceLayer.candidates`.
-    endpoint : callable
-        ``endpoint(place_id, network)`` snaps a place onto the network.
-    max_detour_m : float
-        Places whose detour is longer are dropped (not along the route).
-    max_measured : int
-        At most this many candidates are measured, the nearest to the route
-        first; the others keep their straight-line estimate, marked
-        ``detour_by: "straight line"``.
-    scratch : WorkspacePool of SearchBuffers, optional
-        Where the two searches borrow their buffers (fresh ones if absent).
-    table : numpy.ndarray, optional
-        The itinerary's :func:`routing.pieces.pieces_table` (made here if absent).
-
-    Returns
-    -------
-    list of dict
-        The places kept, ordered by km, with ``detour_m`` (there and back, metres,
-        including the walk between the network and the place's access point),
-        ``detour_by`` (``"network"``) and ``km`` where the detour leaves the route.
-    """
-    hits, dists, kms = found
-    offsets = rounded(dists, 1)            # as the dicts show them: 0 where the route crosses
-    asked = np.ones(len(hits), bool) if len(hits) <= max_measured else \
-        _nearest(layer, hits, offsets, max_measured)       # the nearest (then by id)
-    ends_reach = layer.ends(network, endpoint)
-    # The route crossing a place needs no search; nor one without a way near it.
-    todo, places, walk = to_measure(hits, dists, offsets, asked, ends_reach[0].ok,
-                                    ends_reach[0].snap_m, layer.linked, layer.link_m)
-    table = pieces_table(itinerary.pieces) if table is None else table
-    result = _search(network, ends_reach, table, places, walk,
-                     max_detour_m, scratch)
-    if result is None:                     # the route passes no graph node
-        return _by_km(layer.straight_records(hits, dists, kms, offsets))
-    figures, how = detour_figures(kms, dists, offsets, asked, todo, walk, *result,
-                                  float(max_detour_m))
-    return _by_km(layer.records(hits, dists, offsets, figures, how))
-
-
-def _nearest(layer: PlaceLayer, hits: np.ndarray, offsets: np.ndarray, count: int) -> np.ndarray:
-    """Whether each candidate is among the ``count`` nearest to the route (by rounded
-    offset, then by id)."""
-    ids, offsets = [layer.places[i].id for i in hits.tolist()], offsets.tolist()
-    order = sorted(range(len(ids)), key=lambda j: (offsets[j], ids[j]))
-    nearest = np.zeros(len(ids), bool)
-    nearest[order[:count]] = True
-    return nearest
-
-
-def _by_km(places: list[dict]) -> list[dict]:
-    places.sort(key=itemgetter("km", "id"))
-    return places
-
-
-def search_detours(network, ends, reach, table, candidates, walk, max_detour_m, fwd, back):
-    """:func:`routing.detours.route_detours` of ``candidates`` on the search buffers
-    ``fwd`` and ``back``, fitted here; the caller resets them with the returned counts.
-
-    Parameters
-    ----------
-    network : routing.network.ProfileNetwork
-        The network the detours are measured on (arc costs in metres).
-    ends : routing.detours.PlaceEnds
-        The places' edge ends.
-    reach : routing.reach.PlaceReach
-        The places' nearest-node lists (any object with the :data:`routing.reach.ARRAYS`).
-    table : numpy.ndarray
-        The route's pieces (:func:`routing.pieces.pieces_table`).
-    candidates : numpy.ndarray
-        int64 indices into ``ends`` of the places to measure.
-    walk : numpy.ndarray
-        float64 straight-line metres of each candidate to its edge.
-    max_detour_m : float
-        Where the searches stop.
-    fwd, back : routing.search.SearchBuffers
-        The forward and backward search's buffers, in their initial state.
-
-    Returns
-    -------
-    passed : int
-        What ``route_detours`` returns (negative: inconsistent input).
-    out : tuple of numpy.ndarray
-        (status, there, back, leave) of each candidate.
-    counts : numpy.ndarray
-        The nodes each search touched, for ``fwd.reset`` and ``back.reset``.
-    """
-    for buffers in (fwd, back):
-        buffers.fit(len(network.heads) + 2 * len(table))
-    m = len(candidates)
-    out = np.empty(m, np.int8), np.empty(m), np.empty(m), np.empty(m)
-    counts = np.zeros(2, np.int64)
-    g = network.graph
-    passed = route_detours(g.edge_u, g.edge_v, g.edge_len, table, network.indptr, network.heads,
-                           network.costs, network.rindptr, network.rtails, network.rarcs,
-                           network.tails, ends.edge, ends.offset_m, ends.entry_node,
-                           ends.entry_cost, ends.exit_node, ends.exit_cost,
-                           *(getattr(reach, name) for name in ARRAYS), candidates, walk,
-                           max_detour_m, fwd.dist, fwd.pred, fwd.mark, fwd.touched, fwd.heap_key,
-                           fwd.heap_node, back.dist, back.pred, back.mark, back.touched,
-                           back.heap_key, back.heap_node, *out, counts)
-    return passed, out, counts
-
-
-def _search(network, ends_reach, table, places, walk, max_detour_m, scratch):
-    """(status, there, back, leave) arrays of ``places`` (indices into the
-    :meth:`PlaceLayer.ends` ``ends_reach``; ``walk`` their metres to their edges, as
-    :func:`search_detours` takes them) from :func:`routing.detours.route_detours`, or
-    None if the route passes no graph node."""
-    ends, reach = ends_reach
-    pool = scratch if scratch is not None else WorkspacePool(
-        lambda: SearchBuffers(len(network.indptr) - 1, len(network.heads)))
-    fwd, back = pool.take(), pool.take()
-    passed, (status, there, back_m, leave), counts = search_detours(
-        network, ends, reach, table, np.asarray(places, np.int64), np.asarray(walk, np.float64),
-        max_detour_m, fwd, back)
-    if passed < 0:
-        raise ValueError("inconsistent network, places or search buffers")
-    fwd.reset(int(counts[0]))
-    back.reset(int(counts[1]))
-    pool.give(fwd)
-    pool.give(back)
-    if passed == 0:
-        return None
-    return status, there, back_m, leave
 
 
 def places_along(router, itinerary, corridor_m: float, kinds=None,

@@ -1,0 +1,216 @@
+"""A route's candidate places measured on the network: their there-and-back detours
+(:mod:`routing.corridor` finds the candidates and makes their dicts).
+
+Each candidate's detour is read from its precomputed nearest-node lists
+(:mod:`routing.reach`: the first listed node the route passes), and for the few the
+lists leave open measured by searches from all route nodes at once
+(:func:`routing.detours.route_detours`). When every candidate is asked, the whole
+measurement is one compiled call (:func:`routing.corridor_kernels.measure_candidates`);
+otherwise, or when a rounding is Python's to decide, the same steps one call each.
+"""
+from __future__ import annotations
+
+from operator import itemgetter
+
+import numpy as np
+
+from .corridor_kernels import detour_figures, measure_candidates, to_measure
+from .detours import route_detours
+from .itinerary import rounded
+from .pieces import pieces_table
+from .reach import ARRAYS
+from .search import SearchBuffers
+from .workspace import WorkspacePool
+
+#: Most candidates measured per itinerary (the nearest to the route first).
+MAX_MEASURED = 400
+#: Decimals a place's km, detour, there and back metres are shown with; its offset's.
+FIGURE_DIGITS, OFFSET_DIGITS = (2, 0, 1, 1), 1
+#: The same as :func:`routing.corridor_kernels.measure_candidates` takes them.
+FIGURE_SCALES, OFFSET_SCALE = (np.array([10.0 ** d for d in FIGURE_DIGITS]),
+                               np.array([10.0 ** OFFSET_DIGITS]))
+
+
+def network_detours(layer, network, itinerary, found, endpoint,
+                    max_detour_m: float, max_measured: int = MAX_MEASURED,
+                    scratch=None, table=None) -> list[dict]:
+    """Measure each candidate's there-and-back detour on ``network`` (a length network).
+
+    Parameters
+    ----------
+    layer : routing.corridor.PlaceLayer
+    network : ProfileNetwork
+        Weighted by length (``metric="length"``) for the itinerary's profile.
+    found : tuple of ndarray
+        Candidates from :meth:`routing.corridor.PlaceLayer.candidates`.
+    endpoint : callable
+        ``endpoint(place_id, network)`` snaps a place onto the network.
+    max_detour_m : float
+        Places whose detour is longer are dropped (not along the route).
+    max_measured : int
+        At most this many candidates are measured, the nearest to the route
+        first; the others keep their straight-line estimate, marked
+        ``detour_by: "straight line"``.
+    scratch : WorkspacePool of SearchBuffers, optional
+        Where the two searches borrow their buffers (fresh ones if absent).
+    table : numpy.ndarray, optional
+        The itinerary's :func:`routing.pieces.pieces_table` (made here if absent).
+
+    Returns
+    -------
+    list of dict
+        The places kept, ordered by km, with ``detour_m`` (there and back, metres,
+        including the walk between the network and the place's access point),
+        ``detour_by`` (``"network"``) and ``km`` where the detour leaves the route.
+    """
+    hits, dists, kms = found
+    ends_reach = layer.ends(network, endpoint)
+    table = pieces_table(itinerary.pieces) if table is None else table
+    if len(hits) <= max_measured:                 # all asked: one compiled call
+        done = _measure_at_once(layer, network, ends_reach, table, found, max_detour_m,
+                                scratch)
+        if done is not None:
+            return done
+    offsets = rounded(dists, OFFSET_DIGITS)        # as the dicts show them: 0 where it crosses
+    asked = np.ones(len(hits), bool) if len(hits) <= max_measured else \
+        _nearest(layer, hits, offsets, max_measured)       # the nearest (then by id)
+    # The route crossing a place needs no search; nor one without a way near it.
+    todo, places, walk = to_measure(hits, dists, offsets, asked, ends_reach[0].ok,
+                                    ends_reach[0].snap_m, layer.linked, layer.link_m)
+    result = _search(network, ends_reach, table, places, walk,
+                     max_detour_m, scratch)
+    if result is None:                     # the route passes no graph node
+        return by_km(layer.straight_records(hits, dists, kms, offsets))
+    figures, how = detour_figures(kms, dists, offsets, asked, todo, walk, *result,
+                                  float(max_detour_m))
+    return by_km(layer.records(hits, dists, offsets, figures, how))
+
+
+def _measure_at_once(layer, network, ends_reach, table, found, max_detour_m, scratch):
+    """:func:`network_detours` of candidates all asked, by
+    :func:`routing.corridor_kernels.measure_candidates`; None when a rounding is left to
+    Python (the caller then takes the steps one by one)."""
+    (hits, dists, kms), (ends, reach) = found, ends_reach
+    fwd, back = _buffers(network, scratch, table)
+    counts = np.zeros(2, np.int64)
+    g = network.graph
+    code, offsets, figures, how = measure_candidates(
+        hits, dists, kms, OFFSET_SCALE, FIGURE_SCALES, ends.ok, ends.snap_m, layer.linked,
+        layer.link_m, g.edge_u, g.edge_v, g.edge_len, table, network.indptr, network.heads,
+        network.costs, network.rindptr, network.rtails, network.rarcs, network.tails, ends.edge,
+        ends.offset_m, ends.entry_node, ends.entry_cost, ends.exit_node, ends.exit_cost,
+        *(getattr(reach, name) for name in ARRAYS), float(max_detour_m), fwd.dist, fwd.pred,
+        fwd.mark, fwd.touched, fwd.heap_key, fwd.heap_node, back.dist, back.pred, back.mark,
+        back.touched, back.heap_key, back.heap_node, counts)
+    _give_back(scratch, fwd, back, counts)
+    if code == -1:
+        raise ValueError("inconsistent network, places or search buffers")
+    if code == -2:
+        return None
+    if code == 0:                              # the route passes no graph node
+        return by_km(layer.straight_records(hits, dists, kms, offsets))
+    return by_km(layer.records(hits, dists, offsets, None, how, rounded_figures=figures))
+
+
+def _nearest(layer, hits: np.ndarray, offsets: np.ndarray, count: int) -> np.ndarray:
+    """Whether each candidate is among the ``count`` nearest to the route (by rounded
+    offset, then by id)."""
+    ids, offsets = [layer.places[i].id for i in hits.tolist()], offsets.tolist()
+    order = sorted(range(len(ids)), key=lambda j: (offsets[j], ids[j]))
+    nearest = np.zeros(len(ids), bool)
+    nearest[order[:count]] = True
+    return nearest
+
+
+def by_km(places: list[dict]) -> list[dict]:
+    """``places`` (dicts) sorted in place by km, then id; returned."""
+    places.sort(key=itemgetter("km", "id"))
+    return places
+
+
+def search_detours(network, ends, reach, table, candidates, walk, max_detour_m, fwd, back):
+    """:func:`routing.detours.route_detours` of ``candidates`` on the search buffers
+    ``fwd`` and ``back``, fitted here; the caller resets them with the returned counts.
+
+    Parameters
+    ----------
+    network : routing.network.ProfileNetwork
+        The network the detours are measured on (arc costs in metres).
+    ends : routing.detours.PlaceEnds
+        The places' edge ends.
+    reach : routing.reach.PlaceReach
+        The places' nearest-node lists (any object with the :data:`routing.reach.ARRAYS`).
+    table : numpy.ndarray
+        The route's pieces (:func:`routing.pieces.pieces_table`).
+    candidates : numpy.ndarray
+        int64 indices into ``ends`` of the places to measure.
+    walk : numpy.ndarray
+        float64 straight-line metres of each candidate to its edge.
+    max_detour_m : float
+        Where the searches stop.
+    fwd, back : routing.search.SearchBuffers
+        The forward and backward search's buffers, in their initial state.
+
+    Returns
+    -------
+    passed : int
+        What ``route_detours`` returns (negative: inconsistent input).
+    out : tuple of numpy.ndarray
+        (status, there, back, leave) of each candidate.
+    counts : numpy.ndarray
+        The nodes each search touched, for ``fwd.reset`` and ``back.reset``.
+    """
+    for buffers in (fwd, back):
+        buffers.fit(len(network.heads) + 2 * len(table))
+    m = len(candidates)
+    out = np.empty(m, np.int8), np.empty(m), np.empty(m), np.empty(m)
+    counts = np.zeros(2, np.int64)
+    g = network.graph
+    passed = route_detours(g.edge_u, g.edge_v, g.edge_len, table, network.indptr, network.heads,
+                           network.costs, network.rindptr, network.rtails, network.rarcs,
+                           network.tails, ends.edge, ends.offset_m, ends.entry_node,
+                           ends.entry_cost, ends.exit_node, ends.exit_cost,
+                           *(getattr(reach, name) for name in ARRAYS), candidates, walk,
+                           max_detour_m, fwd.dist, fwd.pred, fwd.mark, fwd.touched, fwd.heap_key,
+                           fwd.heap_node, back.dist, back.pred, back.mark, back.touched,
+                           back.heap_key, back.heap_node, *out, counts)
+    return passed, out, counts
+
+
+def _buffers(network, scratch, table):
+    """Two search buffers from ``scratch`` (fresh ones without), fitted to a route of
+    ``table``'s pieces."""
+    pool = scratch if scratch is not None else WorkspacePool(
+        lambda: SearchBuffers(len(network.indptr) - 1, len(network.heads)))
+    fwd, back = pool.take(), pool.take()
+    for buffers in (fwd, back):
+        buffers.fit(len(network.heads) + 2 * len(table))
+    return fwd, back
+
+
+def _give_back(scratch, fwd, back, counts) -> None:
+    """Reset the buffers of :func:`_buffers` after searches that touched ``counts`` nodes
+    and give them back to ``scratch``."""
+    for buffers, count in zip((fwd, back), counts.tolist()):
+        if count:
+            buffers.reset(count)
+        if scratch is not None:
+            scratch.give(buffers)
+
+
+def _search(network, ends_reach, table, places, walk, max_detour_m, scratch):
+    """(status, there, back, leave) arrays of ``places`` (indices into the
+    :meth:`routing.corridor.PlaceLayer.ends` ``ends_reach``; ``walk`` their metres to their edges, as
+    :func:`search_detours` takes them) from :func:`routing.detours.route_detours`, or
+    None if the route passes no graph node."""
+    ends, reach = ends_reach
+    fwd, back = _buffers(network, scratch, table)
+    passed, (status, there, back_m, leave), counts = search_detours(
+        network, ends, reach, table, np.asarray(places, np.int64), np.asarray(walk, np.float64),
+        max_detour_m, fwd, back)
+    _give_back(scratch, fwd, back, counts)
+    if passed < 0:
+        raise ValueError("inconsistent network, places or search buffers")
+    if passed == 0:
+        return None
+    return status, there, back_m, leave
