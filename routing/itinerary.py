@@ -9,11 +9,13 @@ import numpy as np
 
 from graphs.elevation import ASCENT_METHOD, climb
 
-from .numpy_exact import round_scaled
+from .numpy_exact import lat_lon_bounds, round_columns, round_scaled
 
 
 #: Powers of ten :func:`round_float` scales by (each exact in binary).
 _SCALES = tuple(10.0 ** d for d in range(16))
+#: Decimals of a GeoJSON vertex: lon, lat (~1 cm) and elevation (:meth:`Itinerary.coordinates`).
+COORDINATE_DIGITS = (7, 7, 1)
 #: Magnitudes from which a float64 has no fraction bits left.
 _NO_FRACTION = 2.0 ** 52
 
@@ -58,16 +60,41 @@ def rounded(values, digits) -> np.ndarray:
     """
     values = np.asarray(values, np.float64)
     key = digits if isinstance(digits, int) else tuple(digits)
-    scales = _SCALE_ARRAYS.get(key)
-    if scales is None:
-        scales = _SCALE_ARRAYS.setdefault(key, np.array(
-            [10.0 ** d for d in ((key,) if isinstance(key, int) else key)]))
+    scales = _scales(key)
     flat = values.reshape(-1)                  # a copy unless contiguous: the kernel's layout
     out = np.empty_like(flat)
     doubt = np.empty(len(flat), np.int64)
     for i in doubt[:round_scaled(flat, scales, out, doubt)].tolist():   # flat indices
         out[i] = round(float(flat[i]), key if isinstance(key, int) else key[i % len(key)])
     return out.reshape(values.shape)
+
+
+def rounded_columns(columns, digits) -> np.ndarray:
+    """``rounded(np.column_stack(columns), digits)``: two or three 1-D columns of one
+    length, ``digits`` one int per column; to the bit, in one compiled pass
+    (:func:`routing.numpy_exact.round_columns`: ``column_stack``'s Python costs as
+    much as the rounding, for a route's line)."""
+    first, second, *rest = (np.asarray(c, np.float64) for c in columns)
+    if len(rest) > 1 or len(digits) != 2 + len(rest) or \
+            any(len(c) != len(first) or c.ndim != 1 for c in (second, *rest)):
+        raise ValueError("two or three columns of one length, one digit count each")
+    out = np.empty((len(first), 2 + len(rest)))
+    doubt = np.empty(out.size, np.int64)
+    flat = out.reshape(-1)
+    for i in doubt[:round_columns(first, second, rest[0] if rest else first,
+                                  _scales(tuple(digits)), out, doubt)].tolist():
+        row, col = divmod(i, out.shape[1])
+        flat[i] = round(float((first, second, *rest)[col][row]), digits[col])
+    return out
+
+
+def _scales(key) -> np.ndarray:
+    """The powers of ten :func:`rounded` scales by for ``digits`` (an int or a tuple)."""
+    scales = _SCALE_ARRAYS.get(key)
+    if scales is None:
+        scales = _SCALE_ARRAYS.setdefault(key, np.array(
+            [10.0 ** d for d in ((key,) if isinstance(key, int) else key)]))
+    return scales
 
 
 #: Sort key of ``(label, metres)`` items (compiled: no Python call per item).
@@ -171,8 +198,9 @@ class Itinerary:
 
     def bounds(self) -> tuple[float, float, float, float]:
         """(south, west, north, east)."""
-        return (float(self.lat.min()), float(self.lon.min()),
-                float(self.lat.max()), float(self.lon.max()))
+        if not len(self.lat) or not len(self.lon):
+            raise ValueError("an itinerary without points has no bounds")
+        return lat_lon_bounds(np.asarray(self.lat, np.float64), np.asarray(self.lon, np.float64))
 
     def summary(self) -> dict:
         """The figures of the itinerary, as printed by the CLI and the API."""
@@ -229,10 +257,10 @@ class Itinerary:
         when every vertex has the same length; lists otherwise.
         """
         if not self.has_elevation:
-            lonlat = rounded(np.column_stack((self.lon, self.lat)), 7)     # one pass for both
+            lonlat = rounded_columns((self.lon, self.lat), COORDINATE_DIGITS[:2])
             return lonlat if as_array else lonlat.tolist()
         known = np.isfinite(np.asarray(self.ele, np.float64))
-        full = rounded(np.column_stack((self.lon, self.lat, self.ele)), (7, 7, 1))
+        full = rounded_columns((self.lon, self.lat, self.ele), COORDINATE_DIGITS)
         if known.all():
             return full if as_array else full.tolist()
         return [xyz if has_z else xyz[:2] for xyz, has_z in zip(full.tolist(), known.tolist())]

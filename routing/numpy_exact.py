@@ -291,3 +291,50 @@ def round_scaled(values, scales, out, doubt):
             doubt[count] = i
             count += 1
     return count
+
+
+@njit(cache=True, nogil=True)
+def round_columns(first, second, third, scales, out, doubt):
+    """:func:`round_scaled` of the rows ``(first[i], second[i], third[i])`` into the rows
+    of ``out`` (as many columns as ``out`` has, at most three; ``scales`` one per
+    column): numpy's ``column_stack`` and the rounding in one pass. ``doubt`` gets the
+    flat indices into ``out`` to leave to Python's ``round``; returns how many."""
+    n, cols = out.shape[0], min(out.shape[1], scales.shape[0], 3)
+    count = 0
+    for i in range(min(n, first.shape[0], second.shape[0], third.shape[0] if cols > 2 else n)):
+        for c in range(cols):
+            value = first[i] if c == 0 else second[i] if c == 1 else third[i]
+            s = scales[c]
+            scaled = value * s
+            out[i, c] = np.rint(scaled) / s
+            magnitude = abs(scaled)
+            if not magnitude < 2.0 ** 52 or abs(scaled - np.floor(scaled) - 0.5) <= magnitude * 2.0 ** -51:
+                if count < doubt.shape[0]:
+                    doubt[count] = i * out.shape[1] + c
+                count += 1
+    return count
+
+
+@njit(cache=True, nogil=True)
+def _min_max(values):
+    lo = hi = values[0]
+    for i in range(values.shape[0]):
+        v = values[i]
+        if v != v:
+            return np.nan, np.nan
+        if v <= lo:
+            lo = v
+        if v >= hi:
+            hi = v
+    return lo, hi
+
+
+@njit(cache=True, nogil=True)
+def lat_lon_bounds(lat, lon):
+    """(south, west, north, east): numpy's ``lat.min()``, ``lon.min()``, ``lat.max()``,
+    ``lon.max()`` in one call (neither array empty): NaN where an array holds a NaN, and
+    of equal values the later (``np.minimum`` keeps its second operand: ``-0.0`` and
+    ``0.0`` as numpy)."""
+    south, north = _min_max(lat)
+    west, east = _min_max(lon)
+    return south, west, north, east

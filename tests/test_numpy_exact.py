@@ -147,3 +147,40 @@ def test_climb_kernel_other_windows(half):
         if status != CLIMB_SHORT:
             ref = climb(cum, ele, 7.0, 7.0 * (2 * half + 0.5))
             assert (_bits(up), _bits(down)) == (_bits(ref[0]), _bits(ref[1]))
+
+
+def test_round_columns_is_column_stack_then_rounded():
+    from routing.itinerary import rounded, rounded_columns
+
+    rng = np.random.default_rng(21)
+    n = 3000
+    lon, lat = rng.uniform(-180, 180, n), rng.uniform(-90, 90, n)
+    ele = rng.uniform(-400, 4800, n)
+    # halves of the last digit (Python's round decides), whole numbers, zeros, NaN
+    lon[:50] = np.round(lon[:50], 7) + 5e-8
+    ele[:50] = np.round(ele[:50]) + 0.05
+    lat[50:60], ele[60:70] = 0.0, -0.0
+    ele[70:75] = np.nan
+    for columns, digits in (((lon, lat), (7, 7)), ((lon, lat, ele), (7, 7, 1)),
+                            ((ele, lat), (0, 3))):
+        got = rounded_columns(columns, digits)
+        ref = rounded(np.column_stack(columns), digits)
+        assert got.shape == ref.shape and got.tobytes() == ref.tobytes()
+    with pytest.raises(ValueError):
+        rounded_columns((lon, lat[:-1]), (7, 7))
+    with pytest.raises(ValueError):
+        rounded_columns((lon, lat), (7, 7, 1))
+    assert rounded_columns((lon[:0], lat[:0]), (7, 7)).shape == (0, 2)
+
+
+def test_lat_lon_bounds_are_numpys_min_and_max():
+    from routing.numpy_exact import lat_lon_bounds
+
+    rng = np.random.default_rng(22)
+    cases = [rng.uniform(-90, 90, 500), np.array([-0.0, 0.0]), np.array([0.0, -0.0]),
+             np.array([1.0, -0.0, 0.0, 2.0]), np.array([3.0, np.nan, 1.0]), np.array([7.5])]
+    for lat in cases:
+        for lon in cases:
+            got = lat_lon_bounds(lat, lon)
+            ref = (lat.min(), lon.min(), lat.max(), lon.max())
+            assert [repr(float(v)) for v in got] == [repr(float(v)) for v in ref]
