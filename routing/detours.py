@@ -307,9 +307,8 @@ def route_detours(edge_u, edge_v, edge_len, table, indptr, heads, costs, rindptr
     read = np.flatnonzero(~on_route)
     k = read.shape[0]
     state, r_there, r_back, r_leave = np.empty(k, np.int8), np.empty(k), np.empty(k), np.empty(k)
-    # f_pred is all -1 between searches: it lends scan_reach its node -> first-pass table.
     if scan_reach(sources, at, candidates[read], walk[read], max_cost, in_ptr, in_list, in_bound,
-                  out_ptr, out_list, out_bound, f_pred[:indptr.shape[0] - 1], state, r_there,
+                  out_ptr, out_list, out_bound, indptr.shape[0] - 1, state, r_there,
                   r_back, r_leave) < 0:
         return -1
     n_open = int(np.sum(state >= SEARCH))

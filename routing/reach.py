@@ -153,7 +153,7 @@ def search_place(indptr, heads, costs, arc_of, seed_node, seed_cost, max_cost, m
 
 @njit(cache=True, nogil=True)
 def scan_reach(sources, at, candidates, walk, max_cost, in_ptr, in_list, in_bound,
-               out_ptr, out_list, out_bound, first, state, there, back, leave_at):
+               out_ptr, out_list, out_bound, n, state, there, back, leave_at):
     """Candidates' detours read from their listed nodes (see the module's docstring).
 
     Parameters
@@ -165,8 +165,8 @@ def scan_reach(sources, at, candidates, walk, max_cost, in_ptr, in_list, in_boun
         network there and back; ``max_cost`` the detour bound.
     in_*, out_* : ndarray
         The lists (:func:`build_reach`) to the places and from them.
-    first : ndarray of int64
-        One entry per node, all -1 (left so): where the route first passes a node.
+    n : int
+        The graph's node count.
 
     Returns
     -------
@@ -177,7 +177,7 @@ def scan_reach(sources, at, candidates, walk, max_cost, in_ptr, in_list, in_boun
         plus :data:`OPEN_IN` / :data:`OPEN_OUT` for the way whose list holds no route node:
         its ``there`` / ``back`` is then a lower bound).
     """
-    m, n, places = candidates.shape[0], first.shape[0], in_bound.shape[0]
+    m, places = candidates.shape[0], in_bound.shape[0]
     if walk.shape[0] != m or state.shape[0] < m or there.shape[0] < m or back.shape[0] < m \
             or leave_at.shape[0] < m or at.shape[0] < sources.shape[0]:
         return -1
@@ -189,23 +189,20 @@ def scan_reach(sources, at, candidates, walk, max_cost, in_ptr, in_list, in_boun
     if (m and (candidates.min() < 0 or candidates.max() >= places)) \
             or (sources.shape[0] and (sources.min() < 0 or sources.max() >= n)):
         return -1
-    for i in range(sources.shape[0]):
-        if first[sources[i]] < 0:
-            first[sources[i]] = i
+    keys, passes = _route_table(sources)
     for j in range(m):
         p = candidates[j]
-        value_t, hit_t = _nearest_listed(in_ptr, in_list, in_bound, p, first, n)
-        value_b, hit_b = _nearest_listed(out_ptr, out_list, out_bound, p, first, n)
+        value_t, pass_t = _nearest_listed(in_ptr, in_list, in_bound, p, keys, passes, n)
+        value_b, pass_b = _nearest_listed(out_ptr, out_list, out_bound, p, keys, passes, n)
+        hit_t, hit_b = (0 if pass_t >= 0 else -1), (0 if pass_b >= 0 else -1)
         there[j], back[j] = value_t, value_b
-        leave_at[j] = at[first[hit_t]] if hit_t >= 0 else np.nan
+        leave_at[j] = at[pass_t] if pass_t >= 0 else np.nan
         if value_t + value_b + walk[j] > max_cost:     # over, or bounded below over
             state[j] = OVER
         elif hit_t >= 0 and hit_b >= 0:
             state[j] = FOUND
         else:           # which way is left open: SEARCH, + OPEN_IN and / or + OPEN_OUT
             state[j] = SEARCH + (OPEN_IN if hit_t < 0 else 0) + (OPEN_OUT if hit_b < 0 else 0)
-    for i in range(sources.shape[0]):
-        first[sources[i]] = -1
     return 0
 
 
@@ -274,14 +271,53 @@ def search_open(sources, at, candidates, walk, max_cost, entry_node, entry_cost,
     return 0
 
 
+#: Fibonacci hashing's multiplier (2^64 / golden ratio): spreads node ids over the slots.
+_SPREAD = np.uint64(0x9E3779B97F4A7C15)
+
+
 @njit(cache=True, nogil=True)
-def _nearest_listed(ptr, rows, bound, p, first, n):
-    """(distance, node) of the first listed node of place ``p`` the route passes; else
-    (its lower bound, -1)."""
+def _slot(v, mask):
+    return np.int64((np.uint64(v) * _SPREAD) >> np.uint64(40)) & mask
+
+
+@njit(cache=True, nogil=True)
+def _route_table(sources):
+    """The route's nodes in an open-addressing table: ``keys`` (node, -1 where free) and
+    ``passes`` (where the route first passes it, an index into ``sources``), at most a
+    quarter full.
+
+    Why not a table of every node: the scans look each listed node up (≈ 2,000 a route
+    at the median), and one entry per node (250 kB for Heidelberg, 4 MB for the basin)
+    is out of the core's caches when a served request starts, so most lookups missed
+    them; a route's few hundred nodes take a few kB (issue 11)."""
+    size = 16
+    while size < 4 * sources.shape[0]:
+        size *= 2
+    keys, passes = np.full(size, -1, np.int64), np.zeros(size, np.int64)
+    mask = size - 1
+    for i in range(sources.shape[0]):
+        v = sources[i]
+        h = _slot(v, mask)
+        while keys[h] >= 0 and keys[h] != v:
+            h = (h + 1) & mask
+        if keys[h] < 0:
+            keys[h], passes[h] = v, i
+    return keys, passes
+
+
+@njit(cache=True, nogil=True)
+def _nearest_listed(ptr, rows, bound, p, keys, passes, n):
+    """(distance, first pass) of the first listed node of place ``p`` the route passes
+    (``keys``/``passes``: :func:`_route_table`); else (its lower bound, -1)."""
+    mask = keys.shape[0] - 1
     for e in range(max(ptr[p], 0), min(ptr[p + 1], rows.shape[0])):
         v = int(rows[e, 0])
-        if 0 <= v < n and first[v] >= 0:
-            return rows[e, 1], v
+        if 0 <= v < n:
+            h = _slot(v, mask)
+            while keys[h] >= 0:
+                if keys[h] == v:
+                    return rows[e, 1], passes[h]
+                h = (h + 1) & mask
     return bound[p], -1
 
 

@@ -83,7 +83,7 @@ def test_detours_read_equal_the_searches(hike):
 def test_scan_decides_by_lists_and_bounds(hike):
     """FOUND when both lists hold a route node within the detour bound, OVER when the
     lists' values or bounds already exceed it, SEARCH otherwise (a place farther from the
-    route than its lists reach); the node table is handed back all -1."""
+    route than its lists reach)."""
     router, network, ends, reach = hike
     it = random_routes(router, "hike", 1, seed=11)[0]
     from routing.pieces import route_nodes
@@ -91,13 +91,11 @@ def test_scan_decides_by_lists_and_bounds(hike):
     nodes, at = route_nodes(router.graph, it.pieces)
     candidates = np.flatnonzero(ends.ok)
     m = len(candidates)
-    first = np.full(router.graph.n_nodes, -1, np.int64)
     out = np.empty(m, np.int8), np.empty(m), np.empty(m), np.empty(m)
     for bound in (0.0, 400.0, 1e9):
         assert scan_reach(nodes, at, candidates, np.zeros(m), bound,
                           *(getattr(reach, name) for name in ARRAYS),
-                          first, *out) == 0
-        assert (first == -1).all()
+                          router.graph.n_nodes, *out) == 0
         state, there, back, _ = out
         found = state == FOUND
         assert set(np.unique(state).tolist()) <= {FOUND, OVER, *range(SEARCH + 1, SEARCH + 4)}
@@ -133,14 +131,41 @@ def test_kernels_refuse_inconsistent_input(hike):
     for buffers in (b, small):                  # handed back (or left) initial
         assert (buffers.dist == engine.INF).all() and not buffers.mark.any()
     lists = [getattr(reach, name) for name in ARRAYS]
-    first = np.full(n, -1, np.int64)
     res = np.empty(1, np.int8), np.empty(1), np.empty(1), np.empty(1)
     nodes, at = np.array([0, 1], np.int64), np.zeros(2)
     places = len(ends.ok)
-    assert scan_reach(nodes, at, np.array([places], np.int64), np.zeros(1), 1.0, *lists, first,
+    assert scan_reach(nodes, at, np.array([places], np.int64), np.zeros(1), 1.0, *lists, n,
                       *res) == -1
     assert scan_reach(np.array([n], np.int64), at, np.array([0], np.int64), np.zeros(1), 1.0,
-                      *lists, first, *res) == -1
-    assert scan_reach(nodes, at[:1], np.array([0], np.int64), np.zeros(1), 1.0, *lists, first,
+                      *lists, n, *res) == -1
+    assert scan_reach(nodes, at[:1], np.array([0], np.int64), np.zeros(1), 1.0, *lists, n,
                       *res) == -1
-    assert (first == -1).all()
+
+
+def test_route_table_gives_each_nodes_first_pass():
+    """The scans' table of route nodes: each node's first pass, repeats and colliding
+    slots included, and no entry for nodes the route does not pass."""
+    from routing.reach import _nearest_listed, _route_table
+
+    rng = np.random.default_rng(3)
+    for size in (0, 1, 7, 300, 2000):
+        sources = rng.integers(0, 10 ** 6, size).astype(np.int64)
+        if size > 1:
+            sources[size // 2:] = rng.choice(sources[:size // 2], size - size // 2)  # repeats
+        keys, passes = _route_table(sources)
+        assert len(keys) >= max(16, 4 * size) and len(keys) & (len(keys) - 1) == 0
+        first = {}
+        for i, v in enumerate(sources.tolist()):
+            first.setdefault(v, i)
+        stored = {int(k): int(i) for k, i in zip(keys, passes) if k >= 0}
+        assert stored == first
+        # lookups through a place's list: the first listed node the route passes
+        absent = np.setdiff1d(rng.integers(0, 10 ** 6, 50), sources)[:20]
+        listed = np.concatenate([absent, sources[::-1][:5]]).astype(float)
+        rows = np.column_stack([listed, np.arange(len(listed), dtype=float)])
+        ptr, bound = np.array([0, len(rows)], np.int64), np.array([99.0])
+        value, at = _nearest_listed(ptr, rows, bound, 0, keys, passes, 10 ** 6)
+        if size:
+            assert (value, at) == (float(len(absent)), first[int(listed[len(absent)])])
+        else:
+            assert (value, at) == (99.0, -1)
