@@ -171,3 +171,17 @@ def test_threads_get_the_single_thread_answers(apps):
     for t in threads:
         t.join(timeout=300)
     assert not errors and not mismatches and not any(t.is_alive() for t in threads)
+
+
+@pytest.mark.parametrize("query", [
+    "", "profile=hike&points=50.4,2.8;50.5,2.9", "a=1&a=2&b=", "a&b=&=c", "x=%ZZ%41&y=%FF%C3%A9",
+    "name=caf%C3%A9+cr%C3%A8me&name=other", "points=50.4%2C2.8%3B50.5%2C2.9&lang=", "a=1;b=2",
+    "%E2%82%AC=%E2%82%AC&k=v=w", "caf\u00c3\u00a9=\u00c3\u00a9"])     # raw UTF-8 bytes, as WSGI hands them
+def test_query_args_are_werkzeugs(query):
+    from flask import Flask
+
+    from web.fast_route import query_args
+
+    environ = {"QUERY_STRING": query, "REQUEST_METHOD": "GET", "PATH_INFO": "/",
+               "SERVER_NAME": "x", "SERVER_PORT": "80", "wsgi.url_scheme": "http"}
+    assert query_args(environ) == Flask.request_class(environ).args.to_dict()

@@ -148,3 +148,53 @@ def test_json_lines_encode_what_orjson_refuses():
     plain = json.loads(JsonFormatter().format(logging.makeLogRecord(
         {"msg": "%s ok", "args": ("é",), "n": 3, "when": __import__("datetime").date(2026, 1, 2)})))
     assert plain["message"] == "é ok" and plain["n"] == 3 and plain["when"] == "2026-01-02"
+
+
+def test_access_lines_written_directly_are_the_logging_modules(web_app, monkeypatch):
+    """With install()'s JSON handler the only one on the way, log_access writes the line
+    itself: the same text as the record the logging module would have formatted."""
+    from web import logs
+
+    root = logging.getLogger()
+    handler = logging.StreamHandler(io.StringIO())
+    handler.bassin = True
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(JsonFormatter())
+    monkeypatch.setattr(root, "handlers", [handler])
+    monkeypatch.setattr(logging.getLogger("web"), "level", logging.INFO)
+    monkeypatch.setattr(logs.time, "time", lambda: 1764800000.1234)
+    monkeypatch.setattr(logs.time, "perf_counter", lambda: 10.5)
+    access = logging.getLogger("web.access")
+    calls = [("GET", "/api/v1/route", 200, 10.25, "127.0.0.1"),
+             ("POST", "/x\u00e9\"<", 400, None, None), ("GET", "/", 500, 9.0, "::1")]
+
+    def lines(direct: bool) -> list[str]:
+        handler.stream = io.StringIO()
+        with web_app.app_context():
+            from flask import g
+            g.request_id = "from-g"
+            for call in calls:
+                assert (logs._json_handler_alone() is handler) == direct
+                logs.log_access(*call)
+        logs.log_access(*calls[0])                  # outside a request: no id
+        return handler.stream.getvalue().splitlines()
+
+    written = lines(direct=True)
+    keep_all = logging.Filter()                  # a filter on the way: the logging module
+    access.addFilter(keep_all)
+    try:
+        logged = lines(direct=False)
+    finally:
+        access.removeFilter(keep_all)
+    assert written == logged and len(written) == 4
+    assert [json.loads(line)["request_id"] for line in written] == ["from-g"] * 3 + [None]
+    # another handler, a text format or a logger that stops propagating: the logging module
+    for change in (lambda: access.addHandler(logging.NullHandler()),
+                   lambda: setattr(handler, "formatter", logging.Formatter()),
+                   lambda: setattr(access, "propagate", False)):
+        before = (list(access.handlers), handler.formatter, access.propagate)
+        change()
+        try:
+            assert logs._json_handler_alone() is None
+        finally:
+            access.handlers[:], handler.formatter, access.propagate = before

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import time
+from urllib.parse import parse_qsl
 
 from flask import g
 
@@ -76,6 +77,18 @@ def hook_names(app) -> dict:
     return names
 
 
+def query_args(environ: dict) -> dict:
+    """``request.args.to_dict()`` of a WSGI ``environ`` without making the request: the
+    query's first value of each name, parsed as werkzeug parses ``request.args`` (the
+    query string's bytes as UTF-8, blank values kept, invalid escapes left as they are).
+    A request object and its ``MultiDict`` cost 8 µs of a route (issue 11)."""
+    query = environ.get("QUERY_STRING", "").encode("latin1").decode()
+    args: dict = {}
+    for name, value in parse_qsl(query, keep_blank_values=True, errors="werkzeug.url_quote"):
+        args.setdefault(name, value)
+    return args
+
+
 class FastRoute:
     """WSGI middleware over ``app.wsgi_app`` (install it under any ``ProxyFix``, so that
     the client address it logs is the one Flask would)."""
@@ -106,8 +119,7 @@ class FastRoute:
         if not self.handles(environ):
             return self.wsgi_app(environ, start_response)
         started = time.perf_counter()
-        request = self.app.request_class(environ)
-        args = request.args.to_dict()          # first values, as plan reads them: misses are cheap
+        args = query_args(environ)            # first values, as plan reads them: misses are cheap
         if APP_PARAMS.intersection(args) or args.get("format", "geojson") != "geojson":
             return self.wsgi_app(environ, start_response)
         with self.app.app_context():
@@ -130,6 +142,6 @@ class FastRoute:
                 requests, latency = metrics.answered(PATH, "GET", 200)
                 requests.inc()
                 latency.observe(time.perf_counter() - started)
-            log_access("GET", PATH, 200, started, request.remote_addr)
+            log_access("GET", PATH, 200, started, environ.get("REMOTE_ADDR"))
         start_response("200 OK", headers)
         return [body]

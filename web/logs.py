@@ -115,10 +115,55 @@ def log_access(method: str, path: str, status: int, started: float | None,
     """The access line of one answered request (``started``: its ``perf_counter``)."""
     if not access_log.isEnabledFor(logging.INFO):
         return                              # nothing to write: no fields to gather
-    access_log.info("%s %s %s", method, path, status, extra={
-        "method": method, "path": path, "status": status,
-        "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
-        "remote": remote})
+    fields = {"method": method, "path": path, "status": status,
+              "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started
+              else None, "remote": remote}
+    handler = _json_handler_alone()
+    if handler is None or not _write_line(handler, f"{method} {path} {status}", fields):
+        access_log.info("%s %s %s", method, path, status, extra=fields)
+
+
+def _json_handler_alone():
+    """:func:`install`'s JSON handler when it is the only place an access line goes (no
+    other handler or filter on the way up from ``web.access``), else None."""
+    handler, logger = None, access_log
+    while logger is not None:
+        if logger.filters or (logger.handlers and logger is not logging.root):
+            return None
+        if logger is logging.root:
+            handlers = logger.handlers
+            if len(handlers) == 1 and getattr(handlers[0], "bassin", False) \
+                    and type(handlers[0].formatter) is JsonFormatter \
+                    and handlers[0].level <= logging.INFO:
+                handler = handlers[0]
+        if not logger.propagate:
+            break
+        logger = logger.parent
+    return handler
+
+
+def _write_line(handler, message: str, fields: dict) -> bool:
+    """Write the JSON line :class:`JsonFormatter` makes of an INFO record of
+    ``web.access`` (``message``, the request's id, ``fields``) to ``handler``'s stream, as
+    its ``emit`` does; False (nothing written) when the line is not one orjson writes.
+
+    Why not the logging call: a record, the loggers' walk, the filter and the
+    formatter's look at every attribute of the record cost an access line 12 µs in a
+    loop and ≈ 45 µs served, where the line itself is 3 (issue 11)."""
+    request_id = g.get("request_id") if has_app_context() else None   # as RequestIdFilter
+    entry = {"time": utc_milliseconds(time.time()), "level": "INFO", "logger": access_log.name,
+             "message": message, "request_id": request_id, **fields}
+    try:
+        line = orjson.dumps(entry, default=str, option=_ORJSON_AS_JSON).decode()
+    except (orjson.JSONEncodeError, TypeError):
+        return False
+    with handler.lock:
+        try:
+            handler.stream.write(line + handler.terminator)
+            handler.flush()
+        except Exception:                  # as logging.Handler.emit: never the request's
+            handler.handleError(logging.makeLogRecord({"msg": line}))
+    return True
 
 
 def _start() -> None:

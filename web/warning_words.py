@@ -75,16 +75,25 @@ def _worded(warning: dict, profile: str, words: Words) -> str:
 
 def warning_place(warning: dict, words: Words | None = None) -> str:
     """Where a warning is: « km 1,2 – 1,5 (300 m) » or « km 1,2 »."""
-    words = words or Words()
+    return _place(warning, words or Words(), _place_templates(words or Words()))
+
+
+def _place_templates(words: Words) -> tuple[str, str]:
+    # each template's words once for a list of warnings (the catalog's lookups)
+    return (words.gettext("km %(from_km)s – %(to_km)s (%(length)s m)"),
+            words.gettext("km %(from_km)s"))
+
+
+def _place(warning: dict, words: Words, templates: tuple[str, str]) -> str:
+    fmt = words.format_decimal
+    start = warning.get("from_km")
+    start = fmt(start) if isinstance(start, (int, float)) else "?"
     length = warning.get("length_m") or 0
-
-    def at(value):
-        return words.format_decimal(value) if isinstance(value, (int, float)) else "?"
-
     if length >= 1:
-        return words.gettext("km %(from_km)s – %(to_km)s (%(length)s m)", from_km=at(
-            warning.get("from_km")), to_km=at(warning.get("to_km")), length=round(length))
-    return words.gettext("km %(from_km)s", from_km=at(warning.get("from_km")))
+        end = warning.get("to_km")
+        return templates[0] % {"from_km": start, "to_km": fmt(end) if isinstance(
+            end, (int, float)) else "?", "length": round(length)}
+    return templates[1] % {"from_km": start}
 
 
 def warning_text(warning: dict, profile: str = "", lang: str | None = None) -> str:
@@ -105,5 +114,8 @@ def warning_texts(warnings: list, profile: str = "", lang: str | None = None,
     if words is None or lang not in (None, words.lang):
         with language(lang):
             return warning_texts(warnings, profile, words=current_words())
-    return [words.gettext("%(where)s: %(what)s", where=warning_place(w, words),
-                          what=warning_words(w, profile, words)) for w in warnings]
+    if not warnings:
+        return []
+    joined, places = words.gettext("%(where)s: %(what)s"), _place_templates(words)
+    return [joined % {"where": _place(w, words, places), "what": warning_words(w, profile, words)}
+            for w in warnings]
