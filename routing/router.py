@@ -208,8 +208,8 @@ class RoutingService:
         if a >= 0:
             points = [(float(g.node_lat[a]), float(g.node_lon[a])),
                       (float(g.node_lat[b]), float(g.node_lon[b]))]
-            try:
-                self.route(points, name)
+            try:     # and its GeoJSON: the kernels its line is written with load now too
+                self.route(points, name).to_geojson(arrays=True)
             except RoutingError:
                 pass                 # a degenerate graph: the kernels ran all the same
 
