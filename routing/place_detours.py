@@ -192,8 +192,7 @@ def _give_back(scratch, fwd, back, counts) -> None:
     """Reset the buffers of :func:`_buffers` after searches that touched ``counts`` nodes
     and give them back to ``scratch``."""
     for buffers, count in zip((fwd, back), counts.tolist()):
-        if count:
-            buffers.reset(count)
+        buffers.reset(count)       # even 0: warm-up loads its kernel so (routing.resident)
         if scratch is not None:
             scratch.give(buffers)
 
