@@ -207,12 +207,8 @@ class PlaceLayer:
         edge = int(network.arc_edge[0])
         # A route of one edge, passing the first place at 1 m: every kernel on the way.
         route = SimpleNamespace(pieces=[[[edge, 0.0, float(network.graph.edge_len[edge])]]])
-        found = (np.zeros(1, np.int64), np.ones(1), np.zeros(1))
-        # in one call, and step by step (what a rounding left to Python takes: here, with
-        # none measured): a kernel first loaded by a request brings LLVM's pages back
-        for most in (1, 0):
-            network_detours(self, network, route, found, endpoint, 0.0, max_measured=most,
-                            scratch=scratch)
+        network_detours(self, network, route, (np.zeros(1, np.int64), np.ones(1), np.zeros(1)),
+                        endpoint, 0.0, scratch=scratch)
 
 
 def places_along(router, itinerary, corridor_m: float, kinds=None,

@@ -126,40 +126,52 @@ def detour_figures(kms, dists, offsets, asked, todo, walk, status, there, back, 
 
 
 @njit(cache=True, nogil=True)
-def measure_candidates(hits, dists, kms, offset_scale, figure_scales, ok, snap_m, linked,
-                       access_m, edge_u, edge_v, edge_len, table, indptr, heads, costs, rindptr,
-                       rtails, rarcs, tails, place_edge, place_offset, entry_node, entry_cost,
-                       exit_node, exit_cost, in_ptr, in_list, in_bound, out_ptr, out_list,
-                       out_bound, max_detour_m, f_dist, f_pred, f_mark, f_touched, f_key, f_node,
-                       b_dist, b_pred, b_mark, b_touched, b_key, b_node, counts):
-    """Every candidate asked (at most ``max_measured`` of them) from its straight-line
-    distance to its rounded figures, in one call: the offsets rounded (``offset_scale``:
-    ``[10.0]``), :func:`to_measure`, :func:`routing.detours.route_detours`,
-    :func:`detour_figures` and the figures rounded (``figure_scales``: 10^(2, 0, 1, 1)),
-    as :func:`routing.corridor.network_detours` does them one call each.
+def measure_candidates(hits, dists, kms, given_offsets, given_asked, offset_scale,
+                       figure_scales, ok, snap_m, linked, access_m, edge_u, edge_v, edge_len,
+                       table, indptr, heads, costs, rindptr, rtails, rarcs, tails, place_edge,
+                       place_offset, entry_node, entry_cost, exit_node, exit_cost, in_ptr,
+                       in_list, in_bound, out_ptr, out_list, out_bound, max_detour_m, f_dist,
+                       f_pred, f_mark, f_touched, f_key, f_node, b_dist, b_pred, b_mark,
+                       b_touched, b_key, b_node, counts):
+    """The candidates' figures from their straight-line distances, in one call: the
+    offsets rounded (``offset_scale``: ``[10.0]``), :func:`to_measure`,
+    :func:`routing.detours.route_detours`, :func:`detour_figures` and the figures rounded
+    (``figure_scales``: 10^(2, 0, 1, 1)).
 
     Why: around a search the lists decide (most routes), those calls and the arrays
-    between them cost as much as the search; served, twice that (issue 11).
+    between them cost as much as the search; served, twice that (issue 11). One kernel
+    for every case, not a second path of separate ones: each kernel a process loads
+    costs it memory (≈ 5 MB for those).
+
+    ``given_offsets`` (rounded by Python's ``round``) and ``given_asked`` (which may be
+    measured) are used when they have one entry per candidate; when empty the offsets
+    are rounded here and every candidate is asked.
 
     Returns
     -------
     code : int
         1: measured; 0: the route passes no graph node (nothing measured); -1: an input
-        is inconsistent; -2: a rounding that only Python's ``round`` decides (the caller
-        takes the steps one by one, :func:`routing.itinerary.rounded` among them).
+        is inconsistent; -2: an offset only Python's ``round`` decides (call again with
+        the offsets given: :func:`routing.itinerary.rounded`).
     offsets : ndarray
         The rounded offsets (``offset_m``); all but -1 and -2 return them.
-    figures, how : ndarray
-        Rounded km, detour, there and back; and how each was found (code 1 only).
+    figures, rounded_figures : ndarray
+        Km, detour, there and back, unrounded and rounded (code 1), the latter empty when
+        one of them only Python's ``round`` decides (round ``figures`` there).
+    how : ndarray
+        How each was found (code 1).
     """
     n = hits.shape[0]
     offsets, doubt = np.empty(n), np.empty(4 * n, np.int64)
     none_figures, none_how = np.zeros((0, 4)), np.empty(0, np.int8)
-    if kms.shape[0] != n or dists.shape[0] != n:
-        return -1, offsets, none_figures, none_how
-    if round_scaled(dists, offset_scale, offsets, doubt) > 0:
-        return -2, offsets, none_figures, none_how
-    asked = np.ones(n, np.bool_)
+    if kms.shape[0] != n or dists.shape[0] != n \
+            or given_offsets.shape[0] not in (0, n) or given_asked.shape[0] not in (0, n):
+        return -1, offsets, none_figures, none_figures, none_how
+    if given_offsets.shape[0] == n:
+        offsets[:] = given_offsets
+    elif round_scaled(dists, offset_scale, offsets, doubt) > 0:
+        return -2, offsets, none_figures, none_figures, none_how
+    asked = given_asked if given_asked.shape[0] == n else np.ones(n, np.bool_)
     todo, places, walk = to_measure(hits, dists, offsets, asked, ok, snap_m, linked, access_m)
     k = places.shape[0]
     status, there, back, leave = np.empty(k, np.int8), np.empty(k), np.empty(k), np.empty(k)
@@ -170,10 +182,10 @@ def measure_candidates(hits, dists, kms, offset_scale, figure_scales, ok, snap_m
                            f_dist, f_pred, f_mark, f_touched, f_key, f_node, b_dist, b_pred,
                            b_mark, b_touched, b_key, b_node, status, there, back, leave, counts)
     if passed <= 0:
-        return passed, offsets, none_figures, none_how
+        return passed, offsets, none_figures, none_figures, none_how
     figures, how = detour_figures(kms, dists, offsets, asked, todo, walk, status, there, back,
                                   leave, max_detour_m)
     out = np.empty((n, 4))
     if round_scaled(figures.reshape(4 * n), figure_scales, out.reshape(4 * n), doubt) > 0:
-        return -2, offsets, none_figures, none_how
-    return 1, offsets, out, how
+        return 1, offsets, figures, none_figures, how
+    return 1, offsets, figures, out, how

@@ -14,7 +14,7 @@ from operator import itemgetter
 
 import numpy as np
 
-from .corridor_kernels import detour_figures, measure_candidates, to_measure
+from .corridor_kernels import measure_candidates
 from .detours import route_detours
 from .itinerary import rounded
 from .pieces import pieces_table
@@ -27,6 +27,8 @@ MAX_MEASURED = 400
 #: Decimals a place's km, detour, there and back metres are shown with; its offset's.
 FIGURE_DIGITS, OFFSET_DIGITS = (2, 0, 1, 1), 1
 #: The same as :func:`routing.corridor_kernels.measure_candidates` takes them.
+#: No offsets or choice given to the kernel: it rounds them, and asks every candidate.
+_NONE_GIVEN, _NONE_ASKED = np.zeros(0), np.zeros(0, bool)
 FIGURE_SCALES, OFFSET_SCALE = (np.array([10.0 ** d for d in FIGURE_DIGITS]),
                                np.array([10.0 ** OFFSET_DIGITS]))
 
@@ -66,50 +68,42 @@ def network_detours(layer, network, itinerary, found, endpoint,
     hits, dists, kms = found
     ends_reach = layer.ends(network, endpoint)
     table = pieces_table(itinerary.pieces) if table is None else table
-    if len(hits) <= max_measured:                 # all asked: one compiled call
-        done = _measure_at_once(layer, network, ends_reach, table, found, max_detour_m,
-                                scratch)
-        if done is not None:
-            return done
-    offsets = rounded(dists, OFFSET_DIGITS)        # as the dicts show them: 0 where it crosses
-    asked = np.ones(len(hits), bool) if len(hits) <= max_measured else \
-        _nearest(layer, hits, offsets, max_measured)       # the nearest (then by id)
-    # The route crossing a place needs no search; nor one without a way near it.
-    todo, places, walk = to_measure(hits, dists, offsets, asked, ends_reach[0].ok,
-                                    ends_reach[0].snap_m, layer.linked, layer.link_m)
-    result = _search(network, ends_reach, table, places, walk,
-                     max_detour_m, scratch)
-    if result is None:                     # the route passes no graph node
+    offsets, asked = _NONE_GIVEN, _NONE_ASKED             # rounded, all asked: by the kernel
+    if len(hits) > max_measured:
+        offsets = rounded(dists, OFFSET_DIGITS)    # as the dicts show them: 0 where it crosses
+        asked = _nearest(layer, hits, offsets, max_measured)    # the nearest (then by id)
+    code, offsets, figures, rounded_figures, how = _measure(
+        layer, network, ends_reach, table, found, offsets, asked, max_detour_m, scratch)
+    if code == -2:                       # an offset only Python's round decides
+        code, offsets, figures, rounded_figures, how = _measure(
+            layer, network, ends_reach, table, found, rounded(dists, OFFSET_DIGITS), asked,
+            max_detour_m, scratch)
+    if code < 0:
+        raise ValueError("inconsistent network, places or search buffers")
+    if code == 0:                              # the route passes no graph node
         return by_km(layer.straight_records(hits, dists, kms, offsets))
-    figures, how = detour_figures(kms, dists, offsets, asked, todo, walk, *result,
-                                  float(max_detour_m))
-    return by_km(layer.records(hits, dists, offsets, figures, how))
+    return by_km(layer.records(hits, dists, offsets, figures, how,
+                               rounded_figures=rounded_figures if len(rounded_figures) else None))
 
 
-def _measure_at_once(layer, network, ends_reach, table, found, max_detour_m, scratch):
-    """:func:`network_detours` of candidates all asked, by
-    :func:`routing.corridor_kernels.measure_candidates`; None when a rounding is left to
-    Python (the caller then takes the steps one by one)."""
+def _measure(layer, network, ends_reach, table, found, offsets, asked, max_detour_m, scratch):
+    """:func:`routing.corridor_kernels.measure_candidates` of ``found`` on buffers from
+    ``scratch``, given back reset."""
     (hits, dists, kms), (ends, reach) = found, ends_reach
     fwd, back = _buffers(network, scratch, table)
     counts = np.zeros(2, np.int64)
     g = network.graph
-    code, offsets, figures, how = measure_candidates(
-        hits, dists, kms, OFFSET_SCALE, FIGURE_SCALES, ends.ok, ends.snap_m, layer.linked,
-        layer.link_m, g.edge_u, g.edge_v, g.edge_len, table, network.indptr, network.heads,
-        network.costs, network.rindptr, network.rtails, network.rarcs, network.tails, ends.edge,
-        ends.offset_m, ends.entry_node, ends.entry_cost, ends.exit_node, ends.exit_cost,
-        *(getattr(reach, name) for name in ARRAYS), float(max_detour_m), fwd.dist, fwd.pred,
-        fwd.mark, fwd.touched, fwd.heap_key, fwd.heap_node, back.dist, back.pred, back.mark,
-        back.touched, back.heap_key, back.heap_node, counts)
+    out = measure_candidates(
+        hits, dists, kms, offsets, asked, OFFSET_SCALE, FIGURE_SCALES, ends.ok, ends.snap_m,
+        layer.linked, layer.link_m, g.edge_u, g.edge_v, g.edge_len, table, network.indptr,
+        network.heads, network.costs, network.rindptr, network.rtails, network.rarcs,
+        network.tails, ends.edge, ends.offset_m, ends.entry_node, ends.entry_cost,
+        ends.exit_node, ends.exit_cost, *(getattr(reach, name) for name in ARRAYS),
+        float(max_detour_m), fwd.dist, fwd.pred, fwd.mark, fwd.touched, fwd.heap_key,
+        fwd.heap_node, back.dist, back.pred, back.mark, back.touched, back.heap_key,
+        back.heap_node, counts)
     _give_back(scratch, fwd, back, counts)
-    if code == -1:
-        raise ValueError("inconsistent network, places or search buffers")
-    if code == -2:
-        return None
-    if code == 0:                              # the route passes no graph node
-        return by_km(layer.straight_records(hits, dists, kms, offsets))
-    return by_km(layer.records(hits, dists, offsets, None, how, rounded_figures=figures))
+    return out
 
 
 def _nearest(layer, hits: np.ndarray, offsets: np.ndarray, count: int) -> np.ndarray:
@@ -197,19 +191,3 @@ def _give_back(scratch, fwd, back, counts) -> None:
             scratch.give(buffers)
 
 
-def _search(network, ends_reach, table, places, walk, max_detour_m, scratch):
-    """(status, there, back, leave) arrays of ``places`` (indices into the
-    :meth:`routing.corridor.PlaceLayer.ends` ``ends_reach``; ``walk`` their metres to their edges, as
-    :func:`search_detours` takes them) from :func:`routing.detours.route_detours`, or
-    None if the route passes no graph node."""
-    ends, reach = ends_reach
-    fwd, back = _buffers(network, scratch, table)
-    passed, (status, there, back_m, leave), counts = search_detours(
-        network, ends, reach, table, np.asarray(places, np.int64), np.asarray(walk, np.float64),
-        max_detour_m, fwd, back)
-    _give_back(scratch, fwd, back, counts)
-    if passed < 0:
-        raise ValueError("inconsistent network, places or search buffers")
-    if passed == 0:
-        return None
-    return status, there, back_m, leave

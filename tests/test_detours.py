@@ -286,31 +286,29 @@ def test_a_routes_corridor_is_measured_once_and_zero_means_no_places(router_for,
     assert all(it.places == [] and it.meta["corridor_m"] == 0.0 for it in loop)
 
 
-def test_the_one_call_and_the_steps_agree_and_a_doubt_goes_to_the_steps(router_for,
-                                                                          monkeypatch):
+def test_roundings_left_to_python_give_the_same_places(router_for, monkeypatch):
+    """measure_candidates rounds offsets and figures itself; where a rounding is Python's
+    to decide (here: all of them, the scales made infinite) the offsets are rounded by
+    Python and measured again, the figures rounded after: the same places, bit for bit."""
     import routing.place_detours as place_detours
 
     router = router_for("heidelberg")
     routes = random_routes(router, "hike", 10, seed=9) + random_routes(router, "bike", 10, seed=9)
-    at_once = [json.dumps(places_along(router, it, 500.0)) for it in routes]
-    assert sum(len(json.loads(text)) for text in at_once) > 20
-    taken = []
-    steps_only = place_detours._measure_at_once
-    monkeypatch.setattr(place_detours, "_measure_at_once",
-                        lambda *args: taken.append(steps_only(*args)))   # then the steps
-    assert [json.dumps(places_along(router, it, 500.0)) for it in routes] == at_once
-    assert len(taken) == len([t for t in at_once if t != "[]"])
-    assert all(t is not None for t in taken)
+    kernel = [json.dumps(places_along(router, it, 500.0)) for it in routes]
+    assert sum(len(json.loads(text)) for text in kernel) > 20
+    calls = []
+    measure = place_detours._measure
+    monkeypatch.setattr(place_detours, "_measure", lambda *args: calls.append(1) or measure(*args))
+    monkeypatch.setattr(place_detours, "OFFSET_SCALE", np.array([np.inf]))
+    monkeypatch.setattr(place_detours, "FIGURE_SCALES", np.array([np.inf]))
+    assert [json.dumps(places_along(router, it, 500.0)) for it in routes] == kernel
+    assert len(calls) == 2 * len([t for t in kernel if t != "[]"])     # measured twice each
     monkeypatch.undo()
     # A straight-line distance at a half of its rounding (0.25 m: 2.5 tenths) is Python's
-    # round to decide: the one call hands the candidate to the steps.
+    # round to decide: half to even.
     it, network = routes[0], router.network("hike", metric="length")
-    ends_reach = router.places.ends(network, router.place_endpoint)
     found = (np.array([0], np.int64), np.array([0.25]), np.array([0.5]))
-    table = pieces_table(it.pieces)
-    assert place_detours._measure_at_once(router.places, network, ends_reach, table, found,
-                                          3000.0, router.search_scratch) is None
     got = place_detours.network_detours(router.places, network, it, found,
                                         router.place_endpoint, 3000.0,
                                         scratch=router.search_scratch)
-    assert [p["offset_m"] for p in got] in ([], [0.2])       # round(0.25, 1), half to even
+    assert [p["offset_m"] for p in got] in ([], [0.2])

@@ -118,9 +118,9 @@ def signatures():
     return {f"{d.py_func.__module__}.{d.py_func.__name__}": len(d.signatures)
             for d in gc.get_objects() if isinstance(d, CPUDispatcher)}
 before = signatures()
-if sys.argv[2] == "steps":       # as a rounding left to Python makes a route measure its places
+if sys.argv[2] == "python_rounds":   # every offset and figure left to Python's round
     import routing.place_detours
-    routing.place_detours._measure_at_once = lambda *args: None
+    routing.place_detours.OFFSET_SCALE = routing.place_detours.FIGURE_SCALES = np.array([np.inf])
 g, rng = service.graph, np.random.default_rng(1)
 main = np.flatnonzero(g.node_comp == np.argmax(g.comp_length_m))
 planned = 0
@@ -142,8 +142,8 @@ print(json.dumps({"planned": planned,
 def test_routes_after_warm_up_load_no_kernel(built):
     """Every kernel a route and its GeoJSON run is loaded by warm-up, before LLVM's pages
     are handed back: one loaded later brings ≈ 10 MB of them back (a buffer reset skipped
-    when nothing was searched did; so did the places' step-by-step measurement, which a
-    rounding left to Python takes)."""
-    for measured in ("at_once", "steps"):
+    when nothing was searched did; so would a path of its own for the roundings Python
+    decides)."""
+    for measured in ("kernel_rounds", "python_rounds"):
         out = _fresh(ROUTES_AFTER_WARM_UP, str(built("heidelberg")[1]), measured)
         assert out["planned"] > 600 and out["loaded"] == [], measured
