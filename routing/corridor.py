@@ -171,8 +171,9 @@ class PlaceLayer:
         """:meth:`records` of candidates whose detour is twice their offset."""
         figures = np.zeros((len(hits), 4))
         figures[:, 0], figures[:, 1] = kms, 2.0 * dists
-        return self.records(hits, dists, rounded(dists, OFFSET_DIGITS) if offsets is None else offsets,
-                            figures, np.full(len(hits), STRAIGHT_LINE, np.int8))
+        offsets = rounded(dists, OFFSET_DIGITS) if offsets is None else offsets
+        return self.records(hits, dists, offsets, figures,
+                            np.full(len(hits), STRAIGHT_LINE, np.int8))
 
     def along(self, lat, lon, cum_m, corridor_m: float = 300.0, kinds=None) -> list[dict]:
         """Candidate places within ``corridor_m`` of the polyline, ordered by km.

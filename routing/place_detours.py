@@ -4,9 +4,9 @@
 Each candidate's detour is read from its precomputed nearest-node lists
 (:mod:`routing.reach`: the first listed node the route passes), and for the few the
 lists leave open measured by searches from all route nodes at once
-(:func:`routing.detours.route_detours`). When every candidate is asked, the whole
-measurement is one compiled call (:func:`routing.corridor_kernels.measure_candidates`);
-otherwise, or when a rounding is Python's to decide, the same steps one call each.
+(:func:`routing.detours.route_detours`). The whole measurement is one compiled call
+(:func:`routing.corridor_kernels.measure_candidates`); Python only chooses the candidates
+asked when there are more than ``max_measured``, and rounds what the kernel leaves to it.
 """
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from operator import itemgetter
 import numpy as np
 
 from .corridor_kernels import measure_candidates
-from .detours import route_detours
 from .itinerary import rounded
 from .pieces import pieces_table
 from .reach import ARRAYS
@@ -27,10 +26,10 @@ MAX_MEASURED = 400
 #: Decimals a place's km, detour, there and back metres are shown with; its offset's.
 FIGURE_DIGITS, OFFSET_DIGITS = (2, 0, 1, 1), 1
 #: The same as :func:`routing.corridor_kernels.measure_candidates` takes them.
-#: No offsets or choice given to the kernel: it rounds them, and asks every candidate.
-_NONE_GIVEN, _NONE_ASKED = np.zeros(0), np.zeros(0, bool)
 FIGURE_SCALES, OFFSET_SCALE = (np.array([10.0 ** d for d in FIGURE_DIGITS]),
                                np.array([10.0 ** OFFSET_DIGITS]))
+#: No offsets or choice given to the kernel: it rounds them, and asks every candidate.
+_NONE_GIVEN, _NONE_ASKED = np.zeros(0), np.zeros(0, bool)
 
 
 def network_detours(layer, network, itinerary, found, endpoint,
@@ -120,55 +119,6 @@ def by_km(places: list[dict]) -> list[dict]:
     """``places`` (dicts) sorted in place by km, then id; returned."""
     places.sort(key=itemgetter("km", "id"))
     return places
-
-
-def search_detours(network, ends, reach, table, candidates, walk, max_detour_m, fwd, back):
-    """:func:`routing.detours.route_detours` of ``candidates`` on the search buffers
-    ``fwd`` and ``back``, fitted here; the caller resets them with the returned counts.
-
-    Parameters
-    ----------
-    network : routing.network.ProfileNetwork
-        The network the detours are measured on (arc costs in metres).
-    ends : routing.detours.PlaceEnds
-        The places' edge ends.
-    reach : routing.reach.PlaceReach
-        The places' nearest-node lists (any object with the :data:`routing.reach.ARRAYS`).
-    table : numpy.ndarray
-        The route's pieces (:func:`routing.pieces.pieces_table`).
-    candidates : numpy.ndarray
-        int64 indices into ``ends`` of the places to measure.
-    walk : numpy.ndarray
-        float64 straight-line metres of each candidate to its edge.
-    max_detour_m : float
-        Where the searches stop.
-    fwd, back : routing.search.SearchBuffers
-        The forward and backward search's buffers, in their initial state.
-
-    Returns
-    -------
-    passed : int
-        What ``route_detours`` returns (negative: inconsistent input).
-    out : tuple of numpy.ndarray
-        (status, there, back, leave) of each candidate.
-    counts : numpy.ndarray
-        The nodes each search touched, for ``fwd.reset`` and ``back.reset``.
-    """
-    for buffers in (fwd, back):
-        buffers.fit(len(network.heads) + 2 * len(table))
-    m = len(candidates)
-    out = np.empty(m, np.int8), np.empty(m), np.empty(m), np.empty(m)
-    counts = np.zeros(2, np.int64)
-    g = network.graph
-    passed = route_detours(g.edge_u, g.edge_v, g.edge_len, table, network.indptr, network.heads,
-                           network.costs, network.rindptr, network.rtails, network.rarcs,
-                           network.tails, ends.edge, ends.offset_m, ends.entry_node,
-                           ends.entry_cost, ends.exit_node, ends.exit_cost,
-                           *(getattr(reach, name) for name in ARRAYS), candidates, walk,
-                           max_detour_m, fwd.dist, fwd.pred, fwd.mark, fwd.touched, fwd.heap_key,
-                           fwd.heap_node, back.dist, back.pred, back.mark, back.touched,
-                           back.heap_key, back.heap_node, *out, counts)
-    return passed, out, counts
 
 
 def _buffers(network, scratch, table):

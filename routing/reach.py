@@ -194,15 +194,14 @@ def scan_reach(sources, at, candidates, walk, max_cost, in_ptr, in_list, in_boun
         p = candidates[j]
         value_t, pass_t = _nearest_listed(in_ptr, in_list, in_bound, p, keys, passes, n)
         value_b, pass_b = _nearest_listed(out_ptr, out_list, out_bound, p, keys, passes, n)
-        hit_t, hit_b = (0 if pass_t >= 0 else -1), (0 if pass_b >= 0 else -1)
         there[j], back[j] = value_t, value_b
         leave_at[j] = at[pass_t] if pass_t >= 0 else np.nan
         if value_t + value_b + walk[j] > max_cost:     # over, or bounded below over
             state[j] = OVER
-        elif hit_t >= 0 and hit_b >= 0:
+        elif pass_t >= 0 and pass_b >= 0:
             state[j] = FOUND
         else:           # which way is left open: SEARCH, + OPEN_IN and / or + OPEN_OUT
-            state[j] = SEARCH + (OPEN_IN if hit_t < 0 else 0) + (OPEN_OUT if hit_b < 0 else 0)
+            state[j] = SEARCH + (OPEN_IN if pass_t < 0 else 0) + (OPEN_OUT if pass_b < 0 else 0)
     return 0
 
 

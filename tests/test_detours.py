@@ -15,9 +15,10 @@ import pytest
 
 from routing import RoutingError, engine
 from routing.corridor import MAX_DETOUR_FACTOR, places_along
-from routing.place_detours import MAX_MEASURED, search_detours
-from routing.detours import DROPPED, MEASURED, OPEN, measure_detours
+from routing.detours import DROPPED, MEASURED, OPEN, measure_detours, route_detours
 from routing.pieces import pieces_table, route_nodes
+from routing.place_detours import MAX_MEASURED
+from routing.reach import ARRAYS
 from routing.search import SearchBuffers
 
 
@@ -157,8 +158,57 @@ def no_reach(places: int) -> SimpleNamespace:
                               for k, v in zip(("ptr", "list", "bound"), (ptr, rows, bound))})
 
 
+def search_detours(network, ends, reach, table, candidates, walk, max_detour_m, fwd, back):
+    """:func:`routing.detours.route_detours` of ``candidates`` on the search buffers
+    ``fwd`` and ``back``, fitted here; the caller resets them with the returned counts.
+
+    Parameters
+    ----------
+    network : routing.network.ProfileNetwork
+        The network the detours are measured on (arc costs in metres).
+    ends : routing.detours.PlaceEnds
+        The places' edge ends.
+    reach : routing.reach.PlaceReach
+        The places' nearest-node lists (any object with the :data:`routing.reach.ARRAYS`).
+    table : numpy.ndarray
+        The route's pieces (:func:`routing.pieces.pieces_table`).
+    candidates : numpy.ndarray
+        int64 indices into ``ends`` of the places to measure.
+    walk : numpy.ndarray
+        float64 straight-line metres of each candidate to its edge.
+    max_detour_m : float
+        Where the searches stop.
+    fwd, back : routing.search.SearchBuffers
+        The forward and backward search's buffers, in their initial state.
+
+    Returns
+    -------
+    passed : int
+        What ``route_detours`` returns (negative: inconsistent input).
+    out : tuple of numpy.ndarray
+        (status, there, back, leave) of each candidate.
+    counts : numpy.ndarray
+        The nodes each search touched, for ``fwd.reset`` and ``back.reset``.
+    """
+    for buffers in (fwd, back):
+        buffers.fit(len(network.heads) + 2 * len(table))
+    m = len(candidates)
+    out = np.empty(m, np.int8), np.empty(m), np.empty(m), np.empty(m)
+    counts = np.zeros(2, np.int64)
+    g = network.graph
+    passed = route_detours(g.edge_u, g.edge_v, g.edge_len, table, network.indptr, network.heads,
+                           network.costs, network.rindptr, network.rtails, network.rarcs,
+                           network.tails, ends.edge, ends.offset_m, ends.entry_node,
+                           ends.entry_cost, ends.exit_node, ends.exit_cost,
+                           *(getattr(reach, name) for name in ARRAYS), candidates, walk,
+                           max_detour_m, fwd.dist, fwd.pred, fwd.mark, fwd.touched, fwd.heap_key,
+                           fwd.heap_node, back.dist, back.pred, back.mark, back.touched,
+                           back.heap_key, back.heap_node, *out, counts)
+    return passed, out, counts
+
+
 def run_route_detours(network, ends, table, candidates, walk, bound, reach=None):
-    """route_detours (by corridor.search_detours) on fresh buffers; ``reach`` None: no lists
+    """route_detours (by search_detours) on fresh buffers; ``reach`` None: no lists
     (the searches alone)."""
     reach = no_reach(len(ends.ok)) if reach is None else reach
     n = len(network.indptr) - 1

@@ -75,7 +75,8 @@ def _worded(warning: dict, profile: str, words: Words) -> str:
 
 def warning_place(warning: dict, words: Words | None = None) -> str:
     """Where a warning is: « km 1,2 – 1,5 (300 m) » or « km 1,2 »."""
-    return _place(warning, words or Words(), _place_templates(words or Words()))
+    words = words or Words()
+    return _place(warning, words, _place_templates(words))
 
 
 def _place_templates(words: Words) -> tuple[str, str]:
@@ -85,15 +86,15 @@ def _place_templates(words: Words) -> tuple[str, str]:
 
 
 def _place(warning: dict, words: Words, templates: tuple[str, str]) -> str:
-    fmt = words.format_decimal
-    start = warning.get("from_km")
-    start = fmt(start) if isinstance(start, (int, float)) else "?"
+    def km(key):
+        value = warning.get(key)
+        return words.format_decimal(value) if isinstance(value, (int, float)) else "?"
+
     length = warning.get("length_m") or 0
     if length >= 1:
-        end = warning.get("to_km")
-        return templates[0] % {"from_km": start, "to_km": fmt(end) if isinstance(
-            end, (int, float)) else "?", "length": round(length)}
-    return templates[1] % {"from_km": start}
+        return templates[0] % {"from_km": km("from_km"), "to_km": km("to_km"),
+                               "length": round(length)}
+    return templates[1] % {"from_km": km("from_km")}
 
 
 def warning_text(warning: dict, profile: str = "", lang: str | None = None) -> str:
