@@ -1,7 +1,6 @@
 """Paths -> Itinerary: geometry, durations, breakdowns, signed routes, warnings."""
 from __future__ import annotations
 
-import itertools
 
 import numpy as np
 
@@ -10,7 +9,7 @@ from graphs.elevation import SMOOTH_M, STEP_M, climb
 from .assemble_kernel import (LEG_CLIMB, LEG_COLUMNS, LEG_DOWN, LEG_END, LEG_M, LEG_S,
                               LEG_START, LEG_UP, NO_ELEVATION, assemble_pieces)
 from .hazards import EdgeWarnings, WarningRuns
-from .itinerary import Itinerary, round_float
+from .itinerary import Itinerary, LegPieces, round_float
 from .numpy_exact import CLIMB_SHORT
 from .pieces import piece_table
 
@@ -122,12 +121,15 @@ def assemble_with_table(network, facts: EdgeFacts, paths: list, waypoints: list,
         g.cat["surface"], g.cat["highway"], len(facts.category_labels["surface"]),
         len(facts.category_labels["highway"]), g.edge_route_ptr, g.edge_route_idx, label_of,
         len(labels), facts.signed, facts.warnings.any, STEP_M, CLIMB_HALF)
-    floats_array = floats
-    ints, floats = ints.tolist(), floats.tolist()
+    ints = ints.tolist()
     n_surface, n_highway, n_routes, n_warned = ints[:4]
     n_codes = n_surface + n_highway + n_routes
     n_legs = len(leg_ptr) - 1
     at = 2 + LEG_COLUMNS * n_legs
+    # the pieces' offsets close the floats: left as an array (read by the table, and
+    # made into lists only if the itinerary's pieces are read: LegPieces)
+    tail = at + n_codes + 2 * n_warned
+    offsets, floats = floats[tail:], floats[:tail].tolist()
     rows = [floats[k:k + LEG_COLUMNS] for k in range(2, at, LEG_COLUMNS)]
     legs = []
     for wa, wb, row in zip(waypoints, waypoints[1:], rows):
@@ -143,24 +145,20 @@ def assemble_with_table(network, facts: EdgeFacts, paths: list, waypoints: list,
     breakdown = {name: _by_label(facts.category_labels[name], codes[split[k]:split[k + 1]],
                                  code_m[split[k]:split[k + 1]], facts.unique_labels[name])
                  for k, name in enumerate(("surface", "highway"))}
-    # Each leg's pieces [edge, round(from_m, 3), round(to_m, 3)], off the floats' tail.
-    offsets = itertools.islice(floats, at + n_codes + 2 * n_warned, None)
-    edges, ptr = pieces.edge.tolist(), leg_ptr.tolist()
-    leg_pieces = [[[e, x, y] for e, x, y in zip(edges[lo:hi], offsets, offsets)]
-                  for lo, hi in zip(ptr, ptr[1:])]
     itinerary = Itinerary(
         profile=network.profile.name, kind=kind, waypoints=waypoints,
         lat=geometry[0], lon=geometry[1], ele=geometry[2], cum_m=geometry[3],
         duration_s=floats[0], legs=legs, breakdown=breakdown,
         signed_routes=_by_label(labels, codes[split[2]:], code_m[split[2]:], True),
-        warnings=_warnings(network, facts, warned, warned_m), pieces=leg_pieces,
+        warnings=_warnings(network, facts, warned, warned_m),
+        pieces=LegPieces(pieces.edge, offsets, leg_ptr),  # [edge, round(from_m, 3), round(to_m, 3)]
         meta={"graph": g.meta.get("name"), "graph_build": g.build_id,
               "osm_date": g.meta.get("osm_date"),
               "attribution": g.meta.get("attribution", []),
               "signed_m": floats[1]})
     for leg, row in zip(legs, rows):
         _climb(geometry, leg, row[LEG_CLIMB], row[LEG_UP], row[LEG_DOWN])
-    table = np.empty((len(edges), 3))
+    table = np.empty((len(pieces.edge), 3))
     table[:, 0] = pieces.edge
-    table[:, 1:] = floats_array[at + n_codes + 2 * n_warned:].reshape(-1, 2)
+    table[:, 1:] = offsets.reshape(-1, 2)
     return itinerary, table

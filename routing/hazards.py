@@ -27,7 +27,7 @@ import threading
 
 import numpy as np
 
-from .itinerary import round_float
+from .itinerary import rounded
 from .profiles import BAD_SMOOTHNESS, ROUGH, SAC_ORDER, is_busy
 
 #: Runs of the same warning closer than this (m) are one run.
@@ -168,13 +168,16 @@ class WarningRuns:
         """The warnings of the itinerary, in order of their start."""
         out = []
         describe = self._describe
-        for key, from_m, to_m in self.runs:
+        # every run's km and length rounded in one pass (round_float's, a run at a time,
+        # cost three calls a warning)
+        figures = rounded([x for _, from_m, to_m in self.runs
+                           for x in (float(from_m) / 1000, float(to_m) / 1000,
+                                     float(to_m) - float(from_m))], _FIGURE_DIGITS).tolist()
+        at = iter(figures)
+        for (key, _, _), from_km, to_km, length_m in zip(self.runs, at, at, at):
             code, detail, values = describe(key)
-            from_m, to_m = float(from_m), float(to_m)
-            item = {"type": code, "detail": detail,
-                    "from_km": round_float(from_m / 1000, 3),
-                    "to_km": round_float(to_m / 1000, 3),
-                    "length_m": round_float(to_m - from_m, 1)}
+            item = {"type": code, "detail": detail, "from_km": from_km, "to_km": to_km,
+                    "length_m": length_m}
             item.update(values)
             out.append(item)
         out.sort(key=_START_AND_TYPE)
@@ -182,3 +185,5 @@ class WarningRuns:
 
 
 _START_AND_TYPE = operator.itemgetter("from_km", "type")
+#: Decimals of a warning's from_km, to_km and length_m.
+_FIGURE_DIGITS = (3, 3, 1)

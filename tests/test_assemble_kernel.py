@@ -418,3 +418,25 @@ def test_path_seeds_are_exits_entries_and_same_edge(fixture_router, profile):
     with pytest.raises(IndexError):
         path_seeds(g.n_edges, 0.0, 1.0, 0, 0.0, 1.0, g.edge_len, g.edge_u, g.edge_v,
                    c["fwd"], c["bwd"], c["cost_fwd"], c["cost_bwd"])
+
+
+def test_pieces_read_as_lists_and_default_to_a_fresh_empty_one(fixture_router):
+    """Pieces left as the kernel's arrays (routing.itinerary.LegPieces) read as the lists
+    they stand for, in copies and round trips too; the default is a new empty list each."""
+    network = fixture_router.network("hike")
+    facts = fixture_router.facts(network)
+    paths = _random_paths(np.random.default_rng(14), fixture_router.graph, 3, empty=False)
+    it = assemble(network, facts, paths, [{}] * 4, "route")
+    twin = copy.copy(it)
+    pieces = it.pieces
+    assert type(pieces) is list and it.pieces is pieces           # made once
+    assert repr(pieces) == repr(reference_assemble(network, facts, paths, [{}] * 4,
+                                                   "route").pieces)
+    assert twin.pieces == pieces and twin == it
+    assert Itinerary.from_dict(it.to_dict()).pieces == pieces
+    fields = dict(profile="hike", kind="route", waypoints=[], lat=np.zeros(0), lon=np.zeros(0),
+                  ele=np.zeros(0), cum_m=np.zeros(0), duration_s=0.0, legs=[], breakdown={},
+                  signed_routes={})
+    first, second = Itinerary(**fields), Itinerary(**fields)
+    first.pieces.append([[0, 0.0, 1.0]])
+    assert second.pieces == [] and first.pieces == [[[0, 0.0, 1.0]]]
