@@ -129,7 +129,8 @@ class LegPieces:
 
     def tolist(self) -> list:
         """Per leg, ``[edge, from_m, to_m]`` per piece."""
-        edges, ptr, offsets = self.edges.tolist(), self.leg_ptr.tolist(), iter(self.offsets.tolist())
+        edges, ptr = self.edges.tolist(), self.leg_ptr.tolist()
+        offsets = iter(self.offsets.tolist())
         return [[[e, x, y] for e, x, y in zip(edges[lo:hi], offsets, offsets)]
                 for lo, hi in zip(ptr, ptr[1:])]
 
