@@ -15,7 +15,9 @@ two servers' p50 over all their passes (and per round).
 with osrm-bindings, whose ``osrm-routed`` is run.) ``--versus flask`` alternates the app
 with and without :mod:`web.fast_route` (``BASSIN_FAST_ROUTE=0``) instead, and
 ``--versus tree --tree DIR`` this checkout with another one (``git worktree add DIR REV``:
-the code before a change), both under granian.
+the code before a change), both under granian; ``--versus self`` this checkout twice (two
+launches of one server: the noise floor). ``--launches K`` measures on K fresh launches of
+the servers and gives the median of their ratios (see :func:`launches`).
 """
 from __future__ import annotations
 
@@ -135,16 +137,34 @@ def fast_route_vs_flask(graph_dir: Path, coords: list, profile: str, rounds: int
                 **alternate({name: (port, urls) for name, port in ports.items()}, rounds)}
 
 
-def tree_vs_tree(graph_dir: Path, coords: list, profile: str, other: Path,
+def tree_vs_tree(graph_dir: Path, coords: list, profile: str, other: Path | None,
                  rounds: int = 4) -> dict:
-    """This checkout's app and ``other``'s under granian, both up, alternating."""
+    """This checkout's app and ``other``'s under granian, both up, alternating (``other``
+    None: this checkout twice, two launches of one server: the floor a ratio of two
+    launches has, whatever the code)."""
     from web.bench import route_urls, served_app
 
     urls = route_urls(coords, profile)
+    root = {} if other is None else {"root": other}
     with served_app(graph_dir, profile, server="granian") as (this, _), \
-            served_app(graph_dir, profile, server="granian", root=other) as (that, _):
-        return {"pairs": len(coords), "other": str(other),
+            served_app(graph_dir, profile, server="granian", **root) as (that, _):
+        return {"pairs": len(coords), "other": str(other or "this checkout"),
                 **alternate({"this": (this, urls), "other": (that, urls)}, rounds)}
+
+
+def launches(measure, count: int) -> dict:
+    """``measure()`` (a dict of p50s and ratios) on ``count`` fresh launches of its servers:
+    each launch's figures, and the median over launches of each ratio (``*_vs_*``).
+
+    Why: two launches of one and the same server, alternated, differ by up to ±10 % in
+    p50 (``--versus self``: 0.93, 1.11, 1.02 in three launches, session 29), more than a
+    change to the code often moves it; where a process's pages fall stays for its life.
+    A ratio of one launch each carries that; the median over launches less of it."""
+    runs = [measure() for _ in range(count)]
+    ratios = sorted({key for run in runs for key in run if "_vs_" in key})
+    return {"launches": runs,
+            **{f"{key}_median": round(float(np.median([run[key] for run in runs])), 3)
+               for key in ratios}}
 
 
 @contextlib.contextmanager
@@ -165,8 +185,9 @@ def mock_environ(**values):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--graph", type=Path, required=True)
-    parser.add_argument("--versus", choices=("osrm", "flask", "tree"), default="osrm",
-                        help="osrm-routed, the app without web.fast_route, or --tree's app")
+    parser.add_argument("--versus", choices=("osrm", "flask", "tree", "self"), default="osrm",
+                        help="osrm-routed, the app without web.fast_route, --tree's app, or "
+                             "a second launch of this one (the floor of launch-to-launch noise)")
     parser.add_argument("--tree", type=Path, help="another checkout (--versus tree)")
     parser.add_argument("--osrm", type=Path, help="peers.py's data.osrm (--versus osrm)")
     parser.add_argument("--peer-python", type=Path, help="the osrm venv (--versus osrm)")
@@ -174,22 +195,30 @@ def main(argv=None) -> int:
     parser.add_argument("--pairs", type=int, default=200)
     parser.add_argument("--seed", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--launches", type=int, default=1,
+                        help="fresh launches of the servers, each alternated --rounds times")
     args = parser.parse_args(argv)
     from graphs.store import load_graph
     from route_scaling import query_pairs
 
     coords = query_pairs(load_graph(args.graph), args.pairs, args.seed)
     if args.versus == "flask":
-        out = fast_route_vs_flask(args.graph, coords, args.profile, args.rounds)
-    elif args.versus == "tree":
-        if args.tree is None:
+        def measure():
+            return fast_route_vs_flask(args.graph, coords, args.profile, args.rounds)
+    elif args.versus in ("tree", "self"):
+        if args.versus == "tree" and args.tree is None:
             parser.error("--versus tree needs --tree")
-        out = tree_vs_tree(args.graph, coords, args.profile, args.tree.resolve(), args.rounds)
+        other = args.tree.resolve() if args.versus == "tree" else None
+
+        def measure():
+            return tree_vs_tree(args.graph, coords, args.profile, other, args.rounds)
     elif args.osrm is None or args.peer_python is None:
         parser.error("--versus osrm needs --osrm and --peer-python")
     else:
-        out = alternated_http(args.graph, coords, args.profile, args.peer_python, args.osrm,
-                              args.rounds)
+        def measure():
+            return alternated_http(args.graph, coords, args.profile, args.peer_python,
+                                   args.osrm, args.rounds)
+    out = measure() if args.launches <= 1 else launches(measure, args.launches)
     json.dump(out, sys.stdout, indent=1)
     sys.stdout.write("\n")
     return 0
