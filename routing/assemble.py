@@ -1,7 +1,6 @@
 """Paths -> Itinerary: geometry, durations, breakdowns, signed routes, warnings."""
 from __future__ import annotations
 
-
 import numpy as np
 
 from graphs.elevation import SMOOTH_M, STEP_M, climb
