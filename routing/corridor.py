@@ -28,6 +28,7 @@ from .itinerary import rounded
 from .near_line import PointCells, places_near_route
 from .place_detours import FIGURE_DIGITS, MAX_MEASURED, OFFSET_DIGITS, by_km, network_detours
 from .reach import PlaceReach
+from .search import SearchBuffers
 
 #: Default there-and-back bound: a place farther than this by the network is not "along".
 MAX_DETOUR_FACTOR = 10.0
@@ -210,6 +211,9 @@ class PlaceLayer:
         route = SimpleNamespace(pieces=[[[edge, 0.0, float(network.graph.edge_len[edge])]]])
         network_detours(self, network, route, (np.zeros(1, np.int64), np.ones(1), np.zeros(1)),
                         endpoint, 0.0, scratch=scratch)
+        # the buffers' reset, which only a route whose lists leave a candidate open runs:
+        # a kernel first loaded by a request brings LLVM's pages back (routing.resident)
+        SearchBuffers(1, 1).reset(0)
 
 
 def places_along(router, itinerary, corridor_m: float, kinds=None,
