@@ -146,8 +146,9 @@ def main(argv=None) -> int:
     sides = {"places": urls, "no_places": [f"{url}&{NO_PLACES}" for url in urls]}
 
     def timed_server(port: int, workers: int, threads: int | None = None) -> list[str]:
+        # served_app's defaults: one worker (one keep-alive client reaches one), 4 threads
         return [sys.executable, str(Path(__file__).resolve()), "--serve", "--port", str(port),
-                "--workers", "1", "--threads", str(threads or 4)]
+                "--workers", str(workers), "--threads", str(threads or 4)]
 
     with tempfile.TemporaryDirectory() as tmp:
         stats = Path(tmp) / "stages.json"
