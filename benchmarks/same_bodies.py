@@ -3,7 +3,8 @@
 Asks the app (Flask's test client: no server) for ``/api/v1/route`` GeoJSON over the
 same pairs in French and in English, hike and bike, with and without ``corridor_m``,
 once with :mod:`web.fast_route` and once without it, and records a SHA-256 of each
-answer's status and body. ``--check`` asks again and counts the answers that differ
+answer's status and body (``--parsed``: of its parsed JSON, keys sorted, so that a
+change of key order alone differs in nothing). ``--check`` asks again and counts the answers that differ
 from the saved ones, and those where the fast path and Flask's path disagree. What
 :mod:`benchmarks.same_answers` does for the routing, for the document served.
 
@@ -23,6 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import orjson  # noqa: E402
+
 from route_scaling import query_pairs  # noqa: E402
 
 
@@ -36,7 +39,18 @@ def route_queries(graph, count: int, seed: int) -> list[str]:
     return urls + [u + "&corridor_m=300" for u in urls[:count // 6]]
 
 
-def served_digests(graph_dir: Path, urls: list[str]) -> tuple[dict, int]:
+def body_digest(body: bytes, parsed: bool) -> str:
+    """SHA-256 of a body, or of its JSON with keys sorted (``parsed``; a body that is not
+    JSON as it is)."""
+    if parsed:
+        try:
+            body = orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONDecodeError:
+            pass
+    return hashlib.sha256(body).hexdigest()
+
+
+def served_digests(graph_dir: Path, urls: list[str], parsed: bool = False) -> tuple[dict, int]:
     """``{"lang url": "status sha256"}`` of every answer, and how many answers differ
     between the fast path and Flask's."""
     from web import create_app
@@ -51,7 +65,7 @@ def served_digests(graph_dir: Path, urls: list[str]) -> tuple[dict, int]:
             for lang in ("fr", "en"):
                 for url in urls:
                     answer = client.get(url, headers={"Accept-Language": lang})
-                    digest = f"{answer.status_code} {hashlib.sha256(answer.data).hexdigest()}"
+                    digest = f"{answer.status_code} {body_digest(answer.data, parsed)}"
                     got.setdefault(f"{lang} {url}", set()).add(digest)
     disagree = sum(len(d) > 1 for d in got.values())
     return {key: sorted(digests)[0] for key, digests in got.items()}, disagree
@@ -65,12 +79,14 @@ def main(argv=None) -> int:
     mode.add_argument("--check", type=Path)
     parser.add_argument("--pairs", type=int, default=300)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--parsed", action="store_true",
+                        help="compare parsed JSON (key order aside), not bytes")
     args = parser.parse_args(argv)
     os.environ.setdefault("BASSIN_LOG_FORMAT", "none")
     from graphs.store import load_graph
 
     urls = route_queries(load_graph(args.graph), args.pairs, args.seed)
-    digests, disagree = served_digests(args.graph, urls)
+    digests, disagree = served_digests(args.graph, urls, args.parsed)
     if args.save:
         args.save.write_text(json.dumps(digests))
         out = {"answers": len(digests), "fast_vs_flask_differ": disagree}

@@ -112,6 +112,7 @@ ROUTES_AFTER_WARM_UP = """
 import gc, json, sys
 import numpy as np
 from numba.core.registry import CPUDispatcher
+from web.api import geojson_bytes
 from web.extensions import load_service
 service = load_service(sys.argv[1], ["hike", "bike"])
 def signatures():
@@ -131,7 +132,7 @@ for profile in ("hike", "bike"):      # as benchmarks/memory.py plans them
                                profile)
         except Exception:
             continue
-        it.to_geojson(arrays=True)
+        geojson_bytes(it.to_geojson(arrays=True))      # the line's text kernel too
         planned += 1
 after = signatures()
 print(json.dumps({"planned": planned,
@@ -140,7 +141,7 @@ print(json.dumps({"planned": planned,
 
 
 def test_routes_after_warm_up_load_no_kernel(built):
-    """Every kernel a route and its GeoJSON run is loaded by warm-up, before LLVM's pages
+    """Every kernel a route and its GeoJSON (its text too) run is loaded by warm-up, before LLVM's pages
     are handed back: one loaded later brings ≈ 10 MB of them back (a buffer reset skipped
     when nothing was searched did; so would a path of its own for the roundings Python
     decides)."""

@@ -57,11 +57,14 @@ def load_service(graph_dir, profiles=None):
     from routing import RoutingService
     from routing.resident import set_up_numba_without_blas
 
+    from . import coordinate_text
+
     # Kernels load from here on (caches a fresh graph lacks are built with them): numba
     # is set up first, without SciPy's BLAS (routing.resident).
     set_up_numba_without_blas()
     # A pointer to versioned builds is resolved once: the files read are all of one build.
     service = RoutingService(load_graph(Path(graph_dir).resolve()), profiles=profiles)
+    coordinate_text.warm_up()         # before the service's, which hands LLVM's pages back
     service.warm_up()
     return service
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext
 
-from .i18n import Words, current_words, language
+from .i18n import Words, current_words, language, plain_decimal
 from .tag_words import VALUE_NAMES, value_name
 
 #: One template per warning code; placeholders are the warning's tag values.
@@ -79,22 +79,29 @@ def warning_place(warning: dict, words: Words | None = None) -> str:
     return _place(warning, words, _place_templates(words))
 
 
-def _place_templates(words: Words) -> tuple[str, str]:
-    # each template's words once for a list of warnings (the catalog's lookups)
-    return (words.gettext("km %(from_km)s – %(to_km)s (%(length)s m)"),
-            words.gettext("km %(from_km)s"))
+def _place_templates(words: Words, joined: str = "%(where)s") -> tuple[str, str]:
+    """The templates of where a warning is (over a stretch, at a point), each put in
+    ``joined``'s ``%(where)s``: one ``%`` a warning (its words looked up once a list)."""
+    where = (words.gettext("km %(from_km)s – %(to_km)s (%(length)s m)"),
+             words.gettext("km %(from_km)s"))
+    return tuple(joined.replace("%(where)s", template) for template in where)
 
 
-def _place(warning: dict, words: Words, templates: tuple[str, str]) -> str:
-    def km(key):
-        value = warning.get(key)
-        return words.format_decimal(value) if isinstance(value, (int, float)) else "?"
-
+def _place(warning: dict, words: Words, templates: tuple[str, str], what: str = "") -> str:
+    # plain_decimal's text where it has one (what routes' kilometres are): Babel's else
+    sign = words.plain_decimal
+    from_km, to_km = warning.get("from_km"), warning.get("to_km")
+    from_text = (sign is not None and plain_decimal(from_km, sign)) or _km(from_km, words)
     length = warning.get("length_m") or 0
     if length >= 1:
-        return templates[0] % {"from_km": km("from_km"), "to_km": km("to_km"),
-                               "length": round(length)}
-    return templates[1] % {"from_km": km("from_km")}
+        to_text = (sign is not None and plain_decimal(to_km, sign)) or _km(to_km, words)
+        return templates[0] % {"from_km": from_text, "to_km": to_text,
+                               "length": round(length), "what": what}
+    return templates[1] % {"from_km": from_text, "what": what}
+
+
+def _km(value, words: Words) -> str:
+    return words.format_decimal(value) if isinstance(value, (int, float)) else "?"
 
 
 def warning_text(warning: dict, profile: str = "", lang: str | None = None) -> str:
@@ -117,6 +124,5 @@ def warning_texts(warnings: list, profile: str = "", lang: str | None = None,
             return warning_texts(warnings, profile, words=current_words())
     if not warnings:
         return []
-    joined, places = words.gettext("%(where)s: %(what)s"), _place_templates(words)
-    return [joined % {"where": _place(w, words, places), "what": warning_words(w, profile, words)}
-            for w in warnings]
+    places = _place_templates(words, words.gettext("%(where)s: %(what)s"))
+    return [_place(w, words, places, warning_words(w, profile, words)) for w in warnings]

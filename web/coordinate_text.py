@@ -1,0 +1,169 @@
+"""A route line's coordinates as JSON text, written by a compiled pass: the bytes orjson
+writes for them.
+
+Why: a route's line is ≈ 500 vertices, a thousand numbers, and orjson writes each
+float64 of a numpy array in ≈ 32 ns — 35 µs of a served route, half of its
+serialisation (issue 11). The numbers are already rounded (:meth:`routing.itinerary.
+Itinerary.coordinates`: 7 decimals for lon and lat, 1 for elevation), so each is
+written here as the decimal it was rounded to — its integer ``k = |v| * 10**d`` and a
+point — in a few ns.
+
+That is orjson's text to the byte: orjson writes a float's shortest text that reads
+back as the same double. For a value ``v`` that is the double nearest to ``k / 10**d``
+(checked: ``k / 10**d == |v|`` in floating point, both operands exact), that text is
+``k``'s decimal with trailing zeros dropped (at least one kept after the point):
+no shorter decimal reads back as ``v``, since two decimals of at most 15 significant
+digits never read back as one double. orjson writes very small and very large
+magnitudes with an exponent (``1e-7``, ``1e+16``): values below 1e-4 (zero aside)
+or from 1e9 up, non-finite ones, and any that fail the check are not written here
+(the caller gives orjson the array). ``tests/test_coordinate_text.py`` compares
+with orjson on adversarial values.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import orjson
+from numba import njit
+
+from routing.itinerary import COORDINATE_DIGITS
+
+#: Powers of ten, as integers and as (exact) floats, by number of decimals.
+_POWERS = np.array([10 ** d for d in range(16)], np.int64)
+_SCALES = np.array([10.0 ** d for d in range(16)], np.float64)
+#: "0000" to "9999", four bytes each: the digits :func:`_write_digits` copies.
+_QUADS = np.frombuffer(b"".join(b"%04d" % i for i in range(10000)), np.uint8).copy()
+#: Magnitudes written here: [SMALLEST, LARGEST) and zero (orjson's plain decimals).
+SMALLEST, LARGEST = 1e-4, 1e9
+#: The most bytes a value takes: sign, 9 whole digits, point, 15 decimals.
+_VALUE_BYTES = 26
+#: ``write_rows``' answer when some value is not written here.
+NOT_WRITTEN = -1
+#: The digits of one route line's coordinates, as the kernel reads them.
+_DIGITS: dict = {}
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _write_digits(out, end, value, count):
+    """The ``count`` last decimal digits of ``value`` (>= 0, leading zeros written),
+    ending just before ``out[end]``: four a step, from a table (a division each)."""
+    p = end
+    while count >= 4:
+        quad = 4 * (value % 10000)
+        value //= 10000
+        out[p - 4] = _QUADS[quad]
+        out[p - 3] = _QUADS[quad + 1]
+        out[p - 2] = _QUADS[quad + 2]
+        out[p - 1] = _QUADS[quad + 3]
+        p -= 4
+        count -= 4
+    first = 4 * value + 4 - count                # the last ``count`` of value's four
+    for c in range(count):
+        out[p - count + c] = _QUADS[first + c]
+
+
+@njit(cache=True, nogil=True)
+def write_rows(values, digits, out):
+    """Write ``values`` (``(n, m)`` float64, column ``j`` rounded to ``digits[j]``
+    decimals, each below 16) into ``out`` (uint8, at least :func:`capacity` bytes) as a
+    JSON array of arrays; returns the bytes written, or ``NOT_WRITTEN`` (module doc)."""
+    n, m = values.shape
+    if digits.shape[0] != m or out.shape[0] < 2 + n * (m * (_VALUE_BYTES + 1) + 3):
+        raise IndexError("digits or output of the wrong size")
+    for j in range(m):
+        if digits[j] < 0 or digits[j] >= _POWERS.shape[0]:
+            raise IndexError("digits out of range")
+    pos = 0
+    out[pos] = 91                                 # [
+    pos += 1
+    for i in range(n):
+        if i > 0:
+            out[pos] = 44                         # ,
+            pos += 1
+        out[pos] = 91
+        pos += 1
+        for j in range(m):
+            if j > 0:
+                out[pos] = 44
+                pos += 1
+            v = values[i, j]
+            d = digits[j]
+            scale = _SCALES[d]
+            a = abs(v)
+            if not a < LARGEST or (a != 0.0 and a < SMALLEST):      # NaN fails too
+                return NOT_WRITTEN
+            k = np.int64(a * scale + 0.5)
+            if k / scale != a:                    # not the double nearest to k / 10**d
+                return NOT_WRITTEN
+            if math.copysign(1.0, v) < 0:         # -0.0 is written "-0.0", as orjson does
+                out[pos] = 45
+                pos += 1
+            whole = np.int64(a)                   # floor(k / 10**d): a is never within
+            size = 1                              # 10**-d of the next integer, but on it
+            while size < 10 and whole >= _POWERS[size]:
+                size += 1
+            _write_digits(out, pos + size, whole, size)
+            pos += size
+            out[pos] = 46                         # .
+            pos += 1
+            _write_digits(out, pos + d, k - whole * _POWERS[d], d)
+            end = pos + d
+            while end > pos + 1 and out[end - 1] == 48:     # trailing zeros dropped, one kept
+                end -= 1
+            pos = end
+        out[pos] = 93                             # ]
+        pos += 1
+    out[pos] = 93
+    return pos + 1
+
+
+def capacity(rows: int, columns: int) -> int:
+    """Bytes :func:`write_rows` may write for ``rows`` rows of ``columns`` values."""
+    return 2 + rows * (columns * (_VALUE_BYTES + 1) + 3)
+
+
+def coordinates_fragment(values, digits) -> orjson.Fragment | None:
+    """``values`` (a 2-D float64 array, rounded to ``digits`` decimals a column) as the
+    JSON text orjson would write for it, ready for orjson to copy; None where the kernel
+    does not write it (module doc), or for anything else than such an array."""
+    if not isinstance(values, np.ndarray) or values.ndim != 2 or values.dtype != np.float64 \
+            or values.shape[1] != len(digits) or not values.flags.c_contiguous:
+        return None
+    key = tuple(digits)
+    kernel_digits = _DIGITS.get(key)
+    if kernel_digits is None:
+        if not all(type(d) is int and 0 <= d < len(_POWERS) for d in key):
+            return None
+        kernel_digits = _DIGITS.setdefault(key, np.array(key, np.int64))
+    out = np.empty(capacity(*values.shape), np.uint8)
+    written = write_rows(values, kernel_digits, out)
+    if written == NOT_WRITTEN:
+        return None
+    return orjson.Fragment(out[:written].tobytes())
+
+
+def with_line_text(document: dict) -> dict:
+    """``document`` with each line's coordinates array (``Itinerary.to_geojson(arrays=True)``)
+    replaced by its JSON text (:func:`coordinates_fragment`): the same
+    bytes in half orjson's time. A shallow copy: ``document`` is left as it is."""
+    features = document.get("features")
+    if not isinstance(features, list):
+        return document
+    copied = []
+    for feature in features:
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        if isinstance(geometry, dict) and geometry.get("type") == "LineString":
+            coordinates = geometry.get("coordinates")
+            text = (coordinates_fragment(coordinates, COORDINATE_DIGITS[:coordinates.shape[1]])
+                    if isinstance(coordinates, np.ndarray) and coordinates.ndim == 2 else None)
+            if text is not None:
+                feature = dict(feature, geometry=dict(geometry, coordinates=text))
+        copied.append(feature)
+    return dict(document, features=copied)
+
+
+def warm_up() -> None:
+    """Load the kernel (servers call this before LLVM's pages are handed back)."""
+    coordinates_fragment(np.zeros((1, 2)), (7, 7))
+    coordinates_fragment(np.zeros((1, 3)), (7, 7, 1))
