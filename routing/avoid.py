@@ -160,6 +160,8 @@ class ClosureLayer:
 
     def active(self, profile: str, day: dt.date | None = None) -> tuple:
         """Polygons closed on ``day`` (today by default) to ``profile``."""
+        if not self.closures:               # most services: no date to look up
+            return ()
         day = day or dt.date.today()
         return tuple(c.polygon for c in self.closures if c.applies(day, profile))
 

@@ -226,7 +226,12 @@ class Itinerary:
 
     @property
     def has_elevation(self) -> bool:
-        return bool(np.isfinite(self.ele).any())
+        # Remembered with the array it was read from (a GeoJSON answer asks three times;
+        # itineraries' arrays are replaced, never written in place: copies share them).
+        ele, known = self.ele, self.__dict__.get("_has_elevation")
+        if known is None or known[0] is not ele:
+            known = self.__dict__["_has_elevation"] = (ele, bool(np.isfinite(ele).any()))
+        return known[1]
 
     @property
     def ascent_m(self) -> float | None:

@@ -63,7 +63,7 @@ class RouteOptions:
     @property
     def reweights(self) -> bool:
         """Whether the options change any weight (False: the CH can answer)."""
-        return self != RouteOptions()
+        return self != DEFAULT_OPTIONS
 
     @classmethod
     def from_params(cls, params) -> "RouteOptions":
@@ -101,6 +101,8 @@ class RouteOptions:
                 values[name] = _flag(params.get(name), name)
         if params.get("avoid_areas") not in (None, ""):
             values["avoid_areas"] = parse_polygons(params.get("avoid_areas"))
+        if not values and cls is RouteOptions:    # most requests: the one default (frozen)
+            return DEFAULT_OPTIONS
         return cls(**values)
 
     def to_dict(self) -> dict:
@@ -108,6 +110,10 @@ class RouteOptions:
         out = dataclasses.asdict(self)
         out["avoid_areas"] = len(self.avoid_areas)
         return out
+
+
+#: The options of a request that gives none (what ``reweights`` compares with).
+DEFAULT_OPTIONS = RouteOptions()
 
 
 _T_SCALE = {f"T{i + 1}": i for i in range(len(SAC_ORDER))}

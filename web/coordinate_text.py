@@ -150,16 +150,19 @@ def with_line_text(document: dict) -> dict:
     features = document.get("features")
     if not isinstance(features, list):
         return document
-    copied = []
-    for feature in features:
-        geometry = feature.get("geometry") if isinstance(feature, dict) else None
-        if isinstance(geometry, dict) and geometry.get("type") == "LineString":
-            coordinates = geometry.get("coordinates")
-            text = (coordinates_fragment(coordinates, COORDINATE_DIGITS[:coordinates.shape[1]])
-                    if isinstance(coordinates, np.ndarray) and coordinates.ndim == 2 else None)
+    copied = list(features)
+    for i, feature in enumerate(features):
+        try:
+            geometry = feature["geometry"]
+            coordinates = geometry["coordinates"]
+        except (KeyError, TypeError, IndexError):
+            continue
+        # only arrays: a point's (lists) is passed by in one test
+        if type(coordinates) is np.ndarray and coordinates.ndim == 2 \
+                and geometry.get("type") == "LineString":
+            text = coordinates_fragment(coordinates, COORDINATE_DIGITS[:coordinates.shape[1]])
             if text is not None:
-                feature = dict(feature, geometry=dict(geometry, coordinates=text))
-        copied.append(feature)
+                copied[i] = dict(feature, geometry=dict(geometry, coordinates=text))
     return dict(document, features=copied)
 
 
