@@ -44,10 +44,12 @@ STAGES = (
     ("candidates", "routing.corridor", "PlaceLayer.candidates"),
     ("network_detours", "routing.corridor", "network_detours"),
     ("records", "routing.corridor", "PlaceLayer.records"),
-    ("localised", "web.fast_route", "localised"),
+    ("localised", "web.api", "localised"),
+    ("places_worded", "web.api", "localised_places"),
     ("to_geojson", "routing.itinerary", "Itinerary.to_geojson"),
     ("warning_words", "web.api", "add_warning_words"),
     ("orjson", "web.fast_route", "geojson_bytes"),
+    ("line_text", "web.api", "with_line_text"),
     ("access_line", "web.fast_route", "log_access"),
 )
 #: The worker writes its timings every this many requests (and the client waits for it).

@@ -135,6 +135,14 @@ class LegPieces:
                 for lo, hi in zip(ptr, ptr[1:])]
 
 
+def point_feature(properties: dict) -> dict:
+    """A GeoJSON Point feature at ``properties``' ``lon`` and ``lat`` (a waypoint's, a
+    place's), with those properties."""
+    return {"type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [properties["lon"], properties["lat"]]},
+            "properties": properties}
+
+
 class _Pieces:
     """The ``pieces`` field of :class:`Itinerary`: a list, or a :class:`LegPieces` (or the
     default, no pieces) made into one when first read."""
@@ -343,13 +351,8 @@ class Itinerary:
                                           "coordinates": stage.coordinates(arrays)},
                              "properties": dict(stage.summary(), role="stage", stage=i + 1)})
         for i, wp in enumerate(self.waypoints):
-            features.append({"type": "Feature",
-                             "geometry": {"type": "Point", "coordinates": [wp["lon"], wp["lat"]]},
-                             "properties": dict(wp, role="waypoint", index=i)})
-        for place in self.places:
-            features.append({"type": "Feature",
-                             "geometry": {"type": "Point", "coordinates": [place["lon"], place["lat"]]},
-                             "properties": dict(place, role="place")})
+            features.append(point_feature(dict(wp, role="waypoint", index=i)))
+        features += [point_feature(dict(place, role="place")) for place in self.places]
         s, w, n, e = self.bounds()
         return {"type": "FeatureCollection", "bbox": [w, s, e, n], "features": features}
 

@@ -8,6 +8,7 @@ from flask_babel import gettext
 
 from graphs.places import find_places
 from gpx import gpx_stats, match_track, read_gpx, safe_filename
+from routing.itinerary import point_feature
 
 from .coordinate_text import with_line_text
 from .designer_words import add_warning_words
@@ -18,7 +19,7 @@ from .pages import map_response
 from .params import InvalidParameterError, Param, arg
 from .planning import KINDS, PROFILE, plan, request_budget
 from .problems import Problem
-from .words import kind_name, localised, place_name
+from .words import kind_name, localised, localised_places, place_name
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 FORMATS = ("geojson", "json", "gpx", "html", "zip")
@@ -75,12 +76,20 @@ def geojson_response(document: dict) -> Response:
     return Response(geojson_bytes(document), content_type=GEOJSON_TYPE)
 
 
-def worded_geojson(worded, words=None) -> dict:
-    """The GeoJSON document of an itinerary already worded (:func:`web.words.localised`),
-    its warnings in words of the current language too (``words``: that language's
-    :class:`web.i18n.Words`, when the caller has them)."""
-    return add_warning_words(worded.to_geojson(arrays=True), worded.profile, None,
-                             words or current_words())
+def geojson_document(itinerary, words=None) -> dict:
+    """The GeoJSON document of an itinerary (``Itinerary.to_geojson``) in words of the
+    current language (:func:`web.words.localised`), its warnings in words too
+    (``words``: that language's :class:`web.i18n.Words`, when the caller has them).
+
+    Each place is copied once, worded and made its feature's properties in that copy
+    (``localised`` then ``to_geojson`` would copy it twice: a route has a dozen or two).
+    """
+    words = words or current_words()
+    worded = localised(itinerary, words=words, places=False)
+    document = add_warning_words(worded.to_geojson(arrays=True), worded.profile, None, words)
+    document["features"] += [point_feature(place) for place in
+                             localised_places(itinerary.places, words, role="place")]
+    return document
 
 
 def render_itinerary(itinerary, fmt: str, filename: str | None = None) -> Response:
@@ -88,6 +97,8 @@ def render_itinerary(itinerary, fmt: str, filename: str | None = None) -> Respon
     language (``lang``, session, Accept-Language)."""
     if fmt not in FORMATS:
         raise InvalidParameterError("format", f"must be one of {', '.join(FORMATS)}")
+    if fmt == "geojson":
+        return geojson_response(geojson_document(itinerary))
     itinerary = localised(itinerary)
     name = safe_filename(filename or itinerary.name or f"{itinerary.kind}-{itinerary.profile}")
     if fmt == "json":
@@ -98,9 +109,7 @@ def render_itinerary(itinerary, fmt: str, filename: str | None = None) -> Respon
     if fmt == "zip":
         return Response(stages_zip_bytes(itinerary), mimetype="application/zip",
                         headers={"Content-Disposition": f'attachment; filename="{name}.zip"'})
-    if fmt == "html":
-        return map_response(itinerary, embed=arg(EMBED))
-    return geojson_response(worded_geojson(itinerary))
+    return map_response(itinerary, embed=arg(EMBED))
 
 
 def _planned(kind: str):

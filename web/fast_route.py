@@ -8,7 +8,7 @@ This WSGI middleware answers the requests whose answer depends only on the query
 and ``Accept-Language`` — an anonymous GET of that one path, GeoJSON out, no cookie
 (so no session: neither a user nor a remembered language), no ``lang`` to remember,
 no conditional GET — in an application context, with the same functions the blueprint
-uses (:func:`web.planning.plan`, :func:`web.api.worded_geojson`, :mod:`web.csp`'s
+uses (:func:`web.planning.plan`, :func:`web.api.geojson_document`, :mod:`web.csp`'s
 headers, :mod:`web.logs`' line, :mod:`web.metrics`' counters). Every other request
 goes to the app unchanged.
 
@@ -30,7 +30,7 @@ from urllib.parse import parse_qsl
 
 from flask import g
 
-from .api import DEFERRED_ERROR, GEOJSON_TYPE, geojson_bytes, worded_geojson
+from .api import DEFERRED_ERROR, GEOJSON_TYPE, geojson_bytes, geojson_document
 from .csp import scriptless_headers
 from .extensions import get_routing
 from .i18n import header_language, words_of
@@ -38,7 +38,6 @@ from .limits import declares_limits
 from .logs import log_access, request_id
 from .metrics import EXTENSION_KEY as METRICS_KEY
 from .planning import plan, request_budget
-from .words import localised
 
 #: The path answered here: also its URL rule, which the request metrics label it by.
 PATH = "/api/v1/route"
@@ -128,7 +127,7 @@ class FastRoute:
             try:
                 itinerary = plan(get_routing(), "route", args, budget=request_budget())
                 words = words_of(g.lang)            # once for the places and the warnings
-                body = geojson_bytes(worded_geojson(localised(itinerary, words=words), words))
+                body = geojson_bytes(geojson_document(itinerary, words))
             except Exception as exc:         # answered by the app's handlers (module doc)
                 environ[DEFERRED_ERROR] = exc
                 return self.wsgi_app(environ, start_response)

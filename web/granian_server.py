@@ -42,11 +42,19 @@ class ProcessEnvironFilter:
     def __init__(self, app, process_environ):
         self.app = app
         self.extensions = getattr(app, "extensions", {})
-        self.leaked = tuple((k, v) for k, v in process_environ.items() if k not in REQUEST_KEYS)
+        leaked = {k: v for k, v in process_environ.items() if k not in REQUEST_KEYS}
+        #: dropped whatever they hold: no client sends such a name
+        self.dropped = frozenset(k for k in leaked if not k.startswith("HTTP_"))
+        #: dropped while they hold the process's value (else the client sent that header)
+        self.headers = tuple((k, v) for k, v in leaked.items() if k.startswith("HTTP_"))
 
     def __call__(self, environ, start_response):
-        for key, value in self.leaked:
-            if key in environ and (not key.startswith("HTTP_") or environ[key] == value):
+        # the names found in one C-level pass, not one lookup each from Python (a shell's
+        # environment has dozens: ≈ 5 µs a request)
+        for key in self.dropped.intersection(environ):
+            del environ[key]
+        for key, value in self.headers:
+            if environ.get(key) == value:
                 del environ[key]
         return self.app(environ, start_response)
 

@@ -104,12 +104,15 @@ def _stage_name(stage, parent_name: str, number: int, count: int) -> str:
     return stage_name(parent_name, number, count)
 
 
-def _localised_places(places: list, lang: str, words: Words) -> list:
+def localised_places(places: list, words: Words, **more) -> list:
+    """Copies of ``places`` (dicts) worded as :func:`localised` words them: a name in the
+    language of ``words`` and a ``kind_label``; ``more`` keys added to each copy too
+    (``role="place"``: the properties of their GeoJSON features, made in one copy)."""
     # kind_name and place_name, their lookups made once: a route has dozens of places
-    labels = kind_labels(words)
+    labels, lang = kind_labels(words), words.lang
     out = []
     for place in places:
-        copy_ = dict(place, kind_label=_label_in(labels, place.get("kind")))
+        copy_ = dict(place, kind_label=_label_in(labels, place.get("kind")), **more)
         if place.get("names") or place.get("tags"):
             copy_["name"] = place_name(place, lang)
         else:                               # no other names: its own (most places)
@@ -118,7 +121,8 @@ def _localised_places(places: list, lang: str, words: Words) -> list:
     return out
 
 
-def localised(itinerary, lang: str | None = None, words: Words | None = None):
+def localised(itinerary, lang: str | None = None, words: Words | None = None,
+              places: bool = True):
     """A copy of ``itinerary`` worded in ``lang`` (default: the current language).
 
     Places and waypoints get their name in that language (OSM ``name:<lang>``) and a
@@ -126,15 +130,17 @@ def localised(itinerary, lang: str | None = None, words: Words | None = None):
     one. Geometry arrays are shared with the original, which is left unchanged.
 
     ``words``: the current language's :class:`web.i18n.Words`, when the caller has
-    them (``lang`` is then theirs): the language is not looked up again.
+    them (``lang`` is then theirs): the language is not looked up again. ``places``
+    False: the copy has none (its stages keep theirs), for a caller that words them
+    itself (:func:`localised_places`).
     """
     if words is None or lang not in (None, words.lang):
         with language(lang):
-            return localised(itinerary, words=current_words())
+            return localised(itinerary, words=current_words(), places=places)
     lang = words.lang
     out = copy.copy(itinerary)
     out.name = itinerary.name or ""
-    out.places = _localised_places(itinerary.places, lang, words)
+    out.places = localised_places(itinerary.places, words) if places else []
     out.waypoints = [dict(w, name=place_name(w, lang)) for w in itinerary.waypoints]
     out.meta = dict(itinerary.meta, language=lang)
     count = len(itinerary.stages)
