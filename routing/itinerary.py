@@ -335,20 +335,24 @@ class Itinerary:
             return full if as_array else full.tolist()
         return [xyz if has_z else xyz[:2] for xyz, has_z in zip(full.tolist(), known.tolist())]
 
-    def to_geojson(self, arrays: bool = False) -> dict:
-        """A FeatureCollection: the line (all figures as properties), the waypoints and the
-        places along the route.
+    def to_geojson(self, arrays: bool = False, lines: bool = True) -> dict:
+        """A FeatureCollection: the line (all figures as properties), the stages' lines,
+        the waypoints and the places along the route.
 
         ``arrays``: line coordinates as numpy arrays where possible (for
-        ``orjson.OPT_SERIALIZE_NUMPY``; the parsed document is the same).
+        ``orjson.OPT_SERIALIZE_NUMPY``; the parsed document is the same). ``lines``
+        False: the lines' coordinates are left None, the route's then each stage's (the
+        first features), for a caller that writes them itself
+        (:func:`web.coordinate_text.line_fragment`).
         """
         features = [{"type": "Feature",
-                     "geometry": {"type": "LineString", "coordinates": self.coordinates(arrays)},
+                     "geometry": {"type": "LineString",
+                                  "coordinates": self.coordinates(arrays) if lines else None},
                      "properties": dict(self._figures(with_parts=False), role="route")}]
         for i, stage in enumerate(self.stages):
             features.append({"type": "Feature",
-                             "geometry": {"type": "LineString",
-                                          "coordinates": stage.coordinates(arrays)},
+                             "geometry": {"type": "LineString", "coordinates":
+                                          stage.coordinates(arrays) if lines else None},
                              "properties": dict(stage.summary(), role="stage", stage=i + 1)})
         for i, wp in enumerate(self.waypoints):
             features.append(point_feature(dict(wp, role="waypoint", index=i)))

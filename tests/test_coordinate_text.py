@@ -6,8 +6,20 @@ import orjson
 import pytest
 
 from routing.itinerary import COORDINATE_DIGITS, rounded_columns
-from web.coordinate_text import (NOT_WRITTEN, capacity, coordinates_fragment, with_line_text,
-                                 write_rows)
+from routing.itinerary import Itinerary
+from web.coordinate_text import (NOT_WRITTEN, capacity, coordinates_fragment, line_fragment,
+                                 with_line_text, write_values)
+
+NO_ROWS = np.zeros(0)
+
+
+def write_rows(values, digits, out):
+    return write_values(values.reshape(-1), NO_ROWS, NO_ROWS, NO_ROWS, values.shape[1],
+                        digits, out)
+
+
+def write_columns(first, second, third, m, digits, out):
+    return write_values(NO_ROWS, first, second, third, m, digits, out)
 
 NUMPY = orjson.OPT_SERIALIZE_NUMPY
 
@@ -56,6 +68,49 @@ def test_the_bytes_orjson_writes_or_none(kind):
         assert declined == 0
 
 
+@pytest.mark.parametrize("kind", ["basin", "world", "greenwich", "whole", "edges"])
+def test_rounded_as_written_the_bytes_of_the_rounded_columns(kind):
+    """write_values rounds columns as rounded_columns does (to the bit, ties to even as numpy's
+    rint, then Python's round where that could differ: declined here) and writes
+    orjson's text of the result."""
+    rng = np.random.default_rng(7 + len(kind))
+    written = 0
+    for _ in range(300):
+        n = int(rng.integers(1, 60))
+        lon, lat, ele = columns(rng, kind, n)
+        if kind == "edges":            # halves: whose rounding only Python's round decides
+            lon = lon + rng.choice([0.0, 5e-8, -5e-8, 1e-9], n, p=[0.94, 0.02, 0.02, 0.02])
+        for cols in ((lon, lat), (lon, lat, ele)):
+            digits = COORDINATE_DIGITS[:len(cols)]
+            out = np.empty(capacity(n, len(cols)), np.uint8)
+            size = write_columns(lon, lat, ele, len(cols), np.array(digits), out)
+            if size == NOT_WRITTEN:
+                continue
+            written += 1
+            assert out[:size].tobytes() == orjson.dumps(rounded_columns(cols, digits),
+                                                        option=NUMPY)
+    assert written > (2 if kind == "edges" else 100)
+
+
+def test_line_fragment_is_the_coordinates_text_or_the_coordinates():
+    def itinerary(lon, lat, ele):
+        lon, lat, ele = (np.asarray(c, np.float64) for c in (lon, lat, ele))
+        return Itinerary(profile="hike", kind="route", waypoints=[], lat=lat, lon=lon, ele=ele,
+                         cum_m=np.arange(len(lat), dtype=np.float64), duration_s=0.0, legs=[],
+                         breakdown={}, signed_routes={})
+
+    cases = [itinerary([2.51234567, 2.6], [50.1, 50.25000005], [np.nan, np.nan]),   # a half
+             itinerary([2.5, 2.6], [50.1, 50.2], [12.34, 13.0]),                     # with z
+             itinerary([2.5, 2.6], [50.1, 50.2], [12.34, np.nan]),                   # some z
+             itinerary([1e-7, 2.6], [50.1, 50.2], [np.nan, np.nan])]                 # exponent
+    for it in cases:
+        text = line_fragment(it)
+        assert orjson.dumps(text, option=NUMPY) == orjson.dumps(it.coordinates(as_array=True),
+                                                                option=NUMPY)
+    assert isinstance(line_fragment(cases[1]), orjson.Fragment)
+    assert isinstance(line_fragment(cases[2]), list)          # lists: vertices of two lengths
+
+
 def test_declines_what_it_does_not_write():
     good = rounded_columns((np.array([2.5, 2.6]), np.array([50.1, 50.2])), (7, 7))
     assert coordinates_fragment(good, (7, 7)) is not None
@@ -83,6 +138,15 @@ def test_kernel_checks_its_arrays():
         write_rows(values, np.array([7, 16]), out)
     assert write_rows(np.array([[np.nan, 1.0]]), np.array([7, 7]),
                       np.empty(capacity(1, 2), np.uint8)) == NOT_WRITTEN
+    column = np.ones(4)
+    with pytest.raises(IndexError):
+        write_columns(column, column[:3], column, 2, np.array([7, 7]), out)
+    with pytest.raises(IndexError):
+        write_columns(column, column, column, 4, np.array([7, 7, 1, 1]), out)
+    with pytest.raises(IndexError):
+        write_columns(column, column, column, 2, np.array([7, 7]), out[:-1])
+    assert write_columns(column, column, column[:1], 2, np.array([7, 7]), out) == \
+        len(b"[[1.0,1.0]]") * 4 - 3                              # the third not read
 
 
 def test_with_line_text_leaves_the_document_and_the_rest_alone():

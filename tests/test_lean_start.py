@@ -113,6 +113,7 @@ import gc, json, sys
 import numpy as np
 from numba.core.registry import CPUDispatcher
 from web.api import geojson_bytes
+from web.coordinate_text import line_fragment
 from web.extensions import load_service
 service = load_service(sys.argv[1], ["hike", "bike"])
 def signatures():
@@ -132,7 +133,8 @@ for profile in ("hike", "bike"):      # as benchmarks/memory.py plans them
                                profile)
         except Exception:
             continue
-        geojson_bytes(it.to_geojson(arrays=True))      # the line's text kernel too
+        geojson_bytes(it.to_geojson(arrays=True))      # the line's text kernels too
+        line_fragment(it)
         planned += 1
 after = signatures()
 print(json.dumps({"planned": planned,

@@ -10,7 +10,7 @@ from graphs.places import find_places
 from gpx import gpx_stats, match_track, read_gpx, safe_filename
 from routing.itinerary import point_feature
 
-from .coordinate_text import with_line_text
+from .coordinate_text import line_fragment, with_line_text
 from .designer_words import add_warning_words
 from .extensions import get_routing
 from .i18n import current_language, current_words
@@ -82,11 +82,16 @@ def geojson_document(itinerary, words=None) -> dict:
     (``words``: that language's :class:`web.i18n.Words`, when the caller has them).
 
     Each place is copied once, worded and made its feature's properties in that copy
-    (``localised`` then ``to_geojson`` would copy it twice: a route has a dozen or two).
+    (``localised`` then ``to_geojson`` would copy it twice: a route has a dozen or two);
+    the lines' coordinates are rounded as they are written
+    (:func:`web.coordinate_text.line_fragment`: orjson's text of the rounded arrays).
     """
     words = words or current_words()
     worded = localised(itinerary, words=words, places=False)
-    document = add_warning_words(worded.to_geojson(arrays=True), worded.profile, None, words)
+    document = worded.to_geojson(arrays=True, lines=False)
+    for feature, line in zip(document["features"], [worded, *worded.stages]):
+        feature["geometry"]["coordinates"] = line_fragment(line)   # rounded as written
+    add_warning_words(document, worded.profile, None, words)
     document["features"] += [point_feature(place) for place in
                              localised_places(itinerary.places, words, role="place")]
     return document

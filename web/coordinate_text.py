@@ -38,7 +38,9 @@ _QUADS = np.frombuffer(b"".join(b"%04d" % i for i in range(10000)), np.uint8).co
 SMALLEST, LARGEST = 1e-4, 1e9
 #: The most bytes a value takes: sign, 9 whole digits, point, 15 decimals.
 _VALUE_BYTES = 26
-#: ``write_rows``' answer when some value is not written here.
+#: An empty column: the arrays :func:`write_values` does not read.
+_NO_COLUMN = np.zeros(0)
+#: ``write_values``' answer when some value is not written here.
 NOT_WRITTEN = -1
 #: The digits of one route line's coordinates, as the kernel reads them.
 _DIGITS: dict = {}
@@ -63,20 +65,54 @@ def _write_digits(out, end, value, count):
         out[p - count + c] = _QUADS[first + c]
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _write_fixed(out, pos, k, d, negative):
+    """Write ``k / 10**d`` (``k >= 0``) at ``out[pos]``, as orjson writes the double
+    nearest to it (module doc); returns where the text ends."""
+    if negative:                                  # -0.0 is written "-0.0", as orjson does
+        out[pos] = 45
+        pos += 1
+    whole = k // _POWERS[d]
+    size = 1
+    while size < 10 and whole >= _POWERS[size]:
+        size += 1
+    _write_digits(out, pos + size, whole, size)
+    pos += size
+    out[pos] = 46                                 # .
+    pos += 1
+    _write_digits(out, pos + d, k - whole * _POWERS[d], d)
+    end = pos + d
+    while end > pos + 1 and out[end - 1] == 48:   # trailing zeros dropped, one kept
+        end -= 1
+    return end
+
+
 @njit(cache=True, nogil=True)
-def write_rows(values, digits, out):
-    """Write ``values`` (``(n, m)`` float64, column ``j`` rounded to ``digits[j]``
-    decimals, each below 16) into ``out`` (uint8, at least :func:`capacity` bytes) as a
-    JSON array of arrays; returns the bytes written, or ``NOT_WRITTEN`` (module doc)."""
-    n, m = values.shape
-    if digits.shape[0] != m or out.shape[0] < 2 + n * (m * (_VALUE_BYTES + 1) + 3):
-        raise IndexError("digits or output of the wrong size")
+def write_values(rows, first, second, third, m, digits, out):
+    """Write rows of ``m`` values (2 or 3, column ``j`` to ``digits[j]`` decimals, each
+    below 16) into ``out`` (uint8, at least :func:`capacity` bytes) as a JSON array of
+    arrays; returns the bytes written, or ``NOT_WRITTEN`` (module doc).
+
+    The values are ``rows`` (flat, row after row, already rounded) when it is not
+    empty; else the columns ``first``, ``second`` and (``m`` 3) ``third``, rounded as
+    they are written: ``rint(v * 10**d) / 10**d``, the values
+    :func:`routing.itinerary.rounded_columns` makes (:func:`routing.numpy_exact.
+    round_columns`' products, ties to even), so their text. A value whose rounding
+    only Python's ``round`` decides (within its error of a half, huge, NaN) is
+    ``NOT_WRITTEN`` there, as is, in ``rows``, one with more decimals than said.
+    """
+    from_rows = rows.shape[0] > 0
+    n = rows.shape[0] // m if from_rows and m > 0 else first.shape[0]
+    if m < 2 or m > 3 or digits.shape[0] != m or (from_rows and rows.shape[0] != n * m) or \
+            (not from_rows and (second.shape[0] != n or (m > 2 and third.shape[0] != n))):
+        raise IndexError("values, columns or digits of the wrong size")
+    if out.shape[0] < 2 + n * (m * (_VALUE_BYTES + 1) + 3):
+        raise IndexError("output too small")
     for j in range(m):
         if digits[j] < 0 or digits[j] >= _POWERS.shape[0]:
             raise IndexError("digits out of range")
-    pos = 0
-    out[pos] = 91                                 # [
-    pos += 1
+    out[0] = 91                                   # [
+    pos = 1
     for i in range(n):
         if i > 0:
             out[pos] = 44                         # ,
@@ -87,31 +123,29 @@ def write_rows(values, digits, out):
             if j > 0:
                 out[pos] = 44
                 pos += 1
-            v = values[i, j]
-            d = digits[j]
-            scale = _SCALES[d]
-            a = abs(v)
-            if not a < LARGEST or (a != 0.0 and a < SMALLEST):      # NaN fails too
+            scale = _SCALES[digits[j]]
+            if from_rows:
+                v = rows[i * m + j]
+                a = abs(v)
+                if not a < LARGEST:               # NaN fails too
+                    return NOT_WRITTEN
+                k = np.int64(a * scale + 0.5)
+                if k / scale != a:                # not the double nearest to k / 10**d
+                    return NOT_WRITTEN
+                negative = math.copysign(1.0, v) < 0
+            else:
+                scaled = (first[i] if j == 0 else second[i] if j == 1 else third[i]) * scale
+                magnitude = abs(scaled)
+                if not magnitude < 2.0 ** 52 or \
+                        abs(scaled - np.floor(scaled) - 0.5) <= magnitude * 2.0 ** -51:
+                    return NOT_WRITTEN
+                r = np.rint(scaled)
+                k = np.int64(abs(r))
+                negative = math.copysign(1.0, r) < 0
+            a = k / scale
+            if not (a < LARGEST and (k == 0 or a >= SMALLEST)):    # orjson: an exponent
                 return NOT_WRITTEN
-            k = np.int64(a * scale + 0.5)
-            if k / scale != a:                    # not the double nearest to k / 10**d
-                return NOT_WRITTEN
-            if math.copysign(1.0, v) < 0:         # -0.0 is written "-0.0", as orjson does
-                out[pos] = 45
-                pos += 1
-            whole = np.int64(a)                   # floor(k / 10**d): a is never within
-            size = 1                              # 10**-d of the next integer, but on it
-            while size < 10 and whole >= _POWERS[size]:
-                size += 1
-            _write_digits(out, pos + size, whole, size)
-            pos += size
-            out[pos] = 46                         # .
-            pos += 1
-            _write_digits(out, pos + d, k - whole * _POWERS[d], d)
-            end = pos + d
-            while end > pos + 1 and out[end - 1] == 48:     # trailing zeros dropped, one kept
-                end -= 1
-            pos = end
+            pos = _write_fixed(out, pos, k, digits[j], negative)
         out[pos] = 93                             # ]
         pos += 1
     out[pos] = 93
@@ -119,7 +153,7 @@ def write_rows(values, digits, out):
 
 
 def capacity(rows: int, columns: int) -> int:
-    """Bytes :func:`write_rows` may write for ``rows`` rows of ``columns`` values."""
+    """Bytes :func:`write_values` may write for ``rows`` rows of ``columns`` values."""
     return 2 + rows * (columns * (_VALUE_BYTES + 1) + 3)
 
 
@@ -131,13 +165,11 @@ def coordinates_fragment(values, digits) -> orjson.Fragment | None:
             or values.shape[1] != len(digits) or not values.flags.c_contiguous:
         return None
     key = tuple(digits)
-    kernel_digits = _DIGITS.get(key)
-    if kernel_digits is None:
-        if not all(type(d) is int and 0 <= d < len(_POWERS) for d in key):
-            return None
-        kernel_digits = _DIGITS.setdefault(key, np.array(key, np.int64))
+    if key not in _DIGITS and not all(type(d) is int and 0 <= d < len(_POWERS) for d in key):
+        return None
     out = np.empty(capacity(*values.shape), np.uint8)
-    written = write_rows(values, kernel_digits, out)
+    written = write_values(values.reshape(-1), _NO_COLUMN, _NO_COLUMN, _NO_COLUMN,
+                           values.shape[1], _kernel_digits(key), out)
     if written == NOT_WRITTEN:
         return None
     return orjson.Fragment(out[:written].tobytes())
@@ -166,7 +198,33 @@ def with_line_text(document: dict) -> dict:
     return dict(document, features=copied)
 
 
+def line_fragment(itinerary):
+    """The coordinates of ``itinerary``'s line (``Itinerary.coordinates``) as orjson
+    writes them, rounded and written in one compiled pass (:func:`write_values`); where
+    that declines, the rounded array's text (:func:`coordinates_fragment`), else the
+    coordinates themselves (lists where some vertex has no elevation)."""
+    digits = COORDINATE_DIGITS if itinerary.has_elevation else COORDINATE_DIGITS[:2]
+    columns = [np.asarray(c) for c in (itinerary.lon, itinerary.lat, itinerary.ele)]
+    if all(c.dtype == np.float64 and c.ndim == 1 for c in columns):
+        out = np.empty(capacity(len(columns[0]), len(digits)), np.uint8)
+        written = write_values(_NO_COLUMN, *columns, len(digits), _kernel_digits(digits), out)
+        if written != NOT_WRITTEN:
+            return orjson.Fragment(out[:written].tobytes())
+    coordinates = itinerary.coordinates(as_array=True)
+    return coordinates_fragment(coordinates, digits) or coordinates
+
+
+def _kernel_digits(digits: tuple):
+    found = _DIGITS.get(digits)
+    if found is None:
+        found = _DIGITS.setdefault(digits, np.array(digits, np.int64))
+    return found
+
+
 def warm_up() -> None:
-    """Load the kernel (servers call this before LLVM's pages are handed back)."""
+    """Load the kernels (servers call this before LLVM's pages are handed back)."""
     coordinates_fragment(np.zeros((1, 2)), (7, 7))
     coordinates_fragment(np.zeros((1, 3)), (7, 7, 1))
+    line = np.zeros(1)
+    write_values(_NO_COLUMN, line, line, line, 2, _kernel_digits(COORDINATE_DIGITS[:2]),
+                 np.empty(capacity(1, 2), np.uint8))
