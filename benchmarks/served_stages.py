@@ -49,7 +49,7 @@ STAGES = (
     ("to_geojson", "routing.itinerary", "Itinerary.to_geojson"),
     ("warning_words", "web.api", "add_warning_words"),
     ("orjson", "web.fast_route", "geojson_bytes"),
-    ("line_text", "web.api", "with_line_text"),
+    ("line_text", "web.api", "line_fragment"),
     ("access_line", "web.fast_route", "log_access"),
 )
 #: The worker writes its timings every this many requests (and the client waits for it).
