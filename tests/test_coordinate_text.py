@@ -138,6 +138,9 @@ def test_kernel_checks_its_arrays():
         write_rows(values, np.array([7, 16]), out)
     assert write_rows(np.array([[np.nan, 1.0]]), np.array([7, 7]),
                       np.empty(capacity(1, 2), np.uint8)) == NOT_WRITTEN
+    # 15 decimals of a large value: its integer would not fit (declined, not garbage)
+    assert write_rows(np.array([[1e8 + 0.5, 1.0]]), np.array([15, 7]),
+                      np.empty(capacity(1, 2), np.uint8)) == NOT_WRITTEN
     column = np.ones(4)
     with pytest.raises(IndexError):
         write_columns(column, column[:3], column, 2, np.array([7, 7]), out)

@@ -127,7 +127,7 @@ def write_values(rows, first, second, third, m, digits, out):
             if from_rows:
                 v = rows[i * m + j]
                 a = abs(v)
-                if not a < LARGEST:               # NaN fails too
+                if not a * scale < 2.0 ** 52:     # k exact (NaN fails too)
                     return NOT_WRITTEN
                 k = np.int64(a * scale + 0.5)
                 if k / scale != a:                # not the double nearest to k / 10**d

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext
 
-from .i18n import Words, current_words, language, plain_decimal
+from .i18n import Words, current_words, language
 from .tag_words import VALUE_NAMES, value_name
 
 #: One template per warning code; placeholders are the warning's tag values.
@@ -88,14 +88,10 @@ def _place_templates(words: Words, joined: str = "%(where)s") -> tuple[str, str]
 
 
 def _place(warning: dict, words: Words, templates: tuple[str, str], what: str = "") -> str:
-    # plain_decimal's text where it has one (what routes' kilometres are): Babel's else
-    sign = words.plain_decimal
-    from_km, to_km = warning.get("from_km"), warning.get("to_km")
-    from_text = (sign is not None and plain_decimal(from_km, sign)) or _km(from_km, words)
+    from_text = _km(warning.get("from_km"), words)
     length = warning.get("length_m") or 0
     if length >= 1:
-        to_text = (sign is not None and plain_decimal(to_km, sign)) or _km(to_km, words)
-        return templates[0] % {"from_km": from_text, "to_km": to_text,
+        return templates[0] % {"from_km": from_text, "to_km": _km(warning.get("to_km"), words),
                                "length": round(length), "what": what}
     return templates[1] % {"from_km": from_text, "what": what}
 
