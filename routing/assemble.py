@@ -157,6 +157,9 @@ def assemble_with_table(network, facts: EdgeFacts, paths: list, waypoints: list,
               "signed_m": floats[1]})
     for leg, row in zip(legs, rows):
         _climb(geometry, leg, row[LEG_CLIMB], row[LEG_UP], row[LEG_DOWN])
+    if rows:            # the legs' vertex spans cover the line; a leg with a known
+        # elevation has its climb measured (LEG_CLIMB), the others NO_ELEVATION
+        itinerary.known_elevation(any(row[LEG_CLIMB] != NO_ELEVATION for row in rows))
     table = np.empty((len(pieces.edge), 3))
     table[:, 0] = pieces.edge
     table[:, 1:] = offsets.reshape(-1, 2)

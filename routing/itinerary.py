@@ -241,6 +241,12 @@ class Itinerary:
             known = self.__dict__["_has_elevation"] = (ele, bool(np.isfinite(ele).any()))
         return known[1]
 
+    def known_elevation(self, has_elevation: bool) -> None:
+        """Remember :attr:`has_elevation` of the current ``ele`` as its maker found it
+        (the assemble kernel checks every vertex of each leg): a GeoJSON answer then
+        makes no ``np.isfinite`` pass over the line (≈ 3 µs in a loop, issue 11)."""
+        self.__dict__["_has_elevation"] = (self.ele, bool(has_elevation))
+
     @property
     def ascent_m(self) -> float | None:
         """Ascent by :func:`graphs.elevation.climb` (None without elevation)."""

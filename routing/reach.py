@@ -43,8 +43,8 @@ from .search import SETTLED, SearchBuffers
 MAX_ENTRIES = 512
 #: Nodes farther than this (metres) are not listed: the default corridor's detour bound.
 MAX_METRES = 3000.0
-#: Bump when the lists' construction changes (cached lists are then rebuilt).
-CACHE_VERSION = 3
+#: Bump when the lists' construction or layout changes (cached lists are then rebuilt).
+CACHE_VERSION = 4
 #: A candidate's state after :func:`scan_reach`: decided either way, or left to search.
 FOUND, OVER, SEARCH = 0, 1, 2
 #: Added to :data:`SEARCH`: the way there / back is not in the lists.
@@ -64,8 +64,8 @@ def build_reach(indptr, heads, costs, arc_of, seed_node, seed_cost, ok, max_entr
     Place ``p``'s search starts at ``seed_node[p, k]`` (-1: none) at ``seed_cost[p, k]``
     and settles at most ``max_entries`` nodes, none beyond ``max_cost``; arc ``a``
     costs ``costs[arc_of[a]]`` when ``arc_of`` is not empty (the reversed CSR), else
-    ``costs[a]``. ``out_list`` gets a row (node, distance) per settled node — one array,
-    so that a scan reads one page per place — (``out_ptr``: CSR offsets; room for
+    ``costs[a]``. ``out_list`` gets a row (node, distance) per settled node (laid out
+    for scans afterwards: :func:`list_blocks`; ``out_ptr``: CSR offsets; room for
     ``max_entries`` per place), ``out_bound[p]`` the least distance of a node not listed
     (INF if none is left). The buffers
     (:class:`routing.search.SearchBuffers`) come in and go back initial.
@@ -164,7 +164,8 @@ def scan_reach(sources, at, candidates, walk, max_cost, in_ptr, in_list, in_boun
         Places (rows of the lists) to measure; ``walk`` the metres each walks off the
         network there and back; ``max_cost`` the detour bound.
     in_*, out_* : ndarray
-        The lists (:func:`build_reach`) to the places and from them.
+        The lists (:func:`build_reach`, in :func:`list_blocks`' layout) to the places
+        and from them.
     n : int
         The graph's node count.
 
@@ -182,9 +183,9 @@ def scan_reach(sources, at, candidates, walk, max_cost, in_ptr, in_list, in_boun
             or leave_at.shape[0] < m or at.shape[0] < sources.shape[0]:
         return -1
     if in_ptr.shape[0] != places + 1 or out_ptr.shape[0] != places + 1 \
-            or out_bound.shape[0] != places or in_list.shape[1] != 2 or out_list.shape[1] != 2 \
-            or (places and (in_ptr[places] > in_list.shape[0]
-                            or out_ptr[places] > out_list.shape[0])):
+            or out_bound.shape[0] != places \
+            or (places and (2 * in_ptr[places] > in_list.shape[0]
+                            or 2 * out_ptr[places] > out_list.shape[0])):
         return -1
     if (m and (candidates.min() < 0 or candidates.max() >= places)) \
             or (sources.shape[0] and (sources.min() < 0 or sources.max() >= n)):
@@ -305,19 +306,43 @@ def _route_table(sources):
 
 
 @njit(cache=True, nogil=True)
-def _nearest_listed(ptr, rows, bound, p, keys, passes, n):
+def _nearest_listed(ptr, blocks, bound, p, keys, passes, n):
     """(distance, first pass) of the first listed node of place ``p`` the route passes
-    (``keys``/``passes``: :func:`_route_table`); else (its lower bound, -1)."""
+    (``keys``/``passes``: :func:`_route_table`; ``blocks``: :func:`list_blocks`); else
+    (its lower bound, -1)."""
     mask = keys.shape[0] - 1
-    for e in range(max(ptr[p], 0), min(ptr[p + 1], rows.shape[0])):
-        v = int(rows[e, 0])
+    first, stop = ptr[p], ptr[p + 1]
+    if first < 0 or stop < first or 2 * stop > blocks.shape[0]:
+        return bound[p], -1                       # not a block of these lists: none read
+    base, k = 2 * first, stop - first
+    for i in range(k):
+        v = int(blocks[base + i])
         if 0 <= v < n:
             h = _slot(v, mask)
             while keys[h] >= 0:
                 if keys[h] == v:
-                    return rows[e, 1], passes[h]
+                    return blocks[base + k + i], passes[h]
                 h = (h + 1) & mask
     return bound[p], -1
+
+
+def list_blocks(ptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The rows (node, metres) of CSR lists ``ptr`` laid out one block per place: its
+    nodes, then their metres (place ``p``'s ``k`` entries at ``2 * ptr[p]``: nodes, and
+    ``k`` further on: metres).
+
+    Why: a scan reads nodes until one is the route's (a few dozen a list) and one
+    distance; rows interleaved made it read both columns, twice the memory, and served
+    every list starts out of the core's caches (issue 11). A block still holds a place
+    in one page or two, as the rows did."""
+    count = int(ptr[-1]) if len(ptr) else 0
+    sizes = np.diff(ptr)
+    owner = np.repeat(np.arange(len(sizes)), sizes)
+    local = np.arange(count) - ptr[owner]
+    blocks = np.empty(2 * count)
+    blocks[2 * ptr[owner] + local] = rows[:count, 0]
+    blocks[2 * ptr[owner] + sizes[owner] + local] = rows[:count, 1]
+    return blocks
 
 
 class PlaceReach:
@@ -327,8 +352,9 @@ class PlaceReach:
     Attributes
     ----------
     in_ptr, in_list, in_bound, out_ptr, out_list, out_bound : ndarray
-        :func:`build_reach`'s CSR lists (rows: node, metres), on the reversed arcs (to the
-        place, from its entries) and on the arcs (from it, from its exits).
+        :func:`build_reach`'s CSR lists, each place's a block of nodes then metres
+        (:func:`list_blocks`), on the reversed arcs (to the place, from its entries) and on
+        the arcs (from it, from its exits).
     """
 
     def __init__(self, network, ends, max_entries: int = MAX_ENTRIES,
@@ -363,7 +389,7 @@ def _build(network, ends, max_entries: int, max_metres: float) -> dict:
                             buffers.heap_key, buffers.heap_node, ptr, rows, bound)
         if count < 0:
             raise ValueError("inconsistent network or place ends")
-        out.update({f"{side}_ptr": ptr, f"{side}_list": rows[:count].copy(),
+        out.update({f"{side}_ptr": ptr, f"{side}_list": list_blocks(ptr, rows),
                     f"{side}_bound": bound})
     for array in out.values():
         array.setflags(write=False)

@@ -183,6 +183,8 @@ def _same(got: Itinerary, ref: Itinerary) -> None:
     for key in ("profile", "kind", "waypoints", "duration_s", "legs", "breakdown",
                 "signed_routes", "warnings", "pieces", "meta"):
         assert repr(getattr(got, key)) == repr(getattr(ref, key)), key
+    # what assemble remembers of the line's elevation is what a scan of it finds
+    assert got.has_elevation is bool(np.isfinite(got.ele).any())
 
 
 def _check(network, facts, paths, waypoints=None) -> str:
@@ -285,14 +287,16 @@ def test_missing_elevation_and_short_legs_bit_equal(router_for):
     rng = np.random.default_rng(13)
     network = router_for("andorra").network("hike")
     view, facts = _with_elevation_holes(network, rng)
-    measured = unknown = 0
+    measured = unknown = flat = 0
     for trial in range(250):
         paths = _random_paths(rng, view.graph, 1 + trial % 3, short=trial % 2 == 0, empty=False)
         assert _check(view, facts, paths) == "same"
         it = assemble(view, facts, paths, [{}] * (len(paths) + 1), "route")
         measured += sum(leg["ascent_m"] is not None for leg in it.legs)
         unknown += sum(leg["ascent_m"] is None for leg in it.legs)
-    assert measured > 100 and unknown > 0
+        flat += not it.has_elevation
+        assert it.has_elevation is bool(np.isfinite(it.ele).any())
+    assert measured > 100 and unknown > 0 and flat > 0
 
 
 def test_bad_pieces_raise_as_before(fixture_router):

@@ -153,7 +153,7 @@ def length_digraph(network):
 
 def no_reach(places: int) -> SimpleNamespace:
     """Lists that hold no node and bound nothing: every candidate goes to the searches."""
-    ptr, rows, bound = np.zeros(places + 1, np.int64), np.zeros((0, 2)), np.zeros(places)
+    ptr, rows, bound = np.zeros(places + 1, np.int64), np.zeros(0), np.zeros(places)
     return SimpleNamespace(**{f"{side}_{k}": v for side in ("in", "out")
                               for k, v in zip(("ptr", "list", "bound"), (ptr, rows, bound))})
 

@@ -32,7 +32,8 @@ def test_lists_are_the_nearest_nodes_in_order(hike):
                                       ("out", graph, ends.exit_node, ends.exit_cost)):
             ptr, rows = getattr(reach, f"{side}_ptr"), getattr(reach, f"{side}_list")
             bound = getattr(reach, f"{side}_bound")
-            listed, d = rows[ptr[p]:ptr[p + 1], 0].astype(np.int64), rows[ptr[p]:ptr[p + 1], 1]
+            block = rows[2 * ptr[p]:2 * ptr[p + 1]]        # its nodes, then their metres
+            listed, d = block[:len(block) // 2].astype(np.int64), block[len(block) // 2:]
             assert 0 < len(listed) <= MAX_ENTRIES and len(set(listed.tolist())) == len(listed)
             assert (np.diff(d) >= 0).all() and d[-1] <= bound[p]
             # networkx from the place: a super-source joined to its seeds at their costs
@@ -145,7 +146,7 @@ def test_kernels_refuse_inconsistent_input(hike):
 def test_route_table_gives_each_nodes_first_pass():
     """The scans' table of route nodes: each node's first pass, repeats and colliding
     slots included, and no entry for nodes the route does not pass."""
-    from routing.reach import _nearest_listed, _route_table
+    from routing.reach import _nearest_listed, _route_table, list_blocks
 
     rng = np.random.default_rng(3)
     for size in (0, 1, 7, 300, 2000):
@@ -163,9 +164,14 @@ def test_route_table_gives_each_nodes_first_pass():
         absent = np.setdiff1d(rng.integers(0, 10 ** 6, 50), sources)[:20]
         listed = np.concatenate([absent, sources[::-1][:5]]).astype(float)
         rows = np.column_stack([listed, np.arange(len(listed), dtype=float)])
-        ptr, bound = np.array([0, len(rows)], np.int64), np.array([99.0])
-        value, at = _nearest_listed(ptr, rows, bound, 0, keys, passes, 10 ** 6)
+        # a second place's list before this one's: blocks start where their ptr says
+        ptr, bound = np.array([0, 3, 3 + len(rows)], np.int64), np.array([7.0, 99.0])
+        blocks = list_blocks(ptr, np.concatenate([np.full((3, 2), -5.0), rows]))
+        value, at = _nearest_listed(ptr, blocks, bound, 1, keys, passes, 10 ** 6)
         if size:
             assert (value, at) == (float(len(absent)), first[int(listed[len(absent)])])
         else:
             assert (value, at) == (99.0, -1)
+        # a list whose block would run past the array is read as holding nothing
+        assert _nearest_listed(np.array([0, 3, 3 + len(rows) + 1]), blocks, bound, 1, keys,
+                               passes, 10 ** 6) == (99.0, -1)
