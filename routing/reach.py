@@ -273,6 +273,7 @@ def search_open(sources, at, candidates, walk, max_cost, entry_node, entry_cost,
 
 #: Fibonacci hashing's multiplier (2^64 / golden ratio): spreads node ids over the slots.
 _SPREAD = np.uint64(0x9E3779B97F4A7C15)
+_ONE = np.uint64(1)
 
 
 @njit(cache=True, nogil=True)
@@ -315,14 +316,16 @@ def _nearest_listed(ptr, blocks, bound, p, keys, passes, n):
     if first < 0 or stop < first or 2 * stop > blocks.shape[0]:
         return bound[p], -1                       # not a block of these lists: none read
     base, k = 2 * first, stop - first
-    for i in range(k):
-        v = int(blocks[base + i])
+    # unsigned indices: numba tests a signed computed one for wrap-around at each access
+    # (a scan reads a few dozen entries, ≈ 2,000 a route); these are never below zero
+    for i in range(np.uint64(base), np.uint64(base + k)):
+        v = int(blocks[i])
         if 0 <= v < n:
-            h = _slot(v, mask)
+            h = np.uint64(_slot(v, mask))
             while keys[h] >= 0:
                 if keys[h] == v:
-                    return blocks[base + k + i], passes[h]
-                h = (h + 1) & mask
+                    return blocks[i + np.uint64(k)], passes[h]
+                h = (h + _ONE) & np.uint64(mask)
     return bound[p], -1
 
 
