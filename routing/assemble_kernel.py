@@ -148,10 +148,14 @@ def assemble_pieces(edge, a, b, leg_ptr, edge_len, geom_ptr, lat, lon, ele, off,
         backward = a[i] > b[i]
         if lo <= 0.0 and hi >= edge_len[e]:
             p, q = geom_ptr[e], geom_ptr[e + 1]
+            length_e, start = edge_len[e], start_m[i]
+            # unsigned indices (here and below): numba tests a signed computed index for
+            # wrap-around at every access; these are never below zero (8 % of the kernel)
             for k in range(q - p):                       # walked backwards from v to u
-                idx = q - 1 - k if backward else p + k
-                raw[0, at + k], raw[1, at + k], raw[2, at + k] = lat[idx], lon[idx], ele[idx]
-                raw[3, at + k] = (edge_len[e] - off[idx] if backward else off[idx]) + start_m[i]
+                idx = np.uint64(q - 1 - k if backward else p + k)
+                slot = np.uint64(at + k)
+                raw[0, slot], raw[1, slot], raw[2, slot] = lat[idx], lon[idx], ele[idx]
+                raw[3, slot] = (length_e - off[idx] if backward else off[idx]) + start
             at += q - p
         else:
             at = _partial_piece(raw, at, counts[i], e, lo, hi, backward, start_m[i],
@@ -159,14 +163,16 @@ def assemble_pieces(edge, a, b, leg_ptr, edge_len, geom_ptr, lat, lon, ele, off,
     kept = np.empty(n_raw, np.int64)                     # np.cumsum(keep) - 1
     n_kept = 0
     for v in range(n_raw):
-        if v == 0 or abs(raw[0, v] - raw[0, v - 1]) > 1e-9 or abs(raw[1, v] - raw[1, v - 1]) > 1e-9:
+        if v == 0 or abs(raw[0, v] - raw[0, np.uint64(v - 1)]) > 1e-9 \
+                or abs(raw[1, v] - raw[1, np.uint64(v - 1)]) > 1e-9:
             n_kept += 1
         kept[v] = n_kept - 1
     geometry = np.empty((4, n_kept))
     for v in range(n_raw):
-        if v == 0 or kept[v] != kept[v - 1]:
+        if v == 0 or kept[v] != kept[np.uint64(v - 1)]:
+            slot = np.uint64(kept[v])
             for r in range(4):
-                geometry[r, kept[v]] = raw[r, v]
+                geometry[r, slot] = raw[r, v]
     floats = np.zeros(2 + LEG_COLUMNS * n_legs + n_surface + n_highway + n_routes + 4 * n)
     leg_time = np.zeros(n_legs)
     vertex_end = 0
