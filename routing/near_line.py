@@ -164,7 +164,7 @@ def points_near_line(xs, ys, px, py, cell_start, cell_items, grid, radius):
         lo_y, hi_y = min(ys[i], ys[i + 1]), max(ys[i], ys[i + 1])
         j = i + 1
         while j < n_seg:
-            x, y = xs[j + 1], ys[j + 1]
+            x, y = xs[np.uint64(j + 1)], ys[np.uint64(j + 1)]
             if max(hi_x, x) - min(lo_x, x) > cell or max(hi_y, y) - min(lo_y, y) > cell:
                 break
             lo_x, hi_x, lo_y, hi_y = min(lo_x, x), max(hi_x, x), min(lo_y, y), max(hi_y, y)
@@ -180,8 +180,8 @@ def points_near_line(xs, ys, px, py, cell_start, cell_items, grid, radius):
         for iy in range(iy0, iy1 + 1):
             for ix in range(ix0, ix1 + 1):
                 c = iy * nx + ix
-                for k in range(cell_start[c], cell_start[c + 1]):
-                    p = cell_items[k]
+                for k in range(cell_start[np.uint64(c)], cell_start[np.uint64(c + 1)]):
+                    p = np.uint64(cell_items[np.uint64(k)])       # (unsigned, as below)
                     if not seen[p]:
                         seen[p] = True
                         candidates[count] = p
@@ -209,10 +209,13 @@ def points_near_line(xs, ys, px, py, cell_start, cell_items, grid, radius):
         # GEOS DistanceOp: the first nearest segment. A segment of no run that scanned the
         # point's cell is farther than the radius from it (its box grown by the radius
         # misses the cell): it can be neither within the radius nor the nearest of those.
+        x_p, y_p = px[p], py[p]
         for i in range(first[p], last[p] + 1):
-            if _outside(px[p], py[p], xs[i], ys[i], xs[i + 1], ys[i + 1]) > reach:
+            # unsigned: numba tests a signed computed index for wrap-around at each read
+            a, b = np.uint64(i), np.uint64(i + 1)
+            if _outside(x_p, y_p, xs[a], ys[a], xs[b], ys[b]) > reach:
                 continue
-            d = _point_to_segment(px[p], py[p], xs[i], ys[i], xs[i + 1], ys[i + 1])
+            d = _point_to_segment(x_p, y_p, xs[a], ys[a], xs[b], ys[b])
             if d < best:
                 best = d
                 best_seg = i
