@@ -285,21 +285,28 @@ class Itinerary:
     def _figures(self, with_parts: bool) -> dict:
         """:meth:`summary`; without ``places`` and ``stages`` unless ``with_parts`` (the
         GeoJSON line carries neither: they are features of their own)."""
-        # Every figure of one decimal in one rounding pass (:func:`rounded`).
-        raw = (self.breakdown.get("surface", {}), self.breakdown.get("highway", {}),
-               self.signed_routes)
+        # Every figure of one decimal in one rounding pass (:func:`rounded`, which makes
+        # each a float64 as float() would: a route has some fifty, each call counted)
+        surface_m, highway_m = self.breakdown.get("surface", {}), self.breakdown.get("highway", {})
         # longest first, ties as given (a reversed sort keeps ties in order too)
-        tables = [sorted(table.items(), key=_METRES, reverse=True) for table in raw]
-        numbers = [float(self.distance_m), float(self.duration_s)]
-        for table, items in zip(raw[:2], tables):
+        by_surface = sorted(surface_m.items(), key=_METRES, reverse=True)
+        by_highway = sorted(highway_m.items(), key=_METRES, reverse=True)
+        by_route = sorted(self.signed_routes.items(), key=_METRES, reverse=True)
+        numbers = [self.distance_m, self.duration_s]
+        for table, items in ((surface_m, by_surface), (highway_m, by_highway)):
             total = sum(table.values()) or 1.0          # in the table's order, as ever
-            numbers += [x for _, v in items for x in (float(v), float(100 * v / total))]
-        numbers += [float(v) for _, v in tables[2]]
-        figures_1 = iter(rounded(numbers, 1).tolist())
-        distance_m, duration_s = next(figures_1), next(figures_1)
-        surface, highway = ({k: {"m": m, "pct": pct} for (k, _), m, pct in
-                             zip(items, figures_1, figures_1)} for items in tables[:2])
-        signed_routes = dict(zip((k for k, _ in tables[2]), figures_1))
+            for _, v in items:
+                numbers += (v, 100 * v / total)
+        numbers += [v for _, v in by_route]
+        out = rounded(numbers, 1).tolist()
+        distance_m, duration_s = out[0], out[1]
+        a = 2 + 2 * len(by_surface)
+        b = a + 2 * len(by_highway)
+        surface = {k: {"m": m, "pct": pct}
+                   for (k, _), m, pct in zip(by_surface, out[2:a:2], out[3:a:2])}
+        highway = {k: {"m": m, "pct": pct}
+                   for (k, _), m, pct in zip(by_highway, out[a:b:2], out[a + 1:b:2])}
+        signed_routes = dict(zip([k for k, _ in by_route], out[b:]))
         ascent = descent = None
         if self.has_elevation:                     # one climb() for both figures
             ascent, descent = (round(v, 1) for v in climb(self.cum_m, self.ele))
