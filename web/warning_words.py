@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext
 
-from .i18n import Words, current_words, language
+from .i18n import Words, current_words, language, plain_decimal
 from .tag_words import VALUE_NAMES, value_name
 
 #: One template per warning code; placeholders are the warning's tag values.
@@ -97,6 +97,12 @@ def _place(warning: dict, words: Words, templates: tuple[str, str], what: str = 
 
 
 def _km(value, words: Words) -> str:
+    # Words.format_decimal's fast path taken here: a route's warnings write a dozen km,
+    # and each call a layer costs (issue 11)
+    sign = words.plain_decimal
+    text = plain_decimal(value, sign) if sign is not None else None
+    if text is not None:
+        return text
     return words.format_decimal(value) if isinstance(value, (int, float)) else "?"
 
 
