@@ -57,7 +57,7 @@ def _plain(value):
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def geojson_bytes(document: dict) -> bytes:
+def geojson_bytes(document: dict, lines_written: bool = False) -> bytes:
     """A GeoJSON document's text, serialised by orjson: a route's thousands of numbers
     take a tenth of the standard library's time, its line's coordinates written by a
     kernel (:func:`web.coordinate_text.with_line_text`: orjson's bytes in half its
@@ -65,15 +65,16 @@ def geojson_bytes(document: dict) -> bytes:
     7946's examples write it), not sorted as ``jsonify`` sorts them: sorting every
     object's keys was a quarter of orjson's time on a route (17 of 75 µs, issue 11). The
     values are those ``jsonify`` writes (tests/test_fast_paths.py compares the parsed
-    documents)."""
-    return orjson.dumps(with_line_text(document), default=_plain,
-                        option=orjson.OPT_SERIALIZE_NUMPY)
+    documents). ``lines_written``: its lines' coordinates are text already
+    (:func:`geojson_document`'s), not looked for."""
+    return orjson.dumps(document if lines_written else with_line_text(document),
+                        default=_plain, option=orjson.OPT_SERIALIZE_NUMPY)
 
 
-def geojson_response(document: dict) -> Response:
+def geojson_response(document: dict, lines_written: bool = False) -> Response:
     """A GeoJSON response of ``document`` (:func:`geojson_bytes`)."""
     # the whole Content-Type (no charset is added to this type): not derived per answer
-    return Response(geojson_bytes(document), content_type=GEOJSON_TYPE)
+    return Response(geojson_bytes(document, lines_written), content_type=GEOJSON_TYPE)
 
 
 def geojson_document(itinerary, words=None) -> dict:
@@ -103,7 +104,7 @@ def render_itinerary(itinerary, fmt: str, filename: str | None = None) -> Respon
     if fmt not in FORMATS:
         raise InvalidParameterError("format", f"must be one of {', '.join(FORMATS)}")
     if fmt == "geojson":
-        return geojson_response(geojson_document(itinerary))
+        return geojson_response(geojson_document(itinerary), lines_written=True)
     itinerary = localised(itinerary)
     name = safe_filename(filename or itinerary.name or f"{itinerary.kind}-{itinerary.profile}")
     if fmt == "json":
