@@ -91,6 +91,29 @@ def test_places_are_named_and_kinded_per_language(planned):
     assert place_name({"name": "A", "tags": {"name:en": "B"}}, "en") == "B"
 
 
+def test_places_worded_in_place_as_copies_are(planned):
+    """``in_place`` words the caller's own dicts: the same keys in the same order, with
+    the same values, as the copies; and nothing else changes."""
+    import copy
+
+    from web.i18n import current_words
+    from web.words import localised_places
+
+    _, it = planned
+    places = [dict(p, tags={"name:en": "Tagged"}) if i == 0 else dict(p)
+              for i, p in enumerate(it.places)]
+    for lang in ("en", "fr"):
+        with language(lang):
+            words = current_words()
+            mine = copy.deepcopy(places)
+            copies = localised_places(mine, words, role="place")
+            assert mine == places                    # the copies left the dicts alone
+            worded = localised_places(mine, words, in_place=True, role="place")
+            assert worded is mine and [list(p.items()) for p in worded] == \
+                [list(p.items()) for p in copies]
+    assert len(places) >= 3
+
+
 def test_gpx_and_kml_carry_the_names_and_labels_of_the_language(planned):
     _, it = planned
     for lang, shelter, label, museum in (("en", "Terril Shelter", "shelter", "Mining Museum"),

@@ -77,7 +77,7 @@ def geojson_response(document: dict, lines_written: bool = False) -> Response:
     return Response(geojson_bytes(document, lines_written), content_type=GEOJSON_TYPE)
 
 
-def geojson_document(itinerary, words=None) -> dict:
+def geojson_document(itinerary, words=None, owned: bool = False) -> dict:
     """The GeoJSON document of an itinerary (``Itinerary.to_geojson``) in words of the
     current language (:func:`web.words.localised`), its warnings in words too
     (``words``: that language's :class:`web.i18n.Words`, when the caller has them).
@@ -86,6 +86,8 @@ def geojson_document(itinerary, words=None) -> dict:
     (``localised`` then ``to_geojson`` would copy it twice: a route has a dozen or two);
     the lines' coordinates are rounded as they are written
     (:func:`web.coordinate_text.line_fragment`: orjson's text of the rounded arrays).
+    ``owned``: the itinerary is the caller's to change, and discard (a route planned
+    for this answer): its places are worded in place, not copied.
     """
     words = words or current_words()
     worded = localised(itinerary, words=words, places=False)
@@ -94,7 +96,8 @@ def geojson_document(itinerary, words=None) -> dict:
         feature["geometry"]["coordinates"] = line_fragment(line)   # rounded as written
     add_warning_words(document, worded.profile, None, words)
     document["features"] += [point_feature(place) for place in
-                             localised_places(itinerary.places, words, role="place")]
+                             localised_places(itinerary.places, words, in_place=owned,
+                                              role="place")]
     return document
 
 

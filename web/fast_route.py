@@ -127,7 +127,8 @@ class FastRoute:
             try:
                 itinerary = plan(get_routing(), "route", args, budget=request_budget())
                 words = words_of(g.lang)            # once for the places and the warnings
-                body = geojson_bytes(geojson_document(itinerary, words), lines_written=True)
+                body = geojson_bytes(geojson_document(itinerary, words, owned=True),
+                                     lines_written=True)
             except Exception as exc:         # answered by the app's handlers (module doc)
                 environ[DEFERRED_ERROR] = exc
                 return self.wsgi_app(environ, start_response)
