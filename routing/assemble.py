@@ -5,8 +5,8 @@ import numpy as np
 
 from graphs.elevation import SMOOTH_M, STEP_M, climb
 
-from .assemble_kernel import (LEG_CLIMB, LEG_COLUMNS, LEG_DOWN, LEG_END, LEG_M, LEG_S,
-                              LEG_START, LEG_UP, NO_ELEVATION, assemble_pieces)
+from .assemble_kernel import (BOUNDS, LEG_CLIMB, LEG_COLUMNS, LEG_DOWN, LEG_END, LEG_M,
+                              LEG_S, LEG_START, LEG_UP, NO_ELEVATION, assemble_pieces)
 from .hazards import EdgeWarnings, WarningRuns
 from .itinerary import Itinerary, LegPieces, round_float
 from .numpy_exact import CLIMB_SHORT
@@ -125,10 +125,11 @@ def assemble_with_table(network, facts: EdgeFacts, paths: list, waypoints: list,
     n_codes = n_surface + n_highway + n_routes
     n_legs = len(leg_ptr) - 1
     at = 2 + LEG_COLUMNS * n_legs
-    # the pieces' offsets close the floats: left as an array (read by the table, and
-    # made into lists only if the itinerary's pieces are read: LegPieces)
+    # the line's bounds, then the pieces' offsets close the floats: left as an array (read
+    # by the table, and made into lists only if the itinerary's pieces are read: LegPieces)
     tail = at + n_codes + 2 * n_warned
-    offsets, floats = floats[tail:], floats[:tail].tolist()
+    bounds, offsets = floats[tail:tail + BOUNDS].tolist(), floats[tail + BOUNDS:]
+    floats = floats[:tail].tolist()
     rows = [floats[k:k + LEG_COLUMNS] for k in range(2, at, LEG_COLUMNS)]
     legs = []
     for wa, wb, row in zip(waypoints, waypoints[1:], rows):
@@ -157,6 +158,8 @@ def assemble_with_table(network, facts: EdgeFacts, paths: list, waypoints: list,
               "signed_m": floats[1]})
     for leg, row in zip(legs, rows):
         _climb(geometry, leg, row[LEG_CLIMB], row[LEG_UP], row[LEG_DOWN])
+    if len(geometry[0]):
+        itinerary.known_bounds(bounds)
     if rows:            # the legs' vertex spans cover the line; a leg with a known
         # elevation has its climb measured (LEG_CLIMB), the others NO_ELEVATION
         itinerary.known_elevation(any(row[LEG_CLIMB] != NO_ELEVATION for row in rows))

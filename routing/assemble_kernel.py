@@ -20,7 +20,7 @@ import math
 import numpy as np
 from numba import njit
 
-from .numpy_exact import array_sum, climb_kernel, interp_points, round3
+from .numpy_exact import array_sum, climb_kernel, interp_points, min_max, round3
 from .prefetch import prefetch
 
 #: Columns of the per-leg table.
@@ -28,6 +28,8 @@ LEG_M, LEG_S, LEG_START, LEG_END, LEG_UP, LEG_DOWN, LEG_CLIMB = range(7)
 LEG_COLUMNS = 7
 #: ``LEG_CLIMB`` when the leg has no elevation at all (ascent and descent are None).
 NO_ELEVATION = 0
+#: How many floats the line's bounds take (south, west, north, east).
+BOUNDS = 4
 
 
 @njit(cache=True, nogil=True)
@@ -95,7 +97,9 @@ def assemble_pieces(edge, a, b, leg_ptr, edge_len, geom_ptr, lat, lon, ele, off,
         metres, seconds, first and last vertex, ascent, descent and how the climb was
         measured (:data:`NO_ELEVATION`, 1, or :data:`routing.numpy_exact.CLIMB_SHORT`:
         by numpy); the metres of each code; where each warned piece starts and ends;
-        each piece's ``round(a, 3)``, ``round(b, 3)``.
+        the line's bounds (south, west, north, east, as
+        :func:`routing.numpy_exact.lat_lon_bounds` gives them; NaN for a line of no
+        vertex); each piece's ``round(a, 3)``, ``round(b, 3)``.
 
     Three arrays rather than a dozen: each array handed back to Python costs more
     than the arithmetic of a whole route.
@@ -173,7 +177,8 @@ def assemble_pieces(edge, a, b, leg_ptr, edge_len, geom_ptr, lat, lon, ele, off,
             slot = np.uint64(kept[v])
             for r in range(4):
                 geometry[r, slot] = raw[r, v]
-    floats = np.zeros(2 + LEG_COLUMNS * n_legs + n_surface + n_highway + n_routes + 4 * n)
+    floats = np.zeros(2 + LEG_COLUMNS * n_legs + n_surface + n_highway + n_routes + BOUNDS
+                      + 4 * n)
     leg_time = np.zeros(n_legs)
     vertex_end = 0
     for leg in range(n_legs):            # distance, time (as np.bincount) and vertex span
@@ -244,6 +249,13 @@ def assemble_pieces(edge, a, b, leg_ptr, edge_len, geom_ptr, lat, lon, ele, off,
         ints[at + k] = warned[k]
         floats[out + 2 * k], floats[out + 2 * k + 1] = warned_m[2 * k], warned_m[2 * k + 1]
     out += 2 * n_warned
+    # the bounds here, not in a call of their own: a GeoJSON answer asks for them
+    if n_kept > 0:
+        floats[out], floats[out + 2] = min_max(geometry[0])
+        floats[out + 1], floats[out + 3] = min_max(geometry[1])
+    else:
+        floats[out:out + BOUNDS] = np.nan
+    out += BOUNDS
     for i in range(n):
         floats[out + 2 * i], floats[out + 2 * i + 1] = round3(a[i]), round3(b[i])
     return geometry, ints, floats[:out + 2 * n]

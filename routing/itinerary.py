@@ -274,9 +274,18 @@ class Itinerary:
 
     def bounds(self) -> tuple[float, float, float, float]:
         """(south, west, north, east)."""
+        known = self.__dict__.get("_bounds")
+        if known is not None and known[0] is self.lat and known[1] is self.lon:
+            return known[2]
         if not len(self.lat) or not len(self.lon):
             raise ValueError("an itinerary without points has no bounds")
         return lat_lon_bounds(np.asarray(self.lat, np.float64), np.asarray(self.lon, np.float64))
+
+    def known_bounds(self, bounds) -> None:
+        """Remember :meth:`bounds` of the current ``lat`` and ``lon`` as their maker
+        measured them (the assemble kernel, with :func:`routing.numpy_exact.lat_lon_bounds`'
+        arithmetic): a GeoJSON answer then makes no call for them."""
+        self.__dict__["_bounds"] = (self.lat, self.lon, tuple(bounds))
 
     def summary(self) -> dict:
         """The figures of the itinerary, as printed by the CLI and the API."""

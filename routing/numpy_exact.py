@@ -316,7 +316,9 @@ def round_columns(first, second, third, scales, out, doubt):
 
 
 @njit(cache=True, nogil=True)
-def _min_max(values):
+def min_max(values):
+    """numpy's ``values.min()`` and ``values.max()`` (not empty): NaN for both when it
+    holds a NaN, and of equal values the later (see :func:`lat_lon_bounds`)."""
     lo = hi = values[0]
     for i in range(values.shape[0]):
         v = values[i]
@@ -335,6 +337,6 @@ def lat_lon_bounds(lat, lon):
     ``lon.max()`` in one call (neither array empty): NaN where an array holds a NaN, and
     of equal values the later (``np.minimum`` keeps its second operand: ``-0.0`` and
     ``0.0`` as numpy)."""
-    south, north = _min_max(lat)
-    west, east = _min_max(lon)
+    south, north = min_max(lat)
+    west, east = min_max(lon)
     return south, west, north, east

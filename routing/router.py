@@ -23,6 +23,7 @@ from .errors import InvalidQueryError, RoutingError, TooManyStopsError  # noqa: 
 from .itinerary import Itinerary, round_float  # noqa: E402
 from .loop import plan_loop  # noqa: E402
 from .network import Endpoint, ProfileNetwork, check_snap  # noqa: E402
+from .numpy_exact import lat_lon_bounds  # noqa: E402
 from .points import MAX_POINTS, parse_points, summit_point  # noqa: E402
 from .profiles import PROFILES, get_profile  # noqa: E402
 from .restrict import AreaMasks, is_restricted, restrict  # noqa: E402
@@ -209,7 +210,12 @@ class RoutingService:
             points = [(float(g.node_lat[a]), float(g.node_lon[a])),
                       (float(g.node_lat[b]), float(g.node_lon[b]))]
             try:     # and its GeoJSON: the kernels its line is written with load now too
-                self.route(points, name).to_geojson(arrays=True)
+                itinerary = self.route(points, name)
+                itinerary.to_geojson(arrays=True)
+                # the bounds' kernel, which an assembled route does not call (its kernel
+                # measured them) but maps and pages of others do: loaded now, while
+                # LLVM's pages are still there (routing.resident)
+                lat_lon_bounds(itinerary.lat, itinerary.lon)
             except RoutingError:
                 pass                 # a degenerate graph: the kernels ran all the same
 

@@ -16,6 +16,7 @@ from graphs.elevation import climb
 from routing.assemble import EdgeFacts, assemble, edge_slice
 from routing.hazards import WarningRuns
 from routing.itinerary import Itinerary
+from routing.numpy_exact import lat_lon_bounds
 from routing.pieces import Path
 
 
@@ -183,8 +184,11 @@ def _same(got: Itinerary, ref: Itinerary) -> None:
     for key in ("profile", "kind", "waypoints", "duration_s", "legs", "breakdown",
                 "signed_routes", "warnings", "pieces", "meta"):
         assert repr(getattr(got, key)) == repr(getattr(ref, key)), key
-    # what assemble remembers of the line's elevation is what a scan of it finds
+    # what assemble remembers of the line's elevation and bounds is what a scan finds
     assert got.has_elevation is bool(np.isfinite(got.ele).any())
+    if len(got.lat):
+        assert repr(got.bounds()) == repr(lat_lon_bounds(got.lat, got.lon))
+        assert got.__dict__["_bounds"][0] is got.lat
 
 
 def _check(network, facts, paths, waypoints=None) -> str:

@@ -113,6 +113,7 @@ import gc, json, sys
 import numpy as np
 from numba.core.registry import CPUDispatcher
 from web.api import geojson_bytes
+from routing.numpy_exact import lat_lon_bounds
 from web.coordinate_text import line_fragment
 from web.extensions import load_service
 service = load_service(sys.argv[1], ["hike", "bike"])
@@ -135,6 +136,7 @@ for profile in ("hike", "bike"):      # as benchmarks/memory.py plans them
             continue
         geojson_bytes(it.to_geojson(arrays=True))      # the line's text kernels too
         line_fragment(it)
+        lat_lon_bounds(it.lat, it.lon)      # as maps and pages of other itineraries read them
         planned += 1
 after = signatures()
 print(json.dumps({"planned": planned,
