@@ -14,8 +14,6 @@ import json
 from pathlib import Path
 
 import numpy as np
-import shapely
-from shapely.geometry import shape
 
 from .errors import InvalidQueryError
 
@@ -33,6 +31,9 @@ def parse_polygons(geojson, field: str = "avoid_areas") -> tuple:
         Naming ``field``: not GeoJSON, not polygons, too many or too large, invalid
         coordinates.
     """
+    import shapely      # here, not at import: a service that avoids no area never loads GEOS
+    from shapely.geometry import shape
+
     if isinstance(geojson, (str, bytes)):
         try:
             geojson = json.loads(geojson)
@@ -75,6 +76,8 @@ def edges_in_areas(graph, polygons) -> np.ndarray:
     mask = np.zeros(graph.n_edges, bool)
     if not polygons:
         return mask
+    import shapely                                     # as in parse_polygons
+
     ptr = graph.edge_geom_ptr
     lat_lo = np.minimum.reduceat(graph.shape_lat, ptr[:-1])
     lat_hi = np.maximum.reduceat(graph.shape_lat, ptr[:-1])

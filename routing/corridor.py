@@ -17,8 +17,6 @@ import threading
 from types import SimpleNamespace
 
 import numpy as np
-import shapely
-from shapely.geometry import shape
 
 from graphs.geo import LocalProjection
 
@@ -40,27 +38,35 @@ class PlaceLayer:
     """All the graph's places, projected once for fast corridor queries.
 
     Point places (most) sit in a grid searched by :func:`routing.near_line.points_near_line`;
-    places with an area go through GEOS.
+    places with an area go through GEOS, which is loaded only for a graph that has some
+    (shapely and GEOS are ≈ 4 MB of a serving process: issue 11).
     """
 
     def __init__(self, graph):
         self.places = [p for p in graph.places if p.kind != "peak"]
         lat0 = float(np.mean(graph.node_lat)) if graph.n_nodes else 0.0
         self.proj = LocalProjection(lat0)
-        geoms = []
-        for p in self.places:
-            geom = shape(p.geometry) if p.geometry else shapely.Point(p.lon, p.lat)
-            geoms.append(shapely.transform(geom, self._project_coords))
-        self.geoms = np.array(geoms, dtype=object)
-        is_point = np.array([shapely.get_type_id(g) == 0 for g in geoms], bool)
+        points = [_point_of(p) for p in self.places]
+        is_point = np.array([lon_lat is not None for lon_lat in points], bool)
         #: indices of the point places, and of the others (in a tree)
         self.point_index = np.flatnonzero(is_point)
         self.area_index = np.flatnonzero(~is_point)
-        xy = shapely.get_coordinates(self.geoms[self.point_index]) if len(self.point_index) \
-            else np.zeros((0, 2))
+        lon_lat = np.array([points[i] for i in self.point_index.tolist()], np.float64)
+        xy = self._project_coords(lon_lat.reshape(-1, 2))   # as shapely.transform projects
         extent = float(np.ptp(xy, axis=0).max()) if len(xy) else 0.0
         self.cells = PointCells(xy[:, 0], xy[:, 1], max(CELL_M, extent / 1000.0))
-        self.tree = shapely.STRtree(self.geoms[self.area_index]) if len(self.area_index) else None
+        #: the point places' projected coordinates, in ``point_index`` order
+        self.point_xy = xy
+        #: the area places' projected shapes (shapely), in ``area_index`` order, in a tree
+        self.area_geoms, self.tree = None, None
+        if len(self.area_index):
+            import shapely
+            from shapely.geometry import shape
+
+            self.area_geoms = np.array([shapely.transform(shape(self.places[i].geometry),
+                                                          self._project_coords)
+                                        for i in self.area_index.tolist()], dtype=object)
+            self.tree = shapely.STRtree(self.area_geoms)
         self.named = np.array([bool(p.name) for p in self.places], bool)
         # What every record of a place repeats, computed once.
         self._access = [float(p.link.get("distance_m", 0.0)) if p.link else None
@@ -82,7 +88,14 @@ class PlaceLayer:
         if not self.places or radius_m <= 0:
             return None
         x, y = self.proj.forward(lat, lon)
-        dist = shapely.distance(shapely.Point(float(x), float(y)), self.geoms)
+        x, y = float(x), float(y)
+        dist = np.empty(len(self.places))
+        dx, dy = self.point_xy[:, 0] - x, self.point_xy[:, 1] - y
+        dist[self.point_index] = np.sqrt(dx * dx + dy * dy)      # GEOS' point distance
+        if self.area_geoms is not None:
+            import shapely
+
+            dist[self.area_index] = shapely.distance(shapely.Point(x, y), self.area_geoms)
         dist = np.where(self.named, dist, np.inf)
         best = int(np.argmin(dist))
         return (best, float(dist[best])) if dist[best] <= radius_m else None
@@ -98,6 +111,8 @@ class PlaceLayer:
         return np.column_stack([x, y])
 
     def line(self, lat, lon):
+        import shapely
+
         x, y = self.proj.forward(lat, lon)
         return shapely.LineString(np.column_stack([x, y]))
 
@@ -112,10 +127,12 @@ class PlaceLayer:
             lat, lon, self.proj.kx, self.proj.ky, cells.x, cells.y, cells.start, cells.items,
             cells.grid, float(corridor_m), self.point_index, float(cum_m[-1]))
         if self.tree is not None:
+            import shapely
+
             line = shapely.LineString(np.column_stack([x, y]))
             found = self.tree.query(line, predicate="dwithin", distance=corridor_m)
             if len(found):
-                geoms = self.geoms[self.area_index[found]]
+                geoms = self.area_geoms[found]
                 at = shapely.line_locate_point(line, shapely.get_point(
                     shapely.shortest_line(line, geoms), 0))
                 hits = np.concatenate([hits, self.area_index[found]])
@@ -214,6 +231,18 @@ class PlaceLayer:
         # the buffers' reset, which only a route whose lists leave a candidate open runs:
         # a kernel first loaded by a request brings LLVM's pages back (routing.resident)
         SearchBuffers(1, 1).reset(0)
+
+
+def _point_of(place) -> tuple[float, float] | None:
+    """(lon, lat) of a point place (its geometry a GeoJSON point, or none), else None."""
+    geometry = place.geometry
+    if not geometry:
+        return float(place.lon), float(place.lat)
+    if geometry.get("type") == "Point":
+        coordinates = geometry.get("coordinates") or ()
+        if len(coordinates) >= 2:
+            return float(coordinates[0]), float(coordinates[1])
+    return None
 
 
 def places_along(router, itinerary, corridor_m: float, kinds=None,

@@ -16,7 +16,6 @@ the requests of that day.
 from __future__ import annotations
 
 import numpy as np
-import shapely
 
 from .avoid import edges_in_areas
 from .engine import INF
@@ -30,6 +29,8 @@ OPTION_FIELDS = ("avoid_areas", "avoid_unpaved", "avoid_steps", "max_sac", "max_
 
 def area_key(polygons) -> tuple:
     """A hashable key of a set of polygons: their WKB, in a stable order."""
+    import shapely              # only with polygons (routing.avoid: GEOS loaded on demand)
+
     return tuple(sorted(shapely.to_wkb(p) for p in polygons))
 
 
@@ -50,6 +51,8 @@ class AreaMasks:
         self.cache = cache(self._build)
 
     def _build(self, key: tuple) -> np.ndarray:
+        import shapely
+
         mask = edges_in_areas(self.graph, tuple(shapely.from_wkb(k) for k in key))
         mask.setflags(write=False)
         return mask
