@@ -283,8 +283,7 @@ class Itinerary:
 
     def known_bounds(self, bounds) -> None:
         """Remember :meth:`bounds` of the current ``lat`` and ``lon`` as their maker
-        measured them (the assemble kernel, with :func:`routing.numpy_exact.lat_lon_bounds`'
-        arithmetic): a GeoJSON answer then makes no call for them."""
+        measured them (the assemble kernel, with ``lat_lon_bounds``' arithmetic)."""
         self.__dict__["_bounds"] = (self.lat, self.lon, tuple(bounds))
 
     def summary(self) -> dict:
