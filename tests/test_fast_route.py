@@ -176,7 +176,8 @@ def test_threads_get_the_single_thread_answers(apps):
 @pytest.mark.parametrize("query", [
     "", "profile=hike&points=50.4,2.8;50.5,2.9", "a=1&a=2&b=", "a&b=&=c", "x=%ZZ%41&y=%FF%C3%A9",
     "name=caf%C3%A9+cr%C3%A8me&name=other", "points=50.4%2C2.8%3B50.5%2C2.9&lang=", "a=1;b=2",
-    "%E2%82%AC=%E2%82%AC&k=v=w", "caf\u00c3\u00a9=\u00c3\u00a9"])     # raw UTF-8 bytes, as WSGI hands them
+    "%E2%82%AC=%E2%82%AC&k=v=w", "caf\u00c3\u00a9=\u00c3\u00a9",    # raw UTF-8 bytes, as WSGI hands them
+    "a=1&&b=2", "&", "=", "a==b&a=c", "&&x"])            # nothing to decode: split alone
 def test_query_args_are_werkzeugs(query):
     from flask import Flask
 

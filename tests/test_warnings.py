@@ -96,3 +96,26 @@ def test_ford_warns_every_profile(router_for):
     ford = [w for w in hike.warnings if w["type"] == "ford"]
     assert ford and ford[0]["length_m"] > 0
     assert warning_text(ford[0], "hike", "fr").endswith("gué à traverser")
+
+
+def test_words_of_a_warning_whatever_its_keys_order():
+    """A warning's words depend on what it is, not on where it is nor on how its dict was
+    made: routing's layout (where as its third to fifth keys), another order and a stored
+    warning without where are worded alike; another cause, otherwise."""
+    from web.i18n import current_words, language
+    from web.warning_words import warning_words
+
+    made = {"type": "busy_road", "detail": "highway=primary", "from_km": 1.2, "to_km": 1.5,
+            "length_m": 300.0, "highway": "primary", "name": "B 37", "maxspeed": 70.0}
+    shuffled = {k: made[k] for k in ("length_m", "highway", "type", "to_km", "detail",
+                                     "name", "from_km", "maxspeed")}
+    stored = {k: v for k, v in made.items() if k not in ("from_km", "to_km", "length_m")}
+    other = dict(made, highway="trunk", from_km=9.0)
+    with language("fr"):
+        words = current_words()
+        said = warning_words(made, "bike", words)
+        assert "B 37" in said and "70" in said
+        assert warning_words(dict(made, from_km=7.0, to_km=8.0), "bike", words) == said
+        assert warning_words(shuffled, "bike", words) == said
+        assert warning_words(stored, "bike", words) == said
+        assert warning_words(other, "bike", words) != said

@@ -42,8 +42,7 @@ def warning_words(warning: dict, profile: str = "", words: Words | None = None) 
     """
     words = words or Words()
     try:
-        key = (words.translations, profile,
-               *[item for item in warning.items() if item[0] not in _WHERE_KEYS])
+        key = (words.translations, profile, _what_items(warning))
         said = _SAID.get(key)
     except TypeError:               # an unhashable value (a saved itinerary's): not kept
         key = said = None
@@ -52,6 +51,17 @@ def warning_words(warning: dict, profile: str = "", words: Words | None = None) 
         if key is not None and len(_SAID) < _MAX_SAID:
             _SAID[key] = said
     return said
+
+
+def _what_items(warning: dict) -> tuple:
+    """The warning's items but where it is (:data:`_WHERE_KEYS`), in order. Routing's
+    (:meth:`routing.hazards.WarningRuns.as_dicts`) hold where as their third to fifth
+    items: sliced off, not filtered one by one (a route words half a dozen)."""
+    items = tuple(warning.items())
+    if len(items) >= 5 and items[2][0] == "from_km" and items[3][0] == "to_km" \
+            and items[4][0] == "length_m":
+        return items[:2] + items[5:]
+    return tuple(item for item in items if item[0] not in _WHERE_KEYS)
 
 
 def _worded(warning: dict, profile: str, words: Words) -> str:
