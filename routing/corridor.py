@@ -110,12 +110,6 @@ class PlaceLayer:
         x, y = self.proj.forward(coords[:, 1], coords[:, 0])
         return np.column_stack([x, y])
 
-    def line(self, lat, lon):
-        import shapely
-
-        x, y = self.proj.forward(lat, lon)
-        return shapely.LineString(np.column_stack([x, y]))
-
     def candidates(self, lat, lon, cum_m, corridor_m: float, kinds=None):
         """Places within ``corridor_m`` of the polyline, unordered: (index in
         ``places``, straight-line distance, km along the route), as arrays.

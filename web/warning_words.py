@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext
 
-from .i18n import Words, current_words, language, plain_decimal
+from .i18n import Words, current_words, language
 from .tag_words import VALUE_NAMES, value_name
 
 #: One template per warning code; placeholders are the warning's tag values.
@@ -42,7 +42,8 @@ def warning_words(warning: dict, profile: str = "", words: Words | None = None) 
     """
     words = words or Words()
     try:
-        key = (words.translations, profile, _what_items(warning))
+        key = (words.translations, profile,
+               *[item for item in warning.items() if item[0] not in _WHERE_KEYS])
         said = _SAID.get(key)
     except TypeError:               # an unhashable value (a saved itinerary's): not kept
         key = said = None
@@ -51,17 +52,6 @@ def warning_words(warning: dict, profile: str = "", words: Words | None = None) 
         if key is not None and len(_SAID) < _MAX_SAID:
             _SAID[key] = said
     return said
-
-
-def _what_items(warning: dict) -> tuple:
-    """The warning's items but where it is (:data:`_WHERE_KEYS`), in order. Routing's
-    (:meth:`routing.hazards.WarningRuns.as_dicts`) hold where as their third to fifth
-    items: sliced off, not filtered one by one (a route words half a dozen)."""
-    items = tuple(warning.items())
-    if len(items) >= 5 and items[2][0] == "from_km" and items[3][0] == "to_km" \
-            and items[4][0] == "length_m":
-        return items[:2] + items[5:]
-    return tuple(item for item in items if item[0] not in _WHERE_KEYS)
 
 
 def _worded(warning: dict, profile: str, words: Words) -> str:
@@ -107,12 +97,6 @@ def _place(warning: dict, words: Words, templates: tuple[str, str], what: str = 
 
 
 def _km(value, words: Words) -> str:
-    # Words.format_decimal's fast path taken here: a route's warnings write a dozen km,
-    # and each call a layer costs (issue 11)
-    sign = words.plain_decimal
-    text = plain_decimal(value, sign) if sign is not None else None
-    if text is not None:
-        return text
     return words.format_decimal(value) if isinstance(value, (int, float)) else "?"
 
 
